@@ -1,0 +1,46 @@
+/**
+ * The device event: what every device sends, over MQTT as JSON or over SCAIP after parsing.
+ * Its `id` is chosen by the device and is unique per device; a resend carries the same id.
+ */
+import Type, { type Static } from 'typebox';
+import { DEVICE_EVENT_TYPES } from './vocabulary.js';
+
+/** Device and event ids: short, printable, safe in topics, logs and URLs. */
+export const Id = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9._:-]*$' });
+
+export const DeviceEventTypeSchema = Type.Enum(DEVICE_EVENT_TYPES);
+
+export const DeviceEvent = Type.Object(
+  {
+    id: Id,
+    type: DeviceEventTypeSchema,
+    /** When the device saw it happen (ISO 8601 with offset). */
+    ts: Type.String({ format: 'date-time', maxLength: 40 }),
+    /** Free-form location in the home, e.g. "bathroom" (SCAIP `lte`). */
+    location: Type.Optional(Type.String({ maxLength: 64 })),
+    /** Battery percentage at the time of the event. */
+    battery: Type.Optional(Type.Number({ minimum: 0, maximum: 100 })),
+    /** Received signal strength, dBm. */
+    rssi: Type.Optional(Type.Number({ minimum: -150, maximum: 0 })),
+    /** Free text from the device (SCAIP `dte` / `stt`). */
+    text: Type.Optional(Type.String({ maxLength: 128 })),
+  },
+  { additionalProperties: false },
+);
+export type DeviceEvent = Static<typeof DeviceEvent>;
+
+/** Largest event payload accepted, in bytes. */
+export const MAX_EVENT_BYTES = 4096;
+
+/** A telemetry message: measurements at one moment. Each present metric becomes one row. */
+export const TelemetrySample = Type.Object(
+  {
+    ts: Type.String({ format: 'date-time', maxLength: 40 }),
+    battery: Type.Optional(Type.Number({ minimum: 0, maximum: 100 })),
+    rssi: Type.Optional(Type.Number({ minimum: -150, maximum: 0 })),
+    temperature: Type.Optional(Type.Number({ minimum: -40, maximum: 85 })),
+  },
+  { additionalProperties: false },
+);
+export type TelemetrySample = Static<typeof TelemetrySample>;
+export const TELEMETRY_METRICS = ['battery', 'rssi', 'temperature'] as const;

@@ -1,0 +1,8 @@
+/** Contracts: the schema of every message that crosses a boundary. Types derive from them. */
+export * from './vocabulary.js';
+export * from './device-event.js';
+export * from './alarm.js';
+export * from './commands.js';
+export * from './live.js';
+export * from './topics.js';
+export * from './auth.js';

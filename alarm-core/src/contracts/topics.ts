@@ -1,0 +1,39 @@
+/**
+ * MQTT topics of the device protocol (v1) and what travels on each.
+ * `{deviceId}` is the device's MQTT client id and username.
+ */
+import Type, { type Static } from 'typebox';
+import type { DeviceEvent } from './device-event.js';
+
+export const TOPIC_PREFIX = 'trygg/v1/devices';
+
+export const DeviceFeedback = Type.Union([
+  Type.Object({ type: Type.Literal('received'), eventId: Type.String(), alarmId: Type.Union([Type.String(), Type.Null()]) }),
+  Type.Object({ type: Type.Literal('accepted'), alarmId: Type.String(), by: Type.String() }),
+  Type.Object({ type: Type.Literal('resolved'), alarmId: Type.String() }),
+  Type.Object({ type: Type.Literal('error'), code: Type.String(), message: Type.String(), eventId: Type.Optional(Type.String()) }),
+]);
+export type DeviceFeedback = Static<typeof DeviceFeedback>;
+
+/** Topic → payload. Device publishes `events`; Trygg publishes `feedback`. */
+export interface Topics {
+  'trygg/v1/devices/{deviceId}/events': DeviceEvent;
+  'trygg/v1/devices/{deviceId}/feedback': DeviceFeedback;
+}
+
+export type DeviceChannel = 'events' | 'telemetry' | 'status' | 'feedback';
+export const DEVICE_CHANNELS: readonly DeviceChannel[] = ['events', 'telemetry', 'status', 'feedback'];
+
+export function deviceTopic(deviceId: string, channel: DeviceChannel): string {
+  return `${TOPIC_PREFIX}/${deviceId}/${channel}`;
+}
+
+/** Splits `trygg/v1/devices/{id}/{channel}`; null for anything else. */
+export function parseDeviceTopic(topic: string): { deviceId: string; channel: DeviceChannel } | null {
+  const parts = topic.split('/');
+  if (parts.length !== 5 || `${parts[0]}/${parts[1]}/${parts[2]}` !== TOPIC_PREFIX) return null;
+  const deviceId = parts[3];
+  const channel = parts[4] as DeviceChannel;
+  if (!deviceId || !DEVICE_CHANNELS.includes(channel)) return null;
+  return { deviceId, channel };
+}

@@ -1,0 +1,34 @@
+/**
+ * The device inbox: the one door every device event comes through, MQTT or SCAIP. `accept`
+ * resolves only after the event row is committed, so the caller may then acknowledge the
+ * device. The same (device, id) twice is stored once.
+ */
+import type { DeviceEvent } from '../contracts/device-event.js';
+import type { Pool } from '../db/pool.js';
+import type { Logger } from '../ports.js';
+import type { AlarmEngine } from './engine.js';
+
+export type AcceptResult = 'stored' | 'duplicate';
+
+export class Inbox {
+  constructor(
+    private readonly pool: Pool,
+    private readonly engine: AlarmEngine,
+    private readonly logger: Logger,
+  ) {}
+
+  async accept(deviceId: string, event: DeviceEvent): Promise<AcceptResult> {
+    const { rowCount } = await this.pool.query(
+      `WITH seen AS (UPDATE devices SET last_seen_at = now() WHERE id = $1)
+       INSERT INTO device_events (device_id, event_id, type, ts, payload)
+       VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (device_id, event_id) DO NOTHING`,
+      [deviceId, event.id, event.type, event.ts, event],
+    );
+    // Applied asynchronously; a failure here is picked up by the engine's sweep.
+    this.engine.submitDeviceEvent(deviceId, event.id).catch((err: unknown) => {
+      this.logger.warn({ err, deviceId, eventId: event.id }, 'event stored, apply deferred to the sweep');
+    });
+    return rowCount === 1 ? 'stored' : 'duplicate';
+  }
+}

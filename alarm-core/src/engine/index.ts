@@ -1,0 +1,4 @@
+export * from './reducer.js';
+export * from './engine.js';
+export * from './inbox.js';
+export * from './store.js';

@@ -1,0 +1,141 @@
+/**
+ * Alarm persistence: load and save the alarm document, append timeline entries in commit order,
+ * and the read queries the API and the live stream use.
+ */
+import type { Actor, Alarm, TimelineEntry } from '../contracts/alarm.js';
+import type { LiveUpdate } from '../contracts/live.js';
+import type { PoolClient, Queryable } from '../db/pool.js';
+import type { EntryDraft } from './reducer.js';
+
+/**
+ * Timeline entries take their sequence number under this transaction-scoped advisory lock, so
+ * numbers become visible in the order they were taken: a reader that has seen N has seen every
+ * number below N. That is what makes resume-after-reconnect exact.
+ */
+const TIMELINE_LOCK = 0x7479_6767; // "tygg"
+
+interface AlarmRow {
+  doc: Alarm;
+}
+
+export async function loadAlarmForUpdate(db: PoolClient, id: string): Promise<Alarm | null> {
+  const { rows } = await db.query<AlarmRow>('SELECT doc FROM alarms WHERE id = $1 FOR UPDATE', [id]);
+  return rows[0]?.doc ?? null;
+}
+
+export async function loadOpenAlarmOfDeviceForUpdate(db: PoolClient, deviceId: string): Promise<Alarm | null> {
+  const { rows } = await db.query<AlarmRow>(
+    `SELECT doc FROM alarms WHERE device_id = $1 AND state IN ('open', 'claimed') FOR UPDATE`,
+    [deviceId],
+  );
+  return rows[0]?.doc ?? null;
+}
+
+export async function saveAlarm(db: PoolClient, alarm: Alarm): Promise<void> {
+  await db.query(
+    `INSERT INTO alarms (id, device_id, resident_id, site_id, type, state, priority, opened_at, updated_at, closed_at, version, doc)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+     ON CONFLICT (id) DO UPDATE SET state = EXCLUDED.state, priority = EXCLUDED.priority,
+       updated_at = EXCLUDED.updated_at, closed_at = EXCLUDED.closed_at, version = EXCLUDED.version, doc = EXCLUDED.doc`,
+    [
+      alarm.id,
+      alarm.subject.deviceId,
+      alarm.subject.residentId,
+      alarm.subject.siteId,
+      alarm.type,
+      alarm.state,
+      alarm.priority,
+      alarm.openedAt,
+      alarm.updatedAt,
+      alarm.closedAt,
+      alarm.version,
+      alarm,
+    ],
+  );
+}
+
+interface TimelineRow {
+  seq: string;
+  alarm_id: string;
+  at: Date;
+  kind: TimelineEntry['kind'];
+  actor: Actor | null;
+  data: Record<string, unknown>;
+}
+
+const toEntry = (r: TimelineRow): TimelineEntry => ({
+  seq: Number(r.seq),
+  alarmId: r.alarm_id,
+  at: r.at.toISOString(),
+  kind: r.kind,
+  actor: r.actor,
+  data: r.data,
+});
+
+/** Appends entries (in one transaction with the alarm change) and returns them numbered. */
+export async function appendTimeline(
+  db: PoolClient,
+  alarmId: string,
+  at: Date,
+  drafts: readonly EntryDraft[],
+): Promise<TimelineEntry[]> {
+  if (drafts.length === 0) return [];
+  await db.query('SELECT pg_advisory_xact_lock($1)', [TIMELINE_LOCK]);
+  const { rows } = await db.query<TimelineRow>(
+    `INSERT INTO alarm_timeline (alarm_id, at, kind, actor, data)
+     SELECT $1, $2, u.kind, u.actor, u.data
+       FROM unnest($3::text[], $4::jsonb[], $5::jsonb[]) WITH ORDINALITY AS u(kind, actor, data, ord)
+      ORDER BY u.ord
+     RETURNING seq, alarm_id, at, kind, actor, data`,
+    [
+      alarmId,
+      at,
+      drafts.map((d) => d.kind),
+      drafts.map((d) => (d.actor === null ? null : JSON.stringify(d.actor))),
+      drafts.map((d) => JSON.stringify(d.data)),
+    ],
+  );
+  return rows.map(toEntry).sort((a, b) => a.seq - b.seq);
+}
+
+/** Open alarms for the queue: priority first, then age. */
+export async function listOpenAlarms(db: Queryable): Promise<Alarm[]> {
+  const { rows } = await db.query<AlarmRow>(
+    `SELECT doc FROM alarms WHERE state IN ('open', 'claimed') ORDER BY priority DESC, opened_at ASC`,
+  );
+  return rows.map((r) => r.doc);
+}
+
+export async function getAlarm(db: Queryable, id: string): Promise<Alarm | null> {
+  const { rows } = await db.query<AlarmRow>('SELECT doc FROM alarms WHERE id = $1', [id]);
+  return rows[0]?.doc ?? null;
+}
+
+export async function getTimeline(db: Queryable, alarmId: string): Promise<TimelineEntry[]> {
+  const { rows } = await db.query<TimelineRow>(
+    'SELECT seq, alarm_id, at, kind, actor, data FROM alarm_timeline WHERE alarm_id = $1 ORDER BY seq',
+    [alarmId],
+  );
+  return rows.map(toEntry);
+}
+
+/** The newest sequence number committed. */
+export async function timelineHead(db: Queryable): Promise<number> {
+  const { rows } = await db.query<{ head: string | null }>('SELECT max(seq) AS head FROM alarm_timeline');
+  return Number(rows[0]?.head ?? 0);
+}
+
+/**
+ * Updates after `after`, each with the alarm as it stands now (the client keeps the newest
+ * version it has seen), at most `limit`; null when more than `limit` are missing.
+ */
+export async function updatesAfter(db: Queryable, after: number, limit: number): Promise<LiveUpdate[] | null> {
+  const { rows } = await db.query<TimelineRow & { doc: Alarm }>(
+    `SELECT t.seq, t.alarm_id, t.at, t.kind, t.actor, t.data, a.doc
+       FROM alarm_timeline t JOIN alarms a ON a.id = t.alarm_id
+      WHERE t.seq > $1 ORDER BY t.seq LIMIT $2`,
+    [after, limit + 1],
+  );
+  if (rows.length > limit) return null;
+  return rows.map((r) => ({ seq: Number(r.seq), entry: toEntry(r), alarm: r.doc }));
+}

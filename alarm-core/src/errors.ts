@@ -1,0 +1,47 @@
+/**
+ * Error catalogue (STYLE §5): stable codes with their HTTP status. Codes are data; messages are
+ * for people. A test checks codes are unique and documented in README.md.
+ */
+
+export const ERRORS = {
+  TRYGG_ERR_PAYLOAD_MALFORMED: { status: 400, message: 'payload is not valid JSON' },
+  TRYGG_ERR_PAYLOAD_TOO_LARGE: { status: 413, message: 'payload exceeds the size limit' },
+  TRYGG_ERR_SCHEMA: { status: 400, message: 'payload does not match the schema' },
+  TRYGG_ERR_EVENT_TYPE_UNKNOWN: { status: 400, message: 'unknown event type' },
+  TRYGG_ERR_DEVICE_UNKNOWN: { status: 404, message: 'unknown device' },
+  TRYGG_ERR_DEVICE_CREDENTIALS: { status: 401, message: 'wrong device credentials' },
+  TRYGG_ERR_TOPIC_FORBIDDEN: { status: 403, message: 'topic outside the device prefix' },
+  TRYGG_ERR_STORE_UNAVAILABLE: { status: 503, message: 'the database is not reachable' },
+  TRYGG_ERR_ALARM_NOT_FOUND: { status: 404, message: 'no such alarm' },
+  TRYGG_ERR_ALARM_CLAIMED: { status: 409, message: 'the alarm is already claimed by someone else' },
+  TRYGG_ERR_ALARM_CLOSED: { status: 409, message: 'the alarm is already closed' },
+  TRYGG_ERR_ALARM_NOT_CLAIMED_BY_YOU: { status: 409, message: 'claim the alarm before resolving it' },
+  TRYGG_ERR_COMMAND_ID_REUSED: { status: 409, message: 'this command id was used for another command' },
+  TRYGG_ERR_UNAUTHENTICATED: { status: 401, message: 'sign in first' },
+  TRYGG_ERR_FORBIDDEN: { status: 403, message: 'your role does not allow this' },
+  TRYGG_ERR_LOGIN_FAILED: { status: 401, message: 'wrong username or password' },
+  TRYGG_ERR_VALIDATION: { status: 400, message: 'request does not match the schema' },
+  TRYGG_ERR_NOT_FOUND: { status: 404, message: 'not found' },
+  TRYGG_ERR_CONFIG: { status: 500, message: 'invalid configuration' },
+  TRYGG_ERR_INTERNAL: { status: 500, message: 'internal error' },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+/** An error with a catalogue code. The only kind of error Trygg throws on purpose. */
+export class TryggError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  constructor(code: ErrorCode, message?: string, options?: { cause?: unknown }) {
+    super(message ?? ERRORS[code].message, options);
+    this.name = 'TryggError';
+    this.code = code;
+    this.status = ERRORS[code].status;
+  }
+}
+
+/** The envelope an error becomes when it crosses a boundary: never a stack trace. */
+export function errorEnvelope(err: unknown): { status: 'error'; code: ErrorCode; message: string } {
+  if (err instanceof TryggError) return { status: 'error', code: err.code, message: err.message };
+  return { status: 'error', code: 'TRYGG_ERR_INTERNAL', message: ERRORS.TRYGG_ERR_INTERNAL.message };
+}

@@ -1,0 +1,6 @@
+/** @trygg/alarm-core: contracts, the alarm state machine, the engine, database access. */
+export * from './contracts/index.js';
+export * from './errors.js';
+export * from './ports.js';
+export * from './db/index.js';
+export * from './engine/index.js';

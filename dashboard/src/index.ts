@@ -1,0 +1,3 @@
+/** @trygg/dashboard (server side): the live socket.io server and the built web app's location. */
+export * from './live-server.js';
+export * from './static.js';

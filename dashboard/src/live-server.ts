@@ -1,0 +1,114 @@
+/**
+ * The live side of the dashboard: socket.io on the service's HTTP server. Signed-in operators
+ * join the `operators` room and get every committed timeline change as `alarm:update`, numbered;
+ * on (re)connect a client sends the last number it saw and gets exactly what it missed, or a
+ * fresh snapshot when it is too far behind.
+ */
+import type { Server as HttpServer } from 'node:http';
+import { Server } from 'socket.io';
+import { Compile } from 'typebox/compile';
+import {
+  errorEnvelope,
+  ResumeRequest,
+  TryggError,
+  type Alarm,
+  type ClientToServerEvents,
+  type LiveSink,
+  type LiveUpdate,
+  type Logger,
+  type Principal,
+  type ResumeReply,
+  type ServerToClientEvents,
+} from '@trygg/alarm-core';
+
+export interface LiveServerOptions {
+  /** Verifies a sign-in token (throws TRYGG_ERR_UNAUTHENTICATED). */
+  verify(token: string): Promise<Principal>;
+  /** Whether this person may watch the operators' stream. */
+  mayWatchOperators(p: Principal): boolean;
+  updatesAfter(after: number, limit: number): Promise<LiveUpdate[] | null>;
+  snapshot(): Promise<{ alarms: Alarm[]; head: number }>;
+  logger: Logger;
+  /** Most updates a resume replays before answering with a snapshot instead. */
+  maxReplay?: number;
+}
+
+interface SocketData {
+  principal: Principal;
+}
+
+const OPERATORS = 'operators';
+const checkResume = Compile(ResumeRequest);
+
+export class LiveServer implements LiveSink {
+  private io: Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData> | null = null;
+
+  constructor(private readonly opts: LiveServerOptions) {}
+
+  attach(http: HttpServer): void {
+    const io = new Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>(http, {
+      path: '/socket.io',
+      serveClient: false,
+      maxHttpBufferSize: 64 * 1024,
+    });
+    io.use((socket, next) => {
+      const token: unknown = socket.handshake.auth.token;
+      if (typeof token !== 'string') {
+        next(Object.assign(new Error('TRYGG_ERR_UNAUTHENTICATED'), { data: errorEnvelope(new TryggError('TRYGG_ERR_UNAUTHENTICATED')) }));
+        return;
+      }
+      this.opts
+        .verify(token)
+        .then((principal) => {
+          if (!this.opts.mayWatchOperators(principal)) throw new TryggError('TRYGG_ERR_FORBIDDEN');
+          socket.data.principal = principal;
+          next();
+        })
+        .catch((err: unknown) => {
+          const env = errorEnvelope(err);
+          this.opts.logger.info({ code: env.code, ip: socket.handshake.address }, 'live connection refused');
+          next(Object.assign(new Error(env.code), { data: env }));
+        });
+    });
+    io.on('connection', (socket) => {
+      void socket.join(OPERATORS);
+      socket.on('resume', (req, reply) => {
+        if (typeof reply !== 'function') return;
+        if (!checkResume.Check(req)) {
+          reply({ mode: 'error', code: 'TRYGG_ERR_VALIDATION', message: 'resume needs { after: integer ≥ 0 }' });
+          return;
+        }
+        this.resume(req.after).then(reply, (err: unknown) => {
+          this.opts.logger.error({ err }, 'resume failed');
+          const env = errorEnvelope(err);
+          reply({ mode: 'error', code: env.code, message: env.message });
+        });
+      });
+    });
+    this.io = io;
+  }
+
+  private async resume(after: number): Promise<ResumeReply> {
+    const updates = await this.opts.updatesAfter(after, this.opts.maxReplay ?? 500);
+    if (updates) return { mode: 'delta', updates, head: updates.at(-1)?.seq ?? after };
+    const snap = await this.opts.snapshot();
+    return { mode: 'snapshot', alarms: snap.alarms, head: snap.head };
+  }
+
+  /** LiveSink: fans committed updates out to the operators, in sequence order. */
+  publish(updates: readonly LiveUpdate[]): void {
+    const io = this.io;
+    if (!io) return;
+    for (const u of [...updates].sort((a, b) => a.seq - b.seq)) io.to(OPERATORS).emit('alarm:update', u);
+  }
+
+  get connections(): number {
+    return this.io?.engine.clientsCount ?? 0;
+  }
+
+  async close(): Promise<void> {
+    const io = this.io;
+    this.io = null;
+    if (io) await io.close();
+  }
+}

@@ -1,0 +1,6 @@
+/** @trygg/devices: the registry of people, places and devices; implements the Directory port. */
+export * from './secrets.js';
+export * from './device-auth.js';
+export * from './directory.js';
+export * from './users.js';
+export * from './demo.js';

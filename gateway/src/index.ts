@@ -1,0 +1,5 @@
+/** @trygg/gateway: device ingress over MQTT (and SCAIP, later), normalised to DeviceEvent. */
+export * from './mqtt-gateway.js';
+export * from './parse-event.js';
+export * from './parse-telemetry.js';
+export * from './telemetry.js';

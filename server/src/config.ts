@@ -1,0 +1,98 @@
+/**
+ * Configuration in one place (STYLE §9): a schema, defaults, the environment mapping, and a
+ * validation at boot that names the offending setting. Nothing else reads process.env.
+ */
+import path from 'node:path';
+import Type, { type Static } from 'typebox';
+import { Compile } from 'typebox/compile';
+import { TryggError } from '@trygg/alarm-core';
+
+const Port = Type.Integer({ minimum: 0, maximum: 65535 });
+
+export const ConfigSchema = Type.Object({
+  /** PostgreSQL URL; absent → embedded PostgreSQL in dataDir. */
+  databaseUrl: Type.Union([Type.String({ pattern: '^postgres(ql)?://' }), Type.Null()]),
+  /** Where the embedded database, demo.json and other local state live. */
+  dataDir: Type.String({ minLength: 1 }),
+  host: Type.String({ minLength: 1 }),
+  port: Port,
+  mqttPort: Port,
+  /** Port of the embedded PostgreSQL; 0 = any free port. */
+  embeddedPgPort: Port,
+  logLevel: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+  /** Seed the demo municipality even into a database named by DATABASE_URL. */
+  demo: Type.Boolean(),
+  /** Lifetime of a sign-in token, seconds. */
+  tokenTtlSeconds: Type.Integer({ minimum: 60, maximum: 7 * 24 * 3600 }),
+});
+export type Config = Static<typeof ConfigSchema>;
+
+/** Environment variable → config key, and how to read it. */
+const ENV: Record<string, { key: keyof Config; parse: (v: string) => unknown }> = {
+  DATABASE_URL: { key: 'databaseUrl', parse: (v) => v },
+  TRYGG_DATA_DIR: { key: 'dataDir', parse: (v) => v },
+  HOST: { key: 'host', parse: (v) => v },
+  PORT: { key: 'port', parse: toNumber },
+  TRYGG_MQTT_PORT: { key: 'mqttPort', parse: toNumber },
+  TRYGG_EMBEDDED_PG_PORT: { key: 'embeddedPgPort', parse: toNumber },
+  TRYGG_LOG_LEVEL: { key: 'logLevel', parse: (v) => v },
+  TRYGG_DEMO: { key: 'demo', parse: toBool },
+  TRYGG_TOKEN_TTL_SECONDS: { key: 'tokenTtlSeconds', parse: toNumber },
+};
+
+export const DEFAULTS: Config = {
+  databaseUrl: null,
+  dataDir: './.trygg',
+  host: '0.0.0.0',
+  port: 8080,
+  mqttPort: 1883,
+  embeddedPgPort: 0,
+  logLevel: 'info',
+  demo: false,
+  tokenTtlSeconds: 12 * 3600,
+};
+
+function toNumber(v: string): unknown {
+  return /^\s*-?\d+(\.\d+)?\s*$/.test(v) ? Number(v) : v;
+}
+function toBool(v: string): unknown {
+  if (/^(1|true|yes)$/i.test(v)) return true;
+  if (/^(0|false|no|)$/i.test(v)) return false;
+  return v;
+}
+
+const validator = Compile(ConfigSchema);
+
+/**
+ * Builds the config from defaults, the environment, CLI flags and explicit overrides (tests),
+ * in that order of precedence (last wins). Throws TRYGG_ERR_CONFIG naming the setting.
+ */
+export function loadConfig(
+  env: Record<string, string | undefined> = process.env,
+  argv: readonly string[] = [],
+  overrides: Partial<Config> = {},
+): Config {
+  const merged: Record<string, unknown> = { ...DEFAULTS };
+  const source: Record<string, string> = {};
+  for (const [name, { key, parse }] of Object.entries(ENV)) {
+    const raw = env[name];
+    if (raw === undefined || raw === '') continue;
+    merged[key] = parse(raw);
+    source[key] = name;
+  }
+  for (const arg of argv) {
+    if (arg === '--demo') merged.demo = true;
+    else throw new TryggError('TRYGG_ERR_CONFIG', `Unknown option ${arg} (known: --demo)`);
+  }
+  Object.assign(merged, overrides);
+  if (!validator.Check(merged)) {
+    const err = validator.Errors(merged)[0];
+    const key = err?.instancePath.replace(/^\//, '') ?? '';
+    const name = source[key] ?? Object.keys(ENV).find((n) => ENV[n]?.key === key) ?? key;
+    throw new TryggError(
+      'TRYGG_ERR_CONFIG',
+      `Invalid configuration: ${name} ${err?.message ?? 'is invalid'} (got ${JSON.stringify(merged[key])})`,
+    );
+  }
+  return { ...merged, dataDir: path.resolve(merged.dataDir) } as Config;
+}

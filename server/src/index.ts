@@ -1,0 +1,3 @@
+/** @trygg/server: the composition root. */
+export * from './config.js';
+export * from './trygg.js';

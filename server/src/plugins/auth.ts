@@ -1,0 +1,46 @@
+/**
+ * Authentication and authorisation for every route: a route is closed unless its config says
+ * `public: true`; an open route must name its `action`, which the policy decides. A route with
+ * neither is a programming error and is refused at start.
+ */
+import fp from 'fastify-plugin';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { TryggError, type Principal } from '@trygg/alarm-core';
+import { can, type Action } from '../auth/policy.js';
+import type { TokenService } from '../auth/tokens.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    public?: boolean;
+    action?: Action;
+  }
+  interface FastifyRequest {
+    principal: Principal | null;
+  }
+}
+
+export function bearer(req: FastifyRequest): string | null {
+  const h = req.headers.authorization;
+  return h?.startsWith('Bearer ') ? h.slice(7).trim() : null;
+}
+
+export default fp<{ tokens: TokenService }>(
+  async (app: FastifyInstance, { tokens }) => {
+    app.decorateRequest('principal', null);
+    app.addHook('onRoute', (route) => {
+      const cfg = route.config as { public?: boolean; action?: Action } | undefined;
+      if (!cfg?.public && !cfg?.action && !route.url.startsWith('/docs')) {
+        throw new Error(`route ${route.method} ${route.url} names neither public nor an action`);
+      }
+    });
+    app.addHook('onRequest', async (req) => {
+      const cfg = req.routeOptions.config;
+      if (cfg.public || req.routeOptions.url?.startsWith('/docs') || req.routeOptions.url === undefined) return;
+      const token = bearer(req);
+      if (!token) throw new TryggError('TRYGG_ERR_UNAUTHENTICATED');
+      req.principal = await tokens.verify(token);
+      if (!cfg.action || !can(req.principal, cfg.action)) throw new TryggError('TRYGG_ERR_FORBIDDEN');
+    });
+  },
+  { name: 'trygg-auth' },
+);

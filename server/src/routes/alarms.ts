@@ -1,0 +1,67 @@
+/** The alarm queue and the commands operators give. */
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import Type from 'typebox';
+import {
+  Alarm,
+  AlarmCommand,
+  ErrorEnvelope,
+  TimelineEntry,
+  TryggError,
+  getAlarm,
+  getTimeline,
+  listOpenAlarms,
+  timelineHead,
+  type AlarmEngine,
+  type Pool,
+} from '@trygg/alarm-core';
+
+const Params = Type.Object({ id: Type.String({ format: 'uuid' }) });
+const errors = { 400: ErrorEnvelope, 401: ErrorEnvelope, 403: ErrorEnvelope, 404: ErrorEnvelope, 409: ErrorEnvelope };
+
+const alarms: FastifyPluginAsyncTypebox<{ pool: Pool; engine: AlarmEngine }> = async (app, { pool, engine }) => {
+  app.get(
+    '/api/alarms',
+    {
+      config: { action: 'alarm:list' },
+      schema: { tags: ['alarms'], response: { 200: Type.Object({ alarms: Type.Array(Alarm), head: Type.Integer() }), ...errors } },
+    },
+    async () => {
+      // Head first: an update committed between the two reads is then delivered again, never lost.
+      const head = await timelineHead(pool);
+      return { head, alarms: await listOpenAlarms(pool) };
+    },
+  );
+
+  app.get(
+    '/api/alarms/:id',
+    {
+      config: { action: 'alarm:read' },
+      schema: {
+        tags: ['alarms'],
+        params: Params,
+        response: { 200: Type.Object({ alarm: Alarm, timeline: Type.Array(TimelineEntry) }), ...errors },
+      },
+    },
+    async (req) => {
+      const alarm = await getAlarm(pool, req.params.id);
+      if (!alarm) throw new TryggError('TRYGG_ERR_ALARM_NOT_FOUND');
+      return { alarm, timeline: await getTimeline(pool, alarm.id) };
+    },
+  );
+
+  app.post(
+    '/api/alarms/:id/commands',
+    {
+      config: { action: 'alarm:command' },
+      schema: { tags: ['alarms'], params: Params, body: AlarmCommand, response: { 200: Type.Object({ alarm: Alarm }), ...errors } },
+    },
+    async (req) => {
+      const p = req.principal;
+      if (!p) throw new TryggError('TRYGG_ERR_UNAUTHENTICATED');
+      const role = p.roles.includes('operator') ? 'operator' : (p.roles[0] ?? 'unknown');
+      const { alarm } = await engine.command(req.params.id, req.body, { userId: p.userId, name: p.name, role });
+      return { alarm };
+    },
+  );
+};
+export default alarms;

@@ -1,0 +1,122 @@
+/**
+ * The composition root: builds every long-lived part from the config, starts them in order and
+ * stops them in reverse (STYLE §10), so tests can boot the whole service in-process many times.
+ */
+import type { AddressInfo } from 'node:net';
+import pino, { type Logger } from 'pino';
+import { AlarmEngine, Inbox, createPool, listOpenAlarms, migrate, timelineHead, updatesAfter, type Pool } from '@trygg/alarm-core';
+import { LiveServer } from '@trygg/dashboard';
+import { DeviceAuthenticator, SqlDirectory, isEmpty, seedDemo } from '@trygg/devices';
+import { MqttGateway, TelemetryWriter } from '@trygg/gateway';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from './app.js';
+import { can } from './auth/policy.js';
+import { TokenService } from './auth/tokens.js';
+import type { Config } from './config.js';
+import { startEmbeddedDb, type EmbeddedDb } from './embedded-db.js';
+
+export interface Trygg {
+  config: Config;
+  logger: Logger;
+  pool: Pool;
+  engine: AlarmEngine;
+  gateway: MqttGateway;
+  live: LiveServer;
+  http: FastifyInstance;
+  tokens: TokenService;
+  /** The bound HTTP and MQTT ports (useful with port 0). */
+  ports: { http: number; mqtt: number };
+  /** Path of demo.json when the demo was seeded on this start. */
+  demoFile: string | null;
+  stop(): Promise<void>;
+}
+
+export async function startTrygg(config: Config, logger: Logger = pino({ level: config.logLevel })): Promise<Trygg> {
+  const undo: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const fn of undo.reverse()) {
+      await fn().catch((err: unknown) => logger.error({ err }, 'stop step failed'));
+    }
+    undo.length = 0;
+  };
+  try {
+    let embedded: EmbeddedDb | null = null;
+    let databaseUrl = config.databaseUrl;
+    if (!databaseUrl) {
+      embedded = await startEmbeddedDb(config.dataDir, config.embeddedPgPort, logger);
+      const e = embedded;
+      undo.push(() => e.stop());
+      databaseUrl = embedded.url;
+    }
+    await migrate(databaseUrl, (msg) => logger.debug({ migrate: msg }, 'migration'));
+    const pool = createPool(databaseUrl);
+    undo.push(() => pool.end());
+
+    let demoFile: string | null = null;
+    if ((embedded !== null || config.demo) && (await isEmpty(pool))) {
+      demoFile = (await seedDemo(pool, config.dataDir)).file;
+      logger.info({ file: demoFile }, `demo municipality seeded; logins and device secrets are in ${demoFile}`);
+    }
+
+    const tokens = await TokenService.load(pool, config.tokenTtlSeconds);
+    const live = new LiveServer({
+      verify: (t) => tokens.verify(t),
+      mayWatchOperators: (p) => can(p, 'live:operators'),
+      updatesAfter: (after, limit) => updatesAfter(pool, after, limit),
+      snapshot: async () => {
+        const head = await timelineHead(pool);
+        return { head, alarms: await listOpenAlarms(pool) };
+      },
+      logger,
+    });
+
+    // The gateway and the engine need each other (feedback ↔ inbox): the engine gets the
+    // gateway as its feedback sink, the gateway gets the inbox that feeds the engine.
+    let gateway: MqttGateway | null = null;
+    const engine = new AlarmEngine({
+      pool,
+      directory: new SqlDirectory(pool),
+      live,
+      notifier: { notify: (n) => logger.info({ notify: n }, 'alert sent') },
+      feedback: { send: (deviceId, fb) => gateway?.send(deviceId, fb) },
+      logger,
+    });
+    await engine.start();
+    undo.push(() => engine.stop());
+
+    const gw = new MqttGateway({
+      port: config.mqttPort,
+      devices: new DeviceAuthenticator(pool),
+      inbox: new Inbox(pool, engine, logger),
+      telemetry: new TelemetryWriter(pool),
+      logger,
+    });
+    await gw.start();
+    gateway = gw;
+    undo.push(() => gw.stop());
+
+    const http = await buildApp({
+      logger,
+      pool,
+      engine,
+      tokens,
+      checks: {
+        database: async () => (await pool.query('SELECT 1')).rowCount === 1,
+        broker: () => gw.ready,
+      },
+    });
+    live.attach(http.server);
+    await http.listen({ port: config.port, host: config.host });
+    undo.push(async () => {
+      await live.close();
+      await http.close();
+    });
+    const httpPort = (http.server.address() as AddressInfo).port;
+    logger.info({ http: httpPort, mqtt: gw.port }, `Trygg is running: http://localhost:${httpPort}`);
+
+    return { config, logger, pool, engine, gateway: gw, live, http, tokens, ports: { http: httpPort, mqtt: gw.port }, demoFile, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
