@@ -1,0 +1,144 @@
+/**
+ * The history of one alarm: who was notified, who claimed it, what was done. Loaded from the
+ * API when opened and again whenever the alarm's version moves, so it follows the live queue.
+ */
+import { LitElement, css, html } from 'lit';
+import { customElement, property, state } from 'lit/decorators.js';
+import { localized, msg } from '@lit/localize';
+import type { Alarm, TimelineEntry } from '@trygg/alarm-core';
+import { api, errorMessage } from '../api.js';
+import { formatTime, stateLabel, subjectName, subjectPlace, timelineKindLabel, typeLabel } from '../labels.js';
+import { shared } from '../styles.js';
+
+@localized()
+@customElement('trygg-alarm-details')
+export class TryggAlarmDetails extends LitElement {
+  static override styles = [
+    shared,
+    css`
+      :host {
+        display: block;
+      }
+      section {
+        background: var(--trygg-surface);
+        border: 2px solid var(--trygg-primary);
+        border-radius: 8px;
+        padding: 1rem;
+      }
+      .head {
+        display: flex;
+        flex-wrap: wrap;
+        justify-content: space-between;
+        align-items: flex-start;
+        gap: 0.5rem;
+      }
+      h2 {
+        margin: 0;
+        font-size: 1.25rem;
+      }
+      p {
+        margin: 0.25rem 0;
+      }
+      ol {
+        list-style: none;
+        margin: 1rem 0 0;
+        padding: 0;
+        display: grid;
+        gap: 0.5rem;
+      }
+      li {
+        border-left: 4px solid var(--trygg-line);
+        padding-left: 0.75rem;
+      }
+      time {
+        display: block;
+        color: var(--trygg-muted);
+        font-variant-numeric: tabular-nums;
+      }
+      .kind {
+        font-weight: 700;
+      }
+      .note {
+        white-space: pre-wrap;
+      }
+    `,
+  ];
+
+  @property({ attribute: false }) alarmId = '';
+  /** Version of the alarm as the queue knows it; a change means the timeline grew. */
+  @property({ attribute: false }) version = 0;
+  @property({ attribute: false }) token = '';
+
+  @state() private _alarm: Alarm | null = null;
+  @state() private _timeline: TimelineEntry[] = [];
+  @state() private _error: string | null = null;
+  @state() private _loading = false;
+
+  private _request = 0;
+
+  override willUpdate(changed: Map<PropertyKey, unknown>): void {
+    if (changed.has('alarmId') || changed.has('version')) void this._load();
+  }
+
+  private async _load(): Promise<void> {
+    if (!this.alarmId) return;
+    const request = ++this._request;
+    this._loading = true;
+    try {
+      const res = await api<{ alarm: Alarm; timeline: TimelineEntry[] }>(`/api/alarms/${encodeURIComponent(this.alarmId)}`, {
+        token: this.token,
+      });
+      if (request !== this._request) return; // a newer load is on its way
+      this._alarm = res.alarm;
+      this._timeline = [...res.timeline].sort((a, b) => a.seq - b.seq);
+      this._error = null;
+    } catch (err) {
+      if (request === this._request) this._error = errorMessage(err);
+    } finally {
+      if (request === this._request) this._loading = false;
+    }
+  }
+
+  private _close(): void {
+    this.dispatchEvent(new CustomEvent('trygg-close', { bubbles: true, composed: true }));
+  }
+
+  override render() {
+    const a = this._alarm;
+    return html`
+      <section aria-labelledby="details-title" aria-busy=${this._loading ? 'true' : 'false'} data-testid="alarm-details">
+        <div class="head">
+          <div>
+            <h2 id="details-title" tabindex="-1">
+              ${a ? `${typeLabel(a.type)} – ${subjectName(a)}` : msg('Alarm details', { id: 'details.title' })}
+            </h2>
+            ${a ? html`<p>${stateLabel(a)}${subjectPlace(a) ? ` · ${subjectPlace(a)}` : ''}</p>` : null}
+          </div>
+          <button type="button" data-action="close-details" @click=${this._close}>${msg('Close', { id: 'details.close' })}</button>
+        </div>
+        ${this._error ? html`<p role="alert">${this._error}</p>` : null}
+        ${a?.resolution?.note ? html`<p class="note"><strong>${msg('Note', { id: 'details.note' })}:</strong> ${a.resolution.note}</p>` : null}
+        <ol aria-label=${msg('History', { id: 'details.history' })}>
+          ${this._timeline.map(
+            (t) => html`<li data-kind=${t.kind}>
+              <time datetime=${t.at}>${formatTime(t.at)}</time>
+              <span class="kind">${timelineKindLabel(t.kind)}</span>
+              ${t.actor ? html` – ${t.actor.name}` : null}
+            </li>`,
+          )}
+        </ol>
+      </section>
+    `;
+  }
+
+  override firstUpdated(): void {
+    // Moves focus into the panel so keyboard users land where the new content is.
+    this.renderRoot.querySelector<HTMLElement>('#details-title')?.focus();
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'trygg-alarm-details': TryggAlarmDetails;
+  }
+}

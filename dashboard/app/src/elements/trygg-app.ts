@@ -1,0 +1,148 @@
+/**
+ * The application shell: header with who is signed in, the language picker and sign-out, and
+ * either the sign-in form or the alarm queue. Owns the session; any 401 brings it back here.
+ */
+import { LitElement, css, html } from 'lit';
+import { customElement, state } from 'lit/decorators.js';
+import { localized, msg } from '@lit/localize';
+import type { LoginResponse } from '@trygg/alarm-core';
+import { UNAUTHORIZED_EVENT } from '../api.js';
+import { localeForUser } from '../i18n.js';
+import { clearSession, loadSession, saveSession, type Session } from '../session.js';
+import { shared } from '../styles.js';
+import './trygg-login.js';
+import './trygg-locale-picker.js';
+import './trygg-alarm-queue.js';
+
+@localized()
+@customElement('trygg-app')
+export class TryggApp extends LitElement {
+  static override styles = [
+    shared,
+    css`
+      :host {
+        display: flex;
+        flex-direction: column;
+        min-height: 100vh;
+      }
+      header {
+        display: flex;
+        flex-wrap: wrap;
+        align-items: center;
+        gap: 0.75rem 1.5rem;
+        padding: 0.5rem clamp(0.75rem, 2vw, 1.5rem);
+        background: var(--trygg-primary);
+        color: var(--trygg-primary-ink);
+      }
+      h1 {
+        margin: 0;
+        font-size: 1.5rem;
+        letter-spacing: 0.02em;
+        display: flex;
+        align-items: center;
+        gap: 0.5rem;
+      }
+      h1 img {
+        width: 32px;
+        height: 32px;
+      }
+      .spacer {
+        flex: 1;
+      }
+      .user {
+        display: flex;
+        align-items: center;
+        gap: 0.75rem;
+        flex-wrap: wrap;
+      }
+      .user button {
+        border-color: var(--trygg-primary-ink);
+      }
+      main {
+        flex: 1;
+        width: 100%;
+        max-width: 1400px;
+        margin: 0 auto;
+        padding: clamp(0.75rem, 2vw, 1.5rem);
+      }
+      .skip {
+        position: absolute;
+        left: -9999px;
+      }
+      .skip:focus {
+        left: 0.5rem;
+        top: 0.5rem;
+        z-index: 10;
+        background: var(--trygg-surface);
+        color: var(--trygg-ink);
+        padding: 0.75rem 1rem;
+      }
+    `,
+  ];
+
+  @state() private _session: Session | null = loadSession();
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    window.addEventListener(UNAUTHORIZED_EVENT, this._onUnauthorized);
+    if (this._session) void localeForUser(this._session.user.userId, this._session.user.locale);
+  }
+
+  override disconnectedCallback(): void {
+    window.removeEventListener(UNAUTHORIZED_EVENT, this._onUnauthorized);
+    super.disconnectedCallback();
+  }
+
+  private readonly _onUnauthorized = (): void => this._signOut();
+
+  private _onSignedIn(e: CustomEvent<LoginResponse>): void {
+    const session = e.detail;
+    saveSession(session);
+    void localeForUser(session.user.userId, session.user.locale);
+    this._session = session;
+  }
+
+  private _signOut(): void {
+    clearSession();
+    this._session = null;
+  }
+
+  override render() {
+    const s = this._session;
+    return html`
+      <a class="skip" href="#main" @click=${this._skip}>${msg('Skip to content', { id: 'app.skip' })}</a>
+      <header>
+        <h1><img src="/icon.svg" alt="" />Trygg</h1>
+        <span class="spacer"></span>
+        <trygg-locale-picker .userId=${s?.user.userId ?? null}></trygg-locale-picker>
+        ${s
+          ? html`<div class="user">
+              <span data-testid="user-name"
+                ><span class="visually-hidden">${msg('Signed in as', { id: 'app.signed-in-as' })} </span>${s.user.name}</span
+              >
+              <button type="button" data-action="sign-out" @click=${this._signOut}>
+                ${msg('Sign out', { id: 'app.sign-out' })}
+              </button>
+            </div>`
+          : null}
+      </header>
+      <main id="main" tabindex="-1">
+        ${s
+          ? html`<trygg-alarm-queue .session=${s}></trygg-alarm-queue>`
+          : html`<trygg-login @trygg-signed-in=${this._onSignedIn}></trygg-login>`}
+      </main>
+    `;
+  }
+
+  // The link target lives in this shadow root, where a fragment link cannot reach it.
+  private _skip(e: Event): void {
+    e.preventDefault();
+    this.renderRoot.querySelector<HTMLElement>('main')?.focus();
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'trygg-app': TryggApp;
+  }
+}

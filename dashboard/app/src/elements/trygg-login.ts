@@ -1,0 +1,110 @@
+/**
+ * Sign-in form. On success it fires `trygg-signed-in` with the login response; the app keeps
+ * the session. A refused sign-in shows the server's message next to the form.
+ */
+import { LitElement, css, html } from 'lit';
+import { customElement, state } from 'lit/decorators.js';
+import { localized, msg } from '@lit/localize';
+import type { LoginResponse } from '@trygg/alarm-core';
+import { api, errorMessage } from '../api.js';
+import { shared } from '../styles.js';
+
+@localized()
+@customElement('trygg-login')
+export class TryggLogin extends LitElement {
+  static override styles = [
+    shared,
+    css`
+      :host {
+        display: block;
+      }
+      form {
+        max-width: 26rem;
+        margin: clamp(1rem, 8vh, 4rem) auto;
+        padding: 1.5rem;
+        background: var(--trygg-surface);
+        border: 1px solid var(--trygg-line);
+        border-radius: 10px;
+        display: grid;
+        gap: 1rem;
+      }
+      h2 {
+        margin: 0;
+        font-size: 1.5rem;
+      }
+      label {
+        display: grid;
+        gap: 0.25rem;
+        font-weight: 600;
+      }
+      input {
+        width: 100%;
+        font-size: 1.125rem;
+      }
+      .error {
+        margin: 0;
+        padding: 0.75rem 1rem;
+        border-left: 6px solid var(--trygg-danger);
+        background: #fde8eb;
+        color: var(--trygg-danger);
+        font-weight: 600;
+      }
+      button {
+        font-size: 1.125rem;
+      }
+    `,
+  ];
+
+  @state() private _busy = false;
+  @state() private _error: string | null = null;
+
+  private async _onSubmit(e: SubmitEvent): Promise<void> {
+    e.preventDefault();
+    if (this._busy) return;
+    const data = new FormData(e.target as HTMLFormElement);
+    const username = String(data.get('username') ?? '').trim();
+    const password = String(data.get('password') ?? '');
+    if (!username || !password) {
+      this._error = msg('Enter both username and password.', { id: 'login.missing' });
+      return;
+    }
+    this._busy = true;
+    this._error = null;
+    try {
+      const res = await api<LoginResponse>('/api/auth/login', { method: 'POST', body: { username, password } });
+      this.dispatchEvent(new CustomEvent<LoginResponse>('trygg-signed-in', { detail: res, bubbles: true, composed: true }));
+    } catch (err) {
+      this._error = errorMessage(err);
+      await this.updateComplete;
+      this.renderRoot.querySelector<HTMLInputElement>('input[name="password"]')?.select();
+    } finally {
+      this._busy = false;
+    }
+  }
+
+  override render() {
+    return html`
+      <form @submit=${this._onSubmit} novalidate aria-labelledby="login-title" aria-busy=${this._busy ? 'true' : 'false'}>
+        <h2 id="login-title">${msg('Sign in', { id: 'login.title' })}</h2>
+        ${this._error ? html`<p class="error" role="alert" data-testid="login-error">${this._error}</p>` : null}
+        <label>
+          ${msg('Username', { id: 'login.username' })}
+          <input name="username" autocomplete="username" autocapitalize="none" spellcheck="false" required autofocus />
+        </label>
+        <label>
+          ${msg('Password', { id: 'login.password' })}
+          <input name="password" type="password" autocomplete="current-password" required />
+        </label>
+        <button class="primary" type="submit" ?disabled=${this._busy}>
+          ${this._busy ? msg('Signing in…', { id: 'login.busy' }) : msg('Sign in', { id: 'login.submit' })}
+        </button>
+      </form>
+    `;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'trygg-login': TryggLogin;
+  }
+}
