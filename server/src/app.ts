@@ -1,5 +1,6 @@
 /** The HTTP application: plugins, routes, OpenAPI at /docs, the web app at /. */
 import { existsSync } from 'node:fs';
+import path from 'node:path';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
@@ -46,9 +47,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(authRoutes, { pool: deps.pool, tokens: deps.tokens });
   await app.register(alarmRoutes, { pool: deps.pool, engine: deps.engine });
   if (existsSync(DASHBOARD_DIST)) {
-    // The built web app: public assets, no personal data (that comes through the API).
-    await app.register(fastifyStatic, { root: DASHBOARD_DIST, prefix: '/', wildcard: false, index: ['index.html'] });
-    app.get('/', { config: { public: true }, schema: { hide: true } }, (_req, reply) => reply.sendFile('index.html'));
+    // The built web app: public assets only (personal data comes through the API). One public
+    // wildcard route; sendFile refuses paths outside the folder; unknown paths get the app shell.
+    await app.register(fastifyStatic, { root: DASHBOARD_DIST, serve: false });
+    app.get('/*', { config: { public: true }, schema: { hide: true } }, async (req, reply) => {
+      const file = (req.params as { '*': string })['*'];
+      if (file.startsWith('api/') || file.startsWith('socket.io/')) {
+        return reply.status(404).send({ status: 'error', code: 'TRYGG_ERR_NOT_FOUND', message: `${req.url} not found` });
+      }
+      const known = file !== '' && existsSync(path.join(DASHBOARD_DIST, file));
+      return reply.sendFile(known ? file : 'index.html');
+    });
   } else {
     deps.logger.warn({ dir: DASHBOARD_DIST }, 'web app not built: run `npm run build -w @trygg/dashboard`');
   }

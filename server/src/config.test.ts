@@ -1,0 +1,33 @@
+/** The config refuses wrong values at boot, naming the setting. */
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { DEFAULTS, loadConfig } from './config.js';
+
+describe('loadConfig', () => {
+  it('uses the documented defaults', () => {
+    const c = loadConfig({});
+    expect(c).toMatchObject({ databaseUrl: null, port: 8080, mqttPort: 1883, demo: false });
+    expect(c.dataDir).toBe(path.resolve(DEFAULTS.dataDir));
+  });
+
+  it('maps the environment', () => {
+    const c = loadConfig({ DATABASE_URL: 'postgres://u@h/db', PORT: '9090', TRYGG_MQTT_PORT: '2883', TRYGG_DATA_DIR: '/tmp/x', TRYGG_DEMO: 'true' });
+    expect(c).toMatchObject({ databaseUrl: 'postgres://u@h/db', port: 9090, mqttPort: 2883, dataDir: '/tmp/x', demo: true });
+  });
+
+  it.each([
+    [{ PORT: 'eighty' }, /PORT/],
+    [{ PORT: '70000' }, /PORT/],
+    [{ TRYGG_MQTT_PORT: '-1' }, /TRYGG_MQTT_PORT/],
+    [{ DATABASE_URL: 'mysql://x' }, /DATABASE_URL/],
+    [{ TRYGG_LOG_LEVEL: 'loud' }, /TRYGG_LOG_LEVEL/],
+    [{ TRYGG_DEMO: 'perhaps' }, /TRYGG_DEMO/],
+  ])('refuses %o naming the setting', (env, name) => {
+    expect(() => loadConfig(env)).toThrow(name);
+  });
+
+  it('takes --demo and refuses unknown flags', () => {
+    expect(loadConfig({}, ['--demo']).demo).toBe(true);
+    expect(() => loadConfig({}, ['--dmeo'])).toThrow(/Unknown option --dmeo/);
+  });
+});

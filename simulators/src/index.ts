@@ -1,0 +1,2 @@
+/** @trygg/simulators: device and people simulators, load generators, benchmarks. */
+export * from './municipality.js';
