@@ -128,7 +128,7 @@ describe('button press to the operator screen', () => {
     const again = await socket.emitWithAck('resume', { after: reply.head });
     expect(again).toMatchObject({ mode: 'delta', updates: [] });
     // A malformed resume is answered with an error, not a crash.
-    const bad = await socket.emitWithAck('resume', { after: -1 } as never);
+    const bad = await socket.emitWithAck('resume', { after: -1 });
     expect(bad).toMatchObject({ mode: 'error', code: 'TRYGG_ERR_VALIDATION' });
   });
 

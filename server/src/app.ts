@@ -25,8 +25,9 @@ export interface AppDeps {
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const loggerInstance: FastifyBaseLogger = deps.logger;
   const app = Fastify({
-    loggerInstance: deps.logger as FastifyBaseLogger,
+    loggerInstance,
     bodyLimit: 64 * 1024,
     trustProxy: false,
     // Refuse unknown properties instead of stripping them: stripping breaks unions (anyOf) and

@@ -94,5 +94,5 @@ export function loadConfig(
       `Invalid configuration: ${name} ${err?.message ?? 'is invalid'} (got ${JSON.stringify(merged[key])})`,
     );
   }
-  return { ...merged, dataDir: path.resolve(merged.dataDir) } as Config;
+  return { ...merged, dataDir: path.resolve(merged.dataDir) };
 }

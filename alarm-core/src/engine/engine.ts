@@ -4,7 +4,8 @@
  * effects carried out only after commit. The reducer decides; this file does the I/O.
  */
 import { randomUUID } from 'node:crypto';
-import { Subject, Subscription, concatMap, defer, groupBy, mergeMap, timer, EMPTY, catchError, tap } from 'rxjs';
+import type { Subscription} from 'rxjs';
+import { Subject, concatMap, defer, groupBy, mergeMap, timer, EMPTY, catchError, tap } from 'rxjs';
 import type { Actor, Alarm, TimelineEntry } from '../contracts/alarm.js';
 import type { AlarmCommand } from '../contracts/commands.js';
 import type { DeviceEvent } from '../contracts/device-event.js';

@@ -28,9 +28,9 @@ export default fp<{ tokens: TokenService }>(
   async (app: FastifyInstance, { tokens }) => {
     app.decorateRequest('principal', null);
     app.addHook('onRoute', (route) => {
-      const cfg = route.config as { public?: boolean; action?: Action } | undefined;
+      const cfg = route.config;
       if (!cfg?.public && !cfg?.action && !route.url.startsWith('/docs')) {
-        throw new Error(`route ${route.method} ${route.url} names neither public nor an action`);
+        throw new Error(`route ${String(route.method)} ${route.url} names neither public nor an action`);
       }
     });
     app.addHook('onRequest', async (req) => {
