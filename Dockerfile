@@ -1,0 +1,18 @@
+# The Trygg service image: Node 20, the workspaces, the built web app.
+FROM node:20-bookworm-slim
+WORKDIR /app
+COPY package.json package-lock.json ./
+COPY alarm-core/package.json alarm-core/
+COPY devices/package.json devices/
+COPY gateway/package.json gateway/
+COPY dashboard/package.json dashboard/
+COPY server/package.json server/
+COPY simulators/package.json simulators/
+COPY test/package.json test/
+RUN npm ci --no-audit --no-fund
+COPY . .
+RUN npm run build -w @trygg/dashboard
+ENV NODE_ENV=production
+EXPOSE 8080 1883
+USER node
+CMD ["npm", "run", "dev"]
