@@ -26,7 +26,9 @@ it('connects every demo device and its alarms reach the operator queue', async (
     const { deviceId } = await sim.raise('res-astrid-button');
     const { token } = await svc.login('operator');
     await expect
-      .poll(async () => (await svc.api<{ alarms: Alarm[] }>('GET', '/api/alarms', token)).body.alarms.map((a) => a.subject.deviceId))
+      .poll(async () =>
+        (await svc.api<{ alarms: Alarm[] }>('GET', '/api/alarms', token)).body.alarms.map((a) => a.subject.deviceId),
+      )
       .toContain(deviceId);
     await expect.poll(() => lines.some((l) => l.includes('Astrid Lund (alarm button): alarm received'))).toBe(true);
     // Heartbeats and telemetry flow too.

@@ -51,7 +51,10 @@ describe('button press to the operator screen', () => {
     expect(queue.body.alarms.map((a) => a.id)).toContain(alarmId);
 
     const claimed = waitFor(onUpdate, (v) => ((v as LiveUpdate).entry.kind === 'claimed' ? (v as LiveUpdate) : undefined));
-    const claim = await svc.api<{ alarm: Alarm }>('POST', `/api/alarms/${alarmId}/commands`, token, { id: randomUUID(), type: 'claim' });
+    const claim = await svc.api<{ alarm: Alarm }>('POST', `/api/alarms/${alarmId}/commands`, token, {
+      id: randomUUID(),
+      type: 'claim',
+    });
     expect(claim.status).toBe(200);
     expect(claim.body.alarm.claimedBy?.userId).toBe(user.userId);
     expect((await claimed).alarm.state).toBe('claimed');
@@ -86,13 +89,24 @@ describe('button press to the operator screen', () => {
     const button = await svc.device('res-per-button');
     await button.publishAsync('trygg/v1/devices/res-per-button/events', alarmEvent(), { qos: 1 });
     const alarm = await expect
-      .poll(async () => (await svc.api<{ alarms: Alarm[] }>('GET', '/api/alarms', a.token)).body.alarms.find((x) => x.subject.deviceId === 'res-per-button'))
+      .poll(async () =>
+        (await svc.api<{ alarms: Alarm[] }>('GET', '/api/alarms', a.token)).body.alarms.find(
+          (x) => x.subject.deviceId === 'res-per-button',
+        ),
+      )
       .toBeDefined()
-      .then(async () => (await svc.api<{ alarms: Alarm[] }>('GET', '/api/alarms', a.token)).body.alarms.find((x) => x.subject.deviceId === 'res-per-button'));
+      .then(async () =>
+        (await svc.api<{ alarms: Alarm[] }>('GET', '/api/alarms', a.token)).body.alarms.find(
+          (x) => x.subject.deviceId === 'res-per-button',
+        ),
+      );
     const id = alarm?.id ?? '';
     const claimA = await svc.api('POST', `/api/alarms/${id}/commands`, a.token, { id: randomUUID(), type: 'claim' });
     expect(claimA.status).toBe(200);
-    const claimB = await svc.api<{ code: string }>('POST', `/api/alarms/${id}/commands`, b.token, { id: randomUUID(), type: 'claim' });
+    const claimB = await svc.api<{ code: string }>('POST', `/api/alarms/${id}/commands`, b.token, {
+      id: randomUUID(),
+      type: 'claim',
+    });
     expect(claimB.status).toBe(409);
     expect(claimB.body.code).toBe('TRYGG_ERR_ALARM_CLAIMED');
     // Retrying A's exact command is answered the same, without a second timeline entry.
@@ -112,8 +126,14 @@ describe('button press to the operator screen', () => {
     const cord = await svc.device('rom-101-cord');
     await cord.publishAsync('trygg/v1/devices/rom-101-cord/events', alarmEvent(), { qos: 1 });
     const bed = await svc.device('rom-102-bed');
-    await bed.publishAsync('trygg/v1/devices/rom-102-bed/events', JSON.stringify({ id: randomUUID(), type: 'alarm.bed-exit', ts: new Date().toISOString() }), { qos: 1 });
-    await expect.poll(async () => (await svc.api<{ head: number }>('GET', '/api/alarms', token)).body.head).toBeGreaterThanOrEqual(head + 4);
+    await bed.publishAsync(
+      'trygg/v1/devices/rom-102-bed/events',
+      JSON.stringify({ id: randomUUID(), type: 'alarm.bed-exit', ts: new Date().toISOString() }),
+      { qos: 1 },
+    );
+    await expect
+      .poll(async () => (await svc.api<{ head: number }>('GET', '/api/alarms', token)).body.head)
+      .toBeGreaterThanOrEqual(head + 4);
 
     const socket = await svc.operatorSocket(token);
     const reply = await socket.emitWithAck('resume', { after: head });
@@ -140,6 +160,10 @@ describe('button press to the operator screen', () => {
     await expect(svc.operatorSocket(relative.token)).rejects.toThrow(/TRYGG_ERR_FORBIDDEN/);
     await expect(svc.operatorSocket('garbage')).rejects.toThrow(/TRYGG_ERR_UNAUTHENTICATED/);
     expect((await svc.api('GET', '/healthz', null)).status).toBe(200);
-    expect((await svc.api<{ database: boolean }>('GET', '/readyz', null)).body).toMatchObject({ status: 'ready', database: true, broker: true });
+    expect((await svc.api<{ database: boolean }>('GET', '/readyz', null)).body).toMatchObject({
+      status: 'ready',
+      database: true,
+      broker: true,
+    });
   });
 });

@@ -54,7 +54,11 @@ export class LiveServer implements LiveSink {
     io.use((socket, next) => {
       const token: unknown = socket.handshake.auth.token;
       if (typeof token !== 'string') {
-        next(Object.assign(new Error('TRYGG_ERR_UNAUTHENTICATED'), { data: errorEnvelope(new TryggError('TRYGG_ERR_UNAUTHENTICATED')) }));
+        next(
+          Object.assign(new Error('TRYGG_ERR_UNAUTHENTICATED'), {
+            data: errorEnvelope(new TryggError('TRYGG_ERR_UNAUTHENTICATED')),
+          }),
+        );
         return;
       }
       this.opts
@@ -100,6 +104,11 @@ export class LiveServer implements LiveSink {
     const io = this.io;
     if (!io) return;
     for (const u of [...updates].sort((a, b) => a.seq - b.seq)) io.to(OPERATORS).emit('alarm:update', u);
+  }
+
+  /** Drops every live connection (clients reconnect and resume); for failover drills and tests. */
+  dropAllConnections(): void {
+    this.io?.disconnectSockets(true);
   }
 
   get connections(): number {

@@ -24,7 +24,15 @@ interface DemoDevice {
 
 const HOMES = [
   { id: 'home-kari', name: 'Kari Nordmann', address: 'Storgata 12, 0155 Oslo', rel: [['Ola Nordmann', 'sønn', '+4791234567']] },
-  { id: 'home-per', name: 'Per Hansen', address: 'Bjørkeveien 3, 0371 Oslo', rel: [['Liv Hansen', 'datter', '+4792345678'], ['Nils Hansen', 'sønn', '+4793456789']] },
+  {
+    id: 'home-per',
+    name: 'Per Hansen',
+    address: 'Bjørkeveien 3, 0371 Oslo',
+    rel: [
+      ['Liv Hansen', 'datter', '+4792345678'],
+      ['Nils Hansen', 'sønn', '+4793456789'],
+    ],
+  },
   { id: 'home-astrid', name: 'Astrid Lund', address: 'Fjellveien 7, 0485 Oslo', rel: [['Berit Lund', 'niese', '+4794567890']] },
 ] as const;
 
@@ -41,7 +49,13 @@ export async function seedDemo(pool: Pool, dataDir: string): Promise<{ file: str
 
   await withTransaction(pool, async (db) => {
     const site = (id: string, kind: string, name: string, parent: string | null, address: string | null = null) =>
-      db.query('INSERT INTO sites (id, kind, parent_id, name, address) VALUES ($1, $2, $3, $4, $5)', [id, kind, parent, name, address]);
+      db.query('INSERT INTO sites (id, kind, parent_id, name, address) VALUES ($1, $2, $3, $4, $5)', [
+        id,
+        kind,
+        parent,
+        name,
+        address,
+      ]);
 
     for (const h of HOMES) {
       await site(h.id, 'home', h.name, null, h.address);
@@ -63,7 +77,12 @@ export async function seedDemo(pool: Pool, dataDir: string): Promise<{ file: str
       }
       devices.push({ id: `${residentId}-button`, kind: 'alarm-button', residentId, where: `${h.name} (alarm button)` });
     }
-    devices.push({ id: 'res-kari-smoke', kind: 'smoke-detector', residentId: 'res-kari', where: 'Kari Nordmann (smoke detector)' });
+    devices.push({
+      id: 'res-kari-smoke',
+      kind: 'smoke-detector',
+      residentId: 'res-kari',
+      where: 'Kari Nordmann (smoke detector)',
+    });
     devices.push({ id: 'res-per-fall', kind: 'fall-sensor', residentId: 'res-per', where: 'Per Hansen (fall sensor)' });
 
     await site('solbakken', 'institution', 'Solbakken sykehjem', null, 'Solbakkveien 1, 0860 Oslo');
@@ -76,10 +95,26 @@ export async function seedDemo(pool: Pool, dataDir: string): Promise<{ file: str
         const roomId = `solbakken-rom-${room}`;
         await site(roomId, 'room', `Rom ${room}`, floorId);
         const residentId = `res-rom-${room}`;
-        await db.query('INSERT INTO residents (id, name, site_id) VALUES ($1, $2, $3)', [residentId, `Beboer rom ${room}`, roomId]);
+        await db.query('INSERT INTO residents (id, name, site_id) VALUES ($1, $2, $3)', [
+          residentId,
+          `Beboer rom ${room}`,
+          roomId,
+        ]);
         devices.push({ id: `rom-${room}-cord`, kind: 'pull-cord', residentId, siteId: roomId, where: `Rom ${room} (pull cord)` });
-        devices.push({ id: `rom-${room}-bed`, kind: 'bed-sensor', residentId, siteId: roomId, where: `Rom ${room} (bed sensor)` });
-        devices.push({ id: `rom-${room}-door`, kind: 'door-sensor', residentId, siteId: roomId, where: `Rom ${room} (door sensor)` });
+        devices.push({
+          id: `rom-${room}-bed`,
+          kind: 'bed-sensor',
+          residentId,
+          siteId: roomId,
+          where: `Rom ${room} (bed sensor)`,
+        });
+        devices.push({
+          id: `rom-${room}-door`,
+          kind: 'door-sensor',
+          residentId,
+          siteId: roomId,
+          where: `Rom ${room} (door sensor)`,
+        });
       }
     }
 
@@ -105,7 +140,8 @@ export async function seedDemo(pool: Pool, dataDir: string): Promise<{ file: str
     for (const [username, name, roles, sites] of people) {
       const password = newSecret(12);
       await insertUser(db, username, name, roles, password);
-      for (const s of sites) await db.query('INSERT INTO staff_sites (user_id, site_id) VALUES ($1, $2)', [`user-${username}`, s]);
+      for (const s of sites)
+        await db.query('INSERT INTO staff_sites (user_id, site_id) VALUES ($1, $2)', [`user-${username}`, s]);
       creds.users.push({ username, password, roles, name });
     }
     await db.query(`UPDATE relatives SET user_id = 'user-ola' WHERE id = 'rel-res-kari-1'`);

@@ -4,7 +4,15 @@
  */
 import net from 'node:net';
 import { Aedes } from 'aedes';
-import { deviceTopic, ERRORS, type DeviceFeedback, type DeviceFeedbackSink, type ErrorCode, type Inbox, type Logger } from '@trygg/alarm-core';
+import {
+  deviceTopic,
+  ERRORS,
+  type DeviceFeedback,
+  type DeviceFeedbackSink,
+  type ErrorCode,
+  type Inbox,
+  type Logger,
+} from '@trygg/alarm-core';
 import type { DeviceAuthenticator } from '@trygg/devices';
 import type { GatewayContext } from './context.js';
 import { authenticate } from './hooks/authenticate.js';
@@ -85,7 +93,14 @@ export class MqttGateway implements DeviceFeedbackSink {
     const broker = this.broker;
     if (!broker) return;
     broker.publish(
-      { cmd: 'publish', topic: deviceTopic(deviceId, 'feedback'), payload: Buffer.from(JSON.stringify(feedback)), qos: 1, retain: false, dup: false },
+      {
+        cmd: 'publish',
+        topic: deviceTopic(deviceId, 'feedback'),
+        payload: Buffer.from(JSON.stringify(feedback)),
+        qos: 1,
+        retain: false,
+        dup: false,
+      },
       (err) => {
         if (err) this.opts.logger.warn({ deviceId, err: err.message }, 'feedback publish failed');
       },

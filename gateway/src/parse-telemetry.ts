@@ -7,7 +7,8 @@ const validator = Compile(TelemetrySample);
 export type TelemetryParse = { ok: true; sample: TelemetrySample } | { ok: false; code: ErrorCode; detail: string };
 
 export function parseTelemetry(payload: Buffer): TelemetryParse {
-  if (payload.length > MAX_EVENT_BYTES) return { ok: false, code: 'TRYGG_ERR_PAYLOAD_TOO_LARGE', detail: `${payload.length} bytes` };
+  if (payload.length > MAX_EVENT_BYTES)
+    return { ok: false, code: 'TRYGG_ERR_PAYLOAD_TOO_LARGE', detail: `${payload.length} bytes` };
   let value: unknown;
   try {
     value = JSON.parse(payload.toString('utf8'));
@@ -16,5 +17,9 @@ export function parseTelemetry(payload: Buffer): TelemetryParse {
   }
   if (validator.Check(value)) return { ok: true, sample: value };
   const first = validator.Errors(value)[0];
-  return { ok: false, code: 'TRYGG_ERR_SCHEMA', detail: first ? `${first.instancePath || '/'} ${first.message}` : 'schema mismatch' };
+  return {
+    ok: false,
+    code: 'TRYGG_ERR_SCHEMA',
+    detail: first ? `${first.instancePath || '/'} ${first.message}` : 'schema mismatch',
+  };
 }

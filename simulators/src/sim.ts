@@ -9,7 +9,9 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { startSimulation, type SimDevice } from './municipality.js';
 
-const { values } = parseArgs({ options: { every: { type: 'string', default: '20' }, heartbeat: { type: 'string', default: '60' } } });
+const { values } = parseArgs({
+  options: { every: { type: 'string', default: '20' }, heartbeat: { type: 'string', default: '60' } },
+});
 // npm runs workspace scripts in the workspace folder; INIT_CWD is where `npm run sim` was typed.
 const root = process.env.INIT_CWD ?? process.cwd();
 const dataDir = path.resolve(root, process.env.TRYGG_DATA_DIR ?? '.trygg');

@@ -118,7 +118,11 @@ export async function startTestService(): Promise<TestService> {
 }
 
 /** Resolves with the first value `pick` returns non-undefined for, or rejects after `ms`. */
-export function waitFor<T>(subscribe: (cb: (v: unknown) => void) => () => void, pick: (v: unknown) => T | undefined, ms = 10_000): Promise<T> {
+export function waitFor<T>(
+  subscribe: (cb: (v: unknown) => void) => () => void,
+  pick: (v: unknown) => T | undefined,
+  ms = 10_000,
+): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const timer = setTimeout(() => {
       off();

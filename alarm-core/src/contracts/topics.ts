@@ -11,7 +11,12 @@ export const DeviceFeedback = Type.Union([
   Type.Object({ type: Type.Literal('received'), eventId: Type.String(), alarmId: Type.Union([Type.String(), Type.Null()]) }),
   Type.Object({ type: Type.Literal('accepted'), alarmId: Type.String(), by: Type.String() }),
   Type.Object({ type: Type.Literal('resolved'), alarmId: Type.String() }),
-  Type.Object({ type: Type.Literal('error'), code: Type.String(), message: Type.String(), eventId: Type.Optional(Type.String()) }),
+  Type.Object({
+    type: Type.Literal('error'),
+    code: Type.String(),
+    message: Type.String(),
+    eventId: Type.Optional(Type.String()),
+  }),
 ]);
 export type DeviceFeedback = Static<typeof DeviceFeedback>;
 

@@ -4,7 +4,7 @@
  * effects carried out only after commit. The reducer decides; this file does the I/O.
  */
 import { randomUUID } from 'node:crypto';
-import type { Subscription} from 'rxjs';
+import type { Subscription } from 'rxjs';
 import { Subject, concatMap, defer, groupBy, mergeMap, timer, EMPTY, catchError, tap } from 'rxjs';
 import type { Actor, Alarm, TimelineEntry } from '../contracts/alarm.js';
 import type { AlarmCommand } from '../contracts/commands.js';
@@ -106,7 +106,8 @@ export class AlarmEngine {
   }
 
   private enqueue<T>(key: string, run: () => Promise<T>): Promise<T> {
-    if (this.stopping || !this.subscription) return Promise.reject(new TryggError('TRYGG_ERR_STORE_UNAVAILABLE', 'engine is not running'));
+    if (this.stopping || !this.subscription)
+      return Promise.reject(new TryggError('TRYGG_ERR_STORE_UNAVAILABLE', 'engine is not running'));
     const p = new Promise<T>((resolve, reject) => {
       this.jobs.next({ key, run, resolve: resolve as (v: unknown) => void, reject });
     });
@@ -148,13 +149,25 @@ export class AlarmEngine {
           kind: 'device-event',
           deviceId,
           event: row.payload,
-          subject: subject ?? { deviceId, residentId: null, residentName: null, siteId: null, siteName: null, address: null, room: null },
+          subject: subject ?? {
+            deviceId,
+            residentId: null,
+            residentName: null,
+            siteId: null,
+            siteName: null,
+            address: null,
+            room: null,
+          },
           newAlarmId: randomUUID(),
         },
         now,
       );
       const entries = await this.persist(db, result, now);
-      await db.query('UPDATE device_events SET processed_at = $3 WHERE device_id = $1 AND event_id = $2', [deviceId, eventId, now]);
+      await db.query('UPDATE device_events SET processed_at = $3 WHERE device_id = $1 AND event_id = $2', [
+        deviceId,
+        eventId,
+        now,
+      ]);
       return { result, entries };
     });
     if (done) this.afterCommit(done.result, done.entries);

@@ -25,7 +25,10 @@ const ev = (type: DeviceEventType, id = `e-${Math.random()}`): EngineInput => ({
   subject,
   newAlarmId: '00000000-0000-4000-8000-000000000001',
 });
-const cmd = (actor: Actor, command: { id: string; type: 'claim' } | { id: string; type: 'resolve'; note: string }): EngineInput => ({
+const cmd = (
+  actor: Actor,
+  command: { id: string; type: 'claim' } | { id: string; type: 'resolve'; note: string },
+): EngineInput => ({
   kind: 'command',
   command,
   actor,
@@ -40,7 +43,14 @@ function open(type: DeviceEventType = 'alarm.button'): Alarm {
 describe('step', () => {
   it('opens an alarm on an alarm event, notifies the response centre and tells the device', () => {
     const r = step(null, ev('alarm.fall', 'e1'), t0);
-    expect(r.alarm).toMatchObject({ state: 'open', type: 'alarm.fall', priority: 50, eventCount: 1, version: 1, chain: ['response-centre'] });
+    expect(r.alarm).toMatchObject({
+      state: 'open',
+      type: 'alarm.fall',
+      priority: 50,
+      eventCount: 1,
+      version: 1,
+      chain: ['response-centre'],
+    });
     expect(r.alarm?.openedAt).toBe(t0.toISOString());
     expect(r.entries.map((e) => e.kind)).toEqual(['opened', 'notified']);
     expect(r.effects).toEqual([
@@ -70,7 +80,11 @@ describe('step', () => {
 
   it('opens a new alarm when the previous one is closed', () => {
     const closed: Alarm = { ...open(), state: 'resolved', closedAt: t0.toISOString() };
-    const r = step(closed, { ...ev('alarm.button'), newAlarmId: '00000000-0000-4000-8000-000000000002' } as EngineInput, later(60));
+    const r = step(
+      closed,
+      { ...ev('alarm.button'), newAlarmId: '00000000-0000-4000-8000-000000000002' } as EngineInput,
+      later(60),
+    );
     expect(r.alarm?.id).toBe('00000000-0000-4000-8000-000000000002');
     expect(r.entries[0]?.kind).toBe('opened');
   });
@@ -117,12 +131,20 @@ describe('step', () => {
 
   it('resolves only by the one who claimed, with the note', () => {
     const a = open();
-    expect(step(a, cmd(olav, { id: 'r0', type: 'resolve', note: 'x' }), later(1)).error).toBe('TRYGG_ERR_ALARM_NOT_CLAIMED_BY_YOU');
+    expect(step(a, cmd(olav, { id: 'r0', type: 'resolve', note: 'x' }), later(1)).error).toBe(
+      'TRYGG_ERR_ALARM_NOT_CLAIMED_BY_YOU',
+    );
     const claimed = step(a, cmd(olav, { id: 'c1', type: 'claim' }), later(2)).alarm;
     if (!claimed) throw new Error('no alarm');
-    expect(step(claimed, cmd(siri, { id: 'r1', type: 'resolve', note: 'x' }), later(3)).error).toBe('TRYGG_ERR_ALARM_NOT_CLAIMED_BY_YOU');
+    expect(step(claimed, cmd(siri, { id: 'r1', type: 'resolve', note: 'x' }), later(3)).error).toBe(
+      'TRYGG_ERR_ALARM_NOT_CLAIMED_BY_YOU',
+    );
     const done = step(claimed, cmd(olav, { id: 'r2', type: 'resolve', note: 'Alt i orden' }), later(300));
-    expect(done.alarm).toMatchObject({ state: 'resolved', resolution: { note: 'Alt i orden' }, closedAt: later(300).toISOString() });
+    expect(done.alarm).toMatchObject({
+      state: 'resolved',
+      resolution: { note: 'Alt i orden' },
+      closedAt: later(300).toISOString(),
+    });
     expect(done.entries).toEqual([{ kind: 'resolved', actor: olav, data: { note: 'Alt i orden' } }]);
     if (!done.alarm) throw new Error('no alarm');
     expect(step(done.alarm, cmd(olav, { id: 'c9', type: 'claim' }), later(301)).error).toBe('TRYGG_ERR_ALARM_CLOSED');

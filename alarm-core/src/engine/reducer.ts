@@ -48,11 +48,7 @@ export function step(alarm: Alarm | null, input: EngineInput, now: Date): StepRe
   }
 }
 
-function onDeviceEvent(
-  alarm: Alarm | null,
-  input: Extract<EngineInput, { kind: 'device-event' }>,
-  now: Date,
-): StepResult {
+function onDeviceEvent(alarm: Alarm | null, input: Extract<EngineInput, { kind: 'device-event' }>, now: Date): StepResult {
   const { event, deviceId } = input;
   const info = EVENT_TYPES[event.type];
   const at = now.toISOString();

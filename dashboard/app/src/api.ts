@@ -48,7 +48,11 @@ export async function api<T>(path: string, options: RequestOptions = {}): Promis
       cache: 'no-store',
     });
   } catch {
-    throw new ApiError(0, 'TRYGG_ERR_NETWORK', msg('Could not reach the server. Check the network and try again.', { id: 'error.network' }));
+    throw new ApiError(
+      0,
+      'TRYGG_ERR_NETWORK',
+      msg('Could not reach the server. Check the network and try again.', { id: 'error.network' }),
+    );
   }
 
   const payload: unknown = await res.json().catch(() => null);

@@ -25,6 +25,7 @@ type LiveSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 const RESUME_TIMEOUT_MS = 10_000;
 const RETRY_MS = 3_000;
 const UNAUTHENTICATED = 'TRYGG_ERR_UNAUTHENTICATED';
+const FORBIDDEN = 'TRYGG_ERR_FORBIDDEN';
 
 export class LiveController implements ReactiveController {
   readonly feed = new AlarmFeed();
@@ -104,12 +105,18 @@ export class LiveController implements ReactiveController {
       // The server hung up on purpose (restart, token check): socket.io will not retry by itself.
       if (reason === 'io server disconnect') this.retry(run, () => socket.connect());
     });
-    socket.on('connect_error', (err: Error & { data?: { code?: string } }) => {
-      if (err.data?.code === UNAUTHENTICATED || err.message === UNAUTHENTICATED) {
+    socket.on('connect_error', (err: Error & { data?: { code?: string; message?: string } }) => {
+      const code = err.data?.code ?? err.message;
+      if (code === UNAUTHENTICATED) {
         this.options.onUnauthorized();
         return;
       }
       this.setConnection('lost');
+      if (code === FORBIDDEN) {
+        // Retrying cannot change a role; say why instead of "reconnecting" forever.
+        this.options.onError(err.data?.message ?? code);
+        return;
+      }
       // A refusal by server middleware is not retried automatically; a network failure is.
       if (!socket.active) this.retry(run, () => socket.connect());
     });

@@ -18,7 +18,9 @@ export class TokenService {
   /** Loads (or on first start creates) the signing key. */
   static async load(pool: Pool, ttlSeconds: number): Promise<TokenService> {
     const fresh = randomBytes(32).toString('base64url');
-    await pool.query(`INSERT INTO settings (key, value) VALUES ('jwt.hs256', to_jsonb($1::text)) ON CONFLICT (key) DO NOTHING`, [fresh]);
+    await pool.query(`INSERT INTO settings (key, value) VALUES ('jwt.hs256', to_jsonb($1::text)) ON CONFLICT (key) DO NOTHING`, [
+      fresh,
+    ]);
     const { rows } = await pool.query<{ value: string }>(`SELECT value FROM settings WHERE key = 'jwt.hs256'`);
     const value = rows[0]?.value;
     if (!value) throw new TryggError('TRYGG_ERR_INTERNAL', 'signing key missing');
@@ -42,9 +44,16 @@ export class TokenService {
   async verify(token: string): Promise<Principal> {
     try {
       const { payload } = await jwtVerify(token, this.key, { issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'] });
-      const roles = Array.isArray(payload.roles) ? payload.roles.filter((r): r is Role => (ROLES as readonly unknown[]).includes(r)) : [];
+      const roles = Array.isArray(payload.roles)
+        ? payload.roles.filter((r): r is Role => (ROLES as readonly unknown[]).includes(r))
+        : [];
       if (!payload.sub || typeof payload.name !== 'string') throw new TryggError('TRYGG_ERR_UNAUTHENTICATED', 'malformed token');
-      return { userId: payload.sub, name: payload.name, roles, locale: typeof payload.locale === 'string' ? payload.locale : 'nb' };
+      return {
+        userId: payload.sub,
+        name: payload.name,
+        roles,
+        locale: typeof payload.locale === 'string' ? payload.locale : 'nb',
+      };
     } catch (err) {
       if (err instanceof TryggError) throw err;
       const expired = err instanceof joseErrors.JWTExpired;

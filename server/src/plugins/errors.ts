@@ -16,7 +16,12 @@ export default fp(
         return reply.status(400).send({ status: 'error', code: 'TRYGG_ERR_VALIDATION', message: err.message });
       }
       if (err.statusCode && err.statusCode < 500) {
-        const code = err.statusCode === 413 ? 'TRYGG_ERR_PAYLOAD_TOO_LARGE' : err.statusCode === 404 ? 'TRYGG_ERR_NOT_FOUND' : 'TRYGG_ERR_VALIDATION';
+        const code =
+          err.statusCode === 413
+            ? 'TRYGG_ERR_PAYLOAD_TOO_LARGE'
+            : err.statusCode === 404
+              ? 'TRYGG_ERR_NOT_FOUND'
+              : 'TRYGG_ERR_VALIDATION';
         req.log.info({ code, detail: err.message }, 'request refused');
         return reply.status(err.statusCode).send({ status: 'error', code, message: err.message });
       }

@@ -23,7 +23,10 @@ const alarms: FastifyPluginAsyncTypebox<{ pool: Pool; engine: AlarmEngine }> = a
     '/api/alarms',
     {
       config: { action: 'alarm:list' },
-      schema: { tags: ['alarms'], response: { 200: Type.Object({ alarms: Type.Array(Alarm), head: Type.Integer() }), ...errors } },
+      schema: {
+        tags: ['alarms'],
+        response: { 200: Type.Object({ alarms: Type.Array(Alarm), head: Type.Integer() }), ...errors },
+      },
     },
     async () => {
       // Head first: an update committed between the two reads is then delivered again, never lost.
@@ -53,7 +56,12 @@ const alarms: FastifyPluginAsyncTypebox<{ pool: Pool; engine: AlarmEngine }> = a
     '/api/alarms/:id/commands',
     {
       config: { action: 'alarm:command' },
-      schema: { tags: ['alarms'], params: Params, body: AlarmCommand, response: { 200: Type.Object({ alarm: Alarm }), ...errors } },
+      schema: {
+        tags: ['alarms'],
+        params: Params,
+        body: AlarmCommand,
+        response: { 200: Type.Object({ alarm: Alarm }), ...errors },
+      },
     },
     async (req) => {
       const p = req.principal;

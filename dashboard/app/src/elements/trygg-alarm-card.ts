@@ -3,128 +3,129 @@
  * do now. Actions leave as events (`trygg-command`, `trygg-details`) for the queue to carry out.
  */
 import { LitElement, css, html } from 'lit';
+import { formText } from '../form.js';
 import { customElement, property, state } from 'lit/decorators.js';
 import { localized, msg, str } from '@lit/localize';
 import type { Alarm, AlarmCommand } from '@trygg/alarm-core';
 import { formatAge, priorityClass, stateLabel, subjectName, subjectPlace, typeLabel } from '../labels.js';
-import { shared } from '../styles.js';
 
 export interface CommandRequest {
   alarmId: string;
   command: AlarmCommand;
 }
 
-@localized()
 @customElement('trygg-alarm-card')
+@localized()
 export class TryggAlarmCard extends LitElement {
-  static override styles = [
-    shared,
-    css`
-      :host {
-        display: block;
+  /**
+   * Adopted by the queue, whose shadow root the card renders into (see createRenderRoot);
+   * every rule is scoped by the tag because there is no shadow boundary to do it.
+   */
+  static override styles = css`
+    trygg-alarm-card {
+      display: block;
+    }
+    trygg-alarm-card article {
+      display: grid;
+      grid-template-columns: minmax(0, 1fr) auto;
+      gap: 0.5rem 1rem;
+      padding: 0.75rem 1rem 0.75rem 1.25rem;
+      background: var(--trygg-surface);
+      border: 1px solid var(--trygg-line);
+      border-left: 12px solid var(--band);
+      border-radius: 8px;
+    }
+    trygg-alarm-card article.fire {
+      --band: var(--trygg-fire);
+      background: #fff3f4;
+    }
+    trygg-alarm-card article.fall {
+      --band: var(--trygg-fall);
+      background: #fff6ef;
+    }
+    trygg-alarm-card article.call {
+      --band: var(--trygg-call);
+    }
+    trygg-alarm-card article.other {
+      --band: var(--trygg-other);
+    }
+    trygg-alarm-card .what {
+      display: flex;
+      flex-wrap: wrap;
+      align-items: baseline;
+      gap: 0.25rem 0.75rem;
+    }
+    trygg-alarm-card .type {
+      font-size: 1.25rem;
+      font-weight: 700;
+    }
+    trygg-alarm-card .fire .type {
+      color: var(--trygg-fire);
+    }
+    trygg-alarm-card .fall .type {
+      color: #9a3412;
+    }
+    trygg-alarm-card .badge {
+      display: inline-block;
+      padding: 0.125rem 0.625rem;
+      border-radius: 999px;
+      border: 2px solid var(--trygg-ink);
+      font-weight: 700;
+      font-size: 0.9375rem;
+    }
+    trygg-alarm-card .badge.open {
+      background: var(--trygg-ink);
+      color: #fff;
+    }
+    trygg-alarm-card .who {
+      margin: 0.25rem 0 0;
+      font-size: 1.125rem;
+      font-weight: 600;
+    }
+    trygg-alarm-card .where {
+      margin: 0;
+      color: var(--trygg-muted);
+    }
+    trygg-alarm-card .age {
+      font-variant-numeric: tabular-nums;
+      font-weight: 700;
+      white-space: nowrap;
+    }
+    trygg-alarm-card .actions {
+      display: flex;
+      flex-wrap: wrap;
+      gap: 0.5rem;
+      align-items: center;
+      justify-content: flex-end;
+      align-self: center;
+    }
+    trygg-alarm-card form {
+      grid-column: 1 / -1;
+      display: grid;
+      gap: 0.5rem;
+    }
+    trygg-alarm-card form label {
+      font-weight: 600;
+    }
+    trygg-alarm-card textarea {
+      width: 100%;
+      min-height: 5rem;
+      resize: vertical;
+    }
+    trygg-alarm-card .form-actions {
+      display: flex;
+      gap: 0.5rem;
+      flex-wrap: wrap;
+    }
+    @media (max-width: 640px) {
+      trygg-alarm-card article {
+        grid-template-columns: 1fr;
       }
-      article {
-        display: grid;
-        grid-template-columns: minmax(0, 1fr) auto;
-        gap: 0.5rem 1rem;
-        padding: 0.75rem 1rem 0.75rem 1.25rem;
-        background: var(--trygg-surface);
-        border: 1px solid var(--trygg-line);
-        border-left: 12px solid var(--band);
-        border-radius: 8px;
+      trygg-alarm-card .actions {
+        justify-content: flex-start;
       }
-      article.fire {
-        --band: var(--trygg-fire);
-        background: #fff3f4;
-      }
-      article.fall {
-        --band: var(--trygg-fall);
-        background: #fff6ef;
-      }
-      article.call {
-        --band: var(--trygg-call);
-      }
-      article.other {
-        --band: var(--trygg-other);
-      }
-      .what {
-        display: flex;
-        flex-wrap: wrap;
-        align-items: baseline;
-        gap: 0.25rem 0.75rem;
-      }
-      .type {
-        font-size: 1.25rem;
-        font-weight: 700;
-      }
-      .fire .type {
-        color: var(--trygg-fire);
-      }
-      .fall .type {
-        color: #9a3412;
-      }
-      .badge {
-        display: inline-block;
-        padding: 0.125rem 0.625rem;
-        border-radius: 999px;
-        border: 2px solid var(--trygg-ink);
-        font-weight: 700;
-        font-size: 0.9375rem;
-      }
-      .badge.open {
-        background: var(--trygg-ink);
-        color: #fff;
-      }
-      .who {
-        margin: 0.25rem 0 0;
-        font-size: 1.125rem;
-        font-weight: 600;
-      }
-      .where {
-        margin: 0;
-        color: var(--trygg-muted);
-      }
-      .age {
-        font-variant-numeric: tabular-nums;
-        font-weight: 700;
-        white-space: nowrap;
-      }
-      .actions {
-        display: flex;
-        flex-wrap: wrap;
-        gap: 0.5rem;
-        align-items: center;
-        justify-content: flex-end;
-        align-self: center;
-      }
-      form {
-        grid-column: 1 / -1;
-        display: grid;
-        gap: 0.5rem;
-      }
-      form label {
-        font-weight: 600;
-      }
-      textarea {
-        width: 100%;
-        min-height: 5rem;
-        resize: vertical;
-      }
-      .form-actions {
-        display: flex;
-        gap: 0.5rem;
-        flex-wrap: wrap;
-      }
-      @media (max-width: 640px) {
-        article {
-          grid-template-columns: 1fr;
-        }
-        .actions {
-          justify-content: flex-start;
-        }
-      }
-    `,
-  ];
+    }
+  `;
 
   @property({ attribute: false }) alarm!: Alarm;
   /** The signed-in user: only the one who claimed an alarm may resolve it. */
@@ -135,6 +136,12 @@ export class TryggAlarmCard extends LitElement {
   @property({ type: Boolean }) busy = false;
 
   @state() private _resolving = false;
+
+  // No shadow root of its own: the row's text (li[data-alarm-id]) is then the card's text, so
+  // innerText, copy-paste and end-to-end assertions on a row see what the operator sees.
+  protected override createRenderRoot(): HTMLElement {
+    return this;
+  }
 
   private _command(command: AlarmCommand): void {
     this.dispatchEvent(
@@ -162,7 +169,7 @@ export class TryggAlarmCard extends LitElement {
 
   private _confirmResolve(e: SubmitEvent): void {
     e.preventDefault();
-    const note = String(new FormData(e.target as HTMLFormElement).get('note') ?? '').trim();
+    const note = formText(new FormData(e.target as HTMLFormElement), 'note').trim();
     this._command({ id: crypto.randomUUID(), type: 'resolve', note });
   }
 
@@ -188,32 +195,44 @@ export class TryggAlarmCard extends LitElement {
           ${place ? html`<p class="where">${place}</p>` : null}
         </div>
         <div class="actions">
-          ${a.state === 'open'
-            ? html`<button class="primary" type="button" data-action="claim" ?disabled=${this.busy} @click=${this._claim}>
-                ${msg('Claim', { id: 'card.claim' })}
-              </button>`
-            : null}
-          ${mine && !this._resolving
-            ? html`<button class="primary" type="button" data-action="resolve" ?disabled=${this.busy} @click=${this._openResolve}>
-                ${msg('Resolve', { id: 'card.resolve' })}
-              </button>`
-            : null}
+          ${
+            a.state === 'open'
+              ? html`<button class="primary" type="button" data-action="claim" ?disabled=${this.busy} @click=${this._claim}>
+                  ${msg('Claim', { id: 'card.claim' })}
+                </button>`
+              : null
+          }
+          ${
+            mine && !this._resolving
+              ? html`<button
+                  class="primary"
+                  type="button"
+                  data-action="resolve"
+                  ?disabled=${this.busy}
+                  @click=${this._openResolve}
+                >
+                  ${msg('Resolve', { id: 'card.resolve' })}
+                </button>`
+              : null
+          }
           <button type="button" data-action="details" @click=${this._details}>${msg('Details', { id: 'card.details' })}</button>
         </div>
-        ${mine && this._resolving
-          ? html`<form @submit=${this._confirmResolve} @keydown=${this._onFormKey}>
-              <label for=${noteId}>${msg('What was done? (note for the journal)', { id: 'card.note' })}</label>
-              <textarea id=${noteId} name="note" maxlength="2000"></textarea>
-              <div class="form-actions">
-                <button class="primary" type="submit" data-action="confirm-resolve" ?disabled=${this.busy}>
-                  ${msg('Confirm resolved', { id: 'card.confirm-resolve' })}
-                </button>
-                <button type="button" data-action="cancel-resolve" @click=${this._closeResolve}>
-                  ${msg('Cancel', { id: 'card.cancel' })}
-                </button>
-              </div>
-            </form>`
-          : null}
+        ${
+          mine && this._resolving
+            ? html`<form @submit=${this._confirmResolve} @keydown=${this._onFormKey}>
+                <label for=${noteId}>${msg('What was done? (note for the journal)', { id: 'card.note' })}</label>
+                <textarea id=${noteId} name="note" maxlength="2000"></textarea>
+                <div class="form-actions">
+                  <button class="primary" type="submit" data-action="confirm-resolve" ?disabled=${this.busy}>
+                    ${msg('Confirm resolved', { id: 'card.confirm-resolve' })}
+                  </button>
+                  <button type="button" data-action="cancel-resolve" @click=${this._closeResolve}>
+                    ${msg('Cancel', { id: 'card.cancel' })}
+                  </button>
+                </div>
+              </form>`
+            : null
+        }
       </article>
     `;
   }

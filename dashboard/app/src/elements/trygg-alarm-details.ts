@@ -10,8 +10,8 @@ import { api, errorMessage } from '../api.js';
 import { formatTime, stateLabel, subjectName, subjectPlace, timelineKindLabel, typeLabel } from '../labels.js';
 import { shared } from '../styles.js';
 
-@localized()
 @customElement('trygg-alarm-details')
+@localized()
 export class TryggAlarmDetails extends LitElement {
   static override styles = [
     shared,
@@ -114,17 +114,20 @@ export class TryggAlarmDetails extends LitElement {
             </h2>
             ${a ? html`<p>${stateLabel(a)}${subjectPlace(a) ? ` · ${subjectPlace(a)}` : ''}</p>` : null}
           </div>
-          <button type="button" data-action="close-details" @click=${this._close}>${msg('Close', { id: 'details.close' })}</button>
+          <button type="button" data-action="close-details" @click=${this._close}>
+            ${msg('Close', { id: 'details.close' })}
+          </button>
         </div>
         ${this._error ? html`<p role="alert">${this._error}</p>` : null}
         ${a?.resolution?.note ? html`<p class="note"><strong>${msg('Note', { id: 'details.note' })}:</strong> ${a.resolution.note}</p>` : null}
         <ol aria-label=${msg('History', { id: 'details.history' })}>
           ${this._timeline.map(
-            (t) => html`<li data-kind=${t.kind}>
-              <time datetime=${t.at}>${formatTime(t.at)}</time>
-              <span class="kind">${timelineKindLabel(t.kind)}</span>
-              ${t.actor ? html` – ${t.actor.name}` : null}
-            </li>`,
+            (t) =>
+              html`<li data-kind=${t.kind}>
+                <time datetime=${t.at}>${formatTime(t.at)}</time>
+                <span class="kind">${timelineKindLabel(t.kind)}</span>
+                ${t.actor ? html` – ${t.actor.name}` : null}
+              </li>`,
           )}
         </ol>
       </section>

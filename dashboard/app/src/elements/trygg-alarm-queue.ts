@@ -13,17 +13,17 @@ import { api, errorMessage, signalUnauthorized } from '../api.js';
 import { subjectName, subjectPlace, typeLabel } from '../labels.js';
 import { LiveController } from '../live-controller.js';
 import { shared } from '../styles.js';
-import type { CommandRequest } from './trygg-alarm-card.js';
-import './trygg-alarm-card.js';
+import { TryggAlarmCard, type CommandRequest } from './trygg-alarm-card.js';
 import './trygg-alarm-details.js';
 
 const TICK_MS = 15_000;
 
-@localized()
 @customElement('trygg-alarm-queue')
+@localized()
 export class TryggAlarmQueue extends LitElement {
   static override styles = [
     shared,
+    TryggAlarmCard.styles,
     css`
       :host {
         display: grid;
@@ -158,7 +158,8 @@ export class TryggAlarmQueue extends LitElement {
     this._detailsId = null;
     // Back to where the operator came from.
     void this.updateComplete.then(() => {
-      this.renderRoot.querySelector<HTMLElement>(`li[data-alarm-id="${id}"] trygg-alarm-card`)?.focus();
+      const card = this.renderRoot.querySelector(`li[data-alarm-id="${id}"] trygg-alarm-card`);
+      card?.querySelector<HTMLElement>('[data-action="details"]')?.focus();
     });
   }
 
@@ -169,48 +170,61 @@ export class TryggAlarmQueue extends LitElement {
     const userId = this.session.user.userId;
     const detailsVersion = this._detailsId ? (live?.feed.get(this._detailsId)?.version ?? -1) : 0;
     return html`
-      ${lost
-        ? html`<p class="banner" role="status" data-testid="connection-lost">
-            ${msg('Connection lost — reconnecting…', { id: 'queue.connection-lost' })}
-          </p>`
-        : null}
+      ${
+        lost
+          ? html`<p class="banner" role="status" data-testid="connection-lost">
+              ${msg('Connection lost — reconnecting…', { id: 'queue.connection-lost' })}
+            </p>`
+          : null
+      }
       <div class="visually-hidden" aria-live="polite" data-testid="announcer">${this._announcement}</div>
-      ${this._toast
-        ? html`<div class="toast" role="alert" data-testid="toast">
-            <span>${this._toast}</span>
-            <button type="button" data-action="dismiss-toast" @click=${() => (this._toast = null)}>
-              ${msg('Dismiss', { id: 'queue.dismiss' })}
-            </button>
-          </div>`
-        : null}
+      ${
+        this._toast
+          ? html`<div class="toast" role="alert" data-testid="toast">
+              <span>${this._toast}</span>
+              <button type="button" data-action="dismiss-toast" @click=${() => (this._toast = null)}>
+                ${msg('Dismiss', { id: 'queue.dismiss' })}
+              </button>
+            </div>`
+          : null
+      }
       <div class="layout ${this._detailsId ? 'with-details' : ''}">
         <section aria-labelledby="queue-title">
           <h2 id="queue-title">
             ${msg('Open alarms', { id: 'queue.title' })} <span data-testid="alarm-count">(${alarms.length})</span>
           </h2>
-          ${!live?.loaded
-            ? html`<p class="empty" aria-busy="true">${msg('Loading alarms…', { id: 'queue.loading' })}</p>`
-            : alarms.length === 0
-              ? html`<p class="empty" data-testid="queue-empty">${msg('No open alarms', { id: 'queue.empty' })}</p>`
-              : html`<ul aria-labelledby="queue-title" @trygg-command=${this._onCommand} @trygg-details=${this._onDetails}>
-                  ${repeat(
-                    alarms,
-                    (a) => a.id,
-                    (a) =>
-                      html`<li data-alarm-id=${a.id} data-state=${a.state} data-priority=${a.priority}>
-                        <trygg-alarm-card .alarm=${a} .userId=${userId} .now=${this._now} ?busy=${this._busy.has(a.id)}></trygg-alarm-card>
-                      </li>`,
-                  )}
-                </ul>`}
+          ${
+            !live?.loaded
+              ? html`<p class="empty" aria-busy="true">${msg('Loading alarms…', { id: 'queue.loading' })}</p>`
+              : alarms.length === 0
+                ? html`<p class="empty" data-testid="queue-empty">${msg('No open alarms', { id: 'queue.empty' })}</p>`
+                : html`<ul aria-labelledby="queue-title" @trygg-command=${this._onCommand} @trygg-details=${this._onDetails}>
+                    ${repeat(
+                      alarms,
+                      (a) => a.id,
+                      (a) =>
+                        html`<li data-alarm-id=${a.id} data-state=${a.state} data-priority=${a.priority}>
+                          <trygg-alarm-card
+                            .alarm=${a}
+                            .userId=${userId}
+                            .now=${this._now}
+                            ?busy=${this._busy.has(a.id)}
+                          ></trygg-alarm-card>
+                        </li>`,
+                    )}
+                  </ul>`
+          }
         </section>
-        ${this._detailsId
-          ? html`<trygg-alarm-details
-              .alarmId=${this._detailsId}
-              .version=${detailsVersion}
-              .token=${this.session.token}
-              @trygg-close=${this._closeDetails}
-            ></trygg-alarm-details>`
-          : null}
+        ${
+          this._detailsId
+            ? html`<trygg-alarm-details
+                .alarmId=${this._detailsId}
+                .version=${detailsVersion}
+                .token=${this.session.token}
+                @trygg-close=${this._closeDetails}
+              ></trygg-alarm-details>`
+            : null
+        }
       </div>
     `;
   }

@@ -14,8 +14,10 @@ import './trygg-login.js';
 import './trygg-locale-picker.js';
 import './trygg-alarm-queue.js';
 
-@localized()
+// customElement must be the outer decorator: it upgrades elements already in the page, and
+// they must be constructed with localized()'s initializer in place.
 @customElement('trygg-app')
+@localized()
 export class TryggApp extends LitElement {
   static override styles = [
     shared,
@@ -115,21 +117,25 @@ export class TryggApp extends LitElement {
         <h1><img src="/icon.svg" alt="" />Trygg</h1>
         <span class="spacer"></span>
         <trygg-locale-picker .userId=${s?.user.userId ?? null}></trygg-locale-picker>
-        ${s
-          ? html`<div class="user">
-              <span data-testid="user-name"
-                ><span class="visually-hidden">${msg('Signed in as', { id: 'app.signed-in-as' })} </span>${s.user.name}</span
-              >
-              <button type="button" data-action="sign-out" @click=${this._signOut}>
-                ${msg('Sign out', { id: 'app.sign-out' })}
-              </button>
-            </div>`
-          : null}
+        ${
+          s
+            ? html`<div class="user">
+                <span data-testid="user-name"
+                  ><span class="visually-hidden">${msg('Signed in as', { id: 'app.signed-in-as' })} </span>${s.user.name}</span
+                >
+                <button type="button" data-action="sign-out" @click=${this._signOut}>
+                  ${msg('Sign out', { id: 'app.sign-out' })}
+                </button>
+              </div>`
+            : null
+        }
       </header>
       <main id="main" tabindex="-1">
-        ${s
-          ? html`<trygg-alarm-queue .session=${s}></trygg-alarm-queue>`
-          : html`<trygg-login @trygg-signed-in=${this._onSignedIn}></trygg-login>`}
+        ${
+          s
+            ? html`<trygg-alarm-queue .session=${s}></trygg-alarm-queue>`
+            : html`<trygg-login @trygg-signed-in=${this._onSignedIn}></trygg-login>`
+        }
       </main>
     `;
   }

@@ -5,12 +5,15 @@ import { localized, msg } from '@lit/localize';
 import { LOCALES, LOCALE_NAMES, chooseLocale, currentLocale, isAppLocale } from '../i18n.js';
 import { shared } from '../styles.js';
 
-@localized()
 @customElement('trygg-locale-picker')
+@localized()
 export class TryggLocalePicker extends LitElement {
   static override styles = [
     shared,
     css`
+      :host {
+        color: inherit; /* sits on the header's dark band */
+      }
       label {
         display: flex;
         align-items: center;

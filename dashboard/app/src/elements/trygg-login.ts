@@ -3,14 +3,15 @@
  * the session. A refused sign-in shows the server's message next to the form.
  */
 import { LitElement, css, html } from 'lit';
+import { formText } from '../form.js';
 import { customElement, state } from 'lit/decorators.js';
 import { localized, msg } from '@lit/localize';
 import type { LoginResponse } from '@trygg/alarm-core';
 import { api, errorMessage } from '../api.js';
 import { shared } from '../styles.js';
 
-@localized()
 @customElement('trygg-login')
+@localized()
 export class TryggLogin extends LitElement {
   static override styles = [
     shared,
@@ -62,8 +63,8 @@ export class TryggLogin extends LitElement {
     e.preventDefault();
     if (this._busy) return;
     const data = new FormData(e.target as HTMLFormElement);
-    const username = String(data.get('username') ?? '').trim();
-    const password = String(data.get('password') ?? '');
+    const username = formText(data, 'username').trim();
+    const password = formText(data, 'password');
     if (!username || !password) {
       this._error = msg('Enter both username and password.', { id: 'login.missing' });
       return;
