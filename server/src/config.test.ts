@@ -10,6 +10,10 @@ describe('loadConfig', () => {
     expect(c.dataDir).toBe(path.resolve(DEFAULTS.dataDir));
   });
 
+  it('resolves a relative data dir from where npm was started', () => {
+    expect(loadConfig({ INIT_CWD: '/srv/trygg' }).dataDir).toBe('/srv/trygg/.trygg');
+  });
+
   it('maps the environment', () => {
     const c = loadConfig({
       DATABASE_URL: 'postgres://u@h/db',

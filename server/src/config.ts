@@ -94,5 +94,8 @@ export function loadConfig(
       `Invalid configuration: ${name} ${err?.message ?? 'is invalid'} (got ${JSON.stringify(merged[key])})`,
     );
   }
-  return { ...merged, dataDir: path.resolve(merged.dataDir) };
+  // npm runs workspace scripts in the workspace folder; INIT_CWD is where `npm start` was typed,
+  // so a relative TRYGG_DATA_DIR means the same folder whichever way Trygg was started.
+  const base = env.INIT_CWD ?? process.cwd();
+  return { ...merged, dataDir: path.resolve(base, merged.dataDir) };
 }

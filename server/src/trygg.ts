@@ -95,6 +95,7 @@ export async function startTrygg(config: Config, logger: Logger = pino({ level: 
 
     const gw = new MqttGateway({
       port: config.mqttPort,
+      host: config.host,
       devices: new DeviceAuthenticator(pool),
       inbox: new Inbox(pool, engine, logger),
       telemetry: new TelemetryWriter(pool),
