@@ -77,7 +77,7 @@ describe('button press to the operator screen', () => {
 
     // The timeline holds every change.
     const detail = await svc.api<{ timeline: { kind: string }[] }>('GET', `/api/alarms/${alarmId}`, token);
-    expect(detail.body.timeline.map((e) => e.kind)).toEqual(['opened', 'notified', 'claimed', 'resolved']);
+    expect(detail.body.timeline.map((e) => e.kind)).toEqual(['opened', 'notified', 'claimed', 'withdrawn', 'resolved']);
 
     // The device heard "received", "accepted by …" and "resolved".
     await expect.poll(() => feedback.map((f) => (f as { type: string }).type)).toEqual(['received', 'accepted', 'resolved']);

@@ -4,3 +4,4 @@ export * from './errors.js';
 export * from './ports.js';
 export * from './db/index.js';
 export * from './engine/index.js';
+export * from './escalation/index.js';

@@ -3,13 +3,23 @@
  * the server. The core imports nothing of ours; others plug in here.
  */
 import type { AlarmSubject } from './contracts/alarm.js';
+import type { Chain, Roster } from './contracts/escalation.js';
+import type { DeviceEventType } from './contracts/vocabulary.js';
+import type { Notification } from './engine/draft.js';
 import type { LiveUpdate } from './contracts/live.js';
 import type { DeviceFeedback } from './contracts/topics.js';
 
-/** Who and where a device belongs to (devices package). */
+/** What a new alarm from a device gets copied onto it: where, who, and which chain. */
+export interface AlarmContext {
+  subject: AlarmSubject;
+  roster: Roster;
+  chain: Chain;
+}
+
+/** Who and where a device belongs to, and who must hear about its alarms (devices package). */
 export interface Directory {
-  /** The subject snapshot copied onto an alarm from this device; null for an unknown device. */
-  subjectOf(deviceId: string): Promise<AlarmSubject | null>;
+  /** The context for a new alarm of `type` from this device; null for an unknown device. */
+  contextFor(deviceId: string, type: DeviceEventType): Promise<AlarmContext | null>;
 }
 
 /** Live updates to connected screens (dashboard package, socket.io). */
@@ -17,9 +27,12 @@ export interface LiveSink {
   publish(updates: readonly LiveUpdate[]): void;
 }
 
-/** Alerts to people (a logged notifier until push lands). */
+/**
+ * Delivers alerts to people (a logged notifier until push lands). Called after commit, again
+ * after a crash for anything not marked sent: receivers show one message per notification id.
+ */
 export interface Notifier {
-  notify(n: { alarmId: string; target: string; reason: string }): void;
+  notify(n: Notification): Promise<void> | void;
 }
 
 /** Messages back to a device ("received", "help is coming"): the gateway. */

@@ -86,7 +86,10 @@ export async function startTrygg(config: Config, logger: Logger = pino({ level: 
       pool,
       directory: new SqlDirectory(pool),
       live,
-      notifier: { notify: (n) => logger.info({ notify: n }, 'alert sent') },
+      notifier: {
+        // Until web-push lands, an alert is a log line (recipient, kind, alarm): see README.
+        notify: (n) => logger.info({ notification: n.id, kind: n.kind, recipient: n.recipient.name, alarmId: n.alarmId }, 'notification'),
+      },
       feedback: { send: (deviceId, fb) => gateway?.send(deviceId, fb) },
       logger,
     });

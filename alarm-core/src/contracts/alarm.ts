@@ -4,17 +4,23 @@
  */
 import Type, { type Static } from 'typebox';
 import { DeviceEventTypeSchema } from './device-event.js';
+import { Escalation } from './escalation.js';
 
 /**
  * open      raised; people are being alerted, nobody has taken it
  * claimed   someone took responsibility ("I'm going" / operator claim)
- * resolved  handled and closed by a person
+ * arrived   the one who took it is with the person
+ * resolved  handled and closed (by a person, or cleared by the system for a technical alarm)
  * cancelled closed by the device (cancel before anyone took it)
  */
-export const ALARM_STATES = ['open', 'claimed', 'resolved', 'cancelled'] as const;
+export const ALARM_STATES = ['open', 'claimed', 'arrived', 'resolved', 'cancelled'] as const;
 export type AlarmState = (typeof ALARM_STATES)[number];
 export const AlarmStateSchema = Type.Enum(ALARM_STATES);
-export const OPEN_STATES: readonly AlarmState[] = ['open', 'claimed'];
+export const OPEN_STATES: readonly AlarmState[] = ['open', 'claimed', 'arrived'];
+
+/** Care alarms and technical alarms of one device are separate: a press never joins a battery alarm. */
+export const ALARM_CLASSES = ['care', 'technical'] as const;
+export type AlarmClass = (typeof ALARM_CLASSES)[number];
 
 /** Who a person is in an alarm. */
 export const Actor = Type.Object({
@@ -39,6 +45,7 @@ export type AlarmSubject = Static<typeof AlarmSubject>;
 export const Alarm = Type.Object({
   id: Type.String({ format: 'uuid' }),
   type: DeviceEventTypeSchema,
+  class: Type.Enum(ALARM_CLASSES),
   state: AlarmStateSchema,
   priority: Type.Integer(),
   subject: AlarmSubject,
@@ -46,11 +53,15 @@ export const Alarm = Type.Object({
   updatedAt: Type.String({ format: 'date-time' }),
   closedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
   claimedBy: Type.Union([Actor, Type.Null()]),
+  arrivedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
   /** Number of device events joined into this alarm (repeated presses). */
   eventCount: Type.Integer({ minimum: 1 }),
-  /** The escalation chain copied onto the alarm when it opened. */
-  chain: Type.Array(Type.String()),
-  resolution: Type.Union([Type.Object({ note: Type.String() }), Type.Null()]),
+  /** The chain, the roster and how far the escalation has come. */
+  escalation: Escalation,
+  resolution: Type.Union([
+    Type.Object({ note: Type.String(), cause: Type.Union([Type.String(), Type.Null()]), action: Type.Union([Type.String(), Type.Null()]) }),
+    Type.Null(),
+  ]),
   /** Optimistic version, +1 on every change. */
   version: Type.Integer({ minimum: 1 }),
 });
@@ -60,10 +71,20 @@ export const TIMELINE_KINDS = [
   'opened',
   'event-joined',
   'notified',
+  'skipped',
+  'waiting',
+  'escalated',
+  'exhausted',
+  'declined',
   'claimed',
+  'withdrawn',
+  'realerted',
+  'follow-up-due',
+  'arrived',
   'resolved',
   'cancelled',
   'cancel-ignored',
+  'cleared',
 ] as const;
 export type TimelineKind = (typeof TIMELINE_KINDS)[number];
 

@@ -5,11 +5,31 @@
 import Type, { type Static } from 'typebox';
 import { Id } from './device-event.js';
 
-export const ClaimCommand = Type.Object({ id: Id, type: Type.Literal('claim') }, { additionalProperties: false });
+/** Why it happened, as the person who handled it judged (Trygg's list; journal maps it). */
+export const CAUSES = ['fall', 'illness', 'anxiety', 'assistance', 'accidental', 'technical', 'fire', 'other'] as const;
+/** What was done. */
+export const ACTIONS = ['phone-call', 'home-visit', 'home-care-dispatched', 'ambulance', 'relative-handled', 'no-action', 'other'] as const;
+
+const cmd = <T extends string>(type: T) => Type.Object({ id: Id, type: Type.Literal(type) }, { additionalProperties: false });
+
+/** An operator takes the alarm for the response centre (first claim wins). */
+export const ClaimCommand = cmd('claim');
+/** Someone alerted says "I'm going" (first accept wins). */
+export const AcceptCommand = cmd('accept');
+/** Someone alerted says "I can't". */
+export const DeclineCommand = cmd('decline');
+/** The one who took it is with the person. */
+export const ArrivedCommand = cmd('arrived');
 export const ResolveCommand = Type.Object(
-  { id: Id, type: Type.Literal('resolve'), note: Type.String({ maxLength: 2000 }) },
+  {
+    id: Id,
+    type: Type.Literal('resolve'),
+    note: Type.String({ maxLength: 2000 }),
+    cause: Type.Optional(Type.Enum(CAUSES)),
+    action: Type.Optional(Type.Enum(ACTIONS)),
+  },
   { additionalProperties: false },
 );
-export const AlarmCommand = Type.Union([ClaimCommand, ResolveCommand]);
+export const AlarmCommand = Type.Union([ClaimCommand, AcceptCommand, DeclineCommand, ArrivedCommand, ResolveCommand]);
 export type AlarmCommand = Static<typeof AlarmCommand>;
 export type AlarmCommandType = AlarmCommand['type'];

@@ -24,7 +24,11 @@ export const DEVICE_EVENT_TYPES = [
   'technical.battery-low',
   'technical.mains-failure',
   'technical.tamper',
+  'technical.offline',
 ] as const;
+
+/** Raised by Trygg's heartbeat supervision, never accepted from a device. */
+export const SYSTEM_EVENT_TYPES: readonly DeviceEventType[] = ['technical.offline'];
 
 export type DeviceEventType = (typeof DEVICE_EVENT_TYPES)[number];
 
@@ -184,6 +188,14 @@ export const EVENT_TYPES: Readonly<Record<DeviceEventType, EventTypeInfo>> = {
     alertDisplay: 'Trygghetsalarm',
     scaipDty: null,
     scaipStc: '0125',
+  },
+  'technical.offline': {
+    kind: 'technical',
+    priority: PRIORITY.technical,
+    alertCode: '3',
+    alertDisplay: 'Trygghetsalarm',
+    scaipDty: null,
+    scaipStc: null,
   },
 };
 

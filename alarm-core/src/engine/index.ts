@@ -2,3 +2,5 @@ export * from './reducer.js';
 export * from './engine.js';
 export * from './inbox.js';
 export * from './store.js';
+export * from './outbox.js';
+export * from './timers.js';

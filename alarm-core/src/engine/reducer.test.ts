@@ -1,11 +1,18 @@
-/** The alarm state machine with a virtual clock: no database, no timers. */
+/**
+ * The alarm state machine with a virtual clock: every step type and every rule of escalation,
+ * including the races (two accepts in one millisecond, an accept after the timeout fired,
+ * cancel after accept, decline by all). No database, no real timers.
+ */
 import { describe, expect, it } from 'vitest';
 import type { Actor, Alarm, AlarmSubject } from '../contracts/alarm.js';
+import type { Chain, Recipient, Roster } from '../contracts/escalation.js';
 import type { DeviceEventType } from '../contracts/vocabulary.js';
-import { step, type EngineInput } from './reducer.js';
+import { defaultChain } from '../escalation/defaults.js';
+import type { Notification, StepResult } from './draft.js';
+import { step, type EngineInput, type OpenContext } from './reducer.js';
 
-const t0 = new Date('2026-11-21T03:00:00.000Z');
-const later = (s: number) => new Date(t0.getTime() + s * 1000);
+const T0 = Date.parse('2026-11-21T03:00:00.000Z');
+const at = (s: number) => new Date(T0 + s * 1000);
 const subject: AlarmSubject = {
   deviceId: 'dev-1',
   residentId: 'res-1',
@@ -15,52 +22,99 @@ const subject: AlarmSubject = {
   address: 'Storgata 12',
   room: null,
 };
+const person = (id: string, name: string, kind: Recipient['kind']): Recipient => ({ id, name, kind, userId: `u-${id}` });
+const ola = person('ola', 'Ola', 'relative');
+const liv = person('liv', 'Liv', 'relative');
+const nina = person('nina', 'Nina', 'staff');
+const tor = person('tor', 'Tor', 'staff');
+const tekla = person('tekla', 'Tekla', 'technician');
+const RC: Recipient = { id: 'response-centre', name: 'Responssenteret', kind: 'response-centre', userId: null };
+const roster: Roster = { relatives: [ola, liv], 'floor-staff': [nina], 'site-staff': [nina, tor], 'response-centre': [RC], technicians: [tekla] };
+const actorOf = (r: Recipient): Actor => ({ userId: r.userId ?? '', name: r.name, role: r.kind === 'relative' ? 'relative' : 'staff' });
 const olav: Actor = { userId: 'u-olav', name: 'Olav', role: 'operator' };
 const siri: Actor = { userId: 'u-siri', name: 'Siri', role: 'operator' };
 
-const ev = (type: DeviceEventType, id = `e-${Math.random()}`): EngineInput => ({
+let n = 0;
+const ctx = (chain: Chain, id = '00000000-0000-4000-8000-000000000001'): OpenContext => ({ newAlarmId: id, subject, chain, roster });
+const ev = (type: DeviceEventType, chain: Chain = defaultChain('home')): EngineInput => ({
   kind: 'device-event',
   deviceId: 'dev-1',
-  event: { id, type, ts: t0.toISOString() },
-  subject,
-  newAlarmId: '00000000-0000-4000-8000-000000000001',
+  event: { id: `e-${++n}`, type, ts: new Date(T0).toISOString() },
+  open: ctx(chain),
 });
-const cmd = (
-  actor: Actor,
-  command: { id: string; type: 'claim' } | { id: string; type: 'resolve'; note: string },
-): EngineInput => ({
-  kind: 'command',
-  command,
-  actor,
-});
+const cmd = (actor: Actor, type: 'claim' | 'accept' | 'decline' | 'arrived'): EngineInput => ({ kind: 'command', command: { id: `c-${++n}`, type }, actor });
+const resolve = (actor: Actor, note = 'ok'): EngineInput => ({ kind: 'command', command: { id: `c-${++n}`, type: 'resolve', note, cause: 'fall', action: 'home-visit' }, actor });
 
-function open(type: DeviceEventType = 'alarm.button'): Alarm {
-  const r = step(null, ev(type), t0);
+function must(r: StepResult): Alarm {
   if (!r.alarm) throw new Error('no alarm');
   return r.alarm;
 }
+const notes = (r: StepResult): Notification[] => r.effects.flatMap((e) => (e.type === 'notify' ? [e.notification] : []));
+const sent = (r: StepResult) => notes(r).map((x) => `${x.kind}:${x.recipient.id}`);
+const kinds = (r: StepResult) => r.entries.map((e) => e.kind);
+const alertOf = (a: Alarm, r: Recipient) => a.escalation.alerts.find((x) => x.recipient.id === r.id)?.state;
+/** Fires the alarm's due timer of `kind` at its due time (+ lateS). */
+function fire(a: Alarm, kind: 'step' | 'realert' | 'follow-up', lateS = 0): StepResult {
+  const t = a.escalation.timers.find((x) => x.kind === kind);
+  if (!t) throw new Error(`no ${kind} timer`);
+  return step(a, { kind: 'timer', token: t.token }, new Date(Date.parse(t.dueAt) + lateS * 1000));
+}
 
-describe('step', () => {
-  it('opens an alarm on an alarm event, notifies the response centre and tells the device', () => {
-    const r = step(null, ev('alarm.fall', 'e1'), t0);
-    expect(r.alarm).toMatchObject({
-      state: 'open',
-      type: 'alarm.fall',
-      priority: 50,
-      eventCount: 1,
-      version: 1,
-      chain: ['response-centre'],
-    });
-    expect(r.alarm?.openedAt).toBe(t0.toISOString());
-    expect(r.entries.map((e) => e.kind)).toEqual(['opened', 'notified']);
-    expect(r.effects).toEqual([
-      { type: 'notify', alarmId: r.alarm?.id, target: 'response-centre', reason: 'opened' },
-      { type: 'device-feedback', deviceId: 'dev-1', feedback: { type: 'received', eventId: 'e1', alarmId: r.alarm?.id } },
-    ]);
+describe('opening', () => {
+  it('at home: alerts the relatives all at once with 2 minutes, response centre next', () => {
+    const r = step(null, ev('alarm.button'), at(0));
+    const a = must(r);
+    expect(a).toMatchObject({ state: 'open', class: 'care', priority: 40, version: 1, eventCount: 1 });
+    expect(kinds(r)).toEqual(['opened', 'notified']);
+    expect(sent(r)).toEqual(['alert:ola', 'alert:liv']);
+    expect(a.escalation.timers).toEqual([expect.objectContaining({ kind: 'step', dueAt: at(120).toISOString() })]);
+    expect(r.effects).toContainEqual({ type: 'device-feedback', deviceId: 'dev-1', feedback: expect.objectContaining({ type: 'received', alarmId: a.id }) });
+  });
+
+  it('in an institution: floor staff 60 s → everyone on shift on the site 60 s → response centre', () => {
+    let a = must(step(null, ev('alarm.pull-cord', defaultChain('institution')), at(0)));
+    expect(a.escalation.alerts.map((x) => x.recipient.id)).toEqual(['nina']);
+    let r = fire(a, 'step');
+    a = must(r);
+    expect(sent(r)).toEqual(['alert:nina', 'alert:tor']);
+    expect(kinds(r)).toEqual(['escalated', 'notified']);
+    r = fire(a, 'step');
+    a = must(r);
+    expect(sent(r)).toEqual(['alert:response-centre']);
+    expect(a.escalation.timers.map((t) => t.kind).sort()).toEqual(['realert', 'step']);
+  });
+
+  it('fire: response centre and all staff at once, relatives informed, not asked', () => {
+    const r = step(null, ev('alarm.smoke', defaultChain('fire')), at(0));
+    const a = must(r);
+    expect(a.priority).toBe(60);
+    expect(sent(r).sort()).toEqual(['alert:nina', 'alert:response-centre', 'alert:tor', 'inform:liv', 'inform:ola']);
+    expect(alertOf(a, ola)).toBe('informed');
+    // An informed relative cannot accept.
+    expect(step(a, cmd(actorOf(ola), 'accept'), at(1)).error).toBe('TRYGG_ERR_NOT_ALERTED');
+  });
+
+  it('missed medication: relatives 15 minutes, then the response centre', () => {
+    const a = must(step(null, ev('dispenser.missed-dose', defaultChain('medication')), at(0)));
+    expect(a.escalation.timers[0]?.dueAt).toBe(at(15 * 60).toISOString());
+    expect(sent(fire(a, 'step'))).toEqual(['alert:response-centre']);
+  });
+
+  it('technical alarms go to technicians, as a technical-class alarm', () => {
+    const r = step(null, ev('technical.battery-low', defaultChain('technical')), at(0));
+    expect(must(r).class).toBe('technical');
+    expect(sent(r)).toEqual(['alert:tekla']);
+  });
+
+  it('copies the chain onto the alarm: later policy edits do not reach it', () => {
+    const chain = defaultChain('home');
+    const a = must(step(null, ev('alarm.button', chain), at(0)));
+    chain.steps.length = 0;
+    expect(a.escalation.chain.steps).toHaveLength(2);
   });
 
   it('orders priorities fire > fall > button > sensors > missed dose > technical', () => {
-    const p = (t: DeviceEventType) => open(t).priority;
+    const p = (t: DeviceEventType) => must(step(null, ev(t), at(0))).priority;
     expect(p('alarm.smoke')).toBe(p('alarm.co'));
     expect(p('alarm.smoke')).toBeGreaterThan(p('alarm.fall'));
     expect(p('alarm.fall')).toBeGreaterThan(p('alarm.button'));
@@ -69,97 +123,252 @@ describe('step', () => {
     expect(p('alarm.door')).toBeGreaterThan(p('dispenser.missed-dose'));
     expect(p('dispenser.missed-dose')).toBeGreaterThan(p('technical.battery-low'));
   });
+});
 
+describe('step types', () => {
+  it('one-by-one: each relative in turn, each with the timeout, then onwards', () => {
+    const chain: Chain = { source: 't', steps: [{ type: 'notify', to: ['relatives'], mode: 'one-by-one', timeoutS: 30 }, { type: 'notify', to: ['response-centre'], timeoutS: 60 }] };
+    let r = step(null, ev('alarm.button', chain), at(0));
+    expect(sent(r)).toEqual(['alert:ola']);
+    r = fire(must(r), 'step');
+    expect(sent(r)).toEqual(['alert:liv']);
+    expect(must(r).escalation).toMatchObject({ step: 0, cursor: 1 });
+    // Ola may still accept while Liv is being asked.
+    expect(step(must(r), cmd(actorOf(ola), 'accept'), at(31)).alarm?.state).toBe('claimed');
+    r = fire(must(r), 'step');
+    expect(sent(r)).toEqual(['alert:response-centre']);
+  });
+
+  it('wait: nobody new is alerted until it runs out', () => {
+    const chain: Chain = { source: 't', steps: [{ type: 'notify', to: ['relatives'], timeoutS: 10 }, { type: 'wait', timeoutS: 50 }, { type: 'notify', to: ['response-centre'], timeoutS: 60 }] };
+    let r = fire(must(step(null, ev('alarm.button', chain), at(0))), 'step');
+    expect(kinds(r)).toEqual(['escalated', 'waiting']);
+    expect(sent(r)).toEqual([]);
+    expect(must(r).escalation.timers[0]?.dueAt).toBe(at(60).toISOString());
+    r = fire(must(r), 'step');
+    expect(sent(r)).toEqual(['alert:response-centre']);
+  });
+
+  it('repeat: goes back to step N at most K times, then carries on', () => {
+    const chain: Chain = { source: 't', steps: [{ type: 'notify', to: ['relatives'], timeoutS: 10 }, { type: 'repeat', fromStep: 0, times: 2 }, { type: 'notify', to: ['response-centre'], timeoutS: 60 }] };
+    let a = must(step(null, ev('alarm.button', chain), at(0)));
+    const rounds: string[][] = [];
+    for (let i = 0; i < 3; i++) {
+      const r = fire(a, 'step');
+      rounds.push(sent(r));
+      a = must(r);
+    }
+    expect(rounds).toEqual([['alert:ola', 'alert:liv'], ['alert:ola', 'alert:liv'], ['alert:response-centre']]);
+    expect(a.escalation.repeats).toEqual({ '1': 2 });
+  });
+
+  it('skips a step with nobody to alert (no relatives registered)', () => {
+    const r = step(null, { ...ev('alarm.button'), open: { ...ctx(defaultChain('home')), roster: { ...roster, relatives: [] } } } as EngineInput, at(0));
+    expect(kinds(r)).toEqual(['opened', 'skipped', 'notified']);
+    expect(sent(r)).toEqual(['alert:response-centre']);
+  });
+
+  it('when the chain runs out it says so, and the response centre keeps being re-alerted', () => {
+    let a = must(step(null, ev('alarm.button'), at(0)));
+    a = must(fire(a, 'step')); // → response centre
+    const r = fire(a, 'step');
+    expect(kinds(r)).toEqual(['escalated', 'exhausted']);
+    expect(must(r).escalation.timers.map((t) => t.kind)).toEqual(['realert']);
+  });
+});
+
+describe('people', () => {
+  it('first accept wins; everyone else alerted is told who has it and their alerts withdrawn', () => {
+    const a = must(step(null, ev('alarm.button'), at(0)));
+    const r = step(a, cmd(actorOf(liv), 'accept'), at(20));
+    const b = must(r);
+    expect(b).toMatchObject({ state: 'claimed', claimedBy: actorOf(liv) });
+    expect(alertOf(b, liv)).toBe('accepted');
+    expect(alertOf(b, ola)).toBe('withdrawn');
+    expect(sent(r)).toEqual(['taken:ola']);
+    expect(notes(r)[0]?.summary.takenBy).toBe('Liv');
+    expect(kinds(r)).toEqual(['claimed', 'withdrawn']);
+    // Step timer gone; the follow-up is armed (30 minutes to report back).
+    expect(b.escalation.timers).toEqual([expect.objectContaining({ kind: 'follow-up', dueAt: at(20 + 1800).toISOString() })]);
+    expect(r.effects).toContainEqual({ type: 'device-feedback', deviceId: 'dev-1', feedback: { type: 'accepted', alarmId: a.id, by: 'Liv' } });
+  });
+
+  it('two accepts in the same millisecond: the second is refused and changes nothing', () => {
+    const a = must(step(null, ev('alarm.button'), at(0)));
+    const first = must(step(a, cmd(actorOf(ola), 'accept'), at(5)));
+    const second = step(first, cmd(actorOf(liv), 'accept'), at(5));
+    expect(second.error).toBe('TRYGG_ERR_ALARM_CLAIMED');
+    expect(second.alarm).toBe(first);
+    expect(second.entries).toEqual([]);
+    // The same person again is no error and no change.
+    expect(step(first, cmd(actorOf(ola), 'accept'), at(6))).toMatchObject({ entries: [], effects: [] });
+  });
+
+  it('an accept after the timeout fired still wins, and the response centre is stood down', () => {
+    let a = must(step(null, ev('alarm.button'), at(0)));
+    a = must(fire(a, 'step', 0.002)); // response centre alerted
+    const r = step(a, cmd(actorOf(ola), 'accept'), at(120.003));
+    expect(must(r).state).toBe('claimed');
+    expect(alertOf(must(r), RC)).toBe('withdrawn');
+    expect(sent(r).sort()).toEqual(['taken:liv', 'taken:response-centre']);
+    // The stale step and re-alert timers fire later and do nothing.
+    for (const t of a.escalation.timers) expect(step(must(r), { kind: 'timer', token: t.token }, at(500))).toMatchObject({ alarm: null, entries: [] });
+  });
+
+  it('decline by everyone at a step escalates at once, without waiting', () => {
+    const a = must(step(null, ev('alarm.button'), at(0)));
+    const r1 = step(a, cmd(actorOf(ola), 'decline'), at(10));
+    expect(kinds(r1)).toEqual(['declined']);
+    expect(sent(r1)).toEqual([]);
+    const r2 = step(must(r1), cmd(actorOf(liv), 'decline'), at(12));
+    expect(kinds(r2)).toEqual(['declined', 'escalated', 'notified']);
+    expect(r2.entries[1]?.data).toMatchObject({ reason: 'all-declined' });
+    expect(sent(r2)).toEqual(['alert:response-centre']);
+    // Someone who declined may still change their mind and go.
+    expect(must(step(must(r2), cmd(actorOf(ola), 'accept'), at(13))).state).toBe('claimed');
+  });
+
+  it('refuses accept or decline from someone not alerted', () => {
+    const a = must(step(null, ev('alarm.button'), at(0)));
+    expect(step(a, cmd(actorOf(tor), 'accept'), at(1)).error).toBe('TRYGG_ERR_NOT_ALERTED');
+    expect(step(a, cmd(actorOf(tor), 'decline'), at(1)).error).toBe('TRYGG_ERR_NOT_ALERTED');
+    expect(step(a, cmd(actorOf(ola), 'claim'), at(1)).error).toBe('TRYGG_ERR_FORBIDDEN');
+  });
+
+  it('an operator may claim at any step for the response centre', () => {
+    const a = must(step(null, ev('alarm.button'), at(0)));
+    const r = step(a, cmd(olav, 'claim'), at(3));
+    expect(must(r)).toMatchObject({ state: 'claimed', claimedBy: olav, escalation: { timers: [] } });
+    expect(sent(r)).toEqual(['taken:ola', 'taken:liv']);
+    expect(step(must(r), cmd(siri, 'claim'), at(3)).error).toBe('TRYGG_ERR_ALARM_CLAIMED');
+  });
+
+  it('arrived, then resolved with cause, action and note', () => {
+    let a = must(step(null, ev('alarm.button'), at(0)));
+    a = must(step(a, cmd(actorOf(ola), 'accept'), at(10)));
+    expect(step(a, cmd(actorOf(liv), 'arrived'), at(20)).error).toBe('TRYGG_ERR_ALARM_NOT_CLAIMED_BY_YOU');
+    const r = step(a, cmd(actorOf(ola), 'arrived'), at(600));
+    a = must(r);
+    expect(a).toMatchObject({ state: 'arrived', arrivedAt: at(600).toISOString(), escalation: { timers: [] } });
+    const done = step(a, resolve(actorOf(ola), 'Hjalp henne opp'), at(900));
+    expect(must(done)).toMatchObject({ state: 'resolved', closedAt: at(900).toISOString(), resolution: { note: 'Hjalp henne opp', cause: 'fall', action: 'home-visit' } });
+    expect(step(must(done), cmd(olav, 'claim'), at(901)).error).toBe('TRYGG_ERR_ALARM_CLOSED');
+  });
+
+  it('follow-up: a relative who accepted but does not report within 30 minutes brings in the response centre', () => {
+    let a = must(step(null, ev('alarm.button'), at(0)));
+    a = must(step(a, cmd(actorOf(ola), 'accept'), at(10)));
+    const r = fire(a, 'follow-up');
+    expect(kinds(r)).toEqual(['follow-up-due']);
+    expect(sent(r)).toEqual(['check:response-centre']);
+    // An operator can then close it after checking.
+    expect(must(step(must(r), resolve(olav, 'Ringte Ola, alt vel'), at(1900))).state).toBe('resolved');
+    // Reporting arrival in time cancels the follow-up.
+    const arrived = must(step(a, cmd(actorOf(ola), 'arrived'), at(100)));
+    expect(arrived.escalation.timers).toEqual([]);
+  });
+
+  it('resolve only by whoever took it, or an operator', () => {
+    let a = must(step(null, ev('alarm.button'), at(0)));
+    expect(step(a, resolve(olav), at(1)).error).toBe('TRYGG_ERR_ALARM_NOT_CLAIMED_BY_YOU');
+    a = must(step(a, cmd(actorOf(ola), 'accept'), at(2)));
+    expect(step(a, resolve(actorOf(liv)), at(3)).error).toBe('TRYGG_ERR_ALARM_NOT_CLAIMED_BY_YOU');
+    expect(must(step(a, resolve(actorOf(ola)), at(3))).state).toBe('resolved');
+  });
+});
+
+describe('the response centre', () => {
+  it('re-alerts every 60 s while unclaimed and raises the priority each time', () => {
+    let a = must(step(null, ev('alarm.button'), at(0)));
+    a = must(fire(a, 'step'));
+    const p0 = a.priority;
+    for (let i = 1; i <= 3; i++) {
+      const r = fire(a, 'realert');
+      expect(sent(r)).toEqual(['alert:response-centre']);
+      a = must(r);
+      expect(a.priority).toBe(p0 + i);
+      expect(a.escalation.realerts).toBe(i);
+    }
+    const next = a.escalation.timers.find((t) => t.kind === 'realert');
+    expect(next?.dueAt).toBe(at(120 + 4 * 60).toISOString());
+  });
+});
+
+describe('device events', () => {
   it('joins repeated presses into the open alarm and raises its priority for a worse event', () => {
-    const a = open('alarm.button');
-    const r = step(a, ev('alarm.fall'), later(5));
-    expect(r.alarm).toMatchObject({ id: a.id, eventCount: 2, priority: 50, version: 2, state: 'open' });
-    expect(r.entries.map((e) => e.kind)).toEqual(['event-joined']);
-    expect(r.effects.filter((e) => e.type === 'notify')).toEqual([]);
+    const a = must(step(null, ev('alarm.button'), at(0)));
+    const r = step(a, ev('alarm.fall'), at(5));
+    expect(must(r)).toMatchObject({ id: a.id, eventCount: 2, priority: 50, version: 2 });
+    expect(kinds(r)).toEqual(['event-joined']);
+    expect(sent(r)).toEqual([]);
   });
 
-  it('opens a new alarm when the previous one is closed', () => {
-    const closed: Alarm = { ...open(), state: 'resolved', closedAt: t0.toISOString() };
-    const r = step(
-      closed,
-      { ...ev('alarm.button'), newAlarmId: '00000000-0000-4000-8000-000000000002' } as EngineInput,
-      later(60),
-    );
-    expect(r.alarm?.id).toBe('00000000-0000-4000-8000-000000000002');
-    expect(r.entries[0]?.kind).toBe('opened');
+  it('cancel closes an alarm nobody accepted (alerts withdrawn, people told)', () => {
+    const a = must(step(null, ev('alarm.button'), at(0)));
+    const r = step(a, ev('cancel'), at(10));
+    expect(must(r)).toMatchObject({ state: 'cancelled', closedAt: at(10).toISOString(), escalation: { timers: [] } });
+    expect(sent(r)).toEqual(['closed:ola', 'closed:liv']);
   });
 
-  it('cancels an alarm nobody has taken, and only notes a cancel after a claim', () => {
-    const a = open();
-    const cancelled = step(a, ev('cancel'), later(10));
-    expect(cancelled.alarm).toMatchObject({ state: 'cancelled', closedAt: later(10).toISOString() });
-    const claimed = step(a, cmd(olav, { id: 'c1', type: 'claim' }), later(5)).alarm;
-    if (!claimed) throw new Error('no alarm');
-    const after = step(claimed, ev('cancel'), later(10));
-    expect(after.alarm).toMatchObject({ state: 'claimed', claimedBy: olav });
-    expect(after.entries.map((e) => e.kind)).toEqual(['cancel-ignored']);
+  it('cancel after accept only goes into the timeline', () => {
+    let a = must(step(null, ev('alarm.button'), at(0)));
+    a = must(step(a, cmd(actorOf(ola), 'accept'), at(5)));
+    const r = step(a, ev('cancel'), at(10));
+    expect(must(r)).toMatchObject({ state: 'claimed', claimedBy: actorOf(ola) });
+    expect(kinds(r)).toEqual(['cancel-ignored']);
   });
 
-  it('ignores a cancel, a test and a heartbeat with no open alarm', () => {
+  it('ignores a cancel, a test, a heartbeat and a dispensed dose with no open alarm', () => {
     for (const t of ['cancel', 'test', 'heartbeat', 'dispenser.dispensed'] as const) {
-      const r = step(null, ev(t), t0);
-      expect(r.alarm).toBeNull();
-      expect(r.entries).toEqual([]);
+      expect(step(null, ev(t), at(0))).toMatchObject({ alarm: null, entries: [] });
     }
   });
+});
 
-  it('lets the first claim win and refuses the second', () => {
-    const a = open();
-    const first = step(a, cmd(olav, { id: 'c1', type: 'claim' }), later(3));
-    expect(first.alarm).toMatchObject({ state: 'claimed', claimedBy: olav, version: 2 });
-    expect(first.effects).toContainEqual({
-      type: 'device-feedback',
-      deviceId: 'dev-1',
-      feedback: { type: 'accepted', alarmId: a.id, by: 'Olav' },
-    });
-    if (!first.alarm) throw new Error('no alarm');
-    // Same millisecond, another operator: refused, nothing changes.
-    const second = step(first.alarm, cmd(siri, { id: 'c2', type: 'claim' }), later(3));
-    expect(second.error).toBe('TRYGG_ERR_ALARM_CLAIMED');
-    expect(second.alarm).toBe(first.alarm);
-    expect(second.entries).toEqual([]);
-    // The same operator claiming again changes nothing and is not an error.
-    const again = step(first.alarm, cmd(olav, { id: 'c3', type: 'claim' }), later(4));
-    expect(again.error).toBeUndefined();
-    expect(again.entries).toEqual([]);
+describe('heartbeat supervision', () => {
+  const sup = (state: 'offline' | 'online', chain = defaultChain('offlineButton')): EngineInput => ({
+    kind: 'supervision',
+    deviceId: 'dev-1',
+    state,
+    lastSeenAt: at(-700).toISOString(),
+    open: ctx(chain, '00000000-0000-4000-8000-0000000000ff'),
   });
 
-  it('resolves only by the one who claimed, with the note', () => {
-    const a = open();
-    expect(step(a, cmd(olav, { id: 'r0', type: 'resolve', note: 'x' }), later(1)).error).toBe(
-      'TRYGG_ERR_ALARM_NOT_CLAIMED_BY_YOU',
-    );
-    const claimed = step(a, cmd(olav, { id: 'c1', type: 'claim' }), later(2)).alarm;
-    if (!claimed) throw new Error('no alarm');
-    expect(step(claimed, cmd(siri, { id: 'r1', type: 'resolve', note: 'x' }), later(3)).error).toBe(
-      'TRYGG_ERR_ALARM_NOT_CLAIMED_BY_YOU',
-    );
-    const done = step(claimed, cmd(olav, { id: 'r2', type: 'resolve', note: 'Alt i orden' }), later(300));
-    expect(done.alarm).toMatchObject({
-      state: 'resolved',
-      resolution: { note: 'Alt i orden' },
-      closedAt: later(300).toISOString(),
-    });
-    expect(done.entries).toEqual([{ kind: 'resolved', actor: olav, data: { note: 'Alt i orden' } }]);
-    if (!done.alarm) throw new Error('no alarm');
-    expect(step(done.alarm, cmd(olav, { id: 'c9', type: 'claim' }), later(301)).error).toBe('TRYGG_ERR_ALARM_CLOSED');
+  it('an offline alarm button alerts technicians and the response centre, and clears itself', () => {
+    const r = step(null, sup('offline'), at(0));
+    const a = must(r);
+    expect(a).toMatchObject({ type: 'technical.offline', class: 'technical', state: 'open' });
+    expect(sent(r).sort()).toEqual(['alert:response-centre', 'alert:tekla']);
+    expect(step(a, sup('offline'), at(5))).toMatchObject({ alarm: null, entries: [] });
+    const back = step(a, sup('online'), at(60));
+    expect(must(back)).toMatchObject({ state: 'resolved', escalation: { timers: [] } });
+    expect(kinds(back)).toEqual(['cleared']);
+    expect(sent(back).sort()).toEqual(['closed:response-centre', 'closed:tekla']);
   });
+});
 
-  it('refuses commands on an unknown alarm', () => {
-    expect(step(null, cmd(olav, { id: 'c1', type: 'claim' }), t0).error).toBe('TRYGG_ERR_ALARM_NOT_FOUND');
-  });
-
-  it('is pure: the input alarm is never mutated', () => {
-    const a = open();
+describe('purity', () => {
+  it('never mutates the alarm it is given', () => {
+    const a = must(step(null, ev('alarm.button'), at(0)));
     const frozen = structuredClone(a);
-    step(a, cmd(olav, { id: 'c1', type: 'claim' }), later(1));
-    step(a, ev('alarm.fall'), later(1));
-    step(a, ev('cancel'), later(1));
+    step(a, cmd(actorOf(ola), 'accept'), at(1));
+    step(a, cmd(actorOf(ola), 'decline'), at(1));
+    step(a, ev('alarm.fall'), at(1));
+    step(a, ev('cancel'), at(1));
+    fire(a, 'step');
     expect(a).toEqual(frozen);
+  });
+
+  it('gives every timer and notification an id of its own', () => {
+    let a = must(step(null, ev('alarm.button'), at(0)));
+    const ids = new Set<string>();
+    for (let i = 0; i < 5; i++) {
+      const r = fire(a, a.escalation.timers.some((t) => t.kind === 'step') ? 'step' : 'realert');
+      for (const x of notes(r)) ids.add(x.id);
+      for (const t of must(r).escalation.timers) ids.add(t.token);
+      a = must(r);
+    }
+    expect(ids.size).toBeGreaterThan(6);
+    expect([...ids].every((id) => id.startsWith(a.id))).toBe(true);
   });
 });

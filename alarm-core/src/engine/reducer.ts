@@ -1,42 +1,35 @@
 /**
  * The alarm state machine: a pure function from (alarm, input, now) to the next alarm, the
  * timeline entries that record the change, and the effects to carry out after commit.
- * No I/O, no clock, no randomness: everything it needs comes in through its arguments.
+ * No I/O, no clock, no randomness: everything it needs comes in through its arguments
+ * (a new alarm's id, subject, chain and roster are looked up by the engine beforehand).
  */
-import type { Actor, Alarm, AlarmSubject, TimelineKind } from '../contracts/alarm.js';
+import type { Actor, Alarm, AlarmSubject } from '../contracts/alarm.js';
 import type { AlarmCommand } from '../contracts/commands.js';
 import type { DeviceEvent } from '../contracts/device-event.js';
-import type { DeviceFeedback } from '../contracts/topics.js';
-import { EVENT_TYPES } from '../contracts/vocabulary.js';
-import type { ErrorCode } from '../errors.js';
+import type { Chain, Roster } from '../contracts/escalation.js';
+import { EVENT_TYPES, type DeviceEventType } from '../contracts/vocabulary.js';
+import { onCommand } from './commands.js';
+import { Draft, type StepResult } from './draft.js';
+import { advance, close, enterStep, isOpen, realert } from './escalate.js';
 
-/** The chain every alarm gets until escalation policies land: the response centre. */
-export const DEFAULT_CHAIN = ['response-centre'] as const;
+export { isOpen } from './escalate.js';
+export type { Effect, EntryDraft, Notification, NotificationKind, StepResult } from './draft.js';
+
+/** What a new alarm needs from the registry, looked up before the reducer runs. */
+export interface OpenContext {
+  newAlarmId: string;
+  subject: AlarmSubject;
+  chain: Chain;
+  roster: Roster;
+}
 
 export type EngineInput =
-  | { kind: 'device-event'; deviceId: string; event: DeviceEvent; subject: AlarmSubject; newAlarmId: string }
-  | { kind: 'command'; command: AlarmCommand; actor: Actor };
+  | { kind: 'device-event'; deviceId: string; event: DeviceEvent; open: OpenContext | null }
+  | { kind: 'command'; command: AlarmCommand; actor: Actor }
+  | { kind: 'timer'; token: string }
+  | { kind: 'supervision'; deviceId: string; state: 'offline' | 'online'; lastSeenAt: string | null; open: OpenContext | null };
 
-export type Effect =
-  | { type: 'notify'; alarmId: string; target: string; reason: 'opened' }
-  | { type: 'device-feedback'; deviceId: string; feedback: DeviceFeedback };
-
-export interface EntryDraft {
-  kind: TimelineKind;
-  actor: Actor | null;
-  data: Record<string, unknown>;
-}
-
-export interface StepResult {
-  /** The alarm after the input; null when the input touches no alarm. */
-  alarm: Alarm | null;
-  entries: EntryDraft[];
-  effects: Effect[];
-  /** Set when a command is refused; the alarm is then returned unchanged. */
-  error?: ErrorCode;
-}
-
-const isOpen = (a: Alarm | null): a is Alarm => a !== null && (a.state === 'open' || a.state === 'claimed');
 
 /** Applies one input to one alarm (or to none yet). */
 export function step(alarm: Alarm | null, input: EngineInput, now: Date): StepResult {
@@ -45,129 +38,123 @@ export function step(alarm: Alarm | null, input: EngineInput, now: Date): StepRe
       return onDeviceEvent(alarm, input, now);
     case 'command':
       return onCommand(alarm, input.command, input.actor, now);
+    case 'timer':
+      return onTimer(alarm, input.token, now);
+    case 'supervision':
+      return onSupervision(alarm, input, now);
   }
+}
+
+/** A fresh alarm: the chain's first step is entered at once. */
+function openAlarm(type: DeviceEventType, open: OpenContext | null, now: Date, data: Record<string, unknown>): Draft {
+  // The engine looks the context up whenever an input may open an alarm; missing is a bug.
+  if (!open) throw new Error(`no context to open a ${type} alarm`);
+  const at = now.toISOString();
+  const info = EVENT_TYPES[type];
+  const blank: Alarm = {
+    id: open.newAlarmId,
+    type,
+    class: info.kind === 'technical' ? 'technical' : 'care',
+    state: 'open',
+    priority: info.priority,
+    subject: open.subject,
+    openedAt: at,
+    updatedAt: at,
+    closedAt: null,
+    claimedBy: null,
+    arrivedAt: null,
+    eventCount: 1,
+    escalation: { chain: open.chain, roster: open.roster, step: 0, cursor: 0, repeats: {}, alerts: [], timers: [], realerts: 0, seq: 0 },
+    resolution: null,
+    version: 0,
+  };
+  const d = new Draft(blank, now);
+  d.entry('opened', { ...data, chain: open.chain.source });
+  enterStep(d);
+  return d;
 }
 
 function onDeviceEvent(alarm: Alarm | null, input: Extract<EngineInput, { kind: 'device-event' }>, now: Date): StepResult {
   const { event, deviceId } = input;
   const info = EVENT_TYPES[event.type];
-  const at = now.toISOString();
-  const received = (alarmId: string | null): Effect => ({
-    type: 'device-feedback',
-    deviceId,
-    feedback: { type: 'received', eventId: event.id, alarmId },
-  });
+  const received = (alarmId: string | null) => ({ type: 'received' as const, eventId: event.id, alarmId });
 
   switch (info.kind) {
     case 'alarm':
     case 'technical': {
       if (isOpen(alarm)) {
         // Repeated presses while an alarm is open join it; a more urgent event raises it.
-        const next: Alarm = {
-          ...alarm,
-          eventCount: alarm.eventCount + 1,
-          priority: Math.max(alarm.priority, info.priority),
-          updatedAt: at,
-          version: alarm.version + 1,
-        };
-        return {
-          alarm: next,
-          entries: [{ kind: 'event-joined', actor: null, data: { eventId: event.id, type: event.type } }],
-          effects: [received(alarm.id)],
-        };
+        const d = new Draft(alarm, now);
+        d.alarm.eventCount += 1;
+        d.alarm.priority = Math.max(d.alarm.priority, info.priority);
+        d.entry('event-joined', { eventId: event.id, type: event.type });
+        d.feedback(received(alarm.id));
+        return d.result();
       }
-      const opened: Alarm = {
-        id: input.newAlarmId,
+      const d = openAlarm(event.type, input.open, now, {
+        eventId: event.id,
         type: event.type,
-        state: 'open',
-        priority: info.priority,
-        subject: input.subject,
-        openedAt: at,
-        updatedAt: at,
-        closedAt: null,
-        claimedBy: null,
-        eventCount: 1,
-        chain: [...DEFAULT_CHAIN],
-        resolution: null,
-        version: 1,
-      };
-      const target = DEFAULT_CHAIN[0];
-      return {
-        alarm: opened,
-        entries: [
-          {
-            kind: 'opened',
-            actor: null,
-            data: { eventId: event.id, type: event.type, deviceTs: event.ts, location: event.location ?? null },
-          },
-          { kind: 'notified', actor: null, data: { target } },
-        ],
-        effects: [{ type: 'notify', alarmId: opened.id, target, reason: 'opened' }, received(opened.id)],
-      };
+        deviceTs: event.ts,
+        location: event.location ?? null,
+      });
+      d.feedback(received(d.alarm.id));
+      return d.result();
     }
     case 'cancel': {
-      if (!isOpen(alarm)) return { alarm: null, entries: [], effects: [received(null)] };
-      if (alarm.state === 'claimed') {
+      if (!isOpen(alarm)) return { alarm: null, entries: [], effects: [{ type: 'device-feedback', deviceId, feedback: received(null) }] };
+      const d = new Draft(alarm, now);
+      if (alarm.state !== 'open') {
         // Someone is already on the way: the cancel is noted, the alarm stays theirs.
-        return {
-          alarm: { ...alarm, updatedAt: at, version: alarm.version + 1 },
-          entries: [{ kind: 'cancel-ignored', actor: null, data: { eventId: event.id } }],
-          effects: [received(alarm.id)],
-        };
+        d.entry('cancel-ignored', { eventId: event.id });
+      } else {
+        close(d, 'cancelled');
+        d.entry('cancelled', { eventId: event.id });
       }
-      return {
-        alarm: { ...alarm, state: 'cancelled', closedAt: at, updatedAt: at, version: alarm.version + 1 },
-        entries: [{ kind: 'cancelled', actor: null, data: { eventId: event.id } }],
-        effects: [received(alarm.id)],
-      };
+      d.feedback(received(alarm.id));
+      return d.result();
     }
     case 'test':
     case 'heartbeat':
     case 'dispenser':
-      return { alarm: null, entries: [], effects: [received(null)] };
+      return { alarm: null, entries: [], effects: [{ type: 'device-feedback', deviceId, feedback: received(null) }] };
   }
 }
 
-function onCommand(alarm: Alarm | null, command: AlarmCommand, actor: Actor, now: Date): StepResult {
-  if (alarm === null) return { alarm, entries: [], effects: [], error: 'TRYGG_ERR_ALARM_NOT_FOUND' };
-  if (!isOpen(alarm)) return { alarm, entries: [], effects: [], error: 'TRYGG_ERR_ALARM_CLOSED' };
-  const at = now.toISOString();
-  const mine = alarm.claimedBy?.userId === actor.userId;
-
-  switch (command.type) {
-    case 'claim': {
-      if (alarm.state === 'claimed') {
-        // A second claim by the same person changes nothing; by anyone else it is refused.
-        return mine ? { alarm, entries: [], effects: [] } : { alarm, entries: [], effects: [], error: 'TRYGG_ERR_ALARM_CLAIMED' };
+function onTimer(alarm: Alarm | null, token: string, now: Date): StepResult {
+  const timer = alarm?.escalation.timers.find((t) => t.token === token);
+  // A timer the alarm no longer waits for is stale (someone accepted, a step moved on): ignore.
+  if (!alarm || !timer || !isOpen(alarm)) return { alarm: null, entries: [], effects: [] };
+  const d = new Draft(alarm, now);
+  d.esc.timers = d.esc.timers.filter((t) => t.token !== token);
+  switch (timer.kind) {
+    case 'step':
+      if (d.alarm.state === 'open') advance(d, 'timeout');
+      break;
+    case 'realert':
+      if (d.alarm.state === 'open') realert(d);
+      break;
+    case 'follow-up':
+      if (d.alarm.state === 'claimed') {
+        // The one who went has not reported arrival: the response centre checks it went well.
+        d.entry('follow-up-due', { claimedBy: d.alarm.claimedBy?.name ?? null });
+        for (const r of d.esc.roster['response-centre']) d.notify(r, 'check', d.esc.step);
       }
-      return {
-        alarm: { ...alarm, state: 'claimed', claimedBy: actor, updatedAt: at, version: alarm.version + 1 },
-        entries: [{ kind: 'claimed', actor, data: {} }],
-        effects: [
-          {
-            type: 'device-feedback',
-            deviceId: alarm.subject.deviceId,
-            feedback: { type: 'accepted', alarmId: alarm.id, by: actor.name },
-          },
-        ],
-      };
-    }
-    case 'resolve': {
-      if (!mine) return { alarm, entries: [], effects: [], error: 'TRYGG_ERR_ALARM_NOT_CLAIMED_BY_YOU' };
-      return {
-        alarm: {
-          ...alarm,
-          state: 'resolved',
-          closedAt: at,
-          updatedAt: at,
-          resolution: { note: command.note },
-          version: alarm.version + 1,
-        },
-        entries: [{ kind: 'resolved', actor, data: { note: command.note } }],
-        effects: [
-          { type: 'device-feedback', deviceId: alarm.subject.deviceId, feedback: { type: 'resolved', alarmId: alarm.id } },
-        ],
-      };
-    }
+      break;
   }
+  const r = d.result();
+  // The timer is consumed even when it changed nothing, so the alarm is saved without it.
+  return r.entries.length === 0 ? { ...r, alarm: d.alarm } : r;
+}
+
+function onSupervision(alarm: Alarm | null, input: Extract<EngineInput, { kind: 'supervision' }>, now: Date): StepResult {
+  if (input.state === 'offline') {
+    if (isOpen(alarm)) return { alarm: null, entries: [], effects: [] };
+    return openAlarm('technical.offline', input.open, now, { lastSeenAt: input.lastSeenAt }).result();
+  }
+  if (!isOpen(alarm) || alarm.type !== 'technical.offline') return { alarm: null, entries: [], effects: [] };
+  const d = new Draft(alarm, now);
+  close(d, 'resolved');
+  d.alarm.resolution = { note: 'The device is back online.', cause: 'technical', action: 'no-action' };
+  d.entry('cleared', { lastSeenAt: input.lastSeenAt });
+  return d.result();
 }

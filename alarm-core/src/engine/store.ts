@@ -2,10 +2,10 @@
  * Alarm persistence: load and save the alarm document, append timeline entries in commit order,
  * and the read queries the API and the live stream use.
  */
-import type { Actor, Alarm, TimelineEntry } from '../contracts/alarm.js';
+import type { Actor, Alarm, AlarmClass, TimelineEntry } from '../contracts/alarm.js';
 import type { LiveUpdate } from '../contracts/live.js';
 import type { PoolClient, Queryable } from '../db/pool.js';
-import type { EntryDraft } from './reducer.js';
+import type { EntryDraft } from './draft.js';
 
 /**
  * Timeline entries take their sequence number under this transaction-scoped advisory lock, so
@@ -23,18 +23,32 @@ export async function loadAlarmForUpdate(db: PoolClient, id: string): Promise<Al
   return rows[0]?.doc ?? null;
 }
 
-export async function loadOpenAlarmOfDeviceForUpdate(db: PoolClient, deviceId: string): Promise<Alarm | null> {
+/** The device's open alarm of one class (care or technical), locked. */
+export async function loadOpenAlarmOfDeviceForUpdate(db: PoolClient, deviceId: string, cls: AlarmClass): Promise<Alarm | null> {
   const { rows } = await db.query<AlarmRow>(
-    `SELECT doc FROM alarms WHERE device_id = $1 AND state IN ('open', 'claimed') FOR UPDATE`,
-    [deviceId],
+    `SELECT doc FROM alarms WHERE device_id = $1 AND class = $2 AND state IN ('open', 'claimed', 'arrived') FOR UPDATE`,
+    [deviceId, cls],
   );
   return rows[0]?.doc ?? null;
 }
 
+/** Makes alarm_timers hold exactly the alarm's pending timers. */
+export async function syncTimers(db: PoolClient, alarm: Alarm): Promise<void> {
+  const timers = alarm.escalation.timers;
+  await db.query('DELETE FROM alarm_timers WHERE alarm_id = $1 AND NOT (token = ANY($2))', [alarm.id, timers.map((t) => t.token)]);
+  if (timers.length === 0) return;
+  await db.query(
+    `INSERT INTO alarm_timers (token, alarm_id, kind, due_at)
+     SELECT u.token, $1, u.kind, u.due_at FROM unnest($2::text[], $3::text[], $4::timestamptz[]) AS u(token, kind, due_at)
+     ON CONFLICT (token) DO NOTHING`,
+    [alarm.id, timers.map((t) => t.token), timers.map((t) => t.kind), timers.map((t) => t.dueAt)],
+  );
+}
+
 export async function saveAlarm(db: PoolClient, alarm: Alarm): Promise<void> {
   await db.query(
-    `INSERT INTO alarms (id, device_id, resident_id, site_id, type, state, priority, opened_at, updated_at, closed_at, version, doc)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+    `INSERT INTO alarms (id, device_id, resident_id, site_id, type, state, priority, opened_at, updated_at, closed_at, version, doc, class)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
      ON CONFLICT (id) DO UPDATE SET state = EXCLUDED.state, priority = EXCLUDED.priority,
        updated_at = EXCLUDED.updated_at, closed_at = EXCLUDED.closed_at, version = EXCLUDED.version, doc = EXCLUDED.doc`,
     [
@@ -50,6 +64,7 @@ export async function saveAlarm(db: PoolClient, alarm: Alarm): Promise<void> {
       alarm.closedAt,
       alarm.version,
       alarm,
+      alarm.class,
     ],
   );
 }
@@ -101,7 +116,7 @@ export async function appendTimeline(
 /** Open alarms for the queue: priority first, then age. */
 export async function listOpenAlarms(db: Queryable): Promise<Alarm[]> {
   const { rows } = await db.query<AlarmRow>(
-    `SELECT doc FROM alarms WHERE state IN ('open', 'claimed') ORDER BY priority DESC, opened_at ASC`,
+    `SELECT doc FROM alarms WHERE state IN ('open', 'claimed', 'arrived') ORDER BY priority DESC, opened_at ASC`,
   );
   return rows.map((r) => r.doc);
 }

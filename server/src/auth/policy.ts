@@ -8,7 +8,9 @@ export const ACTIONS = {
   'me:read': ['operator', 'staff', 'technician', 'relative', 'admin'],
   'alarm:list': ['operator', 'admin'],
   'alarm:read': ['operator', 'admin'],
-  'alarm:command': ['operator'],
+  // Claim is the response centre's; accept / decline / arrived / resolve belong to whoever was
+  // alerted or took the alarm, which the reducer checks against the alarm itself.
+  'alarm:command': ['operator', 'staff', 'relative'],
   'live:operators': ['operator', 'admin'],
 } as const satisfies Record<string, readonly Role[]>;
 

@@ -66,7 +66,7 @@ const alarms: FastifyPluginAsyncTypebox<{ pool: Pool; engine: AlarmEngine }> = a
     async (req) => {
       const p = req.principal;
       if (!p) throw new TryggError('TRYGG_ERR_UNAUTHENTICATED');
-      const role = p.roles.includes('operator') ? 'operator' : (p.roles[0] ?? 'unknown');
+      const role = (['operator', 'staff', 'relative'] as const).find((r) => p.roles.includes(r)) ?? 'unknown';
       const { alarm } = await engine.command(req.params.id, req.body, { userId: p.userId, name: p.name, role });
       return { alarm };
     },

@@ -1,0 +1,64 @@
+/**
+ * The notification outbox: notifications are rows written in the transaction that decided them,
+ * delivered after commit and marked sent. Whatever a crash left unsent is delivered by the sweep.
+ * Delivery is at least once; the notification id lets the receiver (push `Topic`, the service
+ * worker's notification `tag`) show it once.
+ */
+import type { PoolClient, Queryable } from '../db/pool.js';
+import type { Logger, Notifier } from '../ports.js';
+import type { Notification } from './draft.js';
+
+export async function insertNotifications(db: PoolClient, ns: readonly Notification[]): Promise<void> {
+  if (ns.length === 0) return;
+  await db.query(
+    `INSERT INTO notifications (id, alarm_id, recipient, kind, step, payload)
+     SELECT u.id, u.alarm_id, u.recipient, u.kind, u.step, u.payload
+       FROM unnest($1::text[], $2::uuid[], $3::jsonb[], $4::text[], $5::int[], $6::jsonb[])
+         AS u(id, alarm_id, recipient, kind, step, payload)
+     ON CONFLICT (id) DO NOTHING`,
+    [
+      ns.map((n) => n.id),
+      ns.map((n) => n.alarmId),
+      ns.map((n) => JSON.stringify(n.recipient)),
+      ns.map((n) => n.kind),
+      ns.map((n) => n.step),
+      ns.map((n) => JSON.stringify(n)),
+    ],
+  );
+}
+
+export class Outbox {
+  constructor(
+    private readonly db: Queryable,
+    private readonly notifier: Notifier,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Delivers and marks sent; a failure leaves the row for the sweep. */
+  async deliver(ns: readonly Notification[]): Promise<void> {
+    if (ns.length === 0) return;
+    const sent: string[] = [];
+    for (const n of ns) {
+      try {
+        await this.notifier.notify(n);
+        sent.push(n.id);
+      } catch (err) {
+        this.logger.warn({ err, notification: n.id }, 'notification delivery failed; will retry');
+      }
+    }
+    if (sent.length > 0) {
+      await this.db.query('UPDATE notifications SET sent_at = now(), attempts = attempts + 1 WHERE id = ANY($1)', [sent]);
+    }
+  }
+
+  /** Delivers what was committed but not marked sent (a crash, a failed delivery) for `olderThanMs`. */
+  async sweep(olderThanMs: number): Promise<number> {
+    const { rows } = await this.db.query<{ payload: Notification }>(
+      `SELECT payload FROM notifications WHERE sent_at IS NULL AND created_at < now() - $1 * interval '1 millisecond'
+        ORDER BY created_at LIMIT 500`,
+      [olderThanMs],
+    );
+    await this.deliver(rows.map((r) => r.payload));
+    return rows.length;
+  }
+}
