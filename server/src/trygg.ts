@@ -12,6 +12,8 @@ import {
   migrate,
   timelineHead,
   updatesAfter,
+  type EngineDeps,
+  type Notifier,
   type Pool,
 } from '@trygg/alarm-core';
 import { LiveServer } from '@trygg/dashboard';
@@ -40,7 +42,16 @@ export interface Trygg {
   stop(): Promise<void>;
 }
 
-export async function startTrygg(config: Config, logger: Logger = pino({ level: config.logLevel })): Promise<Trygg> {
+export interface StartOptions {
+  logger?: Logger;
+  /** Replaces the logged notifier (tests, until web-push lands). */
+  notifier?: Notifier;
+  /** Engine tuning (sweep period, heartbeat grace, timer instrumentation). */
+  engine?: Pick<EngineDeps, 'sweepIntervalMs' | 'heartbeatGraceS' | 'onTimerFired'>;
+}
+
+export async function startTrygg(config: Config, opts: StartOptions = {}): Promise<Trygg> {
+  const logger = opts.logger ?? pino({ level: config.logLevel });
   const undo: (() => Promise<void>)[] = [];
   const stop = async () => {
     for (const fn of undo.reverse()) {
@@ -86,10 +97,11 @@ export async function startTrygg(config: Config, logger: Logger = pino({ level: 
       pool,
       directory: new SqlDirectory(pool),
       live,
-      notifier: {
+      notifier: opts.notifier ?? {
         // Until web-push lands, an alert is a log line (recipient, kind, alarm): see README.
         notify: (n) => logger.info({ notification: n.id, kind: n.kind, recipient: n.recipient.name, alarmId: n.alarmId }, 'notification'),
       },
+      ...opts.engine,
       feedback: { send: (deviceId, fb) => gateway?.send(deviceId, fb) },
       logger,
     });

@@ -48,7 +48,7 @@ export async function startTestService(): Promise<TestService> {
       cb();
     },
   });
-  const trygg = await startTrygg(config, pino({ level: 'debug' }, sink));
+  const trygg = await startTrygg(config, { logger: pino({ level: 'debug' }, sink) });
   const demo = JSON.parse(await readFile(path.join(dataDir, 'demo.json'), 'utf8')) as DemoCredentials;
   const httpUrl = `http://127.0.0.1:${trygg.ports.http}`;
   const mqttUrl = `mqtt://127.0.0.1:${trygg.ports.mqtt}`;

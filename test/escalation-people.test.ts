@@ -1,0 +1,125 @@
+/**
+ * Escalation as people meet it, through the real API and broker: a relative accepts from the
+ * app, a relative declines and the response centre is alerted at once, night staff on the right
+ * floor are asked first, and a silent alarm button raises (and clears) an offline alarm.
+ */
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Alarm, LiveUpdate } from './support/types.js';
+import { startTestService, type TestService } from './support/service.js';
+
+let svc: TestService;
+beforeAll(async () => {
+  svc = await startTestService();
+});
+afterAll(async () => {
+  await svc?.stop();
+});
+
+async function raise(deviceId: string, type: string): Promise<Alarm> {
+  const dev = await svc.device(deviceId);
+  await dev.publishAsync(`trygg/v1/devices/${deviceId}/events`, JSON.stringify({ id: randomUUID(), type, ts: new Date().toISOString() }), { qos: 1 });
+  const { token } = await svc.login('operator');
+  let found: Alarm | undefined;
+  await expect
+    .poll(async () => {
+      found = (await svc.api<{ alarms: Alarm[] }>('GET', '/api/alarms', token)).body.alarms.find((a) => a.subject.deviceId === deviceId);
+      return found;
+    })
+    .toBeDefined();
+  if (!found) throw new Error('no alarm');
+  return found;
+}
+const command = async (username: string, alarmId: string, body: Record<string, unknown>) => {
+  const { token } = await svc.login(username);
+  return svc.api<{ alarm: Alarm; code?: string }>('POST', `/api/alarms/${alarmId}/commands`, token, { id: randomUUID(), ...body });
+};
+const notifications = async (alarmId: string) =>
+  (
+    await svc.trygg.pool.query<{ kind: string; r: string; step: number }>(
+      `SELECT kind, recipient->>'name' AS r, step FROM notifications WHERE alarm_id = $1 ORDER BY created_at, id`,
+      [alarmId],
+    )
+  ).rows;
+
+describe('escalation with people', () => {
+  it('a relative accepts from the app; the operator sees who has it at once', async () => {
+    const { token } = await svc.login('operator');
+    const socket = await svc.operatorSocket(token);
+    const seen: LiveUpdate[] = [];
+    socket.on('alarm:update', (u) => seen.push(u));
+    const alarm = await raise('res-kari-button', 'alarm.button');
+    expect(alarm.escalation.alerts.map((a) => [a.recipient.name, a.state])).toEqual([['Ola Nordmann', 'pending']]);
+    expect(alarm.escalation.chain.source).toBe('default:home');
+
+    const res = await command('ola', alarm.id, { type: 'accept' });
+    expect(res.status).toBe(200);
+    expect(res.body.alarm).toMatchObject({ state: 'claimed', claimedBy: { name: 'Ola Nordmann', role: 'relative' } });
+    await expect.poll(() => seen.find((u) => u.alarm.id === alarm.id && u.entry.kind === 'claimed')?.alarm.claimedBy?.name).toBe('Ola Nordmann');
+    // Arrived, then resolved by the relative.
+    expect((await command('ola', alarm.id, { type: 'arrived' })).body.alarm.state).toBe('arrived');
+    const done = await command('ola', alarm.id, { type: 'resolve', note: 'Mamma hadde sklidd, alt bra nå', cause: 'fall', action: 'relative-handled' });
+    expect(done.body.alarm).toMatchObject({ state: 'resolved', resolution: { cause: 'fall', action: 'relative-handled' } });
+  });
+
+  it('when every relative declines, the response centre is alerted at once', async () => {
+    const alarm = await raise('res-kari-smoke', 'alarm.fall'); // a fall reported through Kari's smoke-detector unit
+    const res = await command('ola', alarm.id, { type: 'decline' });
+    expect(res.status).toBe(200);
+    expect(res.body.alarm.escalation.step).toBe(1);
+    expect(await notifications(alarm.id)).toEqual([
+      { kind: 'alert', r: 'Ola Nordmann', step: 0 },
+      { kind: 'alert', r: 'Responssenteret', step: 1 },
+    ]);
+    const detail = await svc.api<{ timeline: { kind: string; data: Record<string, unknown> }[] }>('GET', `/api/alarms/${alarm.id}`, (await svc.login('operator')).token);
+    expect(detail.body.timeline.map((e) => e.kind)).toEqual(['opened', 'notified', 'declined', 'escalated', 'notified']);
+    expect(detail.body.timeline[3]?.data).toMatchObject({ reason: 'all-declined' });
+  });
+
+  it('asks the night staff of the floor first; staff of another floor were not asked', async () => {
+    const alarm = await raise('rom-102-cord', 'alarm.pull-cord');
+    expect(alarm.escalation.chain.source).toBe('default:institution');
+    expect(alarm.escalation.alerts.map((a) => a.recipient.name)).toEqual(['Nina Natt (1. etasje)']);
+    const wrong = await command('staff2', alarm.id, { type: 'accept' });
+    expect(wrong.status).toBe(403);
+    expect(wrong.body.code).toBe('TRYGG_ERR_NOT_ALERTED');
+    // Only an operator claims for the response centre.
+    const claim = await command('ola', alarm.id, { type: 'claim' });
+    expect([claim.status, claim.body.code]).toEqual([403, 'TRYGG_ERR_FORBIDDEN']);
+    const ok = await command('staff1', alarm.id, { type: 'accept' });
+    expect(ok.body.alarm.claimedBy?.name).toBe('Nina Natt (1. etasje)');
+  });
+
+  it('a silent alarm button raises an offline alarm for technicians and the response centre, which clears itself', async () => {
+    const id = 'res-astrid-button';
+    await svc.trygg.pool.query(`UPDATE devices SET heartbeat_interval_s = 60, last_seen_at = now() - interval '1 hour' WHERE id = $1`, [id]);
+    await svc.trygg.engine.supervise();
+    const { rows } = await svc.trygg.pool.query<{ doc: Alarm }>(`SELECT doc FROM alarms WHERE device_id = $1 AND type = 'technical.offline'`, [id]);
+    const offline = rows[0]?.doc;
+    expect(offline).toMatchObject({ state: 'open', class: 'technical', escalation: { chain: { source: 'default:offline-alarm-button' } } });
+    expect(offline?.escalation.alerts.map((a) => a.recipient.name).sort()).toEqual(['Responssenteret', 'Tekla Tekniker']);
+    // Supervising again raises nothing new.
+    await svc.trygg.engine.supervise();
+    expect((await svc.trygg.pool.query(`SELECT 1 FROM alarms WHERE device_id = $1 AND type = 'technical.offline'`, [id])).rowCount).toBe(1);
+    // The device is heard from again: the alarm clears itself with a timeline entry.
+    const dev = await svc.device(id);
+    await dev.publishAsync(`trygg/v1/devices/${id}/events`, JSON.stringify({ id: randomUUID(), type: 'heartbeat', ts: new Date().toISOString() }), { qos: 1 });
+    await svc.trygg.engine.supervise();
+    const after = await svc.trygg.pool.query<{ state: string; kinds: string[] }>(
+      `SELECT a.state, array_agg(t.kind ORDER BY t.seq) AS kinds FROM alarms a JOIN alarm_timeline t ON t.alarm_id = a.id
+        WHERE a.device_id = $1 AND a.type = 'technical.offline' GROUP BY a.state`,
+      [id],
+    );
+    expect(after.rows).toEqual([{ state: 'resolved', kinds: ['opened', 'notified', 'cleared'] }]);
+  });
+
+  it('a button press while a technical alarm is open is its own care alarm', async () => {
+    const id = 'res-per-button';
+    const dev = await svc.device(id);
+    await dev.publishAsync(`trygg/v1/devices/${id}/events`, JSON.stringify({ id: randomUUID(), type: 'technical.battery-low', ts: new Date().toISOString() }), { qos: 1 });
+    await raise(id, 'alarm.button');
+    await expect
+      .poll(async () => (await svc.trygg.pool.query<{ class: string }>(`SELECT class FROM alarms WHERE device_id = $1 ORDER BY class`, [id])).rows.map((r) => r.class))
+      .toEqual(['care', 'technical']);
+  });
+});

@@ -1,0 +1,31 @@
+/**
+ * One Trygg node as a child process, for crash and multi-node tests: started with
+ * `node --import tsx`, it prints `{"ready":{"http":…,"mqtt":…}}` when up. Every notification it
+ * delivers is appended (synchronously, before it is marked sent) to NOTIFY_LOG as a JSON line,
+ * so a test can see exactly what reached people, including after a SIGKILL.
+ */
+import { appendFileSync } from 'node:fs';
+import pino from 'pino';
+import { loadConfig, startTrygg } from '@trygg/server';
+
+const log = process.env.NOTIFY_LOG;
+if (!log) throw new Error('NOTIFY_LOG is required');
+const node = process.env.NODE_NAME ?? 'node';
+
+const config = loadConfig(process.env, [], { port: 0, mqttPort: 0, host: '127.0.0.1' });
+const trygg = await startTrygg(config, {
+  logger: pino({ level: process.env.TRYGG_TEST_LOG === '1' ? 'debug' : 'warn' }, pino.destination(2)),
+  notifier: {
+    notify: (n) => {
+      appendFileSync(log, JSON.stringify({ node, id: n.id, alarmId: n.alarmId, kind: n.kind, step: n.step, recipient: n.recipient.id }) + '\n');
+    },
+  },
+  engine: { sweepIntervalMs: 500 },
+});
+process.stdout.write(JSON.stringify({ ready: trygg.ports }) + '\n');
+process.on('SIGTERM', () => {
+  trygg.stop().then(
+    () => process.exit(0),
+    () => process.exit(1),
+  );
+});
