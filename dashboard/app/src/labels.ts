@@ -1,10 +1,10 @@
 /**
- * Words for the wire's codes: event types, alarm states, timeline kinds, ages. Each is a msg()
+ * Words for the wire's codes: event types, alarm states, ages, times. Each is a msg()
  * call with a fixed id so the locale modules can translate it; call these during render so a
  * language switch takes effect at once.
  */
 import { msg, str } from '@lit/localize';
-import type { Alarm, DeviceEventType, TimelineKind } from '@trygg/alarm-core';
+import type { Alarm, DeviceEventType } from '@trygg/alarm-core';
 import { currentLocale } from './i18n.js';
 
 const TYPE_LABELS: Readonly<Record<DeviceEventType, () => string>> = {
@@ -26,26 +26,12 @@ const TYPE_LABELS: Readonly<Record<DeviceEventType, () => string>> = {
   'technical.battery-low': () => msg('Low battery', { id: 'type.technical.battery-low' }),
   'technical.mains-failure': () => msg('Power failure', { id: 'type.technical.mains-failure' }),
   'technical.tamper': () => msg('Tampering', { id: 'type.technical.tamper' }),
+  'technical.offline': () => msg('Device offline', { id: 'type.technical.offline' }),
 };
 
 export function typeLabel(type: string): string {
   const label = TYPE_LABELS[type as DeviceEventType];
   return label ? label() : type; // a type newer than this app still shows something
-}
-
-const KIND_LABELS: Readonly<Record<TimelineKind, () => string>> = {
-  opened: () => msg('Alarm raised', { id: 'timeline.opened' }),
-  'event-joined': () => msg('Device signalled again', { id: 'timeline.event-joined' }),
-  notified: () => msg('Staff notified', { id: 'timeline.notified' }),
-  claimed: () => msg('Claimed', { id: 'timeline.claimed' }),
-  resolved: () => msg('Resolved', { id: 'timeline.resolved' }),
-  cancelled: () => msg('Cancelled', { id: 'timeline.cancelled' }),
-  'cancel-ignored': () => msg('Cancel from device ignored', { id: 'timeline.cancel-ignored' }),
-};
-
-export function timelineKindLabel(kind: string): string {
-  const label = KIND_LABELS[kind as TimelineKind];
-  return label ? label() : kind;
 }
 
 export function stateLabel(alarm: Alarm): string {
@@ -55,6 +41,10 @@ export function stateLabel(alarm: Alarm): string {
     case 'claimed': {
       const name = alarm.claimedBy?.name ?? '?';
       return msg(str`Claimed by ${name}`, { id: 'state.claimed' });
+    }
+    case 'arrived': {
+      const name = alarm.claimedBy?.name ?? '?';
+      return msg(str`On site – ${name}`, { id: 'state.arrived' });
     }
     case 'resolved':
       return msg('Resolved', { id: 'state.resolved' });
@@ -83,10 +73,43 @@ export function formatAge(openedAt: string, now: number): string {
   return msg(str`${hours} h ${rest} min`, { id: 'age.hours' });
 }
 
+/** Full date and time, for tooltips and anything that needs the exact moment. */
 export function formatTime(iso: string): string {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;
   return new Intl.DateTimeFormat(currentLocale(), { dateStyle: 'short', timeStyle: 'medium' }).format(date);
+}
+
+function sameDay(a: Date, b: Date): boolean {
+  return a.getFullYear() === b.getFullYear() && a.getMonth() === b.getMonth() && a.getDate() === b.getDate();
+}
+
+/**
+ * "03:02", 24-hour, whatever the language: what a clock on the wall says. A moment on another
+ * day gets its weekday in front ("tir. 09:00"), so a deadline tomorrow does not read as today.
+ */
+export function formatClock(iso: string, now = Date.now()): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  const options: Intl.DateTimeFormatOptions = { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' };
+  if (!sameDay(date, new Date(now))) options.weekday = 'short';
+  return new Intl.DateTimeFormat(currentLocale(), options).format(date);
+}
+
+/** "45 s", "2 min", "8 h": how long a step gives people to answer. */
+export function formatDuration(seconds: number): string {
+  if (seconds < 60 || (seconds < 600 && seconds % 60 !== 0)) return msg(str`${seconds} s`, { id: 'duration.seconds' });
+  if (seconds >= 3600 && seconds % 3600 === 0) {
+    const hours = seconds / 3600;
+    return msg(str`${hours} h`, { id: 'duration.hours' });
+  }
+  const minutes = Math.round(seconds / 60);
+  return msg(str`${minutes} min`, { id: 'duration.minutes' });
+}
+
+/** "Ola og Liv", "Ola, Liv och Per": a list the way the language writes one. */
+export function formatList(items: readonly string[]): string {
+  return new Intl.ListFormat(currentLocale(), { style: 'long', type: 'conjunction' }).format(items);
 }
 
 /** Who the alarm is about: the resident, or the device when nobody is registered to it. */

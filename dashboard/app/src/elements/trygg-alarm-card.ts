@@ -1,13 +1,16 @@
 /**
- * One alarm in the queue: who, where, what, how long ago, its state, and what the operator can
- * do now. Actions leave as events (`trygg-command`, `trygg-details`) for the queue to carry out.
+ * One alarm in the queue: who, where, what, how long ago, its state, how far the escalation
+ * has come, and what the operator can do now. Actions leave as events (`trygg-command`,
+ * `trygg-details`) for the queue to carry out.
  */
 import { LitElement, css, html } from 'lit';
 import { formText } from '../form.js';
 import { customElement, property, state } from 'lit/decorators.js';
 import { localized, msg, str } from '@lit/localize';
 import type { Alarm, AlarmCommand } from '@trygg/alarm-core';
+import { escalationSummary } from '../escalation-text.js';
 import { formatAge, priorityClass, stateLabel, subjectName, subjectPlace, typeLabel } from '../labels.js';
+import { ACTION_CODES, CAUSE_CODES, actionLabel, causeLabel, isAction, isCause } from '../resolution-codes.js';
 
 export interface CommandRequest {
   alarmId: string;
@@ -86,6 +89,16 @@ export class TryggAlarmCard extends LitElement {
       margin: 0;
       color: var(--trygg-muted);
     }
+    trygg-alarm-card .escalation {
+      margin: 0.375rem 0 0;
+      padding-top: 0.375rem;
+      border-top: 1px solid var(--trygg-line);
+      font-weight: 600;
+    }
+    trygg-alarm-card .urgent {
+      color: var(--trygg-danger);
+      font-weight: 700;
+    }
     trygg-alarm-card .age {
       font-variant-numeric: tabular-nums;
       font-weight: 700;
@@ -112,6 +125,15 @@ export class TryggAlarmCard extends LitElement {
       min-height: 5rem;
       resize: vertical;
     }
+    trygg-alarm-card .codes {
+      display: grid;
+      grid-template-columns: repeat(auto-fit, minmax(14rem, 1fr));
+      gap: 0.5rem 1rem;
+    }
+    trygg-alarm-card .codes label {
+      display: grid;
+      gap: 0.25rem;
+    }
     trygg-alarm-card .form-actions {
       display: flex;
       gap: 0.5rem;
@@ -128,8 +150,10 @@ export class TryggAlarmCard extends LitElement {
   `;
 
   @property({ attribute: false }) alarm!: Alarm;
-  /** The signed-in user: only the one who claimed an alarm may resolve it. */
+  /** The signed-in user: the one who claimed an alarm reports arrival. */
   @property({ attribute: false }) userId = '';
+  /** Signed in as an operator: may claim, and resolve any alarm someone has taken. */
+  @property({ type: Boolean }) operator = false;
   /** Shared clock from the queue, so all ages tick together. */
   @property({ attribute: false }) now = Date.now();
   /** A command for this alarm is on its way: no second tap. */
@@ -167,10 +191,24 @@ export class TryggAlarmCard extends LitElement {
     this._resolving = false;
   }
 
+  private _arrived(): void {
+    this._command({ id: crypto.randomUUID(), type: 'arrived' });
+  }
+
   private _confirmResolve(e: SubmitEvent): void {
     e.preventDefault();
-    const note = formText(new FormData(e.target as HTMLFormElement), 'note').trim();
-    this._command({ id: crypto.randomUUID(), type: 'resolve', note });
+    const data = new FormData(e.target as HTMLFormElement);
+    const note = formText(data, 'note').trim();
+    const cause = formText(data, 'cause');
+    const action = formText(data, 'action');
+    // Cause and action are optional: sent only when the operator chose one.
+    this._command({
+      id: crypto.randomUUID(),
+      type: 'resolve',
+      note,
+      ...(isCause(cause) ? { cause } : {}),
+      ...(isAction(action) ? { action } : {}),
+    });
   }
 
   private _details(): void {
@@ -179,9 +217,13 @@ export class TryggAlarmCard extends LitElement {
 
   override render() {
     const a = this.alarm;
-    const mine = a.state === 'claimed' && a.claimedBy?.userId === this.userId;
+    const taken = a.state === 'claimed' || a.state === 'arrived';
+    const mine = taken && a.claimedBy?.userId === this.userId;
+    // The server's rule: the one who took it, or any operator (after a follow-up, say).
+    const canResolve = taken && (mine || this.operator);
     const place = subjectPlace(a);
     const noteId = `note-${a.id}`;
+    const summary = escalationSummary(a, this.now);
     return html`
       <article class=${priorityClass(a.priority)} aria-labelledby="what-${a.id}">
         <div>
@@ -193,17 +235,36 @@ export class TryggAlarmCard extends LitElement {
           </div>
           <p class="who">${subjectName(a)}</p>
           ${place ? html`<p class="where">${place}</p>` : null}
+          ${
+            summary.length > 0
+              ? html`<p class="escalation" data-testid="escalation-summary">
+                  ${summary.map(
+                    (p, i) =>
+                      html`${i > 0 ? ' · ' : null}${
+                        p.urgent ? html`<strong class="urgent"><span aria-hidden="true">⚠ </span>${p.text}</strong>` : p.text
+                      }`,
+                  )}
+                </p>`
+              : null
+          }
         </div>
         <div class="actions">
           ${
-            a.state === 'open'
+            a.state === 'open' && this.operator
               ? html`<button class="primary" type="button" data-action="claim" ?disabled=${this.busy} @click=${this._claim}>
                   ${msg('Claim', { id: 'card.claim' })}
                 </button>`
               : null
           }
           ${
-            mine && !this._resolving
+            mine && a.state === 'claimed'
+              ? html`<button type="button" data-action="arrived" ?disabled=${this.busy} @click=${this._arrived}>
+                  ${msg('Arrived', { id: 'card.arrived' })}
+                </button>`
+              : null
+          }
+          ${
+            canResolve && !this._resolving
               ? html`<button
                   class="primary"
                   type="button"
@@ -218,10 +279,26 @@ export class TryggAlarmCard extends LitElement {
           <button type="button" data-action="details" @click=${this._details}>${msg('Details', { id: 'card.details' })}</button>
         </div>
         ${
-          mine && this._resolving
+          canResolve && this._resolving
             ? html`<form @submit=${this._confirmResolve} @keydown=${this._onFormKey}>
                 <label for=${noteId}>${msg('What was done? (note for the journal)', { id: 'card.note' })}</label>
                 <textarea id=${noteId} name="note" maxlength="2000"></textarea>
+                <div class="codes">
+                  <label>
+                    ${msg('Cause (optional)', { id: 'card.cause' })}
+                    <select name="cause">
+                      <option value="">${msg('Not given', { id: 'card.not-given' })}</option>
+                      ${CAUSE_CODES.map((c) => html`<option value=${c}>${causeLabel(c)}</option>`)}
+                    </select>
+                  </label>
+                  <label>
+                    ${msg('Action taken (optional)', { id: 'card.action' })}
+                    <select name="action">
+                      <option value="">${msg('Not given', { id: 'card.not-given' })}</option>
+                      ${ACTION_CODES.map((c) => html`<option value=${c}>${actionLabel(c)}</option>`)}
+                    </select>
+                  </label>
+                </div>
                 <div class="form-actions">
                   <button class="primary" type="submit" data-action="confirm-resolve" ?disabled=${this.busy}>
                     ${msg('Confirm resolved', { id: 'card.confirm-resolve' })}

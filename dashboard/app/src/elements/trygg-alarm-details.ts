@@ -1,14 +1,18 @@
 /**
- * The history of one alarm: who was notified, who claimed it, what was done. Loaded from the
- * API when opened and again whenever the alarm's version moves, so it follows the live queue.
+ * One alarm in full: its escalation (who was alerted, who answered what, what comes next), how
+ * it was resolved, and its history in plain sentences. Loaded from the API when opened and
+ * again whenever the alarm's version moves, so it follows the live queue.
  */
 import { LitElement, css, html } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { localized, msg } from '@lit/localize';
+import { localized, msg, str } from '@lit/localize';
 import type { Alarm, TimelineEntry } from '@trygg/alarm-core';
 import { api, errorMessage } from '../api.js';
-import { formatTime, stateLabel, subjectName, subjectPlace, timelineKindLabel, typeLabel } from '../labels.js';
+import { formatClock, formatTime, stateLabel, subjectName, subjectPlace, typeLabel } from '../labels.js';
+import { actionLabel, causeLabel } from '../resolution-codes.js';
 import { shared } from '../styles.js';
+import { timelineSentence } from '../timeline-text.js';
+import './trygg-escalation-view.js';
 
 @customElement('trygg-alarm-details')
 @localized()
@@ -36,12 +40,16 @@ export class TryggAlarmDetails extends LitElement {
         margin: 0;
         font-size: 1.25rem;
       }
+      h3 {
+        margin: 1rem 0 0;
+        font-size: 1.125rem;
+      }
       p {
         margin: 0.25rem 0;
       }
       ol {
         list-style: none;
-        margin: 1rem 0 0;
+        margin: 0.5rem 0 0;
         padding: 0;
         display: grid;
         gap: 0.5rem;
@@ -50,13 +58,11 @@ export class TryggAlarmDetails extends LitElement {
         border-left: 4px solid var(--trygg-line);
         padding-left: 0.75rem;
       }
-      time {
+      li time {
         display: block;
         color: var(--trygg-muted);
-        font-variant-numeric: tabular-nums;
-      }
-      .kind {
         font-weight: 700;
+        font-variant-numeric: tabular-nums;
       }
       .note {
         white-space: pre-wrap;
@@ -103,6 +109,18 @@ export class TryggAlarmDetails extends LitElement {
     this.dispatchEvent(new CustomEvent('trygg-close', { bubbles: true, composed: true }));
   }
 
+  private _resolution(a: Alarm) {
+    const r = a.resolution;
+    if (!r) return null;
+    const cause = r.cause ? causeLabel(r.cause) : null;
+    const action = r.action ? actionLabel(r.action) : null;
+    return html`
+      ${r.note ? html`<p class="note"><strong>${msg('Note', { id: 'details.note' })}:</strong> ${r.note}</p>` : null}
+      ${cause ? html`<p>${msg(str`Cause: ${cause}`, { id: 'resolution.cause' })}</p>` : null}
+      ${action ? html`<p>${msg(str`Action: ${action}`, { id: 'resolution.action' })}</p>` : null}
+    `;
+  }
+
   override render() {
     const a = this._alarm;
     return html`
@@ -118,15 +136,15 @@ export class TryggAlarmDetails extends LitElement {
             ${msg('Close', { id: 'details.close' })}
           </button>
         </div>
-        ${this._error ? html`<p role="alert">${this._error}</p>` : null}
-        ${a?.resolution?.note ? html`<p class="note"><strong>${msg('Note', { id: 'details.note' })}:</strong> ${a.resolution.note}</p>` : null}
-        <ol aria-label=${msg('History', { id: 'details.history' })}>
+        ${this._error ? html`<p role="alert">${this._error}</p>` : null} ${a ? this._resolution(a) : null}
+        ${a ? html`<trygg-escalation-view .alarm=${a}></trygg-escalation-view>` : null}
+        <h3 id="history-title">${msg('History', { id: 'details.history' })}</h3>
+        <ol aria-labelledby="history-title" data-testid="timeline">
           ${this._timeline.map(
             (t) =>
               html`<li data-kind=${t.kind}>
-                <time datetime=${t.at}>${formatTime(t.at)}</time>
-                <span class="kind">${timelineKindLabel(t.kind)}</span>
-                ${t.actor ? html` – ${t.actor.name}` : null}
+                <time datetime=${t.at} title=${formatTime(t.at)}>${formatClock(t.at)}</time>
+                ${timelineSentence(t, a)}
               </li>`,
           )}
         </ol>

@@ -1,7 +1,8 @@
 /**
  * The operator's queue of open alarms, live. Shows the connection state, announces and sounds
- * new alarms, and carries out claim and resolve. The list itself comes from the LiveController,
- * which is the only thing allowed to change it besides a command's own answer.
+ * new alarms, and carries out the operator's commands (claim, arrived, resolve). The list
+ * itself comes from the LiveController, which is the only thing allowed to change it besides a
+ * command's own answer.
  */
 import { LitElement, css, html } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
@@ -168,6 +169,7 @@ export class TryggAlarmQueue extends LitElement {
     const alarms = live?.feed.list() ?? [];
     const lost = live?.connection === 'lost';
     const userId = this.session.user.userId;
+    const operator = this.session.user.roles.includes('operator');
     const detailsVersion = this._detailsId ? (live?.feed.get(this._detailsId)?.version ?? -1) : 0;
     return html`
       ${
@@ -208,6 +210,7 @@ export class TryggAlarmQueue extends LitElement {
                             .alarm=${a}
                             .userId=${userId}
                             .now=${this._now}
+                            ?operator=${operator}
                             ?busy=${this._busy.has(a.id)}
                           ></trygg-alarm-card>
                         </li>`,
