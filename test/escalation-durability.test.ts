@@ -54,7 +54,13 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const env = (name: string) => ({ DATABASE_URL: db.url, TRYGG_DEMO: 'true', TRYGG_DATA_DIR: dir, NOTIFY_LOG: log, NODE_NAME: name });
+const env = (name: string) => ({
+  DATABASE_URL: db.url,
+  TRYGG_DEMO: 'true',
+  TRYGG_DATA_DIR: dir,
+  NOTIFY_LOG: log,
+  NODE_NAME: name,
+});
 
 async function boot(name: string): Promise<NodeHandle> {
   const n = await startNode(env(name));
@@ -64,7 +70,10 @@ async function boot(name: string): Promise<NodeHandle> {
 
 async function shortPolicies(): Promise<void> {
   for (const type of Object.values(TYPE_OF)) {
-    await pool.query(`INSERT INTO escalation_policies (scope, scope_id, chain) VALUES ('alarm-type', $1, $2)`, [type, TEST_CHAIN]);
+    await pool.query(`INSERT INTO escalation_policies (scope, scope_id, chain) VALUES ('alarm-type', $1, $2)`, [
+      type,
+      TEST_CHAIN,
+    ]);
   }
 }
 
@@ -80,9 +89,13 @@ async function pressAll(mqttPorts: number[]): Promise<string[]> {
         password: d.secret,
         reconnectPeriod: 0,
       });
-      await c.publishAsync(`trygg/v1/devices/${d.id}/events`, JSON.stringify({ id: randomUUID(), type: TYPE_OF[d.kind], ts: new Date().toISOString() }), {
-        qos: 1,
-      });
+      await c.publishAsync(
+        `trygg/v1/devices/${d.id}/events`,
+        JSON.stringify({ id: randomUUID(), type: TYPE_OF[d.kind], ts: new Date().toISOString() }),
+        {
+          qos: 1,
+        },
+      );
       await c.endAsync();
     }),
   );
@@ -114,9 +127,13 @@ async function expectEachEscalatedOnce(alarms: number): Promise<void> {
   }
   // Each person alerted once per step: no duplicate (alarm, recipient, step, kind).
   expect(
-    await count(`SELECT count(*) AS n FROM (SELECT 1 FROM notifications GROUP BY alarm_id, recipient->>'id', step, kind HAVING count(*) > 1) d`),
+    await count(
+      `SELECT count(*) AS n FROM (SELECT 1 FROM notifications GROUP BY alarm_id, recipient->>'id', step, kind HAVING count(*) > 1) d`,
+    ),
   ).toBe(0);
-  expect(await count(`SELECT count(*) AS n FROM notifications WHERE step = 1 AND recipient->>'id' = 'response-centre'`)).toBe(alarms);
+  expect(await count(`SELECT count(*) AS n FROM notifications WHERE step = 1 AND recipient->>'id' = 'response-centre'`)).toBe(
+    alarms,
+  );
   // Everything committed was delivered, and nothing twice.
   await expect.poll(() => count('SELECT count(*) AS n FROM notifications WHERE sent_at IS NULL'), { timeout: 10_000 }).toBe(0);
   const sent = await delivered();

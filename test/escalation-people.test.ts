@@ -18,12 +18,18 @@ afterAll(async () => {
 
 async function raise(deviceId: string, type: string): Promise<Alarm> {
   const dev = await svc.device(deviceId);
-  await dev.publishAsync(`trygg/v1/devices/${deviceId}/events`, JSON.stringify({ id: randomUUID(), type, ts: new Date().toISOString() }), { qos: 1 });
+  await dev.publishAsync(
+    `trygg/v1/devices/${deviceId}/events`,
+    JSON.stringify({ id: randomUUID(), type, ts: new Date().toISOString() }),
+    { qos: 1 },
+  );
   const { token } = await svc.login('operator');
   let found: Alarm | undefined;
   await expect
     .poll(async () => {
-      found = (await svc.api<{ alarms: Alarm[] }>('GET', '/api/alarms', token)).body.alarms.find((a) => a.subject.deviceId === deviceId);
+      found = (await svc.api<{ alarms: Alarm[] }>('GET', '/api/alarms', token)).body.alarms.find(
+        (a) => a.subject.deviceId === deviceId,
+      );
       return found;
     })
     .toBeDefined();
@@ -32,7 +38,10 @@ async function raise(deviceId: string, type: string): Promise<Alarm> {
 }
 const command = async (username: string, alarmId: string, body: Record<string, unknown>) => {
   const { token } = await svc.login(username);
-  return svc.api<{ alarm: Alarm; code?: string }>('POST', `/api/alarms/${alarmId}/commands`, token, { id: randomUUID(), ...body });
+  return svc.api<{ alarm: Alarm; code?: string }>('POST', `/api/alarms/${alarmId}/commands`, token, {
+    id: randomUUID(),
+    ...body,
+  });
 };
 const notifications = async (alarmId: string) =>
   (
@@ -55,10 +64,17 @@ describe('escalation with people', () => {
     const res = await command('ola', alarm.id, { type: 'accept' });
     expect(res.status).toBe(200);
     expect(res.body.alarm).toMatchObject({ state: 'claimed', claimedBy: { name: 'Ola Nordmann', role: 'relative' } });
-    await expect.poll(() => seen.find((u) => u.alarm.id === alarm.id && u.entry.kind === 'claimed')?.alarm.claimedBy?.name).toBe('Ola Nordmann');
+    await expect
+      .poll(() => seen.find((u) => u.alarm.id === alarm.id && u.entry.kind === 'claimed')?.alarm.claimedBy?.name)
+      .toBe('Ola Nordmann');
     // Arrived, then resolved by the relative.
     expect((await command('ola', alarm.id, { type: 'arrived' })).body.alarm.state).toBe('arrived');
-    const done = await command('ola', alarm.id, { type: 'resolve', note: 'Mamma hadde sklidd, alt bra nå', cause: 'fall', action: 'relative-handled' });
+    const done = await command('ola', alarm.id, {
+      type: 'resolve',
+      note: 'Mamma hadde sklidd, alt bra nå',
+      cause: 'fall',
+      action: 'relative-handled',
+    });
     expect(done.body.alarm).toMatchObject({ state: 'resolved', resolution: { cause: 'fall', action: 'relative-handled' } });
   });
 
@@ -71,7 +87,11 @@ describe('escalation with people', () => {
       { kind: 'alert', r: 'Ola Nordmann', step: 0 },
       { kind: 'alert', r: 'Responssenteret', step: 1 },
     ]);
-    const detail = await svc.api<{ timeline: { kind: string; data: Record<string, unknown> }[] }>('GET', `/api/alarms/${alarm.id}`, (await svc.login('operator')).token);
+    const detail = await svc.api<{ timeline: { kind: string; data: Record<string, unknown> }[] }>(
+      'GET',
+      `/api/alarms/${alarm.id}`,
+      (await svc.login('operator')).token,
+    );
     expect(detail.body.timeline.map((e) => e.kind)).toEqual(['opened', 'notified', 'declined', 'escalated', 'notified']);
     expect(detail.body.timeline[3]?.data).toMatchObject({ reason: 'all-declined' });
   });
@@ -92,18 +112,34 @@ describe('escalation with people', () => {
 
   it('a silent alarm button raises an offline alarm for technicians and the response centre, which clears itself', async () => {
     const id = 'res-astrid-button';
-    await svc.trygg.pool.query(`UPDATE devices SET heartbeat_interval_s = 60, last_seen_at = now() - interval '1 hour' WHERE id = $1`, [id]);
+    await svc.trygg.pool.query(
+      `UPDATE devices SET heartbeat_interval_s = 60, last_seen_at = now() - interval '1 hour' WHERE id = $1`,
+      [id],
+    );
     await svc.trygg.engine.supervise();
-    const { rows } = await svc.trygg.pool.query<{ doc: Alarm }>(`SELECT doc FROM alarms WHERE device_id = $1 AND type = 'technical.offline'`, [id]);
+    const { rows } = await svc.trygg.pool.query<{ doc: Alarm }>(
+      `SELECT doc FROM alarms WHERE device_id = $1 AND type = 'technical.offline'`,
+      [id],
+    );
     const offline = rows[0]?.doc;
-    expect(offline).toMatchObject({ state: 'open', class: 'technical', escalation: { chain: { source: 'default:offline-alarm-button' } } });
+    expect(offline).toMatchObject({
+      state: 'open',
+      class: 'technical',
+      escalation: { chain: { source: 'default:offline-alarm-button' } },
+    });
     expect(offline?.escalation.alerts.map((a) => a.recipient.name).sort()).toEqual(['Responssenteret', 'Tekla Tekniker']);
     // Supervising again raises nothing new.
     await svc.trygg.engine.supervise();
-    expect((await svc.trygg.pool.query(`SELECT 1 FROM alarms WHERE device_id = $1 AND type = 'technical.offline'`, [id])).rowCount).toBe(1);
+    expect(
+      (await svc.trygg.pool.query(`SELECT 1 FROM alarms WHERE device_id = $1 AND type = 'technical.offline'`, [id])).rowCount,
+    ).toBe(1);
     // The device is heard from again: the alarm clears itself with a timeline entry.
     const dev = await svc.device(id);
-    await dev.publishAsync(`trygg/v1/devices/${id}/events`, JSON.stringify({ id: randomUUID(), type: 'heartbeat', ts: new Date().toISOString() }), { qos: 1 });
+    await dev.publishAsync(
+      `trygg/v1/devices/${id}/events`,
+      JSON.stringify({ id: randomUUID(), type: 'heartbeat', ts: new Date().toISOString() }),
+      { qos: 1 },
+    );
     await svc.trygg.engine.supervise();
     const after = await svc.trygg.pool.query<{ state: string; kinds: string[] }>(
       `SELECT a.state, array_agg(t.kind ORDER BY t.seq) AS kinds FROM alarms a JOIN alarm_timeline t ON t.alarm_id = a.id
@@ -116,10 +152,69 @@ describe('escalation with people', () => {
   it('a button press while a technical alarm is open is its own care alarm', async () => {
     const id = 'res-per-button';
     const dev = await svc.device(id);
-    await dev.publishAsync(`trygg/v1/devices/${id}/events`, JSON.stringify({ id: randomUUID(), type: 'technical.battery-low', ts: new Date().toISOString() }), { qos: 1 });
+    await dev.publishAsync(
+      `trygg/v1/devices/${id}/events`,
+      JSON.stringify({ id: randomUUID(), type: 'technical.battery-low', ts: new Date().toISOString() }),
+      { qos: 1 },
+    );
     await raise(id, 'alarm.button');
     await expect
-      .poll(async () => (await svc.trygg.pool.query<{ class: string }>(`SELECT class FROM alarms WHERE device_id = $1 ORDER BY class`, [id])).rows.map((r) => r.class))
+      .poll(async () =>
+        (
+          await svc.trygg.pool.query<{ class: string }>(`SELECT class FROM alarms WHERE device_id = $1 ORDER BY class`, [id])
+        ).rows.map((r) => r.class),
+      )
       .toEqual(['care', 'technical']);
+  });
+
+  it('uses the most specific policy, one relative at a time, and leaves open alarms alone', async () => {
+    const admin = (await svc.login('admin')).token;
+    const chain = {
+      source: 'per',
+      steps: [
+        { type: 'notify', to: ['relatives'], mode: 'one-by-one', timeoutS: 60 },
+        { type: 'notify', to: ['response-centre'], timeoutS: 60 },
+      ],
+    };
+    const saved = await svc.api<{ id: string }>('PUT', '/api/escalation-policies', admin, {
+      scope: 'resident',
+      scopeId: 'res-per',
+      chain,
+    });
+    expect(saved.status).toBe(200);
+    const alarm = await raise('res-per-fall', 'alarm.fall');
+    expect(alarm.escalation.chain.source).toBe(`policy:${saved.body.id}`);
+    expect(alarm.escalation.alerts.map((a) => a.recipient.name)).toEqual(['Liv Hansen']);
+    // Editing the policy does not change the alarm in flight.
+    await svc.api('PUT', '/api/escalation-policies', admin, {
+      scope: 'resident',
+      scopeId: 'res-per',
+      chain: { ...chain, steps: [chain.steps[1]] },
+    });
+    const { token } = await svc.login('operator');
+    const again = await svc.api<{ alarm: Alarm }>('GET', `/api/alarms/${alarm.id}`, token);
+    expect(again.body.alarm.escalation.chain.steps).toHaveLength(2);
+    // Only administrators write policies; nonsense is refused with a code.
+    expect(
+      (await svc.api('PUT', '/api/escalation-policies', token, { scope: 'resident', scopeId: 'res-per', chain })).status,
+    ).toBe(403);
+    const bad = await svc.api<{ code: string }>('PUT', '/api/escalation-policies', admin, {
+      scope: 'resident',
+      scopeId: 'res-per',
+      chain: { source: 'x', steps: [] },
+    });
+    expect([bad.status, bad.body.code]).toEqual([400, 'TRYGG_ERR_VALIDATION']);
+    const loop = await svc.api<{ code: string }>('PUT', '/api/escalation-policies', admin, {
+      scope: 'alarm-type',
+      scopeId: 'alarm.fall',
+      chain: { source: 'x', steps: [{ type: 'repeat', fromStep: 0, times: 2 }] },
+    });
+    expect([loop.status, loop.body.code]).toEqual([400, 'TRYGG_ERR_VALIDATION']);
+    const nobody = await svc.api<{ code: string }>('PUT', '/api/escalation-policies', admin, {
+      scope: 'site',
+      scopeId: 'nowhere',
+      chain,
+    });
+    expect([nobody.status, nobody.body.code]).toEqual([404, 'TRYGG_ERR_NOT_FOUND']);
   });
 });

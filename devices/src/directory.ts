@@ -94,7 +94,13 @@ export class SqlDirectory implements Directory {
        ORDER BY 1, 5, 3`,
       [place.resident_id, place.floor_id, place.top_kind === 'institution' ? place.top_id : null],
     );
-    const roster: Roster = { relatives: [], 'floor-staff': [], 'site-staff': [], 'response-centre': [RESPONSE_CENTRE], technicians: [] };
+    const roster: Roster = {
+      relatives: [],
+      'floor-staff': [],
+      'site-staff': [],
+      'response-centre': [RESPONSE_CENTRE],
+      technicians: [],
+    };
     const kindOf = { relatives: 'relative', 'floor-staff': 'staff', 'site-staff': 'staff', technicians: 'technician' } as const;
     for (const r of rows) {
       if (r.audience === 'response-centre') continue;
@@ -109,7 +115,13 @@ export class SqlDirectory implements Directory {
     if (place.resident_id) scopes.push(['resident', place.resident_id]);
     for (const s of place.site_ids) scopes.push(['site', s]);
     scopes.push(['alarm-type', type]);
-    const { rows } = await this.db.query<{ scope: string; scope_id: string; alarm_type: string | null; chain: unknown; id: string }>(
+    const { rows } = await this.db.query<{
+      scope: string;
+      scope_id: string;
+      alarm_type: string | null;
+      chain: unknown;
+      id: string;
+    }>(
       `SELECT id, scope, scope_id, alarm_type, chain FROM escalation_policies
         WHERE (scope, scope_id) IN (SELECT * FROM unnest($1::text[], $2::text[])) AND (alarm_type IS NULL OR alarm_type = $3)`,
       [scopes.map((s) => s[0]), scopes.map((s) => s[1]), type],

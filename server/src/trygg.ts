@@ -99,7 +99,8 @@ export async function startTrygg(config: Config, opts: StartOptions = {}): Promi
       live,
       notifier: opts.notifier ?? {
         // Until web-push lands, an alert is a log line (recipient, kind, alarm): see README.
-        notify: (n) => logger.info({ notification: n.id, kind: n.kind, recipient: n.recipient.name, alarmId: n.alarmId }, 'notification'),
+        notify: (n) =>
+          logger.info({ notification: n.id, kind: n.kind, recipient: n.recipient.name, alarmId: n.alarmId }, 'notification'),
       },
       ...opts.engine,
       feedback: { send: (deviceId, fb) => gateway?.send(deviceId, fb) },

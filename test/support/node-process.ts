@@ -17,7 +17,10 @@ const trygg = await startTrygg(config, {
   logger: pino({ level: process.env.TRYGG_TEST_LOG === '1' ? 'debug' : 'warn' }, pino.destination(2)),
   notifier: {
     notify: (n) => {
-      appendFileSync(log, JSON.stringify({ node, id: n.id, alarmId: n.alarmId, kind: n.kind, step: n.step, recipient: n.recipient.id }) + '\n');
+      appendFileSync(
+        log,
+        JSON.stringify({ node, id: n.id, alarmId: n.alarmId, kind: n.kind, step: n.step, recipient: n.recipient.id }) + '\n',
+      );
     },
   },
   engine: { sweepIntervalMs: 500 },

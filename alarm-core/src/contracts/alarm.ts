@@ -59,7 +59,11 @@ export const Alarm = Type.Object({
   /** The chain, the roster and how far the escalation has come. */
   escalation: Escalation,
   resolution: Type.Union([
-    Type.Object({ note: Type.String(), cause: Type.Union([Type.String(), Type.Null()]), action: Type.Union([Type.String(), Type.Null()]) }),
+    Type.Object({
+      note: Type.String(),
+      cause: Type.Union([Type.String(), Type.Null()]),
+      action: Type.Union([Type.String(), Type.Null()]),
+    }),
     Type.Null(),
   ]),
   /** Optimistic version, +1 on every change. */

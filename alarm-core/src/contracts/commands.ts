@@ -8,7 +8,15 @@ import { Id } from './device-event.js';
 /** Why it happened, as the person who handled it judged (Trygg's list; journal maps it). */
 export const CAUSES = ['fall', 'illness', 'anxiety', 'assistance', 'accidental', 'technical', 'fire', 'other'] as const;
 /** What was done. */
-export const ACTIONS = ['phone-call', 'home-visit', 'home-care-dispatched', 'ambulance', 'relative-handled', 'no-action', 'other'] as const;
+export const ACTIONS = [
+  'phone-call',
+  'home-visit',
+  'home-care-dispatched',
+  'ambulance',
+  'relative-handled',
+  'no-action',
+  'other',
+] as const;
 
 const cmd = <T extends string>(type: T) => Type.Object({ id: Id, type: Type.Literal(type) }, { additionalProperties: false });
 

@@ -27,7 +27,9 @@ export function onCommand(alarm: Alarm | null, command: AlarmCommand, actor: Act
         if (!operator) return refuse(alarm, 'TRYGG_ERR_FORBIDDEN');
         alert = d.esc.alerts.find((a) => a.recipient.kind === 'response-centre');
       } else {
-        alert = d.esc.alerts.find((a) => a.recipient.userId === actor.userId && (a.state === 'pending' || a.state === 'declined'));
+        alert = d.esc.alerts.find(
+          (a) => a.recipient.userId === actor.userId && (a.state === 'pending' || a.state === 'declined'),
+        );
         if (!alert) return refuse(alarm, 'TRYGG_ERR_NOT_ALERTED');
       }
       take(d, actor, alert?.recipient ?? RESPONSE_CENTRE, alert, command.type);

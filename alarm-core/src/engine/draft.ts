@@ -29,8 +29,7 @@ export interface Notification {
 }
 
 export type Effect =
-  | { type: 'notify'; notification: Notification }
-  | { type: 'device-feedback'; deviceId: string; feedback: DeviceFeedback };
+  { type: 'notify'; notification: Notification } | { type: 'device-feedback'; deviceId: string; feedback: DeviceFeedback };
 
 export interface EntryDraft {
   kind: TimelineKind;
@@ -101,7 +100,11 @@ export class Draft {
   }
 
   schedule(kind: PendingTimer['kind'], seconds: number): PendingTimer {
-    const timer: PendingTimer = { token: this.nextId('t'), kind, dueAt: new Date(this.now.getTime() + seconds * 1000).toISOString() };
+    const timer: PendingTimer = {
+      token: this.nextId('t'),
+      kind,
+      dueAt: new Date(this.now.getTime() + seconds * 1000).toISOString(),
+    };
     this.esc.timers.push(timer);
     return timer;
   }

@@ -5,7 +5,8 @@
  * rows and timer rows; effects go out only after commit. The reducer decides; this does the I/O.
  */
 import { randomUUID } from 'node:crypto';
-import { EMPTY, Subject, Subscription, catchError, concatMap, defer, groupBy, mergeMap, tap, timer } from 'rxjs';
+import type { Subscription } from 'rxjs';
+import { EMPTY, Subject, catchError, concatMap, defer, groupBy, mergeMap, tap, timer } from 'rxjs';
 import type { Actor, Alarm, AlarmClass, TimelineEntry } from '../contracts/alarm.js';
 import type { AlarmCommand } from '../contracts/commands.js';
 import type { DeviceEvent } from '../contracts/device-event.js';
@@ -106,6 +107,7 @@ export class AlarmEngine {
     this.sweepTimer = null;
     this.wheel.stop();
     await Promise.allSettled([...this.inFlight]);
+    await this.outbox.flush();
     this.subscription?.unsubscribe();
     this.subscription = null;
   }
@@ -130,8 +132,8 @@ export class AlarmEngine {
     const changes = await findSupervisionChanges(this.deps.pool, this.deps.heartbeatGraceS ?? 60);
     await Promise.allSettled(
       changes.map((c) =>
-        this.enqueue(`device:${c.deviceId}`, () => this.applySupervision(c.deviceId, c.state, c.lastSeenAt)).catch((err: unknown) =>
-          this.warn(err, 'supervision'),
+        this.enqueue(`device:${c.deviceId}`, () => this.applySupervision(c.deviceId, c.state, c.lastSeenAt)).catch(
+          (err: unknown) => this.warn(err, 'supervision'),
         ),
       ),
     );
@@ -179,7 +181,11 @@ export class AlarmEngine {
         'response-centre': [{ id: 'response-centre', name: 'Responssenteret', kind: 'response-centre', userId: null }],
         technicians: [],
       },
-      chain: { source: 'fallback:unplaced-device', steps: [{ type: 'notify', to: ['response-centre'], timeoutS: 60 }], realertS: 60 },
+      chain: {
+        source: 'fallback:unplaced-device',
+        steps: [{ type: 'notify', to: ['response-centre'], timeoutS: 60 }],
+        realertS: 60,
+      },
     };
   }
 
@@ -205,9 +211,12 @@ export class AlarmEngine {
       if (row.rows[0]?.processed_at !== null) return null; // applied meanwhile (exactly once)
       const current = await loadOpenAlarmOfDeviceForUpdate(db, deviceId, cls);
       const result = step(current, { kind: 'device-event', deviceId, event, open }, now);
-      const entries = await this.persist(db, result);
-      await db.query('UPDATE device_events SET processed_at = $3 WHERE device_id = $1 AND event_id = $2', [deviceId, eventId, now]);
-      return { result, entries };
+      await db.query('UPDATE device_events SET processed_at = $3 WHERE device_id = $1 AND event_id = $2', [
+        deviceId,
+        eventId,
+        now,
+      ]);
+      return { result, entries: await this.persist(db, result) };
     });
     if (done) this.afterCommit(done.result, done.entries);
   }
@@ -259,7 +268,8 @@ export class AlarmEngine {
       return { result, entries };
     });
     if (!done) return;
-    this.deps.onTimerFired?.(now.getTime() - t.dueAt.getTime());
+    // Lateness as a person would see it: from the due time to the change being committed.
+    this.deps.onTimerFired?.(Date.now() - t.dueAt.getTime());
     this.afterCommit(done.result, done.entries);
   }
 
@@ -279,7 +289,10 @@ export class AlarmEngine {
     this.afterCommit(done.result, done.entries);
   }
 
-  /** Alarm, timeline, outbox and timers in the caller's transaction. */
+  /**
+   * Alarm, outbox, timers and timeline in the caller's transaction. The timeline goes last: its
+   * numbering lock is held until commit, so the less after it, the more inputs per second.
+   */
   private async persist(db: PoolClient, result: StepResult): Promise<TimelineEntry[]> {
     const alarm = result.alarm;
     if (!alarm) return [];

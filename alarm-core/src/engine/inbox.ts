@@ -18,6 +18,17 @@ export class Inbox {
   ) {}
 
   async accept(deviceId: string, event: DeviceEvent): Promise<AcceptResult> {
+    return (await this.store(deviceId, event)).result;
+  }
+
+  /** Stores, then waits until the engine has applied the event (benchmarks, tools). */
+  async acceptAndApply(deviceId: string, event: DeviceEvent): Promise<AcceptResult> {
+    const { result, applied } = await this.store(deviceId, event);
+    await applied;
+    return result;
+  }
+
+  private async store(deviceId: string, event: DeviceEvent): Promise<{ result: AcceptResult; applied: Promise<void> }> {
     const { rowCount } = await this.pool.query(
       `WITH seen AS (UPDATE devices SET last_seen_at = now() WHERE id = $1)
        INSERT INTO device_events (device_id, event_id, type, ts, payload)
@@ -26,9 +37,9 @@ export class Inbox {
       [deviceId, event.id, event.type, event.ts, event],
     );
     // Applied asynchronously; a failure here is picked up by the engine's sweep.
-    this.engine.submitDeviceEvent(deviceId, event.id).catch((err: unknown) => {
+    const applied = this.engine.submitDeviceEvent(deviceId, event.id).catch((err: unknown) => {
       this.logger.warn({ err, deviceId, eventId: event.id }, 'event stored, apply deferred to the sweep');
     });
-    return rowCount === 1 ? 'stored' : 'duplicate';
+    return { result: rowCount === 1 ? 'stored' : 'duplicate', applied };
   }
 }

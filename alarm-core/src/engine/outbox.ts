@@ -28,26 +28,42 @@ export async function insertNotifications(db: PoolClient, ns: readonly Notificat
 }
 
 export class Outbox {
+  /** Ids delivered but not yet marked; marked together, so delivery costs no commit of its own. */
+  private readonly delivered = new Set<string>();
+  private flushing: NodeJS.Timeout | null = null;
+
   constructor(
     private readonly db: Queryable,
     private readonly notifier: Notifier,
     private readonly logger: Logger,
+    private readonly markEveryMs = 200,
   ) {}
 
-  /** Delivers and marks sent; a failure leaves the row for the sweep. */
+  /** Delivers; a failure leaves the row unsent for the sweep. */
   async deliver(ns: readonly Notification[]): Promise<void> {
-    if (ns.length === 0) return;
-    const sent: string[] = [];
     for (const n of ns) {
       try {
         await this.notifier.notify(n);
-        sent.push(n.id);
+        this.delivered.add(n.id);
       } catch (err) {
         this.logger.warn({ err, notification: n.id }, 'notification delivery failed; will retry');
       }
     }
-    if (sent.length > 0) {
-      await this.db.query('UPDATE notifications SET sent_at = now(), attempts = attempts + 1 WHERE id = ANY($1)', [sent]);
+    this.flushing ??= setTimeout(() => void this.flush(), this.markEveryMs);
+  }
+
+  /** Marks delivered notifications sent, in one statement. */
+  async flush(): Promise<void> {
+    if (this.flushing) clearTimeout(this.flushing);
+    this.flushing = null;
+    const ids = [...this.delivered];
+    if (ids.length === 0) return;
+    this.delivered.clear();
+    try {
+      await this.db.query('UPDATE notifications SET sent_at = now(), attempts = attempts + 1 WHERE id = ANY($1)', [ids]);
+    } catch (err) {
+      // Not marked: the sweep delivers them again (same ids), which receivers show once.
+      this.logger.warn({ err, count: ids.length }, 'could not mark notifications sent');
     }
   }
 
@@ -58,7 +74,8 @@ export class Outbox {
         ORDER BY created_at LIMIT 500`,
       [olderThanMs],
     );
-    await this.deliver(rows.map((r) => r.payload));
-    return rows.length;
+    const fresh = rows.map((r) => r.payload).filter((n) => !this.delivered.has(n.id));
+    await this.deliver(fresh);
+    return fresh.length;
   }
 }

@@ -29,21 +29,44 @@ const nina = person('nina', 'Nina', 'staff');
 const tor = person('tor', 'Tor', 'staff');
 const tekla = person('tekla', 'Tekla', 'technician');
 const RC: Recipient = { id: 'response-centre', name: 'Responssenteret', kind: 'response-centre', userId: null };
-const roster: Roster = { relatives: [ola, liv], 'floor-staff': [nina], 'site-staff': [nina, tor], 'response-centre': [RC], technicians: [tekla] };
-const actorOf = (r: Recipient): Actor => ({ userId: r.userId ?? '', name: r.name, role: r.kind === 'relative' ? 'relative' : 'staff' });
+const roster: Roster = {
+  relatives: [ola, liv],
+  'floor-staff': [nina],
+  'site-staff': [nina, tor],
+  'response-centre': [RC],
+  technicians: [tekla],
+};
+const actorOf = (r: Recipient): Actor => ({
+  userId: r.userId ?? '',
+  name: r.name,
+  role: r.kind === 'relative' ? 'relative' : 'staff',
+});
 const olav: Actor = { userId: 'u-olav', name: 'Olav', role: 'operator' };
 const siri: Actor = { userId: 'u-siri', name: 'Siri', role: 'operator' };
 
 let n = 0;
-const ctx = (chain: Chain, id = '00000000-0000-4000-8000-000000000001'): OpenContext => ({ newAlarmId: id, subject, chain, roster });
+const ctx = (chain: Chain, id = '00000000-0000-4000-8000-000000000001'): OpenContext => ({
+  newAlarmId: id,
+  subject,
+  chain,
+  roster,
+});
 const ev = (type: DeviceEventType, chain: Chain = defaultChain('home')): EngineInput => ({
   kind: 'device-event',
   deviceId: 'dev-1',
   event: { id: `e-${++n}`, type, ts: new Date(T0).toISOString() },
   open: ctx(chain),
 });
-const cmd = (actor: Actor, type: 'claim' | 'accept' | 'decline' | 'arrived'): EngineInput => ({ kind: 'command', command: { id: `c-${++n}`, type }, actor });
-const resolve = (actor: Actor, note = 'ok'): EngineInput => ({ kind: 'command', command: { id: `c-${++n}`, type: 'resolve', note, cause: 'fall', action: 'home-visit' }, actor });
+const cmd = (actor: Actor, type: 'claim' | 'accept' | 'decline' | 'arrived'): EngineInput => ({
+  kind: 'command',
+  command: { id: `c-${++n}`, type },
+  actor,
+});
+const resolve = (actor: Actor, note = 'ok'): EngineInput => ({
+  kind: 'command',
+  command: { id: `c-${++n}`, type: 'resolve', note, cause: 'fall', action: 'home-visit' },
+  actor,
+});
 
 function must(r: StepResult): Alarm {
   if (!r.alarm) throw new Error('no alarm');
@@ -68,7 +91,11 @@ describe('opening', () => {
     expect(kinds(r)).toEqual(['opened', 'notified']);
     expect(sent(r)).toEqual(['alert:ola', 'alert:liv']);
     expect(a.escalation.timers).toEqual([expect.objectContaining({ kind: 'step', dueAt: at(120).toISOString() })]);
-    expect(r.effects).toContainEqual({ type: 'device-feedback', deviceId: 'dev-1', feedback: expect.objectContaining({ type: 'received', alarmId: a.id }) });
+    expect(r.effects).toContainEqual({
+      type: 'device-feedback',
+      deviceId: 'dev-1',
+      feedback: expect.objectContaining({ type: 'received', alarmId: a.id }),
+    });
   });
 
   it('in an institution: floor staff 60 s → everyone on shift on the site 60 s → response centre', () => {
@@ -127,7 +154,13 @@ describe('opening', () => {
 
 describe('step types', () => {
   it('one-by-one: each relative in turn, each with the timeout, then onwards', () => {
-    const chain: Chain = { source: 't', steps: [{ type: 'notify', to: ['relatives'], mode: 'one-by-one', timeoutS: 30 }, { type: 'notify', to: ['response-centre'], timeoutS: 60 }] };
+    const chain: Chain = {
+      source: 't',
+      steps: [
+        { type: 'notify', to: ['relatives'], mode: 'one-by-one', timeoutS: 30 },
+        { type: 'notify', to: ['response-centre'], timeoutS: 60 },
+      ],
+    };
     let r = step(null, ev('alarm.button', chain), at(0));
     expect(sent(r)).toEqual(['alert:ola']);
     r = fire(must(r), 'step');
@@ -140,7 +173,14 @@ describe('step types', () => {
   });
 
   it('wait: nobody new is alerted until it runs out', () => {
-    const chain: Chain = { source: 't', steps: [{ type: 'notify', to: ['relatives'], timeoutS: 10 }, { type: 'wait', timeoutS: 50 }, { type: 'notify', to: ['response-centre'], timeoutS: 60 }] };
+    const chain: Chain = {
+      source: 't',
+      steps: [
+        { type: 'notify', to: ['relatives'], timeoutS: 10 },
+        { type: 'wait', timeoutS: 50 },
+        { type: 'notify', to: ['response-centre'], timeoutS: 60 },
+      ],
+    };
     let r = fire(must(step(null, ev('alarm.button', chain), at(0))), 'step');
     expect(kinds(r)).toEqual(['escalated', 'waiting']);
     expect(sent(r)).toEqual([]);
@@ -150,7 +190,14 @@ describe('step types', () => {
   });
 
   it('repeat: goes back to step N at most K times, then carries on', () => {
-    const chain: Chain = { source: 't', steps: [{ type: 'notify', to: ['relatives'], timeoutS: 10 }, { type: 'repeat', fromStep: 0, times: 2 }, { type: 'notify', to: ['response-centre'], timeoutS: 60 }] };
+    const chain: Chain = {
+      source: 't',
+      steps: [
+        { type: 'notify', to: ['relatives'], timeoutS: 10 },
+        { type: 'repeat', fromStep: 0, times: 2 },
+        { type: 'notify', to: ['response-centre'], timeoutS: 60 },
+      ],
+    };
     let a = must(step(null, ev('alarm.button', chain), at(0)));
     const rounds: string[][] = [];
     for (let i = 0; i < 3; i++) {
@@ -163,7 +210,11 @@ describe('step types', () => {
   });
 
   it('skips a step with nobody to alert (no relatives registered)', () => {
-    const r = step(null, { ...ev('alarm.button'), open: { ...ctx(defaultChain('home')), roster: { ...roster, relatives: [] } } } as EngineInput, at(0));
+    const r = step(
+      null,
+      { ...ev('alarm.button'), open: { ...ctx(defaultChain('home')), roster: { ...roster, relatives: [] } } } as EngineInput,
+      at(0),
+    );
     expect(kinds(r)).toEqual(['opened', 'skipped', 'notified']);
     expect(sent(r)).toEqual(['alert:response-centre']);
   });
@@ -190,7 +241,11 @@ describe('people', () => {
     expect(kinds(r)).toEqual(['claimed', 'withdrawn']);
     // Step timer gone; the follow-up is armed (30 minutes to report back).
     expect(b.escalation.timers).toEqual([expect.objectContaining({ kind: 'follow-up', dueAt: at(20 + 1800).toISOString() })]);
-    expect(r.effects).toContainEqual({ type: 'device-feedback', deviceId: 'dev-1', feedback: { type: 'accepted', alarmId: a.id, by: 'Liv' } });
+    expect(r.effects).toContainEqual({
+      type: 'device-feedback',
+      deviceId: 'dev-1',
+      feedback: { type: 'accepted', alarmId: a.id, by: 'Liv' },
+    });
   });
 
   it('two accepts in the same millisecond: the second is refused and changes nothing', () => {
@@ -212,7 +267,8 @@ describe('people', () => {
     expect(alertOf(must(r), RC)).toBe('withdrawn');
     expect(sent(r).sort()).toEqual(['taken:liv', 'taken:response-centre']);
     // The stale step and re-alert timers fire later and do nothing.
-    for (const t of a.escalation.timers) expect(step(must(r), { kind: 'timer', token: t.token }, at(500))).toMatchObject({ alarm: null, entries: [] });
+    for (const t of a.escalation.timers)
+      expect(step(must(r), { kind: 'timer', token: t.token }, at(500))).toMatchObject({ alarm: null, entries: [] });
   });
 
   it('decline by everyone at a step escalates at once, without waiting', () => {
@@ -251,7 +307,11 @@ describe('people', () => {
     a = must(r);
     expect(a).toMatchObject({ state: 'arrived', arrivedAt: at(600).toISOString(), escalation: { timers: [] } });
     const done = step(a, resolve(actorOf(ola), 'Hjalp henne opp'), at(900));
-    expect(must(done)).toMatchObject({ state: 'resolved', closedAt: at(900).toISOString(), resolution: { note: 'Hjalp henne opp', cause: 'fall', action: 'home-visit' } });
+    expect(must(done)).toMatchObject({
+      state: 'resolved',
+      closedAt: at(900).toISOString(),
+      resolution: { note: 'Hjalp henne opp', cause: 'fall', action: 'home-visit' },
+    });
     expect(step(must(done), cmd(olav, 'claim'), at(901)).error).toBe('TRYGG_ERR_ALARM_CLOSED');
   });
 

@@ -30,7 +30,6 @@ export type EngineInput =
   | { kind: 'timer'; token: string }
   | { kind: 'supervision'; deviceId: string; state: 'offline' | 'online'; lastSeenAt: string | null; open: OpenContext | null };
 
-
 /** Applies one input to one alarm (or to none yet). */
 export function step(alarm: Alarm | null, input: EngineInput, now: Date): StepResult {
   switch (input.kind) {
@@ -64,7 +63,17 @@ function openAlarm(type: DeviceEventType, open: OpenContext | null, now: Date, d
     claimedBy: null,
     arrivedAt: null,
     eventCount: 1,
-    escalation: { chain: open.chain, roster: open.roster, step: 0, cursor: 0, repeats: {}, alerts: [], timers: [], realerts: 0, seq: 0 },
+    escalation: {
+      chain: open.chain,
+      roster: open.roster,
+      step: 0,
+      cursor: 0,
+      repeats: {},
+      alerts: [],
+      timers: [],
+      realerts: 0,
+      seq: 0,
+    },
     resolution: null,
     version: 0,
   };
@@ -101,7 +110,8 @@ function onDeviceEvent(alarm: Alarm | null, input: Extract<EngineInput, { kind: 
       return d.result();
     }
     case 'cancel': {
-      if (!isOpen(alarm)) return { alarm: null, entries: [], effects: [{ type: 'device-feedback', deviceId, feedback: received(null) }] };
+      if (!isOpen(alarm))
+        return { alarm: null, entries: [], effects: [{ type: 'device-feedback', deviceId, feedback: received(null) }] };
       const d = new Draft(alarm, now);
       if (alarm.state !== 'open') {
         // Someone is already on the way: the cancel is noted, the alarm stays theirs.

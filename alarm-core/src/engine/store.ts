@@ -35,7 +35,10 @@ export async function loadOpenAlarmOfDeviceForUpdate(db: PoolClient, deviceId: s
 /** Makes alarm_timers hold exactly the alarm's pending timers. */
 export async function syncTimers(db: PoolClient, alarm: Alarm): Promise<void> {
   const timers = alarm.escalation.timers;
-  await db.query('DELETE FROM alarm_timers WHERE alarm_id = $1 AND NOT (token = ANY($2))', [alarm.id, timers.map((t) => t.token)]);
+  await db.query('DELETE FROM alarm_timers WHERE alarm_id = $1 AND NOT (token = ANY($2))', [
+    alarm.id,
+    timers.map((t) => t.token),
+  ]);
   if (timers.length === 0) return;
   await db.query(
     `INSERT INTO alarm_timers (token, alarm_id, kind, due_at)

@@ -29,7 +29,9 @@ export class TimerWheel {
   async start(): Promise<number> {
     const all = await this.load('SELECT token, alarm_id, due_at FROM alarm_timers');
     this.poller = setInterval(() => {
-      this.load(`SELECT token, alarm_id, due_at FROM alarm_timers WHERE due_at <= now() + interval '2 seconds'`).catch(() => undefined);
+      this.load(`SELECT token, alarm_id, due_at FROM alarm_timers WHERE due_at <= now() + interval '2 seconds'`).catch(
+        () => undefined,
+      );
     }, this.pollMs);
     this.poller.unref();
     return all;

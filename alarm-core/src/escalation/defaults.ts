@@ -64,7 +64,11 @@ export const DEFAULT_CHAINS = {
 export type DefaultChainName = keyof typeof DEFAULT_CHAINS;
 
 /** The default chain for an alarm of `type` from a device of `deviceKind`, at home or not. */
-export function defaultChainName(type: DeviceEventType, where: 'home' | 'institution', deviceKind: string | null): DefaultChainName {
+export function defaultChainName(
+  type: DeviceEventType,
+  where: 'home' | 'institution',
+  deviceKind: string | null,
+): DefaultChainName {
   if (type === 'alarm.smoke' || type === 'alarm.co') return 'fire';
   if (type === 'dispenser.missed-dose') return 'medication';
   if (type === 'technical.offline' && (deviceKind === 'alarm-button' || deviceKind === 'pull-cord')) return 'offlineButton';
@@ -74,5 +78,5 @@ export function defaultChainName(type: DeviceEventType, where: 'home' | 'institu
 
 /** A deep copy, so the alarm's snapshot shares nothing with the table above. */
 export function defaultChain(name: DefaultChainName): Chain {
-  return structuredClone(DEFAULT_CHAINS[name]) as Chain;
+  return structuredClone(DEFAULT_CHAINS[name]);
 }

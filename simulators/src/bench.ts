@@ -1,0 +1,67 @@
+/**
+ * `npm run bench`: runs every benchmark against a fresh database on the machine's PostgreSQL
+ * (TRYGG_BENCH_PG, default postgres://postgres@127.0.0.1:5432/postgres), prints one table with
+ * each figure beside its peer's figure from the same run, and writes bench-results/*.json.
+ * Options: --alarms N (default 10000), --rate N alarms/s (default 150), --step S (default 80).
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { createPool, migrate } from '@trygg/alarm-core';
+import { benchEscalation, escalationRows } from './bench/escalation.js';
+import { machine } from './bench/stats.js';
+
+const { values } = parseArgs({
+  options: {
+    alarms: { type: 'string', default: '10000' },
+    rate: { type: 'string', default: '150' },
+    step: { type: 'string', default: '80' },
+  },
+});
+const admin = process.env.TRYGG_BENCH_PG ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const name = `trygg_bench_${randomBytes(4).toString('hex')}`;
+const log = (l: string) => process.stdout.write(`${l}\n`);
+
+const c = new pg.Client({ connectionString: admin });
+await c.connect();
+await c.query(`CREATE DATABASE ${name}`);
+await c.end();
+const url = new URL(admin);
+url.pathname = `/${name}`;
+const databaseUrl = url.toString();
+
+try {
+  await migrate(databaseUrl);
+  const pool = createPool(databaseUrl, 20);
+  const started = Date.now();
+  log(`Trygg benchmark on ${JSON.stringify(machine())}`);
+  log('escalation engine:');
+  const esc = await benchEscalation({
+    pool,
+    databaseUrl,
+    openAlarms: Number(values.alarms),
+    rate: Number(values.rate),
+    stepS: Number(values.step),
+    log,
+  });
+  await pool.end();
+
+  const rows = [['figure', 'Trygg', 'peer (same run)', 'ratio', 'goal'], ...escalationRows(esc)];
+  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
+  log('');
+  for (const r of rows) log(r.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join(' │ '));
+  const out = path.resolve(process.env.INIT_CWD ?? process.cwd(), 'bench-results');
+  await mkdir(out, { recursive: true });
+  await writeFile(
+    path.join(out, 'bench.json'),
+    JSON.stringify({ machine: machine(), seconds: (Date.now() - started) / 1000, escalation: esc }, null, 2),
+  );
+  log(`\nwritten to ${path.join(out, 'bench.json')} in ${Math.round((Date.now() - started) / 1000)} s`);
+} finally {
+  const d = new pg.Client({ connectionString: admin });
+  await d.connect();
+  await d.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await d.end();
+}
