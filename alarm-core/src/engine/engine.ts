@@ -107,7 +107,6 @@ export class AlarmEngine {
     this.sweepTimer = null;
     this.wheel.stop();
     await Promise.allSettled([...this.inFlight]);
-    await this.outbox.flush();
     this.subscription?.unsubscribe();
     this.subscription = null;
   }

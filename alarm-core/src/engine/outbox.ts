@@ -28,42 +28,32 @@ export async function insertNotifications(db: PoolClient, ns: readonly Notificat
 }
 
 export class Outbox {
-  /** Ids delivered but not yet marked; marked together, so delivery costs no commit of its own. */
-  private readonly delivered = new Set<string>();
-  private flushing: NodeJS.Timeout | null = null;
-
   constructor(
     private readonly db: Queryable,
     private readonly notifier: Notifier,
     private readonly logger: Logger,
-    private readonly markEveryMs = 200,
   ) {}
 
-  /** Delivers; a failure leaves the row unsent for the sweep. */
+  /**
+   * Delivers, then marks what was delivered sent in one statement. A crash between the two is
+   * the only way a notification goes out twice, and then with the same id.
+   */
   async deliver(ns: readonly Notification[]): Promise<void> {
+    const sent: string[] = [];
     for (const n of ns) {
       try {
         await this.notifier.notify(n);
-        this.delivered.add(n.id);
+        sent.push(n.id);
       } catch (err) {
         this.logger.warn({ err, notification: n.id }, 'notification delivery failed; will retry');
       }
     }
-    this.flushing ??= setTimeout(() => void this.flush(), this.markEveryMs);
-  }
-
-  /** Marks delivered notifications sent, in one statement. */
-  async flush(): Promise<void> {
-    if (this.flushing) clearTimeout(this.flushing);
-    this.flushing = null;
-    const ids = [...this.delivered];
-    if (ids.length === 0) return;
-    this.delivered.clear();
+    if (sent.length === 0) return;
     try {
-      await this.db.query('UPDATE notifications SET sent_at = now(), attempts = attempts + 1 WHERE id = ANY($1)', [ids]);
+      await this.db.query('UPDATE notifications SET sent_at = now(), attempts = attempts + 1 WHERE id = ANY($1)', [sent]);
     } catch (err) {
       // Not marked: the sweep delivers them again (same ids), which receivers show once.
-      this.logger.warn({ err, count: ids.length }, 'could not mark notifications sent');
+      this.logger.warn({ err, count: sent.length }, 'could not mark notifications sent');
     }
   }
 
@@ -74,8 +64,7 @@ export class Outbox {
         ORDER BY created_at LIMIT 500`,
       [olderThanMs],
     );
-    const fresh = rows.map((r) => r.payload).filter((n) => !this.delivered.has(n.id));
-    await this.deliver(fresh);
-    return fresh.length;
+    await this.deliver(rows.map((r) => r.payload));
+    return rows.length;
   }
 }
