@@ -68,7 +68,11 @@ export class AlarmEngine {
     this.deps = deps;
     this.clock = deps.clock ?? (() => new Date());
     this.outbox = new Outbox(deps.pool, deps.notifier, deps.logger);
-    this.wheel = new TimerWheel(deps.pool, (t) => void this.fireTimer(t).catch((err: unknown) => this.warn(err, 'timer')));
+    this.wheel = new TimerWheel(deps.pool, (t) => {
+      this.fireTimer(t)
+        .catch((err: unknown) => this.warn(err, 'timer'))
+        .finally(() => this.wheel.settled(t.token));
+    });
   }
 
   /** Starts the pipeline, re-arms every stored timer (overdue ones fire now) and applies the inbox. */
@@ -256,6 +260,9 @@ export class AlarmEngine {
 
   private async applyTimer(t: DueTimer): Promise<void> {
     const now = this.clock();
+    // Cheap look first: a timer another node already fired costs no transaction or lock wait.
+    const exists = await this.deps.pool.query('SELECT 1 FROM alarm_timers WHERE token = $1', [t.token]);
+    if (exists.rowCount !== 1) return;
     const done = await withTransaction(this.deps.pool, async (db) => {
       const current = await loadAlarmForUpdate(db, t.alarmId);
       // Alarm first, then the timer row (the order every writer uses). A row already gone was

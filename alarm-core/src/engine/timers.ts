@@ -17,6 +17,7 @@ const MAX_DELAY = 2 ** 31 - 1;
 
 export class TimerWheel {
   private readonly armed = new Map<string, NodeJS.Timeout>();
+  private readonly firing = new Set<string>();
   private poller: NodeJS.Timeout | null = null;
 
   constructor(
@@ -42,21 +43,32 @@ export class TimerWheel {
     this.poller = null;
     for (const h of this.armed.values()) clearTimeout(h);
     this.armed.clear();
+    this.firing.clear();
   }
 
   arm(t: DueTimer): void {
-    if (this.armed.has(t.token)) return;
+    if (this.armed.has(t.token) || this.firing.has(t.token)) return;
     const delay = Math.max(0, t.dueAt.getTime() - Date.now());
     const handle = setTimeout(
       () => {
         this.armed.delete(t.token);
-        if (delay === MAX_DELAY) this.arm(t);
-        else this.fire(t);
+        if (delay >= MAX_DELAY) {
+          this.arm(t);
+          return;
+        }
+        // Until the engine is done with it, a poll that still sees the row must not arm it again.
+        this.firing.add(t.token);
+        this.fire(t);
       },
       Math.min(delay, MAX_DELAY),
     );
     handle.unref();
     this.armed.set(t.token, handle);
+  }
+
+  /** The engine is done with a fired timer (applied, stale, or failed: a later poll retries). */
+  settled(token: string): void {
+    this.firing.delete(token);
   }
 
   disarm(token: string): void {
