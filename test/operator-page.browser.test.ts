@@ -65,7 +65,18 @@ describe('operator page', () => {
     const row = page.locator('[data-alarm-id][data-state="open"]', { hasText: 'Kari Nordmann' });
     await row.waitFor({ timeout: 10_000 });
     await expect.poll(() => row.textContent()).toContain('Storgata 12');
+    // Its escalation: Kari's son is asked first, the response centre comes next.
+    const summary = row.locator('[data-testid="escalation-summary"]');
+    await expect.poll(() => summary.textContent()).toContain('Ola Nordmann');
+    expect(await summary.textContent()).toMatch(/Responssenteret/);
     await page.screenshot({ path: `${SHOTS}operator-alarm-arrived.png` });
+    await row.locator('[data-action="details"]').click();
+    const escalation = page.locator('[data-testid="escalation"]');
+    await escalation.waitFor();
+    expect(await escalation.locator('[data-alert-state="pending"][data-recipient="Ola Nordmann"]').count()).toBe(1);
+    expect(await escalation.locator('[aria-current="step"]').count()).toBe(1);
+    await page.screenshot({ path: `${SHOTS}operator-alarm-escalation.png`, fullPage: true });
+    await page.locator('[data-action="close-details"]').click();
 
     await row.locator('[data-action="claim"]').click();
     const claimed = page.locator('[data-alarm-id][data-state="claimed"]', { hasText: 'Kari Nordmann' });
