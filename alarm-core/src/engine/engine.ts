@@ -16,9 +16,9 @@ import { withTransaction, type Pool, type PoolClient } from '../db/pool.js';
 import { TryggError, type ErrorCode } from '../errors.js';
 import type { DeviceFeedbackSink, Directory, LiveSink, Logger, Notifier } from '../ports.js';
 import type { Notification, StepResult } from './draft.js';
-import { Outbox, insertNotifications } from './outbox.js';
+import { Outbox } from './outbox.js';
 import { step, type OpenContext } from './reducer.js';
-import { appendTimeline, loadAlarmForUpdate, loadOpenAlarmOfDeviceForUpdate, saveAlarm, syncTimers } from './store.js';
+import { appendTimeline, loadAlarmForUpdate, loadOpenAlarmOfDeviceForUpdate, saveAlarmChange } from './store.js';
 import { findSupervisionChanges } from './supervision.js';
 import { TimerWheel, type DueTimer } from './timers.js';
 
@@ -302,9 +302,7 @@ export class AlarmEngine {
   private async persist(db: PoolClient, result: StepResult): Promise<TimelineEntry[]> {
     const alarm = result.alarm;
     if (!alarm) return [];
-    await saveAlarm(db, alarm);
-    await syncTimers(db, alarm);
-    await insertNotifications(db, notificationsOf(result));
+    await saveAlarmChange(db, alarm, notificationsOf(result));
     return appendTimeline(db, alarm.id, new Date(alarm.updatedAt), result.entries);
   }
 

@@ -4,28 +4,9 @@
  * Delivery is at least once; the notification id lets the receiver (push `Topic`, the service
  * worker's notification `tag`) show it once.
  */
-import type { PoolClient, Queryable } from '../db/pool.js';
+import type { Queryable } from '../db/pool.js';
 import type { Logger, Notifier } from '../ports.js';
 import type { Notification } from './draft.js';
-
-export async function insertNotifications(db: PoolClient, ns: readonly Notification[]): Promise<void> {
-  if (ns.length === 0) return;
-  await db.query(
-    `INSERT INTO notifications (id, alarm_id, recipient, kind, step, payload)
-     SELECT u.id, u.alarm_id, u.recipient, u.kind, u.step, u.payload
-       FROM unnest($1::text[], $2::uuid[], $3::jsonb[], $4::text[], $5::int[], $6::jsonb[])
-         AS u(id, alarm_id, recipient, kind, step, payload)
-     ON CONFLICT (id) DO NOTHING`,
-    [
-      ns.map((n) => n.id),
-      ns.map((n) => n.alarmId),
-      ns.map((n) => JSON.stringify(n.recipient)),
-      ns.map((n) => n.kind),
-      ns.map((n) => n.step),
-      ns.map((n) => JSON.stringify(n)),
-    ],
-  );
-}
 
 export class Outbox {
   constructor(

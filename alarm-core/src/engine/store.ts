@@ -5,7 +5,7 @@
 import type { Actor, Alarm, AlarmClass, TimelineEntry } from '../contracts/alarm.js';
 import type { LiveUpdate } from '../contracts/live.js';
 import type { PoolClient, Queryable } from '../db/pool.js';
-import type { EntryDraft } from './draft.js';
+import type { EntryDraft, Notification } from './draft.js';
 
 /**
  * Timeline entries take their sequence number under this transaction-scoped advisory lock, so
@@ -32,28 +32,31 @@ export async function loadOpenAlarmOfDeviceForUpdate(db: PoolClient, deviceId: s
   return rows[0]?.doc ?? null;
 }
 
-/** Makes alarm_timers hold exactly the alarm's pending timers. */
-export async function syncTimers(db: PoolClient, alarm: Alarm): Promise<void> {
+/**
+ * Writes an alarm change in one statement: the alarm document, its timer rows (made to match
+ * the alarm's pending timers) and its new notification rows. One round trip instead of four
+ * keeps the transaction, and so every lock in it, short.
+ */
+export async function saveAlarmChange(db: PoolClient, alarm: Alarm, notifications: readonly Notification[]): Promise<void> {
   const timers = alarm.escalation.timers;
-  await db.query('DELETE FROM alarm_timers WHERE alarm_id = $1 AND NOT (token = ANY($2))', [
-    alarm.id,
-    timers.map((t) => t.token),
-  ]);
-  if (timers.length === 0) return;
   await db.query(
-    `INSERT INTO alarm_timers (token, alarm_id, kind, due_at)
-     SELECT u.token, $1, u.kind, u.due_at FROM unnest($2::text[], $3::text[], $4::timestamptz[]) AS u(token, kind, due_at)
-     ON CONFLICT (token) DO NOTHING`,
-    [alarm.id, timers.map((t) => t.token), timers.map((t) => t.kind), timers.map((t) => t.dueAt)],
-  );
-}
-
-export async function saveAlarm(db: PoolClient, alarm: Alarm): Promise<void> {
-  await db.query(
-    `INSERT INTO alarms (id, device_id, resident_id, site_id, type, state, priority, opened_at, updated_at, closed_at, version, doc, class)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
-     ON CONFLICT (id) DO UPDATE SET state = EXCLUDED.state, priority = EXCLUDED.priority,
-       updated_at = EXCLUDED.updated_at, closed_at = EXCLUDED.closed_at, version = EXCLUDED.version, doc = EXCLUDED.doc`,
+    `WITH saved AS (
+       INSERT INTO alarms (id, device_id, resident_id, site_id, type, state, priority, opened_at, updated_at, closed_at, version, doc, class)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+       ON CONFLICT (id) DO UPDATE SET state = EXCLUDED.state, priority = EXCLUDED.priority,
+         updated_at = EXCLUDED.updated_at, closed_at = EXCLUDED.closed_at, version = EXCLUDED.version, doc = EXCLUDED.doc
+       RETURNING id),
+     stale AS (DELETE FROM alarm_timers WHERE alarm_id = $1 AND NOT (token = ANY ($14::text[]))),
+     armed AS (
+       INSERT INTO alarm_timers (token, alarm_id, kind, due_at)
+       SELECT u.token, $1, u.kind, u.due_at FROM unnest($14::text[], $15::text[], $16::timestamptz[]) AS u(token, kind, due_at)
+       ON CONFLICT (token) DO NOTHING),
+     outbox AS (
+       INSERT INTO notifications (id, alarm_id, recipient, kind, step, payload)
+       SELECT u.id, $1, u.recipient, u.kind, u.step, u.payload
+         FROM unnest($17::text[], $18::jsonb[], $19::text[], $20::int[], $21::jsonb[]) AS u(id, recipient, kind, step, payload)
+       ON CONFLICT (id) DO NOTHING)
+     SELECT count(*) FROM saved`,
     [
       alarm.id,
       alarm.subject.deviceId,
@@ -68,6 +71,14 @@ export async function saveAlarm(db: PoolClient, alarm: Alarm): Promise<void> {
       alarm.version,
       alarm,
       alarm.class,
+      timers.map((t) => t.token),
+      timers.map((t) => t.kind),
+      timers.map((t) => t.dueAt),
+      notifications.map((n) => n.id),
+      notifications.map((n) => JSON.stringify(n.recipient)),
+      notifications.map((n) => n.kind),
+      notifications.map((n) => n.step),
+      notifications.map((n) => JSON.stringify(n)),
     ],
   );
 }
