@@ -228,7 +228,14 @@ export function escalationRows(r: EscalationBenchResult): string[][] {
   const b = r.bareTimerLatenessMs;
   return [
     ['timer lateness p50 (ms)', fmt(t.p50), `setTimeout ${fmt(b.p50)}`, '', ''],
-    ['timer lateness p99 (ms)', fmt(t.p99), `setTimeout ${fmt(b.p99)}`, '', t.p99 <= 50 ? 'met (≤ 50)' : 'MISSED (≤ 50)'],
+    [
+      'timer lateness p99 (ms)',
+      fmt(t.p99),
+      `setTimeout ${fmt(b.p99)}`,
+      '',
+      // A late bare setTimeout means the machine itself stalled: say so rather than blame the engine.
+      (t.p99 <= 50 ? 'met (≤ 50)' : 'MISSED (≤ 50)') + (b.p99 > 10 ? ` NOISY (bare timers late by ${fmt(b.p99)} ms)` : ''),
+    ],
     ['timer lateness max (ms)', fmt(t.max), `setTimeout ${fmt(b.max)}`, '', ''],
     [
       'inputs applied / s',
