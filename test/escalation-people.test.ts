@@ -76,6 +76,23 @@ describe('escalation with people', () => {
       action: 'relative-handled',
     });
     expect(done.body.alarm).toMatchObject({ state: 'resolved', resolution: { cause: 'fall', action: 'relative-handled' } });
+    // Closing wrote the journal outbox entry in the same transaction.
+    const outbox = await svc.trygg.pool.query<{ status: string; state: string }>(
+      `SELECT status, record->>'state' AS state FROM journal_outbox WHERE alarm_id = $1`,
+      [alarm.id],
+    );
+    expect(outbox.rows).toEqual([{ status: 'pending', state: 'resolved' }]);
+    // Every command is in the audit trail, which cannot be edited.
+    const audit = await svc.trygg.pool.query<{ action: string; outcome: string; actor_role: string }>(
+      `SELECT action, outcome, actor_role FROM audit_events WHERE entity_id = $1 ORDER BY id`,
+      [alarm.id],
+    );
+    expect(audit.rows).toEqual([
+      { action: 'alarm.accept', outcome: 'success', actor_role: 'relative' },
+      { action: 'alarm.arrived', outcome: 'success', actor_role: 'relative' },
+      { action: 'alarm.resolve', outcome: 'success', actor_role: 'relative' },
+    ]);
+    await expect(svc.trygg.pool.query('DELETE FROM audit_events')).rejects.toThrow(/append-only/);
   });
 
   it('when every relative declines, the response centre is alerted at once', async () => {
@@ -103,6 +120,11 @@ describe('escalation with people', () => {
     const wrong = await command('staff2', alarm.id, { type: 'accept' });
     expect(wrong.status).toBe(403);
     expect(wrong.body.code).toBe('TRYGG_ERR_NOT_ALERTED');
+    const refused = await svc.trygg.pool.query(
+      `SELECT 1 FROM audit_events WHERE entity_id = $1 AND outcome = 'TRYGG_ERR_NOT_ALERTED'`,
+      [alarm.id],
+    );
+    expect(refused.rowCount).toBe(1);
     // Only an operator claims for the response centre.
     const claim = await command('ola', alarm.id, { type: 'claim' });
     expect([claim.status, claim.body.code]).toEqual([403, 'TRYGG_ERR_FORBIDDEN']);

@@ -29,7 +29,10 @@ export interface Notification {
 }
 
 export type Effect =
-  { type: 'notify'; notification: Notification } | { type: 'device-feedback'; deviceId: string; feedback: DeviceFeedback };
+  | { type: 'notify'; notification: Notification }
+  | { type: 'device-feedback'; deviceId: string; feedback: DeviceFeedback }
+  /** The alarm closed: its record goes to the journal outbox in the same transaction. */
+  | { type: 'journal' };
 
 export interface EntryDraft {
   kind: TimelineKind;

@@ -243,6 +243,20 @@ export class AlarmEngine {
         return { result: null, entries: [], alarm: current };
       }
       const result = step(current, { kind: 'command', command, actor }, now);
+      // Who did what to whose alarm, refused or not, in the same transaction as the change.
+      await db.query(
+        `INSERT INTO audit_events (actor_user_id, actor_role, action, entity_type, entity_id, resident_id, outcome, detail)
+         VALUES ($1, $2, $3, 'alarm', $4, $5, $6, $7)`,
+        [
+          actor.userId,
+          actor.role,
+          `alarm.${command.type}`,
+          alarmId,
+          current.subject.residentId,
+          result.error ?? 'success',
+          { commandId: command.id },
+        ],
+      );
       await db.query('INSERT INTO processed_inputs (input_id, alarm_id, fingerprint, result) VALUES ($1, $2, $3, $4)', [
         inputId,
         alarmId,
@@ -303,6 +317,12 @@ export class AlarmEngine {
     const alarm = result.alarm;
     if (!alarm) return [];
     await saveAlarmChange(db, alarm, notificationsOf(result));
+    if (result.effects.some((e) => e.type === 'journal')) {
+      await db.query('INSERT INTO journal_outbox (alarm_id, record) VALUES ($1, $2) ON CONFLICT (alarm_id) DO NOTHING', [
+        alarm.id,
+        alarm,
+      ]);
+    }
     return appendTimeline(db, alarm.id, new Date(alarm.updatedAt), result.entries);
   }
 

@@ -136,6 +136,7 @@ export function close(d: Draft, state: 'resolved' | 'cancelled'): void {
   d.alarm.state = state;
   d.alarm.closedAt = d.at;
   d.clearTimers();
+  d.effects.push({ type: 'journal' });
   for (const a of d.esc.alerts) {
     if (a.state === 'pending') {
       a.state = 'withdrawn';

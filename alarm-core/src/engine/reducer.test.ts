@@ -312,6 +312,7 @@ describe('people', () => {
       closedAt: at(900).toISOString(),
       resolution: { note: 'Hjalp henne opp', cause: 'fall', action: 'home-visit' },
     });
+    expect(done.effects).toContainEqual({ type: 'journal' });
     expect(step(must(done), cmd(olav, 'claim'), at(901)).error).toBe('TRYGG_ERR_ALARM_CLOSED');
   });
 
@@ -368,6 +369,7 @@ describe('device events', () => {
     const r = step(a, ev('cancel'), at(10));
     expect(must(r)).toMatchObject({ state: 'cancelled', closedAt: at(10).toISOString(), escalation: { timers: [] } });
     expect(sent(r)).toEqual(['closed:ola', 'closed:liv']);
+    expect(r.effects).toContainEqual({ type: 'journal' });
   });
 
   it('cancel after accept only goes into the timeline', () => {
@@ -375,6 +377,7 @@ describe('device events', () => {
     a = must(step(a, cmd(actorOf(ola), 'accept'), at(5)));
     const r = step(a, ev('cancel'), at(10));
     expect(must(r)).toMatchObject({ state: 'claimed', claimedBy: actorOf(ola) });
+    expect(r.effects).not.toContainEqual({ type: 'journal' });
     expect(kinds(r)).toEqual(['cancel-ignored']);
   });
 
