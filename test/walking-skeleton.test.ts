@@ -166,4 +166,41 @@ describe('button press to the operator screen', () => {
       broker: true,
     });
   });
+
+  it('refuses bad requests with a code, never a stack trace', async () => {
+    const { token } = await svc.login('operator');
+    const raw = async (method: string, url: string, body: string) => {
+      const res = await fetch(svc.httpUrl + url, {
+        method,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body,
+      });
+      return { status: res.status, body: (await res.json()) as { status: string; code: string; message: string } };
+    };
+    const id = '00000000-0000-4000-8000-000000000000';
+    const malformed = await raw('POST', `/api/alarms/${id}/commands`, '{"id": "x", "type": ');
+    expect([malformed.status, malformed.body.code]).toEqual([400, 'TRYGG_ERR_VALIDATION']);
+    const huge = await raw(
+      'POST',
+      `/api/alarms/${id}/commands`,
+      JSON.stringify({ id: 'x', type: 'resolve', note: 'n'.repeat(100_000) }),
+    );
+    expect([huge.status, huge.body.code]).toEqual([413, 'TRYGG_ERR_PAYLOAD_TOO_LARGE']);
+    const unknownField = await raw(
+      'POST',
+      `/api/alarms/${id}/commands`,
+      JSON.stringify({ id: 'x', type: 'claim', sneaky: true }),
+    );
+    expect([unknownField.status, unknownField.body.code]).toEqual([400, 'TRYGG_ERR_VALIDATION']);
+    const badId = await svc.api<{ code: string }>('GET', '/api/alarms/not-a-uuid', token);
+    expect([badId.status, badId.body.code]).toEqual([400, 'TRYGG_ERR_VALIDATION']);
+    const missing = await svc.api<{ code: string }>('POST', `/api/alarms/${id}/commands`, token, { id: 'c-1', type: 'claim' });
+    expect([missing.status, missing.body.code]).toEqual([404, 'TRYGG_ERR_ALARM_NOT_FOUND']);
+    const noRoute = await svc.api<{ code: string }>('GET', '/api/nothing-here', token);
+    expect([noRoute.status, noRoute.body.code]).toEqual([404, 'TRYGG_ERR_NOT_FOUND']);
+    for (const r of [malformed, huge, unknownField]) {
+      expect(r.body.status).toBe('error');
+      expect(JSON.stringify(r.body)).not.toMatch(/at .*\.ts:\d+/);
+    }
+  });
 });
