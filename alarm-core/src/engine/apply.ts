@@ -1,0 +1,195 @@
+/**
+ * The engine's transactions, one per kind of input: each reads what the reducer needs, applies
+ * it, and writes the alarm, its outbox rows, its timers, its timeline (and the inbox mark, the
+ * processed command, the audit row) in one transaction. They return what was committed; the
+ * engine carries out the effects afterwards.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Actor, Alarm, AlarmClass, TimelineEntry } from '../contracts/alarm.js';
+import type { AlarmCommand } from '../contracts/commands.js';
+import type { DeviceEvent } from '../contracts/device-event.js';
+import { EVENT_TYPES, type DeviceEventType } from '../contracts/vocabulary.js';
+import { withTransaction, type Pool, type PoolClient } from '../db/pool.js';
+import { TryggError, type ErrorCode } from '../errors.js';
+import type { Directory } from '../ports.js';
+import type { Notification, StepResult } from './draft.js';
+import { step, type OpenContext } from './reducer.js';
+import { appendTimeline, loadAlarmForUpdate, loadOpenAlarmOfDeviceForUpdate, saveAlarmChange } from './store.js';
+import type { DueTimer } from './timers.js';
+
+export interface Applied {
+  result: StepResult;
+  entries: TimelineEntry[];
+}
+
+export interface ApplyDeps {
+  pool: Pool;
+  directory: Directory;
+  clock: () => Date;
+}
+
+/** Serialises per-device work across processes; taken before any alarm of the device is read. */
+const DEVICE_LOCK = `SELECT pg_advisory_xact_lock(hashtext('trygg:device:' || $1))`;
+
+export function notificationsOf(result: StepResult): Notification[] {
+  return result.effects.flatMap((e) => (e.type === 'notify' ? [e.notification] : []));
+}
+
+/** What a new alarm from this device gets; an unplaced device still reaches the response centre. */
+async function context(deps: ApplyDeps, deviceId: string, type: DeviceEventType): Promise<OpenContext> {
+  const ctx = await deps.directory.contextFor(deviceId, type);
+  if (ctx) return { ...ctx, newAlarmId: randomUUID() };
+  return {
+    newAlarmId: randomUUID(),
+    subject: { deviceId, residentId: null, residentName: null, siteId: null, siteName: null, address: null, room: null },
+    roster: {
+      relatives: [],
+      'floor-staff': [],
+      'site-staff': [],
+      'response-centre': [{ id: 'response-centre', name: 'Responssenteret', kind: 'response-centre', userId: null }],
+      technicians: [],
+    },
+    chain: {
+      source: 'fallback:unplaced-device',
+      steps: [{ type: 'notify', to: ['response-centre'], timeoutS: 60 }],
+      realertS: 60,
+    },
+  };
+}
+
+/**
+ * Alarm, outbox, timers and timeline in the caller's transaction. The timeline goes last: its
+ * numbering lock is held until commit, so the less after it, the more inputs per second.
+ */
+async function persist(db: PoolClient, result: StepResult): Promise<TimelineEntry[]> {
+  const alarm = result.alarm;
+  if (!alarm) return [];
+  await saveAlarmChange(db, alarm, notificationsOf(result));
+  if (result.effects.some((e) => e.type === 'journal')) {
+    await db.query('INSERT INTO journal_outbox (alarm_id, record) VALUES ($1, $2) ON CONFLICT (alarm_id) DO NOTHING', [
+      alarm.id,
+      alarm,
+    ]);
+  }
+  return appendTimeline(db, alarm.id, new Date(alarm.updatedAt), result.entries);
+}
+
+/** A committed inbox row; null when it was applied already (exactly once). */
+export async function applyDeviceEvent(deps: ApplyDeps, deviceId: string, eventId: string): Promise<Applied | null> {
+  const now = deps.clock();
+  const { rows } = await deps.pool.query<{ payload: DeviceEvent }>(
+    'SELECT payload FROM device_events WHERE device_id = $1 AND event_id = $2 AND processed_at IS NULL',
+    [deviceId, eventId],
+  );
+  const event = rows[0]?.payload;
+  if (!event) return null; // applied already, or never stored
+  const kind = EVENT_TYPES[event.type].kind;
+  const cls: AlarmClass = kind === 'technical' ? 'technical' : 'care';
+  // Looked up before the transaction (never while holding locks and a connection): the
+  // registry's answer for a new alarm; unused when the event joins an open one.
+  const open = kind === 'alarm' || kind === 'technical' ? await context(deps, deviceId, event.type) : null;
+  return withTransaction(deps.pool, async (db) => {
+    await db.query(DEVICE_LOCK, [deviceId]);
+    const row = await db.query<{ processed_at: Date | null }>(
+      'SELECT processed_at FROM device_events WHERE device_id = $1 AND event_id = $2 FOR UPDATE',
+      [deviceId, eventId],
+    );
+    if (row.rows[0]?.processed_at !== null) return null; // applied meanwhile
+    const current = await loadOpenAlarmOfDeviceForUpdate(db, deviceId, cls);
+    const result = step(current, { kind: 'device-event', deviceId, event, open }, now);
+    await db.query('UPDATE device_events SET processed_at = $3 WHERE device_id = $1 AND event_id = $2', [deviceId, eventId, now]);
+    return { result, entries: await persist(db, result) };
+  });
+}
+
+/**
+ * A person's command, recorded once by its id (a retry gets the first answer) and audited
+ * whether it was applied or refused. A refusal throws its TryggError after the commit.
+ */
+export async function applyCommand(
+  deps: ApplyDeps,
+  alarmId: string,
+  command: AlarmCommand,
+  actor: Actor,
+): Promise<{ applied: Applied | null; alarm: Alarm }> {
+  const now = deps.clock();
+  const inputId = `cmd:${command.id}`;
+  const fingerprint = JSON.stringify([alarmId, command, actor.userId]);
+  const done = await withTransaction(deps.pool, async (db) => {
+    const current = await loadAlarmForUpdate(db, alarmId);
+    if (!current) throw new TryggError('TRYGG_ERR_ALARM_NOT_FOUND');
+    // The alarm row lock is held: a concurrent retry of the same command waits here, then sees it.
+    const seen = await db.query<{ fingerprint: string; result: { error?: ErrorCode } }>(
+      'SELECT fingerprint, result FROM processed_inputs WHERE input_id = $1',
+      [inputId],
+    );
+    const prior = seen.rows[0];
+    if (prior) {
+      if (prior.fingerprint !== fingerprint) throw new TryggError('TRYGG_ERR_COMMAND_ID_REUSED');
+      if (prior.result.error) throw new TryggError(prior.result.error);
+      return { applied: null, alarm: current, error: undefined };
+    }
+    const result = step(current, { kind: 'command', command, actor }, now);
+    // Who did what to whose alarm, refused or not, in the same transaction as the change.
+    await db.query(
+      `INSERT INTO audit_events (actor_user_id, actor_role, action, entity_type, entity_id, resident_id, outcome, detail)
+       VALUES ($1, $2, $3, 'alarm', $4, $5, $6, $7)`,
+      [
+        actor.userId,
+        actor.role,
+        `alarm.${command.type}`,
+        alarmId,
+        current.subject.residentId,
+        result.error ?? 'success',
+        { commandId: command.id },
+      ],
+    );
+    await db.query('INSERT INTO processed_inputs (input_id, alarm_id, fingerprint, result) VALUES ($1, $2, $3, $4)', [
+      inputId,
+      alarmId,
+      fingerprint,
+      result.error ? { error: result.error } : { ok: true },
+    ]);
+    if (result.error) return { applied: null, alarm: current, error: result.error };
+    return { applied: { result, entries: await persist(db, result) }, alarm: result.alarm ?? current, error: undefined };
+  });
+  if (done.error) throw new TryggError(done.error);
+  return { applied: done.applied, alarm: done.alarm };
+}
+
+/** A due timer; null when another node fired it or a change made it stale. */
+export async function applyTimer(deps: ApplyDeps, t: DueTimer): Promise<Applied | null> {
+  const now = deps.clock();
+  // Cheap look first: a timer another node already fired costs no transaction or lock wait.
+  const exists = await deps.pool.query('SELECT 1 FROM alarm_timers WHERE token = $1', [t.token]);
+  if (exists.rowCount !== 1) return null;
+  return withTransaction(deps.pool, async (db) => {
+    const current = await loadAlarmForUpdate(db, t.alarmId);
+    // Alarm first, then the timer row (the order every writer uses).
+    const claimed = await db.query('DELETE FROM alarm_timers WHERE token = $1', [t.token]);
+    if (claimed.rowCount !== 1 || !current) return null;
+    const result = step(current, { kind: 'timer', token: t.token }, now);
+    return { result, entries: await persist(db, result) };
+  });
+}
+
+/** A device gone silent, or heard from again. */
+export async function applySupervision(
+  deps: ApplyDeps,
+  deviceId: string,
+  state: 'offline' | 'online',
+  lastSeenAt: Date,
+): Promise<Applied> {
+  const now = deps.clock();
+  const open = state === 'offline' ? await context(deps, deviceId, 'technical.offline') : null;
+  return withTransaction(deps.pool, async (db) => {
+    await db.query(DEVICE_LOCK, [deviceId]);
+    const { rows } = await db.query<{ doc: Alarm }>(
+      `SELECT doc FROM alarms WHERE device_id = $1 AND type = 'technical.offline' AND state IN ('open', 'claimed', 'arrived') FOR UPDATE`,
+      [deviceId],
+    );
+    const current = rows[0]?.doc ?? null;
+    const result = step(current, { kind: 'supervision', deviceId, state, lastSeenAt: lastSeenAt.toISOString(), open }, now);
+    return { result, entries: await persist(db, result) };
+  });
+}
