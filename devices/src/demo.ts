@@ -6,6 +6,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { withTransaction, type Pool, type PoolClient, type Role } from '@trygg/alarm-core';
+import { syntheticNationalId } from './national-id.js';
 import { hashSecret, newSecret } from './secrets.js';
 
 export interface DemoCredentials {
@@ -60,8 +61,9 @@ export async function seedDemo(pool: Pool, dataDir: string): Promise<{ file: str
     for (const h of HOMES) {
       await site(h.id, 'home', h.name, null, h.address);
       const residentId = h.id.replace('home-', 'res-');
-      await db.query('INSERT INTO residents (id, name, site_id, key_safe, notes) VALUES ($1, $2, $3, $4, $5)', [
+      await db.query('INSERT INTO residents (id, national_id, name, site_id, key_safe, notes) VALUES ($1, $2, $3, $4, $5, $6)', [
         residentId,
+        syntheticNationalId(`19${30 + HOMES.indexOf(h) * 4}-0${3 + HOMES.indexOf(h)}-1${HOMES.indexOf(h) + 2}`, 11),
         h.name,
         h.id,
         'Nøkkelboks ved inngangsdøren',
@@ -95,8 +97,9 @@ export async function seedDemo(pool: Pool, dataDir: string): Promise<{ file: str
         const roomId = `solbakken-rom-${room}`;
         await site(roomId, 'room', `Rom ${room}`, floorId);
         const residentId = `res-rom-${room}`;
-        await db.query('INSERT INTO residents (id, name, site_id) VALUES ($1, $2, $3)', [
+        await db.query('INSERT INTO residents (id, national_id, name, site_id) VALUES ($1, $2, $3, $4)', [
           residentId,
+          syntheticNationalId(`1929-1${floor}-0${n}`, 100 + n),
           `Beboer rom ${room}`,
           roomId,
         ]);

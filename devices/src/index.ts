@@ -4,3 +4,4 @@ export * from './device-auth.js';
 export * from './directory.js';
 export * from './users.js';
 export * from './demo.js';
+export * from './national-id.js';
