@@ -34,10 +34,33 @@ interface PlaceRow {
   room: string | null;
 }
 
+/** Cached answers live this long even without a change notice (belt and braces). */
+const TTL_MS = 60_000;
+
 export class SqlDirectory implements Directory {
+  private readonly cache = new Map<string, { at: number; ctx: AlarmContext | null }>();
+
   constructor(private readonly db: Queryable) {}
 
+  /**
+   * The context for a new alarm, from the cache when the registry has not changed since.
+   * Callers get their own copy.
+   */
   async contextFor(deviceId: string, type: DeviceEventType): Promise<AlarmContext | null> {
+    const key = `${deviceId}\u0000${type}`;
+    const hit = this.cache.get(key);
+    if (hit && Date.now() - hit.at < TTL_MS) return structuredClone(hit.ctx);
+    const ctx = await this.lookup(deviceId, type);
+    this.cache.set(key, { at: Date.now(), ctx });
+    return structuredClone(ctx);
+  }
+
+  /** Forgets every cached answer: the registry changed (NOTIFY trygg_directory). */
+  invalidate(): void {
+    this.cache.clear();
+  }
+
+  private async lookup(deviceId: string, type: DeviceEventType): Promise<AlarmContext | null> {
     const place = await this.place(deviceId);
     if (!place) return null;
     const subject: AlarmSubject = {

@@ -2,6 +2,7 @@
 export * from './secrets.js';
 export * from './device-auth.js';
 export * from './directory.js';
+export * from './directory-listener.js';
 export * from './users.js';
 export * from './demo.js';
 export * from './national-id.js';

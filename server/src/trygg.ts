@@ -17,7 +17,7 @@ import {
   type Pool,
 } from '@trygg/alarm-core';
 import { LiveServer } from '@trygg/dashboard';
-import { DeviceAuthenticator, SqlDirectory, isEmpty, seedDemo } from '@trygg/devices';
+import { DeviceAuthenticator, DirectoryListener, SqlDirectory, isEmpty, seedDemo } from '@trygg/devices';
 import { MqttGateway, TelemetryWriter } from '@trygg/gateway';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
@@ -93,9 +93,13 @@ export async function startTrygg(config: Config, opts: StartOptions = {}): Promi
     // The gateway and the engine need each other (feedback ↔ inbox): the engine gets the
     // gateway as its feedback sink, the gateway gets the inbox that feeds the engine.
     let gateway: MqttGateway | null = null;
+    const directory = new SqlDirectory(pool);
+    const listener = new DirectoryListener(databaseUrl, () => directory.invalidate(), logger);
+    await listener.start();
+    undo.push(() => listener.stop());
     const engine = new AlarmEngine({
       pool,
-      directory: new SqlDirectory(pool),
+      directory,
       live,
       notifier: opts.notifier ?? {
         // Until web-push lands, an alert is a log line (recipient, kind, alarm): see README.

@@ -1,0 +1,83 @@
+/**
+ * The directory on a real PostgreSQL: who an alarm reaches, from the seeded demo, and a cache
+ * that a registry change invalidates at once (NOTIFY) while heartbeats do not.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPool, type Pool } from '@trygg/alarm-core';
+import { createTestDatabase, type TestDatabase } from '../../test/support/db.js';
+import { seedDemo } from './demo.js';
+import { DirectoryListener } from './directory-listener.js';
+import { SqlDirectory } from './directory.js';
+
+let db: TestDatabase;
+let pool: Pool;
+let dir: string;
+let directory: SqlDirectory;
+let listener: DirectoryListener;
+let changes = 0;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  pool = createPool(db.url, 4);
+  dir = await mkdtemp(path.join(os.tmpdir(), 'trygg-dir-'));
+  await seedDemo(pool, dir);
+  directory = new SqlDirectory(pool);
+  listener = new DirectoryListener(
+    db.url,
+    () => {
+      changes += 1;
+      directory.invalidate();
+    },
+    pino({ level: 'silent' }),
+  );
+  await listener.start();
+});
+afterAll(async () => {
+  await listener?.stop();
+  await pool?.end();
+  await db?.drop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+const names = async (deviceId: string) =>
+  (await directory.contextFor(deviceId, 'alarm.button'))?.roster.relatives.map((r) => r.name);
+
+describe('SqlDirectory', () => {
+  it('places a home device: resident, address, relatives in order, the home chain', async () => {
+    const ctx = await directory.contextFor('res-per-button', 'alarm.button');
+    expect(ctx?.subject).toMatchObject({ residentName: 'Per Hansen', address: 'Bjørkeveien 3, 0371 Oslo', room: null });
+    expect(ctx?.roster.relatives.map((r) => r.name)).toEqual(['Liv Hansen', 'Nils Hansen']);
+    expect(ctx?.roster['floor-staff']).toEqual([]);
+    expect(ctx?.chain.source).toBe('default:home');
+  });
+
+  it('places a room device: floor staff, site staff, the institution chain', async () => {
+    const ctx = await directory.contextFor('rom-201-door', 'alarm.door');
+    expect(ctx?.subject).toMatchObject({ siteName: 'Solbakken sykehjem', room: 'Rom 201', address: 'Solbakkveien 1, 0860 Oslo' });
+    expect(ctx?.roster['floor-staff'].map((r) => r.name)).toEqual(['Tor Natt (2. etasje)']);
+    expect(ctx?.roster['site-staff'].map((r) => r.name).sort()).toEqual(['Nina Natt (1. etasje)', 'Tor Natt (2. etasje)']);
+    expect(ctx?.chain.source).toBe('default:institution');
+    expect(await directory.contextFor('nobody', 'alarm.button')).toBeNull();
+  });
+
+  it('hands out copies: a caller changing its answer changes nothing for the next', async () => {
+    const a = await directory.contextFor('res-per-button', 'alarm.button');
+    a?.roster.relatives.pop();
+    expect(await names('res-per-button')).toEqual(['Liv Hansen', 'Nils Hansen']);
+  });
+
+  it('sees a registry change at once, and is not disturbed by heartbeats', async () => {
+    expect(await names('res-per-button')).toEqual(['Liv Hansen', 'Nils Hansen']);
+    const before = changes;
+    await pool.query(`UPDATE devices SET last_seen_at = now() WHERE id = 'res-per-button'`);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(changes).toBe(before);
+    await pool.query(`UPDATE relatives SET chain_order = 3 - chain_order WHERE resident_id = 'res-per'`);
+    await expect.poll(() => names('res-per-button')).toEqual(['Nils Hansen', 'Liv Hansen']);
+    expect(changes).toBeGreaterThan(before);
+  });
+});
