@@ -239,4 +239,38 @@ describe('escalation with people', () => {
     });
     expect([nobody.status, nobody.body.code]).toEqual([404, 'TRYGG_ERR_NOT_FOUND']);
   });
+
+  it("downloads an alarm's journal record as FHIR JSON and XML", async () => {
+    const alarm = await raise('res-astrid-button', 'alarm.button');
+    await command('operator', alarm.id, { type: 'claim' });
+    await command('operator', alarm.id, {
+      type: 'resolve',
+      note: 'Ringte, alt vel <ok>',
+      cause: 'accidental',
+      action: 'phone-call',
+    });
+    const { token } = await svc.login('operator');
+    const res = await fetch(`${svc.httpUrl}/api/alarms/${alarm.id}/journal`, { headers: { authorization: `Bearer ${token}` } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/application\/fhir\+json/);
+    const bundle = (await res.json()) as {
+      resourceType: string;
+      type: string;
+      entry: { resource: { resourceType: string; patient?: unknown; subject?: unknown } }[];
+    };
+    expect(bundle).toMatchObject({ resourceType: 'Bundle', type: 'transaction' });
+    expect(bundle.entry.map((e) => e.resource.resourceType).sort()).toEqual(['Composition', 'DetectedIssue', 'Encounter']);
+    const issue = bundle.entry.find((e) => e.resource.resourceType === 'DetectedIssue')?.resource;
+    expect(JSON.stringify(issue?.patient)).toContain('urn:oid:2.16.578.1.12.4.1.4.1');
+    const xml = await fetch(`${svc.httpUrl}/api/alarms/${alarm.id}/journal?format=xml`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(xml.headers.get('content-type')).toMatch(/application\/fhir\+xml/);
+    const text = await xml.text();
+    expect(text).toMatch(/^<Bundle xmlns="http:\/\/hl7.org\/fhir">/);
+    expect(text).toContain('&lt;ok&gt;');
+    // Only operators and administrators export; others are refused.
+    const relative = await svc.login('ola');
+    expect((await svc.api('GET', `/api/alarms/${alarm.id}/journal`, relative.token)).status).toBe(403);
+  });
 });

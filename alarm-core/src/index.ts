@@ -5,3 +5,4 @@ export * from './ports.js';
 export * from './db/index.js';
 export * from './engine/index.js';
 export * from './escalation/index.js';
+export * from './journal/index.js';

@@ -12,6 +12,7 @@ export const ACTIONS = {
   // alerted or took the alarm, which the reducer checks against the alarm itself.
   'alarm:command': ['operator', 'staff', 'relative'],
   'live:operators': ['operator', 'admin'],
+  'alarm:export': ['operator', 'admin'],
   'policy:read': ['admin', 'operator'],
   'policy:write': ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
