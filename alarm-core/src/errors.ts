@@ -17,6 +17,8 @@ export const ERRORS = {
   TRYGG_ERR_ALARM_CLOSED: { status: 409, message: 'the alarm is already closed' },
   TRYGG_ERR_ALARM_NOT_CLAIMED_BY_YOU: { status: 409, message: 'claim the alarm before resolving it' },
   TRYGG_ERR_NOT_ALERTED: { status: 403, message: 'you were not alerted for this alarm' },
+  TRYGG_ERR_JOURNAL_REJECTED: { status: 502, message: 'the patient journal refused the entry' },
+  TRYGG_ERR_JOURNAL_BACKLOG: { status: 503, message: 'journal entries have waited too long for delivery' },
   TRYGG_ERR_COMMAND_ID_REUSED: { status: 409, message: 'this command id was used for another command' },
   TRYGG_ERR_UNAUTHENTICATED: { status: 401, message: 'sign in first' },
   TRYGG_ERR_FORBIDDEN: { status: 403, message: 'your role does not allow this' },

@@ -6,3 +6,4 @@ export * from './directory-listener.js';
 export * from './users.js';
 export * from './demo.js';
 export * from './national-id.js';
+export * from './journal-patient.js';

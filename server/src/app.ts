@@ -24,6 +24,7 @@ export interface AppDeps {
   engine: AlarmEngine;
   tokens: TokenService;
   checks: HealthChecks;
+  journalAlertAfterS: number;
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -50,7 +51,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(authRoutes, { pool: deps.pool, tokens: deps.tokens });
   await app.register(alarmRoutes, { pool: deps.pool, engine: deps.engine });
   await app.register(policyRoutes, { pool: deps.pool });
-  await app.register(journalRoutes, { pool: deps.pool });
+  await app.register(journalRoutes, { pool: deps.pool, alertAfterS: deps.journalAlertAfterS });
   if (existsSync(DASHBOARD_DIST)) {
     // The built web app: public assets only (personal data comes through the API). One public
     // wildcard route; sendFile refuses paths outside the folder; unknown paths get the app shell.

@@ -40,4 +40,13 @@ describe('loadConfig', () => {
     expect(loadConfig({}, ['--demo']).demo).toBe(true);
     expect(() => loadConfig({}, ['--dmeo'])).toThrow(/Unknown option --dmeo/);
   });
+
+  it('needs the token endpoint and key with a journal URL, naming what is missing', () => {
+    expect(() => loadConfig({ TRYGG_JOURNAL_URL: 'https://journal.example/fhir' })).toThrow(/TRYGG_JOURNAL_TOKEN_URL/);
+    expect(() =>
+      loadConfig({ TRYGG_JOURNAL_URL: 'https://journal.example/fhir', TRYGG_JOURNAL_TOKEN_URL: 'https://journal.example/token' }),
+    ).toThrow(/TRYGG_JOURNAL_KEY_FILE/);
+    expect(() => loadConfig({ TRYGG_JOURNAL_URL: 'ftp://x' })).toThrow(/TRYGG_JOURNAL_URL/);
+    expect(loadConfig({}).journalDpop).toBe(true);
+  });
 });

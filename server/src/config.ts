@@ -24,6 +24,17 @@ export const ConfigSchema = Type.Object({
   demo: Type.Boolean(),
   /** Lifetime of a sign-in token, seconds. */
   tokenTtlSeconds: Type.Integer({ minimum: 60, maximum: 7 * 24 * 3600 }),
+  /** The patient journal's FHIR base URL; null = no delivery (entries wait in the outbox). */
+  journalUrl: Type.Union([Type.String({ pattern: '^https?://' }), Type.Null()]),
+  /** Its OAuth 2.0 token endpoint (client credentials with private_key_jwt). */
+  journalTokenUrl: Type.Union([Type.String({ pattern: '^https?://' }), Type.Null()]),
+  journalClientId: Type.String({ minLength: 1 }),
+  /** A JSON file with the client's private key as an EC P-256 JWK. */
+  journalKeyFile: Type.Union([Type.String({ minLength: 1 }), Type.Null()]),
+  /** Ask for DPoP-bound tokens and prove possession on every call. */
+  journalDpop: Type.Boolean(),
+  /** An entry undelivered for longer than this raises the backlog alert. */
+  journalAlertAfterS: Type.Integer({ minimum: 60 }),
 });
 export type Config = Static<typeof ConfigSchema>;
 
@@ -38,6 +49,12 @@ const ENV: Record<string, { key: keyof Config; parse: (v: string) => unknown }> 
   TRYGG_LOG_LEVEL: { key: 'logLevel', parse: (v) => v },
   TRYGG_DEMO: { key: 'demo', parse: toBool },
   TRYGG_TOKEN_TTL_SECONDS: { key: 'tokenTtlSeconds', parse: toNumber },
+  TRYGG_JOURNAL_URL: { key: 'journalUrl', parse: (v) => v },
+  TRYGG_JOURNAL_TOKEN_URL: { key: 'journalTokenUrl', parse: (v) => v },
+  TRYGG_JOURNAL_CLIENT_ID: { key: 'journalClientId', parse: (v) => v },
+  TRYGG_JOURNAL_KEY_FILE: { key: 'journalKeyFile', parse: (v) => v },
+  TRYGG_JOURNAL_DPOP: { key: 'journalDpop', parse: toBool },
+  TRYGG_JOURNAL_ALERT_AFTER_S: { key: 'journalAlertAfterS', parse: toNumber },
 };
 
 export const DEFAULTS: Config = {
@@ -50,6 +67,12 @@ export const DEFAULTS: Config = {
   logLevel: 'info',
   demo: false,
   tokenTtlSeconds: 12 * 3600,
+  journalUrl: null,
+  journalTokenUrl: null,
+  journalClientId: 'trygg',
+  journalKeyFile: null,
+  journalDpop: true,
+  journalAlertAfterS: 3600,
 };
 
 function toNumber(v: string): unknown {
@@ -93,6 +116,10 @@ export function loadConfig(
       'TRYGG_ERR_CONFIG',
       `Invalid configuration: ${name} ${err?.message ?? 'is invalid'} (got ${JSON.stringify(merged[key])})`,
     );
+  }
+  if (merged.journalUrl && (!merged.journalTokenUrl || !merged.journalKeyFile)) {
+    const missing = merged.journalTokenUrl ? 'TRYGG_JOURNAL_KEY_FILE' : 'TRYGG_JOURNAL_TOKEN_URL';
+    throw new TryggError('TRYGG_ERR_CONFIG', `Invalid configuration: ${missing} is required when TRYGG_JOURNAL_URL is set`);
   }
   // npm runs workspace scripts in the workspace folder; INIT_CWD is where `npm start` was typed,
   // so a relative TRYGG_DATA_DIR means the same folder whichever way Trygg was started.

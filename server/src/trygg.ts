@@ -2,22 +2,28 @@
  * The composition root: builds every long-lived part from the config, starts them in order and
  * stops them in reverse (STYLE §10), so tests can boot the whole service in-process many times.
  */
+import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
+import type { JWK } from 'jose';
 import pino, { type Logger } from 'pino';
 import {
   AlarmEngine,
   Inbox,
+  JournalClient,
+  JournalWorker,
+  journalBacklog,
   createPool,
   listOpenAlarms,
   migrate,
   timelineHead,
   updatesAfter,
   type EngineDeps,
+  type JournalWorkerDeps,
   type Notifier,
   type Pool,
 } from '@trygg/alarm-core';
 import { LiveServer } from '@trygg/dashboard';
-import { DeviceAuthenticator, DirectoryListener, SqlDirectory, isEmpty, seedDemo } from '@trygg/devices';
+import { DeviceAuthenticator, DirectoryListener, SqlDirectory, isEmpty, journalPatient, seedDemo } from '@trygg/devices';
 import { MqttGateway, TelemetryWriter } from '@trygg/gateway';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
@@ -48,6 +54,8 @@ export interface StartOptions {
   notifier?: Notifier;
   /** Engine tuning (sweep period, heartbeat grace, timer instrumentation). */
   engine?: Pick<EngineDeps, 'sweepIntervalMs' | 'heartbeatGraceS' | 'onTimerFired'>;
+  /** Journal worker tuning (backoff, follow-up and poll periods). */
+  journal?: Pick<JournalWorkerDeps, 'baseBackoffMs' | 'maxBackoffMs' | 'followUpMs' | 'pollMs' | 'concurrency'>;
 }
 
 export async function startTrygg(config: Config, opts: StartOptions = {}): Promise<Trygg> {
@@ -125,7 +133,41 @@ export async function startTrygg(config: Config, opts: StartOptions = {}): Promi
     gateway = gw;
     undo.push(() => gw.stop());
 
+    if (config.journalUrl && config.journalTokenUrl && config.journalKeyFile) {
+      const worker = new JournalWorker({
+        pool,
+        client: new JournalClient({
+          baseUrl: config.journalUrl,
+          tokenUrl: config.journalTokenUrl,
+          clientId: config.journalClientId,
+          privateJwk: JSON.parse(await readFile(config.journalKeyFile, 'utf8')) as JWK,
+          dpop: config.journalDpop,
+          timeoutMs: 10_000,
+        }),
+        patientOf: (id) => journalPatient(pool, id),
+        logger,
+        ...opts.journal,
+      });
+      worker.start();
+      undo.push(() => worker.stop());
+    } else {
+      logger.warn('no TRYGG_JOURNAL_URL: closed alarms wait in the journal outbox until a journal is configured');
+    }
+    // The backlog alert: an entry undelivered for too long is an error an administrator must see.
+    const backlogCheck = setInterval(() => {
+      journalBacklog(pool)
+        .then((b) => {
+          if ((b.oldestUndeliveredS ?? 0) > config.journalAlertAfterS) {
+            logger.error({ code: 'TRYGG_ERR_JOURNAL_BACKLOG', backlog: b }, 'journal entries undelivered for too long');
+          }
+        })
+        .catch(() => undefined);
+    }, 60_000);
+    backlogCheck.unref();
+    undo.push(async () => clearInterval(backlogCheck));
+
     const http = await buildApp({
+      journalAlertAfterS: config.journalAlertAfterS,
       logger,
       pool,
       engine,

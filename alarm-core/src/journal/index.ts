@@ -5,3 +5,5 @@ export { toFhirXml } from './xml.js';
 export type { JournalPatient } from './references.js';
 export { CS as CODE_SYSTEMS, ID as IDENTIFIER_SYSTEMS, PROFILE as PROFILES } from './codes.js';
 export type * from './fhir-types.js';
+export * from './client.js';
+export * from './worker.js';

@@ -13,6 +13,7 @@ export const ACTIONS = {
   'alarm:command': ['operator', 'staff', 'relative'],
   'live:operators': ['operator', 'admin'],
   'alarm:export': ['operator', 'admin'],
+  'journal:admin': ['admin'],
   'policy:read': ['admin', 'operator'],
   'policy:write': ['admin'],
 } as const satisfies Record<string, readonly Role[]>;

@@ -1,20 +1,49 @@
 /**
- * An alarm's journal record, downloadable as FHIR R4 JSON or XML: the same Bundle the journal
- * outbox delivers (DetectedIssue, Encounter, Composition), for an operator or administrator.
+ * The journal from the API: an alarm's record downloadable as FHIR R4 JSON or XML (the same
+ * Bundle the journal worker delivers), its delivery state, the backlog administrators watch,
+ * and a re-send.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
-import { TryggError, alarmBundle, getAlarm, getTimeline, toFhirXml, type Pool } from '@trygg/alarm-core';
-import { parseNationalId } from '@trygg/devices';
+import {
+  ErrorEnvelope,
+  TryggError,
+  alarmBundle,
+  getAlarm,
+  getTimeline,
+  journalBacklog,
+  toFhirXml,
+  type Pool,
+} from '@trygg/alarm-core';
+import { journalPatient } from '@trygg/devices';
 
-const journal: FastifyPluginAsyncTypebox<{ pool: Pool }> = async (app, { pool }) => {
+type JournalState = 'none' | 'pending' | 'sent' | 'journaled' | 'failed';
+const JournalStatus = Type.Object({
+  status: Type.Enum(['none', 'pending', 'sent', 'journaled', 'failed']),
+  attempts: Type.Integer(),
+  lastError: Type.Union([Type.String(), Type.Null()]),
+  journaledAt: Type.Union([Type.String(), Type.Null()]),
+});
+const Backlog = Type.Object({
+  pending: Type.Integer(),
+  sent: Type.Integer(),
+  failed: Type.Integer(),
+  journaled: Type.Integer(),
+  oldestUndeliveredS: Type.Union([Type.Integer(), Type.Null()]),
+  alertAfterS: Type.Integer(),
+  alerting: Type.Boolean(),
+});
+const Params = Type.Object({ id: Type.String({ format: 'uuid' }) });
+const errors = { 401: ErrorEnvelope, 403: ErrorEnvelope, 404: ErrorEnvelope };
+
+const journal: FastifyPluginAsyncTypebox<{ pool: Pool; alertAfterS: number }> = async (app, { pool, alertAfterS }) => {
   app.get(
     '/api/alarms/:id/journal',
     {
       config: { action: 'alarm:export' },
       schema: {
         tags: ['journal'],
-        params: Type.Object({ id: Type.String({ format: 'uuid' }) }),
+        params: Params,
         querystring: Type.Object({ format: Type.Optional(Type.Enum(['json', 'xml'])) }, { additionalProperties: false }),
         // The body is FHIR (JSON or XML), not one of our schemas; errors are the usual envelope.
       },
@@ -22,21 +51,10 @@ const journal: FastifyPluginAsyncTypebox<{ pool: Pool }> = async (app, { pool })
     async (req, reply) => {
       const alarm = await getAlarm(pool, req.params.id);
       if (!alarm) throw new TryggError('TRYGG_ERR_ALARM_NOT_FOUND');
-      const timeline = await getTimeline(pool, alarm.id);
-      const { rows } = await pool.query<{ national_id: string | null; name: string }>(
-        'SELECT national_id, name FROM residents WHERE id = $1',
-        [alarm.subject.residentId],
-      );
-      const resident = rows[0];
-      const kind = resident?.national_id ? parseNationalId(resident.national_id)?.kind : undefined;
       const bundle = alarmBundle({
         alarm,
-        timeline,
-        patient: {
-          nationalId: kind === 'fnr' ? (resident?.national_id ?? null) : null,
-          dNumber: kind === 'dnr' ? (resident?.national_id ?? null) : null,
-          name: resident?.name ?? alarm.subject.residentName,
-        },
+        timeline: await getTimeline(pool, alarm.id),
+        patient: await journalPatient(pool, alarm.subject.residentId),
       });
       req.log.info(
         { alarmId: alarm.id, residentId: alarm.subject.residentId, by: req.principal?.userId },
@@ -47,6 +65,61 @@ const journal: FastifyPluginAsyncTypebox<{ pool: Pool }> = async (app, { pool })
         .header('content-disposition', `attachment; filename="alarm-${alarm.id}.${xml ? 'xml' : 'json'}"`)
         .type(xml ? 'application/fhir+xml; charset=utf-8' : 'application/fhir+json; charset=utf-8')
         .send(xml ? toFhirXml(bundle) : JSON.stringify(bundle));
+    },
+  );
+
+  app.get(
+    '/api/alarms/:id/journal/status',
+    {
+      config: { action: 'alarm:read' },
+      schema: { tags: ['journal'], params: Params, response: { 200: JournalStatus, ...errors } },
+    },
+    async (req) => {
+      const { rows } = await pool.query<{
+        status: JournalState;
+        attempts: number;
+        last_error: string | null;
+        journaled_at: Date | null;
+      }>('SELECT status, attempts, last_error, journaled_at FROM journal_outbox WHERE alarm_id = $1', [req.params.id]);
+      const r = rows[0];
+      if (!r) {
+        if (!(await getAlarm(pool, req.params.id))) throw new TryggError('TRYGG_ERR_ALARM_NOT_FOUND');
+        return { status: 'none' as const, attempts: 0, lastError: null, journaledAt: null };
+      }
+      return {
+        status: r.status,
+        attempts: r.attempts,
+        lastError: r.last_error,
+        journaledAt: r.journaled_at?.toISOString() ?? null,
+      };
+    },
+  );
+
+  app.get(
+    '/api/journal/backlog',
+    { config: { action: 'journal:admin' }, schema: { tags: ['journal'], response: { 200: Backlog, ...errors } } },
+    async () => {
+      const b = await journalBacklog(pool);
+      return { ...b, alertAfterS, alerting: (b.oldestUndeliveredS ?? 0) > alertAfterS };
+    },
+  );
+
+  app.post(
+    '/api/alarms/:id/journal/resend',
+    {
+      config: { action: 'journal:admin' },
+      schema: { tags: ['journal'], params: Params, response: { 200: JournalStatus, ...errors } },
+    },
+    async (req) => {
+      const { rows } = await pool.query<{ status: JournalState; attempts: number }>(
+        `UPDATE journal_outbox SET status = 'pending', next_attempt_at = now(), last_error = NULL, location = NULL
+          WHERE alarm_id = $1 RETURNING status, attempts`,
+        [req.params.id],
+      );
+      const r = rows[0];
+      if (!r) throw new TryggError('TRYGG_ERR_NOT_FOUND', 'this alarm has no journal entry (it is not closed)');
+      req.log.info({ alarmId: req.params.id, by: req.principal?.userId }, 'journal entry queued again');
+      return { status: r.status, attempts: r.attempts, lastError: null, journaledAt: null };
     },
   );
 };
