@@ -86,7 +86,7 @@ export class JournalClient {
 
   private publicJwk(): JWK {
     const { kty, crv, x, y } = this.cfg.privateJwk;
-    return { kty, crv, x, y } as JWK;
+    return { kty, crv, x, y };
   }
 
   /** A cached token, renewed a minute before it expires. */
