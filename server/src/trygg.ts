@@ -55,7 +55,7 @@ export interface StartOptions {
   /** Engine tuning (sweep period, heartbeat grace, timer instrumentation). */
   engine?: Pick<EngineDeps, 'sweepIntervalMs' | 'heartbeatGraceS' | 'onTimerFired'>;
   /** Journal worker tuning (backoff, follow-up and poll periods). */
-  journal?: Pick<JournalWorkerDeps, 'baseBackoffMs' | 'maxBackoffMs' | 'followUpMs' | 'pollMs' | 'concurrency'>;
+  journal?: Pick<JournalWorkerDeps, 'baseBackoffMs' | 'maxBackoffMs' | 'followUpMs' | 'pollMs' | 'concurrency'> & { timeoutMs?: number };
 }
 
 export async function startTrygg(config: Config, opts: StartOptions = {}): Promise<Trygg> {
@@ -142,7 +142,7 @@ export async function startTrygg(config: Config, opts: StartOptions = {}): Promi
           clientId: config.journalClientId,
           privateJwk: JSON.parse(await readFile(config.journalKeyFile, 'utf8')) as JWK,
           dpop: config.journalDpop,
-          timeoutMs: 10_000,
+          timeoutMs: opts.journal?.timeoutMs ?? 10_000,
         }),
         patientOf: (id) => journalPatient(pool, id),
         logger,

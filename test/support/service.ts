@@ -10,7 +10,7 @@ import pino from 'pino';
 import mqtt, { type MqttClient, type IClientOptions } from 'mqtt';
 import { io, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, DemoCredentials, LoginResponse, ServerToClientEvents } from './types.js';
-import { loadConfig, startTrygg, type Trygg } from '@trygg/server';
+import { loadConfig, startTrygg, type Config, type StartOptions, type Trygg } from '@trygg/server';
 import { createTestDatabase, type TestDatabase } from './db.js';
 
 export interface TestService {
@@ -28,7 +28,7 @@ export interface TestService {
   stop(): Promise<void>;
 }
 
-export async function startTestService(): Promise<TestService> {
+export async function startTestService(opts: { config?: Partial<Config>; start?: StartOptions } = {}): Promise<TestService> {
   const db = await createTestDatabase({ migrate: false });
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'trygg-test-'));
   const config = loadConfig({}, [], {
@@ -39,6 +39,7 @@ export async function startTestService(): Promise<TestService> {
     host: '127.0.0.1',
     demo: true,
     logLevel: 'debug',
+    ...opts.config,
   });
   const logs: Record<string, unknown>[] = [];
   const sink = new Writable({
@@ -48,7 +49,7 @@ export async function startTestService(): Promise<TestService> {
       cb();
     },
   });
-  const trygg = await startTrygg(config, { logger: pino({ level: 'debug' }, sink) });
+  const trygg = await startTrygg(config, { logger: pino({ level: 'debug' }, sink), ...opts.start });
   const demo = JSON.parse(await readFile(path.join(dataDir, 'demo.json'), 'utf8')) as DemoCredentials;
   const httpUrl = `http://127.0.0.1:${trygg.ports.http}`;
   const mqttUrl = `mqtt://127.0.0.1:${trygg.ports.mqtt}`;

@@ -164,7 +164,7 @@ export class JournalWorker {
 export async function journalBacklog(db: Pick<Pool, 'query'>): Promise<JournalBacklog> {
   const { rows } = await db.query<{ status: string; n: string; oldest: string | null }>(
     `SELECT status, count(*) AS n,
-            extract(epoch FROM now() - min(created_at)) FILTER (WHERE status <> 'journaled') AS oldest
+            extract(epoch FROM now() - min(created_at) FILTER (WHERE status <> 'journaled')) AS oldest
        FROM journal_outbox GROUP BY status`,
   );
   const n = (s: string) => Number(rows.find((r) => r.status === s)?.n ?? 0);
