@@ -55,7 +55,9 @@ export interface StartOptions {
   /** Engine tuning (sweep period, heartbeat grace, timer instrumentation). */
   engine?: Pick<EngineDeps, 'sweepIntervalMs' | 'heartbeatGraceS' | 'onTimerFired'>;
   /** Journal worker tuning (backoff, follow-up and poll periods). */
-  journal?: Pick<JournalWorkerDeps, 'baseBackoffMs' | 'maxBackoffMs' | 'followUpMs' | 'pollMs' | 'concurrency'> & { timeoutMs?: number };
+  journal?: Pick<JournalWorkerDeps, 'baseBackoffMs' | 'maxBackoffMs' | 'followUpMs' | 'pollMs' | 'concurrency'> & {
+    timeoutMs?: number;
+  };
 }
 
 export async function startTrygg(config: Config, opts: StartOptions = {}): Promise<Trygg> {
