@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Alarm } from './support/types.js';
-import { startFhirReceiver, type FhirReceiver } from './support/fhir-receiver/index.js';
+import { startFhirReceiver, type FhirReceiver } from '../simulators/src/fhir-receiver/index.js';
 import { startTestService, type TestService } from './support/service.js';
 
 const SCHEMA = new URL('../../shared/reference/fhir/fhir.r4.schema.json', import.meta.url);

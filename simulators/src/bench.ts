@@ -2,7 +2,8 @@
  * `npm run bench`: runs every benchmark against a fresh database on the machine's PostgreSQL
  * (TRYGG_BENCH_PG, default postgres://postgres@127.0.0.1:5432/postgres), prints one table with
  * each figure beside its peer's figure from the same run, and writes bench-results/*.json.
- * Options: --alarms N (default 10000), --rate N alarms/s (default 150), --step S (default 80).
+ * Options: --alarms N (default 10000), --rate N alarms/s (default 150), --step S (default 80),
+ * --journal N journal entries in the delivery backlog (default 10000).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -11,10 +12,12 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { createPool, migrate } from '@trygg/alarm-core';
 import { benchEscalation, escalationRows } from './bench/escalation.js';
+import { benchJournal, handledAlarm, journalRows } from './bench/journal.js';
 import { machine } from './bench/stats.js';
 
 const { values } = parseArgs({
   options: {
+    journal: { type: 'string', default: '10000' },
     alarms: { type: 'string', default: '10000' },
     rate: { type: 'string', default: '150' },
     step: { type: 'string', default: '80' },
@@ -46,9 +49,12 @@ try {
     stepS: Number(values.step),
     log,
   });
+  log('journal delivery:');
+  const template = await handledAlarm(pool);
+  const journal = await benchJournal(pool, template, Number(values.journal), log);
   await pool.end();
 
-  const rows = [['figure', 'Trygg', 'peer (same run)', 'ratio', 'goal'], ...escalationRows(esc)];
+  const rows = [['figure', 'Trygg', 'peer (same run)', 'ratio', 'goal'], ...escalationRows(esc), ...journalRows(journal)];
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
   log('');
   for (const r of rows) log(r.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join(' │ '));
@@ -56,7 +62,7 @@ try {
   await mkdir(out, { recursive: true });
   await writeFile(
     path.join(out, 'bench.json'),
-    JSON.stringify({ machine: machine(), seconds: (Date.now() - started) / 1000, escalation: esc }, null, 2),
+    JSON.stringify({ machine: machine(), seconds: (Date.now() - started) / 1000, escalation: esc, journal }, null, 2),
   );
   log(`\nwritten to ${path.join(out, 'bench.json')} in ${Math.round((Date.now() - started) / 1000)} s`);
 } finally {

@@ -1,0 +1,206 @@
+/**
+ * Journal delivery benchmark: a backlog of closed alarms in the journal outbox (10 000 by
+ * default) delivered by the journal worker to the local FHIR receiver (OAuth private_key_jwt,
+ * DPoP, R4 schema validation, conditional create) — goal ≥ 500 entries/s. Peer in the same run:
+ * the same client posting ready-made bundles to a fresh receiver with no outbox, database or
+ * mapping in the way (the ceiling the receiver and HTTP set).
+ */
+import { randomUUID } from 'node:crypto';
+import pino from 'pino';
+import {
+  AlarmEngine,
+  Inbox,
+  JournalClient,
+  JournalWorker,
+  alarmBundle,
+  getTimeline,
+  journalBacklog,
+  type Alarm,
+  type Bundle,
+  type Pool,
+} from '@trygg/alarm-core';
+import { SqlDirectory, journalPatient, syntheticNationalId } from '@trygg/devices';
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import type { JWK } from 'jose';
+import { fmt } from './stats.js';
+
+export interface JournalBenchResult {
+  entries: number;
+  deliveredPerSecond: number;
+  peerPerSecond: number;
+  duplicates: number;
+  rejected: number;
+}
+
+const quiet = pino({ level: 'warn' });
+
+interface Remote {
+  baseUrl: string;
+  tokenUrl: string;
+  clientId: string;
+  clientPrivateJwk: JWK;
+  /** Stops it and returns what it saw. */
+  stop(): Promise<{ records: number; duplicates: number; rejected: number }>;
+}
+
+/** Starts the receiver in a child process (see fhir-receiver/main.ts). */
+async function remoteReceiver(): Promise<Remote> {
+  const script = fileURLToPath(new URL('../fhir-receiver/main.ts', import.meta.url));
+  const child = spawn(process.execPath, ['--import', 'tsx', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  if (!child.stdout) throw new Error('no stdout');
+  const lines = createInterface({ input: child.stdout });
+  const next = () =>
+    new Promise<Record<string, unknown>>((resolve) =>
+      lines.once('line', (l) => resolve(JSON.parse(l) as Record<string, unknown>)),
+    );
+  const ready = (await next()).ready as Omit<Remote, 'stop'>;
+  return {
+    ...ready,
+    stop: async () => {
+      const stats = next();
+      child.kill('SIGTERM');
+      return (await stats).stats as { records: number; duplicates: number; rejected: number };
+    },
+  };
+}
+
+function client(r: Omit<Remote, 'stop'>): JournalClient {
+  return new JournalClient({
+    baseUrl: r.baseUrl,
+    tokenUrl: r.tokenUrl,
+    clientId: r.clientId,
+    privateJwk: r.clientPrivateJwk,
+    dpop: true,
+    timeoutMs: 30_000,
+  });
+}
+
+/** Clones one handled alarm (document, timeline) into `n` closed alarms waiting in the outbox. */
+async function backlog(pool: Pool, template: string, n: number): Promise<void> {
+  await pool.query(
+    `WITH g AS (SELECT gen_random_uuid() AS id FROM generate_series(1, $2)),
+          a AS (INSERT INTO alarms (id, device_id, resident_id, site_id, type, state, priority, opened_at, updated_at, closed_at, version, doc, class)
+                SELECT g.id, s.device_id, s.resident_id, s.site_id, s.type, s.state, s.priority, s.opened_at, s.updated_at, s.closed_at,
+                       s.version, jsonb_set(s.doc, '{id}', to_jsonb(g.id::text)), s.class
+                  FROM alarms s, g WHERE s.id = $1 RETURNING id, doc),
+          t AS (INSERT INTO alarm_timeline (alarm_id, at, kind, actor, data)
+                SELECT a.id, t.at, t.kind, t.actor, t.data FROM a, alarm_timeline t WHERE t.alarm_id = $1 ORDER BY a.id, t.seq)
+     INSERT INTO journal_outbox (alarm_id, record) SELECT id, doc FROM a`,
+    [template, n],
+  );
+}
+
+export async function benchJournal(
+  pool: Pool,
+  template: string,
+  entries: number,
+  log: (l: string) => void,
+): Promise<JournalBenchResult> {
+  await pool.query(`UPDATE journal_outbox SET status = 'journaled'`); // earlier phases' entries are not part of this
+  await backlog(pool, template, entries);
+  const receiver = await remoteReceiver();
+  const worker = new JournalWorker({
+    pool,
+    client: client(receiver),
+    patientOf: (id) => journalPatient(pool, id),
+    logger: quiet,
+    concurrency: 32,
+    pollMs: 5,
+  });
+  log(`  delivering a backlog of ${entries} journal entries`);
+  const t0 = performance.now();
+  worker.start();
+  for (;;) {
+    const b = await journalBacklog(pool);
+    if (b.pending + b.sent === 0) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  await worker.stop();
+  const { duplicates, rejected } = await receiver.stop();
+
+  // The peer: ready-made bundles, posted by the same client with the same concurrency.
+  const sample = Math.min(entries, 2_000);
+  const { rows } = await pool.query<{ record: Alarm }>('SELECT record FROM journal_outbox ORDER BY created_at DESC LIMIT $1', [
+    sample,
+  ]);
+  const timeline = rows[0] ? await getTimeline(pool, rows[0].record.id) : [];
+  const patient = await journalPatient(pool, rows[0]?.record.subject.residentId ?? null);
+  const bundles: Bundle[] = rows.map((r) =>
+    alarmBundle({ alarm: r.record, timeline: timeline.map((e) => ({ ...e, alarmId: r.record.id })), patient }),
+  );
+  const peerReceiver = await remoteReceiver();
+  const peerClient = client(peerReceiver);
+  await peerClient.deliver(bundles[0] as Bundle); // token and first compile out of the timing
+  const p0 = performance.now();
+  let next = 1;
+  await Promise.all(
+    Array.from({ length: 32 }, async () => {
+      while (next < bundles.length) await peerClient.deliver(bundles[next++] as Bundle);
+    }),
+  );
+  const peerPerSecond = (bundles.length - 1) / ((performance.now() - p0) / 1000);
+  await peerReceiver.stop();
+  log(`  ${fmt(entries / seconds, 0)} entries/s through the outbox; ${fmt(peerPerSecond, 0)}/s posting ready bundles`);
+  return { entries, deliveredPerSecond: entries / seconds, peerPerSecond, duplicates, rejected };
+}
+
+export function journalRows(r: JournalBenchResult): string[][] {
+  return [
+    [
+      `journal entries delivered / s (backlog ${r.entries})`,
+      fmt(r.deliveredPerSecond, 0),
+      `ready bundles ${fmt(r.peerPerSecond, 0)}/s`,
+      fmt(r.deliveredPerSecond / r.peerPerSecond, 2),
+      `${r.deliveredPerSecond >= 500 ? 'met' : 'MISSED'} (≥ 500)${r.duplicates || r.rejected ? ` — ${r.duplicates} duplicates, ${r.rejected} refused!` : ''}`,
+    ],
+  ];
+}
+
+/** One alarm opened, claimed and resolved through the engine: the template for the backlog. */
+export async function handledAlarm(pool: Pool): Promise<string> {
+  const noop = { publish: () => undefined, send: () => undefined, notify: () => undefined };
+  const engine = new AlarmEngine({
+    pool,
+    directory: new SqlDirectory(pool),
+    live: noop,
+    notifier: noop,
+    feedback: noop,
+    logger: quiet,
+  });
+  await engine.start();
+  try {
+    const deviceId = 'bd-journal';
+    await pool.query(
+      `INSERT INTO sites (id, kind, name, address) VALUES ('bh-journal', 'home', 'Journal home', 'Journalveien 1, 0150 Oslo')`,
+    );
+    await pool.query(
+      `INSERT INTO residents (id, national_id, name, site_id) VALUES ('br-journal', $1, 'Journal Person', 'bh-journal')`,
+      [syntheticNationalId('1936-02-14', 3)],
+    );
+    await pool.query(`INSERT INTO relatives (id, resident_id, name) VALUES ('brl-journal', 'br-journal', 'Journal Relative')`);
+    await pool.query(
+      `INSERT INTO devices (id, kind, serial, protocol, status, resident_id) VALUES ($1, 'alarm-button', 'BENCH-JOURNAL', 'mqtt', 'active', 'br-journal')`,
+      [deviceId],
+    );
+    await new Inbox(pool, engine, quiet).acceptAndApply(deviceId, {
+      id: randomUUID(),
+      type: 'alarm.fall',
+      ts: new Date().toISOString(),
+    });
+    const { rows } = await pool.query<{ id: string }>(`SELECT id FROM alarms WHERE device_id = $1`, [deviceId]);
+    const id = rows[0]?.id ?? '';
+    const operator = { userId: 'bench-operator', name: 'Bench Operatør', role: 'operator' };
+    await engine.command(id, { id: randomUUID(), type: 'claim' }, operator);
+    await engine.command(
+      id,
+      { id: randomUUID(), type: 'resolve', note: 'Hjalp opp, ingen skade', cause: 'fall', action: 'home-visit' },
+      operator,
+    );
+    return id;
+  } finally {
+    await engine.stop();
+  }
+}
