@@ -73,7 +73,8 @@ async function seed(pool: Pool, devices: number, stepS: number): Promise<string[
   return Array.from({ length: devices }, (_, i) => `bd-${i + 1}`);
 }
 
-function engine(pool: Pool, onTimerFired?: (ms: number) => void): AlarmEngine {
+/** An engine with no screens, phones or devices attached: the benchmarks measure the engine. */
+export function benchEngine(pool: Pool, onTimerFired?: (ms: number) => void): AlarmEngine {
   return new AlarmEngine({
     pool,
     directory: new SqlDirectory(pool),
@@ -156,7 +157,7 @@ export async function benchEscalation(o: EscalationBenchOptions): Promise<Escala
   await pool.query('INSERT INTO bench_peer (id) SELECT generate_series(1, 1000)');
 
   // 1. Inputs per second (three rounds, for the spread), against pgbench in the same run.
-  let eng = engine(pool);
+  let eng = benchEngine(pool);
   await eng.start();
   const inbox = new Inbox(pool, eng, quiet);
   const inputsPerSecond: number[] = [];
@@ -178,7 +179,7 @@ export async function benchEscalation(o: EscalationBenchOptions): Promise<Escala
   // 2. Build up the open set at a steady rate; each alarm's step timer falls due stepS later.
   const lateness: number[] = [];
   const bare: number[] = [];
-  eng = engine(pool, (ms) => lateness.push(ms));
+  eng = benchEngine(pool, (ms) => lateness.push(ms));
   await eng.start();
   const inbox2 = new Inbox(pool, eng, quiet);
   log(`  opening ${o.openAlarms} alarms at ${o.rate}/s; their timers fall due ${o.stepS} s after each`);
@@ -205,7 +206,7 @@ export async function benchEscalation(o: EscalationBenchOptions): Promise<Escala
   );
   log(`  restarting over ${rows[0]?.n} open alarms`);
   const r0 = performance.now();
-  eng = engine(pool);
+  eng = benchEngine(pool);
   await eng.start();
   const recoveryMs = performance.now() - r0;
   const rearmed = Number((await pool.query<{ n: string }>('SELECT count(*) AS n FROM alarm_timers')).rows[0]?.n);

@@ -8,7 +8,6 @@
 import { randomUUID } from 'node:crypto';
 import pino from 'pino';
 import {
-  AlarmEngine,
   Inbox,
   JournalClient,
   JournalWorker,
@@ -19,11 +18,12 @@ import {
   type Bundle,
   type Pool,
 } from '@trygg/alarm-core';
-import { SqlDirectory, journalPatient, syntheticNationalId } from '@trygg/devices';
+import { journalPatient, syntheticNationalId } from '@trygg/devices';
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { JWK } from 'jose';
+import { benchEngine } from './escalation.js';
 import { fmt } from './stats.js';
 
 export interface JournalBenchResult {
@@ -161,15 +161,7 @@ export function journalRows(r: JournalBenchResult): string[][] {
 
 /** One alarm opened, claimed and resolved through the engine: the template for the backlog. */
 export async function handledAlarm(pool: Pool): Promise<string> {
-  const noop = { publish: () => undefined, send: () => undefined, notify: () => undefined };
-  const engine = new AlarmEngine({
-    pool,
-    directory: new SqlDirectory(pool),
-    live: noop,
-    notifier: noop,
-    feedback: noop,
-    logger: quiet,
-  });
+  const engine = benchEngine(pool);
   await engine.start();
   try {
     const deviceId = 'bd-journal';
