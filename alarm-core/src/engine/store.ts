@@ -140,6 +140,18 @@ export async function getAlarm(db: Queryable, id: string): Promise<Alarm | null>
   return rows[0]?.doc ?? null;
 }
 
+/** The timelines of many alarms in one query, by alarm id, each in order. */
+export async function getTimelines(db: Queryable, alarmIds: readonly string[]): Promise<Map<string, TimelineEntry[]>> {
+  const out = new Map<string, TimelineEntry[]>(alarmIds.map((id) => [id, []]));
+  if (alarmIds.length === 0) return out;
+  const { rows } = await db.query<TimelineRow>(
+    'SELECT seq, alarm_id, at, kind, actor, data FROM alarm_timeline WHERE alarm_id = ANY($1::uuid[]) ORDER BY seq',
+    [alarmIds],
+  );
+  for (const r of rows) out.get(r.alarm_id)?.push(toEntry(r));
+  return out;
+}
+
 export async function getTimeline(db: Queryable, alarmId: string): Promise<TimelineEntry[]> {
   const { rows } = await db.query<TimelineRow>(
     'SELECT seq, alarm_id, at, kind, actor, data FROM alarm_timeline WHERE alarm_id = $1 ORDER BY seq',

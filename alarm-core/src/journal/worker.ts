@@ -7,7 +7,7 @@
  */
 import type { Alarm, TimelineEntry } from '../contracts/alarm.js';
 import type { Pool } from '../db/pool.js';
-import { getTimeline } from '../engine/store.js';
+import { getTimelines } from '../engine/store.js';
 import type { Logger } from '../ports.js';
 import type { JournalAnswer, JournalClient } from './client.js';
 import { alarmBundle } from './map-alarm.js';
@@ -89,27 +89,39 @@ export class JournalWorker {
         RETURNING o.alarm_id, o.status, o.record, o.location, o.attempts`,
       [(this.deps.concurrency ?? 16) * 4, LEASE_S],
     );
+    // What the mapping needs, read once for the whole batch: the timelines, and each resident once.
+    const fresh = rows.filter((r) => !(r.status === 'sent' && r.location));
+    const timelines = await getTimelines(
+      this.deps.pool,
+      fresh.map((r) => r.alarm_id),
+    );
+    const patients = new Map<string | null, Promise<JournalPatient>>();
+    const patientOf = (id: string | null) => {
+      let p = patients.get(id);
+      if (!p) patients.set(id, (p = this.deps.patientOf(id)));
+      return p;
+    };
     const queue = [...rows];
     await Promise.all(
       Array.from({ length: Math.min(this.deps.concurrency ?? 16, queue.length) }, async () => {
-        for (let due = queue.shift(); due; due = queue.shift()) await this.handle(due);
+        for (let due = queue.shift(); due; due = queue.shift())
+          await this.handle(due, timelines.get(due.alarm_id) ?? [], patientOf);
       }),
     );
     return rows.length;
   }
 
-  private async handle(due: Due): Promise<void> {
+  private async handle(
+    due: Due,
+    timeline: TimelineEntry[],
+    patientOf: (id: string | null) => Promise<JournalPatient>,
+  ): Promise<void> {
     const t0 = performance.now();
     let answer: JournalAnswer;
     if (due.status === 'sent' && due.location) {
       answer = await this.deps.client.followUp(due.location);
     } else {
-      const timeline: TimelineEntry[] = await getTimeline(this.deps.pool, due.alarm_id);
-      const bundle = alarmBundle({
-        alarm: due.record,
-        timeline,
-        patient: await this.deps.patientOf(due.record.subject.residentId),
-      });
+      const bundle = alarmBundle({ alarm: due.record, timeline, patient: await patientOf(due.record.subject.residentId) });
       answer = await this.deps.client.deliver(bundle);
     }
     await this.record(due, answer, Math.round(performance.now() - t0));
