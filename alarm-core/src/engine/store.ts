@@ -145,7 +145,7 @@ export async function getTimelines(db: Queryable, alarmIds: readonly string[]): 
   const out = new Map<string, TimelineEntry[]>(alarmIds.map((id) => [id, []]));
   if (alarmIds.length === 0) return out;
   const { rows } = await db.query<TimelineRow>(
-    'SELECT seq, alarm_id, at, kind, actor, data FROM alarm_timeline WHERE alarm_id = ANY($1::uuid[]) ORDER BY seq',
+    'SELECT seq, alarm_id, at, kind, actor, data FROM alarm_timeline WHERE alarm_id = ANY($1::uuid[]) ORDER BY alarm_id, seq',
     [alarmIds],
   );
   for (const r of rows) out.get(r.alarm_id)?.push(toEntry(r));
