@@ -16,26 +16,7 @@ afterAll(async () => {
   await svc?.stop();
 });
 
-async function raise(deviceId: string, type: string): Promise<Alarm> {
-  const dev = await svc.device(deviceId);
-  await dev.publishAsync(
-    `trygg/v1/devices/${deviceId}/events`,
-    JSON.stringify({ id: randomUUID(), type, ts: new Date().toISOString() }),
-    { qos: 1 },
-  );
-  const { token } = await svc.login('operator');
-  let found: Alarm | undefined;
-  await expect
-    .poll(async () => {
-      found = (await svc.api<{ alarms: Alarm[] }>('GET', '/api/alarms', token)).body.alarms.find(
-        (a) => a.subject.deviceId === deviceId,
-      );
-      return found;
-    })
-    .toBeDefined();
-  if (!found) throw new Error('no alarm');
-  return found;
-}
+const raise = (deviceId: string, type: string): Promise<Alarm> => svc.raiseAlarm(deviceId, type);
 const command = async (username: string, alarmId: string, body: Record<string, unknown>) => {
   const { token } = await svc.login(username);
   return svc.api<{ alarm: Alarm; code?: string }>('POST', `/api/alarms/${alarmId}/commands`, token, {

@@ -10,7 +10,6 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Alarm } from './support/types.js';
 import { startFhirReceiver, type FhirReceiver } from '../simulators/src/fhir-receiver/index.js';
 import { startTestService, type TestService } from './support/service.js';
 
@@ -44,25 +43,8 @@ afterAll(async () => {
 
 /** Raises, claims and resolves an alarm from a device; returns its id. */
 async function handledAlarm(deviceId: string): Promise<string> {
-  const dev = await svc.device(deviceId);
-  await dev.publishAsync(
-    `trygg/v1/devices/${deviceId}/events`,
-    JSON.stringify({ id: randomUUID(), type: 'alarm.button', ts: new Date().toISOString() }),
-    {
-      qos: 1,
-    },
-  );
+  const { id } = await svc.raiseAlarm(deviceId);
   const { token } = await svc.login('operator');
-  let alarm: Alarm | undefined;
-  await expect
-    .poll(async () => {
-      alarm = (await svc.api<{ alarms: Alarm[] }>('GET', '/api/alarms', token)).body.alarms.find(
-        (a) => a.subject.deviceId === deviceId,
-      );
-      return alarm;
-    })
-    .toBeDefined();
-  const id = alarm?.id ?? '';
   await svc.api('POST', `/api/alarms/${id}/commands`, token, { id: randomUUID(), type: 'claim' });
   const res = await svc.api('POST', `/api/alarms/${id}/commands`, token, {
     id: randomUUID(),

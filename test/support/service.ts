@@ -2,6 +2,7 @@
  * Boots the whole service in-process on ephemeral ports against a fresh real database, with the
  * demo municipality seeded, and gives tests the clients a person or device would use.
  */
+import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,7 +10,7 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import mqtt, { type MqttClient, type IClientOptions } from 'mqtt';
 import { io, type Socket } from 'socket.io-client';
-import type { ClientToServerEvents, DemoCredentials, LoginResponse, ServerToClientEvents } from './types.js';
+import type { Alarm, ClientToServerEvents, DemoCredentials, LoginResponse, ServerToClientEvents } from './types.js';
 import { loadConfig, startTrygg, type Config, type StartOptions, type Trygg } from '@trygg/server';
 import { createTestDatabase, type TestDatabase } from './db.js';
 
@@ -24,6 +25,8 @@ export interface TestService {
   login(username: string): Promise<LoginResponse>;
   api<T = unknown>(method: string, url: string, token: string | null, body?: unknown): Promise<{ status: number; body: T }>;
   device(id: string, opts?: Partial<IClientOptions>): Promise<MqttClient>;
+  /** A demo device publishes an alarm event; resolves with the open alarm once the queue shows it. */
+  raiseAlarm(deviceId: string, type?: string): Promise<Alarm>;
   operatorSocket(token: string): Promise<Socket<ServerToClientEvents, ClientToServerEvents>>;
   stop(): Promise<void>;
 }
@@ -67,7 +70,7 @@ export async function startTestService(opts: { config?: Partial<Config>; start?:
     return { status: res.status, body: (await res.json()) as T };
   };
 
-  return {
+  const service: TestService = {
     trygg,
     db,
     logs,
@@ -95,6 +98,18 @@ export async function startTestService(opts: { config?: Partial<Config>; start?:
       clients.push({ end: () => client.end(true) });
       return client;
     },
+    raiseAlarm: async (deviceId, type = 'alarm.button') => {
+      const dev = await service.device(deviceId);
+      const event = JSON.stringify({ id: randomUUID(), type, ts: new Date().toISOString() });
+      await dev.publishAsync(`trygg/v1/devices/${deviceId}/events`, event, { qos: 1 });
+      const { token } = await service.login('operator');
+      for (const deadline = Date.now() + 10_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 50))) {
+        const { body } = await api<{ alarms: Alarm[] }>('GET', '/api/alarms', token);
+        const found = body.alarms.find((a) => a.subject.deviceId === deviceId);
+        if (found) return found;
+      }
+      throw new Error(`no open alarm from ${deviceId} within 10 s`);
+    },
     operatorSocket: async (token) => {
       const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(httpUrl, {
         path: '/socket.io',
@@ -116,6 +131,7 @@ export async function startTestService(opts: { config?: Partial<Config>; start?:
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+  return service;
 }
 
 /** Resolves with the first value `pick` returns non-undefined for, or rejects after `ms`. */

@@ -16,7 +16,6 @@ import { Escalation } from './escalation.js';
 export const ALARM_STATES = ['open', 'claimed', 'arrived', 'resolved', 'cancelled'] as const;
 export type AlarmState = (typeof ALARM_STATES)[number];
 export const AlarmStateSchema = Type.Enum(ALARM_STATES);
-export const OPEN_STATES: readonly AlarmState[] = ['open', 'claimed', 'arrived'];
 
 /** Care alarms and technical alarms of one device are separate: a press never joins a battery alarm. */
 export const ALARM_CLASSES = ['care', 'technical'] as const;

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { Actor, Alarm, AlarmClass, TimelineEntry } from '../contracts/alarm.js';
 import type { AlarmCommand } from '../contracts/commands.js';
 import type { DeviceEvent } from '../contracts/device-event.js';
-import { EVENT_TYPES, type DeviceEventType } from '../contracts/vocabulary.js';
+import { EVENT_TYPES, opensAlarm, type DeviceEventType } from '../contracts/vocabulary.js';
 import { withTransaction, type Pool, type PoolClient } from '../db/pool.js';
 import { TryggError, type ErrorCode } from '../errors.js';
 import type { Directory } from '../ports.js';
@@ -87,7 +87,7 @@ export async function applyDeviceEvent(deps: ApplyDeps, deviceId: string, eventI
   const cls: AlarmClass = kind === 'technical' ? 'technical' : 'care';
   // Looked up before the transaction (never while holding locks and a connection): the
   // registry's answer for a new alarm; unused when the event joins an open one.
-  const open = kind === 'alarm' || kind === 'technical' ? await context(deps, deviceId, event.type) : null;
+  const open = opensAlarm(event.type) ? await context(deps, deviceId, event.type) : null;
   return withTransaction(deps.pool, async (db) => {
     await db.query(DEVICE_LOCK, [deviceId]);
     const row = await db.query<{ processed_at: Date | null }>(

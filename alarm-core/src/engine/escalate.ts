@@ -2,24 +2,10 @@
  * Running an alarm's chain: entering a step, alerting its people, moving on when the step times
  * out or everyone at it declines, and re-alerting the response centre while nobody claims.
  */
-import { OPEN_STATES, type Alarm } from '../contracts/alarm.js';
-import type { Audience, Recipient, Roster } from '../contracts/escalation.js';
+import type { Alarm } from '../contracts/alarm.js';
+import type { Recipient } from '../contracts/escalation.js';
+import { OPEN_STATES, members } from '../contracts/rules.js';
 import type { Draft } from './draft.js';
-
-/** Everyone the audiences name, in roster order, each once. */
-export function members(roster: Roster, audiences: readonly Audience[]): Recipient[] {
-  const seen = new Set<string>();
-  const out: Recipient[] = [];
-  for (const a of audiences) {
-    for (const r of roster[a]) {
-      if (!seen.has(r.id)) {
-        seen.add(r.id);
-        out.push(r);
-      }
-    }
-  }
-  return out;
-}
 
 /** Alerts one person at a step (again, if they were alerted before: a repeat). */
 function alert(d: Draft, r: Recipient, step: number): void {

@@ -3,15 +3,13 @@
  * numbers: an update is applied only if it is the next one, so the list never shows a state
  * that skipped a step. Pure data, no DOM or sockets, so the rules can be tested on their own.
  */
-import type { Alarm, AlarmState, LiveUpdate } from '@trygg/alarm-core';
+import type { Alarm, LiveUpdate } from '@trygg/alarm-core';
+import { OPEN_STATES } from '@trygg/alarm-core/rules';
 
 export type ApplyResult = 'applied' | 'ignored' | 'gap';
 
-/** alarm-core's OPEN_STATES (the browser imports types only): these stay in the queue. */
-const OPEN_STATES: ReadonlySet<AlarmState> = new Set<AlarmState>(['open', 'claimed', 'arrived']);
-
 function isOpen(alarm: Alarm): boolean {
-  return OPEN_STATES.has(alarm.state);
+  return OPEN_STATES.includes(alarm.state);
 }
 
 /** Highest priority first; among equals, the one waiting longest. */

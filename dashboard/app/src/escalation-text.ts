@@ -5,6 +5,7 @@
  */
 import { msg, str } from '@lit/localize';
 import type { Alarm, Alert, Audience, ChainStep, Escalation, Recipient } from '@trygg/alarm-core';
+import { members } from '@trygg/alarm-core/rules';
 import { formatClock, formatDuration, formatList } from './labels.js';
 
 const AUDIENCE_LABELS: Readonly<Record<Audience, () => string>> = {
@@ -69,29 +70,11 @@ export function personName(name: string, alarm: Alarm | null): string {
   return rc.some((r) => r.name === name) ? audienceLabel('response-centre') : name;
 }
 
-/**
- * Everyone the audiences name, in roster order, each once: the same rule as alarm-core's
- * escalate.ts (which the browser cannot import), so "who is next" matches what will happen.
- */
-export function members(esc: Escalation, audiences: readonly Audience[]): Recipient[] {
-  const seen = new Set<string>();
-  const out: Recipient[] = [];
-  for (const a of audiences) {
-    for (const r of esc.roster[a]) {
-      if (!seen.has(r.id)) {
-        seen.add(r.id);
-        out.push(r);
-      }
-    }
-  }
-  return out;
-}
-
 /** One step of the chain in plain words: "Pårørende (Ola, Liv) – 2 min til å svare". */
 export function stepText(esc: Escalation, step: ChainStep): string {
   switch (step.type) {
     case 'notify': {
-      const everyone = members(esc, step.to);
+      const everyone = members(esc.roster, step.to);
       // The response centre is already named by its audience; people are listed by name.
       const people = everyone.filter((r) => r.kind !== 'response-centre').map((r) => r.name);
       const who =
@@ -145,7 +128,7 @@ export function nextUp(esc: Escalation): NextUp | null {
 
   const running = steps[esc.step];
   if (running?.type === 'notify' && running.mode === 'one-by-one') {
-    const person = members(esc, running.to)[esc.cursor + 1];
+    const person = members(esc.roster, running.to)[esc.cursor + 1];
     if (person) return { who: recipientName(person), at: when() };
   }
 
@@ -170,7 +153,7 @@ export function nextUp(esc: Escalation): NextUp | null {
         i += 1;
         break;
       case 'notify': {
-        const people = members(esc, s.to);
+        const people = members(esc.roster, s.to);
         if (people.length === 0) {
           i += 1;
           break;
