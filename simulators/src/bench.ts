@@ -3,7 +3,8 @@
  * (TRYGG_BENCH_PG, default postgres://postgres@127.0.0.1:5432/postgres), prints one table with
  * each figure beside its peer's figure from the same run, and writes bench-results/*.json.
  * Options: --alarms N (default 10000), --rate N alarms/s (default 150), --step S (default 80),
- * --journal N journal entries in the delivery backlog (default 10000).
+ * --journal N journal entries in the delivery backlog (default 10000), --only <name> to run one
+ * benchmark (escalation, journal).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -21,8 +22,10 @@ const { values } = parseArgs({
     alarms: { type: 'string', default: '10000' },
     rate: { type: 'string', default: '150' },
     step: { type: 'string', default: '80' },
+    only: { type: 'string', multiple: true },
   },
 });
+const runs = (bench: string) => !values.only || values.only.includes(bench);
 const admin = process.env.TRYGG_BENCH_PG ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const name = `trygg_bench_${randomBytes(4).toString('hex')}`;
 const log = (l: string) => process.stdout.write(`${l}\n`);
@@ -40,21 +43,30 @@ try {
   const pool = createPool(databaseUrl, 20);
   const started = Date.now();
   log(`Trygg benchmark on ${JSON.stringify(machine())}`);
-  log('escalation engine:');
-  const esc = await benchEscalation({
-    pool,
-    databaseUrl,
-    openAlarms: Number(values.alarms),
-    rate: Number(values.rate),
-    stepS: Number(values.step),
-    log,
-  });
-  log('journal delivery:');
-  const template = await handledAlarm(pool);
-  const journal = await benchJournal(pool, template, Number(values.journal), log);
+  const results: Record<string, unknown> = {};
+  const rows = [['figure', 'Trygg', 'peer (same run)', 'ratio', 'goal']];
+  if (runs('escalation')) {
+    log('escalation engine:');
+    const esc = await benchEscalation({
+      pool,
+      databaseUrl,
+      openAlarms: Number(values.alarms),
+      rate: Number(values.rate),
+      stepS: Number(values.step),
+      log,
+    });
+    results.escalation = esc;
+    rows.push(...escalationRows(esc));
+  }
+  if (runs('journal')) {
+    log('journal delivery:');
+    const template = await handledAlarm(pool);
+    const journal = await benchJournal(pool, template, Number(values.journal), log);
+    results.journal = journal;
+    rows.push(...journalRows(journal));
+  }
   await pool.end();
 
-  const rows = [['figure', 'Trygg', 'peer (same run)', 'ratio', 'goal'], ...escalationRows(esc), ...journalRows(journal)];
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
   log('');
   for (const r of rows) log(r.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join(' │ '));
@@ -62,7 +74,7 @@ try {
   await mkdir(out, { recursive: true });
   await writeFile(
     path.join(out, 'bench.json'),
-    JSON.stringify({ machine: machine(), seconds: (Date.now() - started) / 1000, escalation: esc, journal }, null, 2),
+    JSON.stringify({ machine: machine(), seconds: (Date.now() - started) / 1000, ...results }, null, 2),
   );
   log(`\nwritten to ${path.join(out, 'bench.json')} in ${Math.round((Date.now() - started) / 1000)} s`);
 } finally {

@@ -38,15 +38,24 @@ export function identifierKeys(resource: Record<string, unknown>): string[] {
 
 export class JournalStore {
   private readonly stored: StoredResource[] = [];
+  /** `type|system|value` → resources: the identifier index a conditional create searches, as a journal's database has. */
+  private readonly byIdentifier = new Map<string, StoredResource[]>();
   private readonly jobs = new Map<string, AsyncJob>();
 
   /** Stored resources of a type carrying the identifier `system|value`. */
   find(resourceType: string, key: string): StoredResource[] {
-    return this.stored.filter((r) => r.resourceType === resourceType && r.identifierKeys.includes(key));
+    return this.byIdentifier.get(`${resourceType}|${key}`) ?? [];
   }
 
   add(resources: StoredResource[]): void {
     this.stored.push(...resources);
+    for (const r of resources)
+      for (const key of r.identifierKeys) {
+        const k = `${r.resourceType}|${key}`;
+        const list = this.byIdentifier.get(k);
+        if (list) list.push(r);
+        else this.byIdentifier.set(k, [r]);
+      }
   }
 
   /** Keyed by the first identifier; a resource without one, or a second one with the same, also names its id. */
