@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFhirReceiver, type FhirReceiver } from '../simulators/src/fhir-receiver/index.js';
+import type { JournalBacklogState, JournalEntry } from '@trygg/alarm-core';
 import { startTestService, type TestService } from './support/service.js';
 
 const SCHEMA = new URL('../../shared/reference/fhir/fhir.r4.schema.json', import.meta.url);
@@ -32,7 +33,7 @@ beforeAll(async () => {
       journalKeyFile: keyFile,
       journalDpop: true,
     },
-    start: { journal: { baseBackoffMs: 50, maxBackoffMs: 400, followUpMs: 100, pollMs: 50, timeoutMs: 500 } },
+    start: { journal: { baseBackoffMs: 50, maxBackoffMs: 400, followUpMs: 100, pollMs: 50, timeoutMs: 500, watchMs: 100 } },
   });
 });
 afterAll(async () => {
@@ -136,14 +137,85 @@ describe.skipIf(!existsSync(SCHEMA))('journal delivery', () => {
     expect((await svc.api('POST', `/api/alarms/${id}/journal/resend`, operator)).status).toBe(403);
   });
 
-  it('afterwards holds every handled alarm exactly once', async () => {
-    const { rows } = await svc.trygg.pool.query<{ alarm_id: string; status: string }>(
-      'SELECT alarm_id, status FROM journal_outbox',
+  it('journals a dispensed dose once, as a MedicationDispense, even when the dispenser sends it twice', async () => {
+    const dev = await svc.device('res-astrid-dispenser');
+    const eventId = randomUUID();
+    const event = JSON.stringify({ id: eventId, type: 'dispenser.dispensed', ts: new Date().toISOString() });
+    await dev.publishAsync('trygg/v1/devices/res-astrid-dispenser/events', event, { qos: 1 });
+    await dev.publishAsync('trygg/v1/devices/res-astrid-dispenser/events', event, { qos: 1 });
+    const key = `res-astrid-dispenser/${eventId}`;
+    await expect.poll(() => recordsOf(key), { timeout: 10_000 }).toEqual(['MedicationDispense']);
+    const { rows } = await svc.trygg.pool.query<{ kind: string; status: string; resident_id: string }>(
+      `SELECT kind, status, resident_id FROM journal_outbox WHERE record->>'eventId' = $1`,
+      [eventId],
     );
-    expect(rows.length).toBe(7);
+    expect(rows).toEqual([
+      { kind: 'dispenser', status: expect.stringMatching(/sent|journaled/) as unknown, resident_id: 'res-astrid' },
+    ]);
+    const dispense = [...receiver.records().entries()].find(([k]) => k.includes(key))?.[1].resource as {
+      subject: { identifier: { value: string } };
+    };
+    expect(dispense.subject.identifier.value).toMatch(/^\d{11}$/);
+  });
+
+  it('raises the backlog alert to administrators, lists the failed entry with its error, and a re-send delivers it', async () => {
+    const adminToken = (await svc.login('admin')).token;
+    const operatorToken = (await svc.login('operator')).token;
+    const adminSocket = await svc.operatorSocket(adminToken);
+    const operatorSocket = await svc.operatorSocket(operatorToken);
+    const heard: JournalBacklogState[] = [];
+    const operatorHeard: JournalBacklogState[] = [];
+    adminSocket.on('journal:backlog', (s) => heard.push(s));
+    operatorSocket.on('journal:backlog', (s) => operatorHeard.push(s));
+
+    // The journal does not know this resident: the entry fails, with the journal's reason.
+    receiver.setMode('unknown-patient');
+    const id = await handledAlarm('rom-201-cord');
+    await expect.poll(async () => (await status(id)).status, { timeout: 10_000 }).toBe('failed');
+    expect((await status(id)).lastError).toMatch(/no patient/);
+    // It has waited two hours: past the threshold (TRYGG_JOURNAL_ALERT_AFTER_S, one hour by default).
+    await svc.trygg.pool.query(`UPDATE journal_outbox SET created_at = now() - interval '2 hours' WHERE alarm_id = $1`, [id]);
+    await expect.poll(() => heard.at(-1)?.alerting, { timeout: 10_000 }).toBe(true);
+    expect(heard.at(-1)).toMatchObject({ failed: 1, alertAfterS: 3600 });
+    expect(heard.at(-1)?.oldestUndeliveredS).toBeGreaterThanOrEqual(7200);
+    expect(svc.logs.some((l) => l.code === 'TRYGG_ERR_JOURNAL_BACKLOG' && l.level === 50)).toBe(true);
+    const backlog = await svc.api<JournalBacklogState>('GET', '/api/journal/backlog', adminToken);
+    expect(backlog.body).toMatchObject({ alerting: true, failed: 1 });
+
+    const list = await svc.api<{ entries: JournalEntry[] }>('GET', '/api/journal/entries?status=undelivered', adminToken);
+    expect(list.status).toBe(200);
+    const entry = list.body.entries.find((e) => e.alarmId === id);
+    expect(entry).toMatchObject({ kind: 'alarm', status: 'failed', type: 'alarm.button', residentId: 'res-rom-201' });
+    expect(entry?.lastError).toMatch(/422.*no patient|no patient/);
+    expect((await svc.api('GET', '/api/journal/entries', operatorToken)).status).toBe(403);
+    const audited = await svc.trygg.pool.query(
+      `SELECT 1 FROM audit_events WHERE action = 'journal.entries' AND actor_user_id = 'user-admin' AND resident_id = 'res-rom-201'`,
+    );
+    expect(audited.rowCount).toBeGreaterThanOrEqual(1);
+
+    // The resident is registered in the journal now: the administrator sends it again.
+    receiver.setMode('ok');
+    const resend = await svc.api<JournalEntry>('POST', `/api/journal/entries/${entry?.id ?? ''}/resend`, adminToken);
+    expect(resend.body).toMatchObject({ status: 'pending', lastError: null });
+    await expect.poll(async () => (await status(id)).status, { timeout: 10_000 }).toBe('journaled');
+    await expect.poll(() => heard.at(-1)?.alerting, { timeout: 10_000 }).toBe(false);
+    expect(operatorHeard).toEqual([]);
+    adminSocket.close();
+    operatorSocket.close();
+  });
+
+  it('afterwards holds every handled alarm and dispensed dose exactly once', async () => {
+    const { rows } = await svc.trygg.pool.query<{
+      alarm_id: string | null;
+      kind: string;
+      status: string;
+      record: { eventId?: string };
+    }>('SELECT alarm_id, kind, status, record FROM journal_outbox');
+    expect(rows.length).toBe(9);
     for (const r of rows) {
       expect(r.status).toBe('journaled');
-      expect(recordsOf(r.alarm_id)).toEqual(['Composition', 'DetectedIssue', 'Encounter']);
+      if (r.kind === 'alarm') expect(recordsOf(r.alarm_id ?? '')).toEqual(['Composition', 'DetectedIssue', 'Encounter']);
+      else expect(recordsOf(r.record.eventId ?? '')).toEqual(['MedicationDispense']);
     }
     const attempts = await svc.trygg.pool.query<{ outcome: string }>('SELECT DISTINCT outcome FROM journal_attempts ORDER BY 1');
     expect(attempts.rows.map((r) => r.outcome)).toEqual(expect.arrayContaining(['accepted', 'journaled', 'retry']));

@@ -2,7 +2,8 @@
  * The live side of the dashboard: socket.io on the service's HTTP server. Signed-in operators
  * join the `operators` room and get every committed timeline change as `alarm:update`, numbered;
  * on (re)connect a client sends the last number it saw and gets exactly what it missed, or a
- * fresh snapshot when it is too far behind.
+ * fresh snapshot when it is too far behind. Administrators also join `admins`, where the journal
+ * backlog alert arrives.
  */
 import type { Server as HttpServer } from 'node:http';
 import { Server } from 'socket.io';
@@ -13,6 +14,7 @@ import {
   TryggError,
   type Alarm,
   type ClientToServerEvents,
+  type JournalBacklogState,
   type LiveSink,
   type LiveUpdate,
   type Logger,
@@ -26,6 +28,8 @@ export interface LiveServerOptions {
   verify(token: string): Promise<Principal>;
   /** Whether this person may watch the operators' stream. */
   mayWatchOperators(p: Principal): boolean;
+  /** Whether this person gets the administrators' messages (the journal backlog alert). */
+  mayAdminister(p: Principal): boolean;
   updatesAfter(after: number, limit: number): Promise<LiveUpdate[] | null>;
   snapshot(): Promise<{ alarms: Alarm[]; head: number }>;
   logger: Logger;
@@ -38,6 +42,7 @@ interface SocketData {
 }
 
 const OPERATORS = 'operators';
+const ADMINS = 'admins';
 const checkResume = Compile(ResumeRequest);
 
 export class LiveServer implements LiveSink {
@@ -76,6 +81,7 @@ export class LiveServer implements LiveSink {
     });
     io.on('connection', (socket) => {
       void socket.join(OPERATORS);
+      if (this.opts.mayAdminister(socket.data.principal)) void socket.join(ADMINS);
       socket.on('resume', (req, reply) => {
         if (typeof reply !== 'function') return;
         if (!checkResume.Check(req)) {
@@ -104,6 +110,11 @@ export class LiveServer implements LiveSink {
     const io = this.io;
     if (!io) return;
     for (const u of [...updates].sort((a, b) => a.seq - b.seq)) io.to(OPERATORS).emit('alarm:update', u);
+  }
+
+  /** The journal backlog alert was raised or cleared: every signed-in administrator hears it. */
+  publishJournalBacklog(state: JournalBacklogState): void {
+    this.io?.to(ADMINS).emit('journal:backlog', state);
   }
 
   /** Drops every live connection (clients reconnect and resume); for failover drills and tests. */

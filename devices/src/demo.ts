@@ -86,6 +86,12 @@ export async function seedDemo(pool: Pool, dataDir: string): Promise<{ file: str
       where: 'Kari Nordmann (smoke detector)',
     });
     devices.push({ id: 'res-per-fall', kind: 'fall-sensor', residentId: 'res-per', where: 'Per Hansen (fall sensor)' });
+    devices.push({
+      id: 'res-astrid-dispenser',
+      kind: 'medication-dispenser',
+      residentId: 'res-astrid',
+      where: 'Astrid Lund (medication dispenser)',
+    });
 
     await site('solbakken', 'institution', 'Solbakken sykehjem', null, 'Solbakkveien 1, 0860 Oslo');
     await site('solbakken-a', 'building', 'Hus A', 'solbakken');

@@ -15,6 +15,7 @@ import errorsPlugin from './plugins/errors.js';
 import alarmRoutes from './routes/alarms.js';
 import authRoutes from './routes/auth.js';
 import healthRoutes, { type HealthChecks } from './routes/health.js';
+import journalAdminRoutes from './routes/journal-admin.js';
 import journalRoutes from './routes/journal.js';
 import policyRoutes from './routes/policies.js';
 
@@ -51,7 +52,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(authRoutes, { pool: deps.pool, tokens: deps.tokens });
   await app.register(alarmRoutes, { pool: deps.pool, engine: deps.engine });
   await app.register(policyRoutes, { pool: deps.pool });
-  await app.register(journalRoutes, { pool: deps.pool, alertAfterS: deps.journalAlertAfterS });
+  await app.register(journalRoutes, { pool: deps.pool });
+  await app.register(journalAdminRoutes, { pool: deps.pool, alertAfterS: deps.journalAlertAfterS });
   if (existsSync(DASHBOARD_DIST)) {
     // The built web app: public assets only (personal data comes through the API). One public
     // wildcard route; sendFile refuses paths outside the folder; unknown paths get the app shell.

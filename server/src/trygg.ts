@@ -11,7 +11,7 @@ import {
   Inbox,
   JournalClient,
   JournalWorker,
-  journalBacklog,
+  JournalWatch,
   createPool,
   listOpenAlarms,
   migrate,
@@ -54,9 +54,10 @@ export interface StartOptions {
   notifier?: Notifier;
   /** Engine tuning (sweep period, heartbeat grace, timer instrumentation). */
   engine?: Pick<EngineDeps, 'sweepIntervalMs' | 'heartbeatGraceS' | 'onTimerFired'>;
-  /** Journal worker tuning (backoff, follow-up and poll periods). */
+  /** Journal worker tuning (backoff, follow-up and poll periods), and how often the backlog alert looks. */
   journal?: Pick<JournalWorkerDeps, 'baseBackoffMs' | 'maxBackoffMs' | 'followUpMs' | 'pollMs' | 'concurrency'> & {
     timeoutMs?: number;
+    watchMs?: number;
   };
 }
 
@@ -92,6 +93,7 @@ export async function startTrygg(config: Config, opts: StartOptions = {}): Promi
     const live = new LiveServer({
       verify: (t) => tokens.verify(t),
       mayWatchOperators: (p) => can(p, 'live:operators'),
+      mayAdminister: (p) => can(p, 'journal:admin'),
       updatesAfter: (after, limit) => updatesAfter(pool, after, limit),
       snapshot: async () => {
         const head = await timelineHead(pool);
@@ -156,17 +158,15 @@ export async function startTrygg(config: Config, opts: StartOptions = {}): Promi
       logger.warn('no TRYGG_JOURNAL_URL: closed alarms wait in the journal outbox until a journal is configured');
     }
     // The backlog alert: an entry undelivered for too long is an error an administrator must see.
-    const backlogCheck = setInterval(() => {
-      journalBacklog(pool)
-        .then((b) => {
-          if ((b.oldestUndeliveredS ?? 0) > config.journalAlertAfterS) {
-            logger.error({ code: 'TRYGG_ERR_JOURNAL_BACKLOG', backlog: b }, 'journal entries undelivered for too long');
-          }
-        })
-        .catch(() => undefined);
-    }, 60_000);
-    backlogCheck.unref();
-    undo.push(async () => clearInterval(backlogCheck));
+    const watch = new JournalWatch({
+      pool,
+      logger,
+      alertAfterS: config.journalAlertAfterS,
+      onChange: (state) => live.publishJournalBacklog(state),
+      everyMs: opts.journal?.watchMs,
+    });
+    watch.start();
+    undo.push(async () => watch.stop());
 
     const http = await buildApp({
       journalAlertAfterS: config.journalAlertAfterS,

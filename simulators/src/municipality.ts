@@ -33,6 +33,7 @@ const ALARM_OF: Record<string, DeviceEventType> = {
   'smoke-detector': 'alarm.smoke',
   'bed-sensor': 'alarm.bed-exit',
   'door-sensor': 'alarm.door',
+  'medication-dispenser': 'dispenser.missed-dose',
 };
 
 export interface Simulation {
@@ -127,6 +128,12 @@ export async function startSimulation(opts: SimOptions): Promise<Simulation> {
       const client = clients.get(d.id);
       if (!client?.connected) continue;
       send(d.id, 'heartbeat').catch(() => undefined);
+      // A dispenser hands out a dose now and then; each one goes into the resident's journal.
+      if (d.kind === 'medication-dispenser' && random() < 0.25) {
+        send(d.id, 'dispenser.dispensed')
+          .then(() => opts.log(`→ ${d.where}: dose dispensed`))
+          .catch(() => undefined);
+      }
       const telemetry = {
         ts: new Date().toISOString(),
         battery: Math.round(60 + random() * 40),

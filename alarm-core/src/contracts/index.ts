@@ -8,3 +8,4 @@ export * from './commands.js';
 export * from './live.js';
 export * from './topics.js';
 export * from './auth.js';
+export * from './journal.js';

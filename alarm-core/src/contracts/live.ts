@@ -4,6 +4,7 @@
  */
 import Type, { type Static } from 'typebox';
 import { Alarm, TimelineEntry } from './alarm.js';
+import type { JournalBacklogState } from './journal.js';
 
 /** One committed change: the timeline entry and the alarm as it stands after it. */
 export const LiveUpdate = Type.Object({ seq: Type.Integer({ minimum: 1 }), entry: TimelineEntry, alarm: Alarm });
@@ -27,6 +28,8 @@ export type ResumeReply = Static<typeof ResumeReply>;
 /** Server → client events. */
 export interface ServerToClientEvents {
   'alarm:update': (update: LiveUpdate) => void;
+  /** To administrators: the journal backlog alert was raised or cleared. */
+  'journal:backlog': (state: JournalBacklogState) => void;
 }
 /** Client → server events. */
 export interface ClientToServerEvents {

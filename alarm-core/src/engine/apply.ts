@@ -12,7 +12,8 @@ import { EVENT_TYPES, opensAlarm, type DeviceEventType } from '../contracts/voca
 import { withTransaction, type Pool, type PoolClient } from '../db/pool.js';
 import { TryggError, type ErrorCode } from '../errors.js';
 import type { Directory } from '../ports.js';
-import type { Notification, StepResult } from './draft.js';
+import { deviceEventEntryId } from '../journal/entry-id.js';
+import type { Effect, Notification, StepResult } from './draft.js';
 import { step, type OpenContext } from './reducer.js';
 import { appendTimeline, loadAlarmForUpdate, loadOpenAlarmOfDeviceForUpdate, saveAlarmChange } from './store.js';
 import type { DueTimer } from './timers.js';
@@ -62,16 +63,30 @@ async function context(deps: ApplyDeps, deviceId: string, type: DeviceEventType)
  * numbering lock is held until commit, so the less after it, the more inputs per second.
  */
 async function persist(db: PoolClient, result: StepResult): Promise<TimelineEntry[]> {
+  for (const e of result.effects) if (e.type === 'journal-event') await journalDeviceEvent(db, e);
   const alarm = result.alarm;
   if (!alarm) return [];
   await saveAlarmChange(db, alarm, notificationsOf(result));
   if (result.effects.some((e) => e.type === 'journal')) {
-    await db.query('INSERT INTO journal_outbox (alarm_id, record) VALUES ($1, $2) ON CONFLICT (alarm_id) DO NOTHING', [
-      alarm.id,
-      alarm,
-    ]);
+    await db.query(
+      `INSERT INTO journal_outbox (entry_id, kind, alarm_id, resident_id, record) VALUES ($1, 'alarm', $1, $2, $3)
+       ON CONFLICT (entry_id) DO NOTHING`,
+      [alarm.id, alarm.subject.residentId, alarm],
+    );
   }
   return appendTimeline(db, alarm.id, new Date(alarm.updatedAt), result.entries);
+}
+
+/** A device event's own journal entry, for the resident the device serves at this moment; once per event. */
+async function journalDeviceEvent(db: PoolClient, e: Extract<Effect, { type: 'journal-event' }>): Promise<void> {
+  await db.query(
+    `INSERT INTO journal_outbox (entry_id, kind, resident_id, record)
+     SELECT $1, 'dispenser', d.resident_id,
+            jsonb_build_object('deviceId', d.id, 'eventId', $3::text, 'type', $4::text, 'at', $5::text, 'residentId', d.resident_id)
+       FROM devices d WHERE d.id = $2
+     ON CONFLICT (entry_id) DO NOTHING`,
+    [deviceEventEntryId(e.deviceId, e.event.id), e.deviceId, e.event.id, e.event.type, e.event.ts],
+  );
 }
 
 /** A committed inbox row; null when it was applied already (exactly once). */

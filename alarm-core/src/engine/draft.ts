@@ -32,7 +32,9 @@ export type Effect =
   | { type: 'notify'; notification: Notification }
   | { type: 'device-feedback'; deviceId: string; feedback: DeviceFeedback }
   /** The alarm closed: its record goes to the journal outbox in the same transaction. */
-  | { type: 'journal' };
+  | { type: 'journal' }
+  /** A device event journaled on its own (a dispensed dose): outbox entry in the same transaction. */
+  | { type: 'journal-event'; deviceId: string; event: { id: string; type: 'dispenser.dispensed'; ts: string } };
 
 export interface EntryDraft {
   kind: TimelineKind;

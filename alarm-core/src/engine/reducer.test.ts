@@ -386,6 +386,16 @@ describe('device events', () => {
       expect(step(null, ev(t), at(0))).toMatchObject({ alarm: null, entries: [] });
     }
   });
+
+  it('journals a dispensed dose on its own, and only that dispenser event', () => {
+    const dispensed = step(null, ev('dispenser.dispensed'), at(0));
+    const journaled = dispensed?.effects.filter((e) => e.type === 'journal-event');
+    expect(journaled).toEqual([
+      { type: 'journal-event', deviceId: 'dev-1', event: expect.objectContaining({ type: 'dispenser.dispensed' }) as unknown },
+    ]);
+    for (const t of ['test', 'heartbeat', 'cancel'] as const)
+      expect(step(null, ev(t), at(0))?.effects.some((e) => e.type === 'journal-event')).toBe(false);
+  });
 });
 
 describe('heartbeat supervision', () => {

@@ -125,8 +125,19 @@ function onDeviceEvent(alarm: Alarm | null, input: Extract<EngineInput, { kind: 
     }
     case 'test':
     case 'heartbeat':
-    case 'dispenser':
       return { alarm: null, entries: [], effects: [{ type: 'device-feedback', deviceId, feedback: received(null) }] };
+    case 'dispenser':
+      // A dose handed out raises nothing, but it belongs in the patient journal.
+      return {
+        alarm: null,
+        entries: [],
+        effects: [
+          { type: 'device-feedback', deviceId, feedback: received(null) },
+          ...(event.type === 'dispenser.dispensed'
+            ? [{ type: 'journal-event' as const, deviceId, event: { id: event.id, type: event.type, ts: event.ts } }]
+            : []),
+        ],
+      };
   }
 }
 

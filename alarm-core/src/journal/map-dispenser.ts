@@ -20,6 +20,9 @@ export interface DispenserJournalInput {
   residentId: string | null;
 }
 
+/** What the outbox keeps of a dispenser event; the patient is looked up when it is delivered. */
+export type DispenserRecord = Omit<DispenserJournalInput, 'patient'>;
+
 /** The journal bundle of one dispenser event. */
 export function dispenserBundle(input: DispenserJournalInput): Bundle {
   const identifier: Identifier = { system: ID.deviceEvent, value: `${input.deviceId}/${input.eventId}` };

@@ -11,6 +11,7 @@ import { getTimelines } from '../engine/store.js';
 import type { Logger } from '../ports.js';
 import type { JournalAnswer, JournalClient } from './client.js';
 import { alarmBundle } from './map-alarm.js';
+import { dispenserBundle, type DispenserRecord } from './map-dispenser.js';
 import type { JournalPatient } from './references.js';
 
 export interface JournalWorkerDeps {
@@ -31,13 +32,12 @@ export interface JournalWorkerDeps {
   random?: () => number;
 }
 
-interface Due {
-  alarm_id: string;
+type Due = {
+  entry_id: string;
   status: 'pending' | 'sent';
-  record: Alarm;
   location: string | null;
   attempts: number;
-}
+} & ({ kind: 'alarm'; record: Alarm } | { kind: 'dispenser'; record: DispenserRecord });
 
 export interface JournalBacklog {
   pending: number;
@@ -83,17 +83,17 @@ export class JournalWorker {
   async runOnce(): Promise<number> {
     const { rows } = await this.deps.pool.query<Due>(
       `UPDATE journal_outbox o SET next_attempt_at = now() + $2 * interval '1 second'
-        WHERE o.alarm_id IN (SELECT alarm_id FROM journal_outbox
+        WHERE o.entry_id IN (SELECT entry_id FROM journal_outbox
                               WHERE status IN ('pending', 'sent') AND next_attempt_at <= now()
                               ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED)
-        RETURNING o.alarm_id, o.status, o.record, o.location, o.attempts`,
+        RETURNING o.entry_id, o.kind, o.status, o.record, o.location, o.attempts`,
       [(this.deps.concurrency ?? 16) * 4, LEASE_S],
     );
     // What the mapping needs, read once for the whole batch: the timelines, and each resident once.
-    const fresh = rows.filter((r) => !(r.status === 'sent' && r.location));
+    const fresh = rows.filter((r) => r.kind === 'alarm' && !(r.status === 'sent' && r.location));
     const timelines = await getTimelines(
       this.deps.pool,
-      fresh.map((r) => r.alarm_id),
+      fresh.map((r) => r.entry_id),
     );
     const patients = new Map<string | null, Promise<JournalPatient>>();
     const patientOf = (id: string | null) => {
@@ -105,7 +105,7 @@ export class JournalWorker {
     await Promise.all(
       Array.from({ length: Math.min(this.deps.concurrency ?? 16, queue.length) }, async () => {
         for (let due = queue.shift(); due; due = queue.shift())
-          await this.handle(due, timelines.get(due.alarm_id) ?? [], patientOf);
+          await this.handle(due, timelines.get(due.entry_id) ?? [], patientOf);
       }),
     );
     return rows.length;
@@ -120,9 +120,13 @@ export class JournalWorker {
     let answer: JournalAnswer;
     if (due.status === 'sent' && due.location) {
       answer = await this.deps.client.followUp(due.location);
-    } else {
+    } else if (due.kind === 'alarm') {
       const bundle = alarmBundle({ alarm: due.record, timeline, patient: await patientOf(due.record.subject.residentId) });
       answer = await this.deps.client.deliver(bundle);
+    } else {
+      answer = await this.deps.client.deliver(
+        dispenserBundle({ ...due.record, patient: await patientOf(due.record.residentId) }),
+      );
     }
     await this.record(due, answer, Math.round(performance.now() - t0));
   }
@@ -150,18 +154,21 @@ export class JournalWorker {
     }
     await this.deps.pool.query(
       `WITH attempt AS (
-         INSERT INTO journal_attempts (alarm_id, outcome, http_status, error, duration_ms) VALUES ($1, $2, $3, $4, $5))
+         INSERT INTO journal_attempts (entry_id, outcome, http_status, error, duration_ms) VALUES ($1, $2, $3, $4, $5))
        UPDATE journal_outbox SET status = $6, attempts = $7, last_error = $4,
               next_attempt_at = now() + $8 * interval '1 millisecond',
               location = coalesce($9, location),
               journaled_at = CASE WHEN $6 = 'journaled' THEN now() ELSE journaled_at END
-        WHERE alarm_id = $1`,
-      [due.alarm_id, a.outcome, a.status, error, ms, update.status, attempts, update.delayMs, update.location ?? null],
+        WHERE entry_id = $1`,
+      [due.entry_id, a.outcome, a.status, error, ms, update.status, attempts, update.delayMs, update.location ?? null],
     );
     if (a.outcome === 'rejected')
-      this.deps.logger.error({ alarmId: due.alarm_id, code: 'TRYGG_ERR_JOURNAL_REJECTED', error }, 'journal refused an entry');
+      this.deps.logger.error(
+        { entryId: due.entry_id, kind: due.kind, code: 'TRYGG_ERR_JOURNAL_REJECTED', error },
+        'journal refused an entry',
+      );
     else if (a.outcome === 'retry')
-      this.deps.logger.warn({ alarmId: due.alarm_id, attempts, error }, 'journal delivery failed; retrying');
+      this.deps.logger.warn({ entryId: due.entry_id, kind: due.kind, attempts, error }, 'journal delivery failed; retrying');
   }
 
   /** Exponential backoff with full jitter: random in [0, min(max, base · 2^attempts)). */

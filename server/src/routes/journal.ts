@@ -1,42 +1,31 @@
 /**
- * The journal from the API: an alarm's record downloadable as FHIR R4 JSON or XML (the same
- * Bundle the journal worker delivers), its delivery state, the backlog administrators watch,
- * and a re-send.
+ * An alarm's journal record from the API: downloadable as FHIR R4 JSON or XML (the same Bundle
+ * the journal worker delivers), its delivery state, and a re-send. The backlog and the list of
+ * entries are in journal-admin.ts.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import {
   ErrorEnvelope,
+  JournalStatus,
   TryggError,
   alarmBundle,
   getAlarm,
   getTimeline,
-  journalBacklog,
   toFhirXml,
+  type JournalState,
   type Pool,
 } from '@trygg/alarm-core';
+import { auditRead } from '../audit.js';
 import { journalPatient } from '@trygg/devices';
 
-type JournalState = 'none' | 'pending' | 'sent' | 'journaled' | 'failed';
-const JournalStatus = Type.Object({
-  status: Type.Enum(['none', 'pending', 'sent', 'journaled', 'failed']),
-  attempts: Type.Integer(),
-  lastError: Type.Union([Type.String(), Type.Null()]),
-  journaledAt: Type.Union([Type.String(), Type.Null()]),
-});
-const Backlog = Type.Object({
-  pending: Type.Integer(),
-  sent: Type.Integer(),
-  failed: Type.Integer(),
-  journaled: Type.Integer(),
-  oldestUndeliveredS: Type.Union([Type.Integer(), Type.Null()]),
-  alertAfterS: Type.Integer(),
-  alerting: Type.Boolean(),
-});
+/** Queues an entry again from the start (a re-send forgets a 202's follow-up address). */
+export const RESEND = `UPDATE journal_outbox SET status = 'pending', next_attempt_at = now(), last_error = NULL, location = NULL`;
+
 const Params = Type.Object({ id: Type.String({ format: 'uuid' }) });
 const errors = { 401: ErrorEnvelope, 403: ErrorEnvelope, 404: ErrorEnvelope };
 
-const journal: FastifyPluginAsyncTypebox<{ pool: Pool; alertAfterS: number }> = async (app, { pool, alertAfterS }) => {
+const journal: FastifyPluginAsyncTypebox<{ pool: Pool }> = async (app, { pool }) => {
   app.get(
     '/api/alarms/:id/journal',
     {
@@ -55,6 +44,12 @@ const journal: FastifyPluginAsyncTypebox<{ pool: Pool; alertAfterS: number }> = 
         alarm,
         timeline: await getTimeline(pool, alarm.id),
         patient: await journalPatient(pool, alarm.subject.residentId),
+      });
+      await auditRead(pool, req, {
+        action: 'journal.export',
+        entityType: 'alarm',
+        entityId: alarm.id,
+        residentIds: alarm.subject.residentId ? [alarm.subject.residentId] : [],
       });
       req.log.info(
         { alarmId: alarm.id, residentId: alarm.subject.residentId, by: req.principal?.userId },
@@ -95,15 +90,6 @@ const journal: FastifyPluginAsyncTypebox<{ pool: Pool; alertAfterS: number }> = 
     },
   );
 
-  app.get(
-    '/api/journal/backlog',
-    { config: { action: 'journal:admin' }, schema: { tags: ['journal'], response: { 200: Backlog, ...errors } } },
-    async () => {
-      const b = await journalBacklog(pool);
-      return { ...b, alertAfterS, alerting: (b.oldestUndeliveredS ?? 0) > alertAfterS };
-    },
-  );
-
   app.post(
     '/api/alarms/:id/journal/resend',
     {
@@ -112,8 +98,7 @@ const journal: FastifyPluginAsyncTypebox<{ pool: Pool; alertAfterS: number }> = 
     },
     async (req) => {
       const { rows } = await pool.query<{ status: JournalState; attempts: number }>(
-        `UPDATE journal_outbox SET status = 'pending', next_attempt_at = now(), last_error = NULL, location = NULL
-          WHERE alarm_id = $1 RETURNING status, attempts`,
+        RESEND + ' WHERE alarm_id = $1 RETURNING status, attempts',
         [req.params.id],
       );
       const r = rows[0];

@@ -87,7 +87,7 @@ async function backlog(pool: Pool, template: string, n: number): Promise<void> {
                   FROM alarms s, g WHERE s.id = $1 RETURNING id, doc),
           t AS (INSERT INTO alarm_timeline (alarm_id, at, kind, actor, data)
                 SELECT a.id, t.at, t.kind, t.actor, t.data FROM a, alarm_timeline t WHERE t.alarm_id = $1 ORDER BY a.id, t.seq)
-     INSERT INTO journal_outbox (alarm_id, record) SELECT id, doc FROM a`,
+     INSERT INTO journal_outbox (entry_id, kind, alarm_id, resident_id, record) SELECT id, 'alarm', id, doc #>> '{subject,residentId}', doc FROM a`,
     [template, n],
   );
 }

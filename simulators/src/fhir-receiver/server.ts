@@ -133,6 +133,8 @@ async function transaction(
   } catch (e) {
     return refuseFhir(res, st, 400, 'structure', `the body is not JSON: ${(e as Error).message}`);
   }
+  if (mode === 'unknown-patient')
+    return refuseFhir(res, st, 422, 'not-found', 'no patient with this identifier in the journal (mode unknown-patient)');
   const result = processTransaction(body, st.store, { baseUrl: st.baseUrl, journaled: mode !== 'accept-202' });
   if (!result.ok) return refuseWith(res, st, result.status, result.issues);
   st.stats.created += result.created;

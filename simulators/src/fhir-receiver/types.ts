@@ -8,8 +8,10 @@ import type { RecordView } from './store.js';
  * - `500`: FHIR calls answer 500 with an OperationOutcome and store nothing.
  * - `timeout-after-store`: a transaction is stored, then never answered (until close()).
  * - `accept-202`: stored as not yet journaled, answered 202 + Location of a status URL.
+ * - `unknown-patient`: a valid transaction is refused with 422 (the EPJ has no such patient), as a
+ *   journal does for a resident not registered there; nothing is stored.
  */
-export type ReceiverMode = 'ok' | 'down' | '500' | 'timeout-after-store' | 'accept-202';
+export type ReceiverMode = 'ok' | 'down' | '500' | 'timeout-after-store' | 'accept-202' | 'unknown-patient';
 
 export interface ReceiverStats {
   tokenRequests: number;
