@@ -6,57 +6,24 @@
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFhirReceiver, type FhirReceiver } from '../simulators/src/fhir-receiver/index.js';
 import type { JournalBacklogState, JournalEntry } from '@trygg/alarm-core';
-import { startTestService, type TestService } from './support/service.js';
+import type { FhirReceiver } from '../simulators/src/fhir-receiver/index.js';
+import { FHIR_SCHEMA, startWithJournal, type JournalSetup } from './support/journal.js';
+import type { TestService } from './support/service.js';
 
-const SCHEMA = new URL('../../shared/reference/fhir/fhir.r4.schema.json', import.meta.url);
-
+let setup: JournalSetup;
 let receiver: FhirReceiver;
 let svc: TestService;
-let dir: string;
+let handledAlarm: JournalSetup['handledAlarm'];
 
 beforeAll(async () => {
-  receiver = await startFhirReceiver({ requireDpop: true });
-  dir = await mkdtemp(path.join(os.tmpdir(), 'trygg-journal-'));
-  const keyFile = path.join(dir, 'journal-key.json');
-  await writeFile(keyFile, JSON.stringify(receiver.clientPrivateJwk), { mode: 0o600 });
-  svc = await startTestService({
-    config: {
-      journalUrl: receiver.baseUrl,
-      journalTokenUrl: receiver.tokenUrl,
-      journalClientId: receiver.clientId,
-      journalKeyFile: keyFile,
-      journalDpop: true,
-    },
-    start: { journal: { baseBackoffMs: 50, maxBackoffMs: 400, followUpMs: 100, pollMs: 50, timeoutMs: 500, watchMs: 100 } },
-  });
+  setup = await startWithJournal();
+  ({ svc, receiver, handledAlarm } = setup);
 });
 afterAll(async () => {
-  await svc?.stop();
-  await receiver?.close();
-  await rm(dir, { recursive: true, force: true });
+  await setup?.stop();
 });
-
-/** Raises, claims and resolves an alarm from a device; returns its id. */
-async function handledAlarm(deviceId: string): Promise<string> {
-  const { id } = await svc.raiseAlarm(deviceId);
-  const { token } = await svc.login('operator');
-  await svc.api('POST', `/api/alarms/${id}/commands`, token, { id: randomUUID(), type: 'claim' });
-  const res = await svc.api('POST', `/api/alarms/${id}/commands`, token, {
-    id: randomUUID(),
-    type: 'resolve',
-    note: 'Ringte, alt vel',
-    cause: 'accidental',
-    action: 'phone-call',
-  });
-  expect(res.status).toBe(200);
-  return id;
-}
 
 const status = async (alarmId: string) => {
   const { token } = await svc.login('operator');
@@ -75,7 +42,7 @@ const recordsOf = (alarmId: string) =>
     .map(([, r]) => r.resourceType)
     .sort();
 
-describe.skipIf(!existsSync(SCHEMA))('journal delivery', () => {
+describe.skipIf(!existsSync(FHIR_SCHEMA))('journal delivery', () => {
   it('delivers a handled alarm: token with private_key_jwt and DPoP, schema-valid, journaled', async () => {
     const id = await handledAlarm('res-kari-button');
     await expect.poll(async () => (await status(id)).status, { timeout: 10_000 }).toBe('journaled');
@@ -144,14 +111,17 @@ describe.skipIf(!existsSync(SCHEMA))('journal delivery', () => {
     await dev.publishAsync('trygg/v1/devices/res-astrid-dispenser/events', event, { qos: 1 });
     await dev.publishAsync('trygg/v1/devices/res-astrid-dispenser/events', event, { qos: 1 });
     const key = `res-astrid-dispenser/${eventId}`;
-    await expect.poll(() => recordsOf(key), { timeout: 10_000 }).toEqual(['MedicationDispense']);
-    const { rows } = await svc.trygg.pool.query<{ kind: string; status: string; resident_id: string }>(
-      `SELECT kind, status, resident_id FROM journal_outbox WHERE record->>'eventId' = $1`,
-      [eventId],
-    );
-    expect(rows).toEqual([
-      { kind: 'dispenser', status: expect.stringMatching(/sent|journaled/) as unknown, resident_id: 'res-astrid' },
-    ]);
+    const entries = async () =>
+      (
+        await svc.trygg.pool.query<{ kind: string; status: string; resident_id: string }>(
+          `SELECT kind, status, resident_id FROM journal_outbox WHERE record->>'eventId' = $1`,
+          [eventId],
+        )
+      ).rows;
+    await expect
+      .poll(entries, { timeout: 10_000 })
+      .toEqual([{ kind: 'dispenser', status: 'journaled', resident_id: 'res-astrid' }]);
+    expect(recordsOf(key)).toEqual(['MedicationDispense']);
     const dispense = [...receiver.records().entries()].find(([k]) => k.includes(key))?.[1].resource as {
       subject: { identifier: { value: string } };
     };

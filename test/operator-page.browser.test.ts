@@ -4,35 +4,18 @@
  * dropped connection. Screenshots go to test-results/.
  */
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SHOTS, launchBrowser, signIn } from './support/browser.js';
 import { startTestService, type TestService } from './support/service.js';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const SHOTS = new URL('../test-results/', import.meta.url).pathname;
 
 let svc: TestService;
 let browser: Browser;
 let page: Page;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install chromium, or set CHROMIUM_PATH`);
-  await mkdir(SHOTS, { recursive: true });
+  browser = await launchBrowser();
   svc = await startTestService();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
   page = await browser.newPage({ viewport: { width: 1280, height: 800 }, locale: 'nb-NO' });
 });
 
@@ -52,11 +35,7 @@ const publishAlarm = async (deviceId: string, type = 'alarm.button') => {
 
 describe('operator page', () => {
   it('signs in, sees an alarm arrive live, claims and resolves it', async () => {
-    const password = svc.demo.users.find((u) => u.username === 'operator')?.password ?? '';
-    await page.goto(svc.httpUrl);
-    await page.locator('input[name="username"]').fill('operator');
-    await page.locator('input[name="password"]').fill(password);
-    await page.locator('input[name="password"]').press('Enter');
+    await signIn(page, svc, 'operator');
     await page.waitForFunction(() => document.body.dataset.connected === 'true');
     await page.screenshot({ path: `${SHOTS}operator-empty-queue.png` });
 

@@ -74,7 +74,7 @@ export class JournalClient {
     const text = await res.text().catch(() => '');
     if (res.status === 401) this.token = null; // expired or revoked: fetch a new one next time
     if (res.ok) return ok(res);
-    const error = `${res.status} ${text.slice(0, 500)}`;
+    const error = `${res.status} ${outcomeText(text) ?? text.slice(0, 500)}`;
     const retryable = res.status === 401 || res.status === 408 || res.status === 429 || res.status >= 500;
     return retryable ? { outcome: 'retry', status: res.status, error } : { outcome: 'rejected', status: res.status, error };
   }
@@ -132,5 +132,17 @@ export class JournalClient {
       .setJti(randomUUID())
       .setIssuedAt()
       .sign(await this.signer());
+  }
+}
+
+/** The diagnostics of a FHIR OperationOutcome (what a person can act on), or null when the body is not one. */
+export function outcomeText(body: string): string | null {
+  try {
+    const o = JSON.parse(body) as { resourceType?: unknown; issue?: { code?: unknown; diagnostics?: unknown }[] };
+    if (o.resourceType !== 'OperationOutcome' || !Array.isArray(o.issue)) return null;
+    const parts = o.issue.map((i) => [i.code, i.diagnostics].filter((x) => typeof x === 'string').join(': ')).filter(Boolean);
+    return parts.length ? parts.join('; ').slice(0, 500) : null;
+  } catch {
+    return null;
   }
 }

@@ -13,6 +13,7 @@ import { shared } from '../styles.js';
 import './trygg-login.js';
 import './trygg-locale-picker.js';
 import './trygg-alarm-queue.js';
+import './trygg-journal-admin.js';
 
 // customElement must be the outer decorator: it upgrades elements already in the page, and
 // they must be constructed with localized()'s initializer in place.
@@ -67,6 +68,18 @@ export class TryggApp extends LitElement {
         margin: 0 auto;
         padding: clamp(0.75rem, 2vw, 1.5rem);
       }
+      nav {
+        display: flex;
+        gap: 0.5rem;
+        padding: 0.5rem clamp(0.75rem, 2vw, 1.5rem) 0;
+        max-width: 1400px;
+        width: 100%;
+        margin: 0 auto;
+      }
+      nav button[aria-current='page'] {
+        background: var(--trygg-primary);
+        color: var(--trygg-primary-ink);
+      }
       .skip {
         position: absolute;
         left: -9999px;
@@ -83,6 +96,8 @@ export class TryggApp extends LitElement {
   ];
 
   @state() private _session: Session | null = loadSession();
+  /** Administrators switch between the alarm queue and the journal; everyone else has one view. */
+  @state() private _view: 'alarms' | 'journal' = 'alarms';
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -107,6 +122,7 @@ export class TryggApp extends LitElement {
   private _signOut(): void {
     clearSession();
     this._session = null;
+    this._view = 'alarms';
   }
 
   override render() {
@@ -130,14 +146,33 @@ export class TryggApp extends LitElement {
             : null
         }
       </header>
+      ${s && s.user.roles.includes('admin') ? this._nav() : null}
       <main id="main" tabindex="-1">
         ${
-          s
-            ? html`<trygg-alarm-queue .session=${s}></trygg-alarm-queue>`
-            : html`<trygg-login @trygg-signed-in=${this._onSignedIn}></trygg-login>`
+          !s
+            ? html`<trygg-login @trygg-signed-in=${this._onSignedIn}></trygg-login>`
+            : this._view === 'journal' && s.user.roles.includes('admin')
+              ? html`<trygg-journal-admin .session=${s}></trygg-journal-admin>`
+              : html`<trygg-alarm-queue .session=${s}></trygg-alarm-queue>`
         }
       </main>
     `;
+  }
+
+  private _nav() {
+    const item = (view: 'alarms' | 'journal', label: string) =>
+      html`<button
+        type="button"
+        data-view=${view}
+        aria-current=${this._view === view ? 'page' : 'false'}
+        @click=${() => (this._view = view)}
+      >
+        ${label}
+      </button>`;
+    return html`<nav aria-label=${msg('Views', { id: 'app.views' })}>
+      ${item('alarms', msg('Alarms', { id: 'app.view.alarms' }))}
+      ${item('journal', msg('Patient journal', { id: 'journal.title' }))}
+    </nav>`;
   }
 
   // The link target lives in this shadow root, where a fragment link cannot reach it.
