@@ -7,3 +7,4 @@ export * from './users.js';
 export * from './demo.js';
 export * from './national-id.js';
 export * from './journal-patient.js';
+export * from './api-clients.js';

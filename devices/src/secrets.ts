@@ -36,6 +36,12 @@ export async function verifySecret(secret: string, stored: string): Promise<bool
   return key.length === expected.length && timingSafeEqual(key, expected);
 }
 
+/**
+ * A well-formed hash no secret matches: checked against when the account is unknown, so an
+ * unknown name costs the same time as a wrong secret and timing does not tell which names exist.
+ */
+export const DUMMY_HASH = 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
+
 /** A fresh random secret for a device or a demo login, shown once. */
 export function newSecret(bytes = 18): string {
   return randomBytes(bytes).toString('base64url');

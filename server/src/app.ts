@@ -10,6 +10,12 @@ import type { AlarmEngine, Pool } from '@trygg/alarm-core';
 import { DASHBOARD_DIST } from '@trygg/dashboard';
 import type { Logger as PinoLogger } from 'pino';
 import type { TokenService } from './auth/tokens.js';
+import cookie from '@fastify/cookie';
+import formbody from '@fastify/formbody';
+import rateLimit from '@fastify/rate-limit';
+import { TryggError } from '@trygg/alarm-core';
+import type { LockoutPolicy } from '@trygg/devices';
+import type { AccessVerifier } from './auth/verifier.js';
 import authPlugin from './plugins/auth.js';
 import errorsPlugin from './plugins/errors.js';
 import alarmRoutes from './routes/alarms.js';
@@ -17,6 +23,8 @@ import authRoutes from './routes/auth.js';
 import healthRoutes, { type HealthChecks } from './routes/health.js';
 import journalAdminRoutes from './routes/journal-admin.js';
 import journalRoutes from './routes/journal.js';
+import oauthRoutes from './routes/oauth.js';
+import oidcRoutes from './routes/oidc.js';
 import policyRoutes from './routes/policies.js';
 
 export interface AppDeps {
@@ -26,7 +34,13 @@ export interface AppDeps {
   tokens: TokenService;
   checks: HealthChecks;
   journalAlertAfterS: number;
+  verifier: AccessVerifier;
+  lockout: LockoutPolicy;
+  publicUrl: string | null;
 }
+
+/** Sign-in and token requests one address may make per minute. */
+const SIGN_IN_ATTEMPTS_PER_MINUTE = 20;
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const loggerInstance: FastifyBaseLogger = deps.logger;
@@ -47,9 +61,19 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
-  await app.register(authPlugin, { tokens: deps.tokens });
+  await app.register(formbody);
+  await app.register(cookie);
+  // Per-address limits only where a route asks for one (sign-in, tokens): guessing gets slow.
+  await app.register(rateLimit, {
+    global: false,
+    errorResponseBuilder: () => new TryggError('TRYGG_ERR_RATE_LIMITED'),
+  });
+  await app.register(authPlugin, { verify: (t) => deps.verifier.verify(t) });
   await app.register(healthRoutes, { checks: deps.checks });
-  await app.register(authRoutes, { pool: deps.pool, tokens: deps.tokens });
+  const attemptsPerMinute = SIGN_IN_ATTEMPTS_PER_MINUTE;
+  await app.register(authRoutes, { pool: deps.pool, tokens: deps.tokens, lockout: deps.lockout, attemptsPerMinute });
+  await app.register(oauthRoutes, { pool: deps.pool, tokens: deps.tokens, attemptsPerMinute });
+  await app.register(oidcRoutes, { tokens: deps.tokens, verifier: deps.verifier, publicUrl: deps.publicUrl });
   await app.register(alarmRoutes, { pool: deps.pool, engine: deps.engine });
   await app.register(policyRoutes, { pool: deps.pool });
   await app.register(journalRoutes, { pool: deps.pool });

@@ -35,6 +35,18 @@ export const ConfigSchema = Type.Object({
   journalDpop: Type.Boolean(),
   /** An entry undelivered for longer than this raises the backlog alert. */
   journalAlertAfterS: Type.Integer({ minimum: 60 }),
+  /** The service's address as browsers reach it (for the identity provider's redirect); null = as the request came. */
+  publicUrl: Type.Union([Type.String({ pattern: '^https?://' }), Type.Null()]),
+  /** The municipality's OpenID Connect provider; null = local accounts only. */
+  oidcIssuer: Type.Union([Type.String({ pattern: '^https?://' }), Type.Null()]),
+  /** The audience Trygg's access tokens from the provider carry. */
+  oidcAudience: Type.String({ minLength: 1 }),
+  /** Trygg's client at the provider, for the web sign-in; null = API tokens only. */
+  oidcClientId: Type.Union([Type.String({ minLength: 1 }), Type.Null()]),
+  oidcClientSecret: Type.Union([Type.String({ minLength: 1 }), Type.Null()]),
+  /** Failed local sign-ins in a row that lock an account, and for how long. */
+  loginMaxFailures: Type.Integer({ minimum: 1, maximum: 100 }),
+  loginLockSeconds: Type.Integer({ minimum: 1, maximum: 24 * 3600 }),
 });
 export type Config = Static<typeof ConfigSchema>;
 
@@ -55,6 +67,13 @@ const ENV: Record<string, { key: keyof Config; parse: (v: string) => unknown }> 
   TRYGG_JOURNAL_KEY_FILE: { key: 'journalKeyFile', parse: (v) => v },
   TRYGG_JOURNAL_DPOP: { key: 'journalDpop', parse: toBool },
   TRYGG_JOURNAL_ALERT_AFTER_S: { key: 'journalAlertAfterS', parse: toNumber },
+  TRYGG_PUBLIC_URL: { key: 'publicUrl', parse: (v) => v.replace(/\/+$/, '') },
+  TRYGG_OIDC_ISSUER: { key: 'oidcIssuer', parse: (v) => v },
+  TRYGG_OIDC_AUDIENCE: { key: 'oidcAudience', parse: (v) => v },
+  TRYGG_OIDC_CLIENT_ID: { key: 'oidcClientId', parse: (v) => v },
+  TRYGG_OIDC_CLIENT_SECRET: { key: 'oidcClientSecret', parse: (v) => v },
+  TRYGG_LOGIN_MAX_FAILURES: { key: 'loginMaxFailures', parse: toNumber },
+  TRYGG_LOGIN_LOCK_SECONDS: { key: 'loginLockSeconds', parse: toNumber },
 };
 
 export const DEFAULTS: Config = {
@@ -73,6 +92,13 @@ export const DEFAULTS: Config = {
   journalKeyFile: null,
   journalDpop: true,
   journalAlertAfterS: 3600,
+  publicUrl: null,
+  oidcIssuer: null,
+  oidcAudience: 'trygg-api',
+  oidcClientId: null,
+  oidcClientSecret: null,
+  loginMaxFailures: 5,
+  loginLockSeconds: 15 * 60,
 };
 
 function toNumber(v: string): unknown {

@@ -27,7 +27,9 @@ import { DeviceAuthenticator, DirectoryListener, SqlDirectory, isEmpty, journalP
 import { MqttGateway, TelemetryWriter } from '@trygg/gateway';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
+import { OidcProvider } from './auth/oidc.js';
 import { can } from './auth/policy.js';
+import { AccessVerifier } from './auth/verifier.js';
 import { TokenService } from './auth/tokens.js';
 import type { Config } from './config.js';
 import { startEmbeddedDb, type EmbeddedDb } from './embedded-db.js';
@@ -90,8 +92,18 @@ export async function startTrygg(config: Config, opts: StartOptions = {}): Promi
     }
 
     const tokens = await TokenService.load(pool, config.tokenTtlSeconds);
+    const oidc = config.oidcIssuer
+      ? await OidcProvider.discover({
+          issuer: config.oidcIssuer,
+          audience: config.oidcAudience,
+          clientId: config.oidcClientId,
+          clientSecret: config.oidcClientSecret,
+        })
+      : null;
+    if (oidc) logger.info({ issuer: oidc.issuer, webSignIn: oidc.signInEnabled }, 'identity provider trusted');
+    const verifier = new AccessVerifier(pool, tokens, oidc);
     const live = new LiveServer({
-      verify: (t) => tokens.verify(t),
+      verify: (t) => verifier.verify(t),
       mayWatchOperators: (p) => can(p, 'live:operators'),
       mayAdminister: (p) => can(p, 'journal:admin'),
       updatesAfter: (after, limit) => updatesAfter(pool, after, limit),
@@ -170,6 +182,9 @@ export async function startTrygg(config: Config, opts: StartOptions = {}): Promi
 
     const http = await buildApp({
       journalAlertAfterS: config.journalAlertAfterS,
+      verifier,
+      lockout: { maxFailures: config.loginMaxFailures, lockSeconds: config.loginLockSeconds },
+      publicUrl: config.publicUrl,
       logger,
       pool,
       engine,

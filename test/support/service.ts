@@ -57,6 +57,7 @@ export async function startTestService(opts: { config?: Partial<Config>; start?:
   const httpUrl = `http://127.0.0.1:${trygg.ports.http}`;
   const mqttUrl = `mqtt://127.0.0.1:${trygg.ports.mqtt}`;
   const clients: { end(): unknown }[] = [];
+  const sessions = new Map<string, Promise<LoginResponse>>();
 
   const api = async <T>(method: string, url: string, token: string | null, body?: unknown) => {
     const res = await fetch(httpUrl + url, {
@@ -78,12 +79,21 @@ export async function startTestService(opts: { config?: Partial<Config>; start?:
     httpUrl,
     mqttUrl,
     api,
-    login: async (username) => {
-      const user = demo.users.find((u) => u.username === username);
-      if (!user) throw new Error(`no demo user ${username}`);
-      const res = await api<LoginResponse>('POST', '/api/auth/login', null, { username, password: user.password });
-      if (res.status !== 200) throw new Error(`login ${username}: ${res.status}`);
-      return res.body;
+    // One sign-in per user per service, as an app keeps its session (sign-in is rate-limited per address).
+    login: (username) => {
+      let session = sessions.get(username);
+      if (!session) {
+        session = (async () => {
+          const user = demo.users.find((u) => u.username === username);
+          if (!user) throw new Error(`no demo user ${username}`);
+          const res = await api<LoginResponse>('POST', '/api/auth/login', null, { username, password: user.password });
+          if (res.status !== 200) throw new Error(`login ${username}: ${res.status}`);
+          return res.body;
+        })();
+        sessions.set(username, session);
+        session.catch(() => sessions.delete(username));
+      }
+      return session;
     },
     device: async (id, opts = {}) => {
       const dev = demo.devices.find((d) => d.id === id);

@@ -11,11 +11,18 @@ export const LoginRequest = Type.Object(
 );
 export type LoginRequest = Static<typeof LoginRequest>;
 
+/**
+ * Who is calling. A person (signed in locally or through the municipality's identity provider)
+ * has roles; an API client (another municipal system, OAuth 2.0 client credentials) has no
+ * roles, only the scopes it was granted (`kind: 'client'`).
+ */
 export const Principal = Type.Object({
   userId: Type.String(),
   name: Type.String(),
   roles: Type.Array(RoleSchema),
   locale: Type.String(),
+  kind: Type.Optional(Type.Enum(['person', 'client'])),
+  scopes: Type.Optional(Type.Array(Type.String())),
 });
 export type Principal = Static<typeof Principal>;
 

@@ -40,3 +40,22 @@ export function clearSession(): void {
     // nothing stored, nothing to clear
   }
 }
+
+/** What the identity provider's sign-in left in the address: a Trygg session token, or why it failed. */
+export type SignInReturn = { token: string; expiresAt: string } | { error: string } | null;
+
+/**
+ * Reads `#signin=…&expires=…` (or `#signin-error=CODE`) that the server's OIDC callback
+ * redirects to, and removes it from the address at once so it is not bookmarked or shared.
+ */
+export function takeSignInReturn(): SignInReturn {
+  const hash = window.location.hash.replace(/^#/, '');
+  if (!hash.startsWith('signin')) return null;
+  const params = new URLSearchParams(hash);
+  history.replaceState(null, '', window.location.pathname + window.location.search);
+  const error = params.get('signin-error');
+  if (error) return { error };
+  const token = params.get('signin');
+  const expiresAt = params.get('expires');
+  return token && expiresAt ? { token, expiresAt } : null;
+}

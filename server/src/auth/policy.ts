@@ -20,7 +20,25 @@ export const ACTIONS = {
 
 export type Action = keyof typeof ACTIONS;
 
+/**
+ * What an API client (OAuth 2.0 client credentials, no person behind it) may do: each scope
+ * opens the actions listed. An action in no scope is closed to every client; scopes are granted
+ * per client by an administrator, and a token only carries those it asked for.
+ */
+export const SCOPES = {
+  'trygg.alarms.read': ['alarm:list', 'alarm:read'],
+  'trygg.journal.export': ['alarm:export'],
+  'trygg.journal.admin': ['journal:admin'],
+  'trygg.policies.read': ['policy:read'],
+} as const satisfies Record<string, readonly Action[]>;
+
+export type Scope = keyof typeof SCOPES;
+export const SCOPE_NAMES = Object.keys(SCOPES) as Scope[];
+
 export function can(principal: Principal, action: Action): boolean {
+  if (principal.kind === 'client') {
+    return (principal.scopes ?? []).some((s) => (SCOPES[s as Scope] as readonly Action[] | undefined)?.includes(action) ?? false);
+  }
   const allowed: readonly Role[] = ACTIONS[action];
   return principal.roles.some((r) => allowed.includes(r));
 }

@@ -1,12 +1,14 @@
 /**
- * Sign-in tokens: JWTs (HS256, jose) signed with a key generated on first start and kept in the
- * settings table, so every node of one installation shares it and restarts keep sessions.
+ * Trygg's own tokens: JWTs (HS256, jose) signed with a key generated on first start and kept in
+ * the settings table, so every node of one installation shares it and restarts keep sessions.
+ * A person's session carries name, roles and locale; an API client's token (client
+ * credentials) carries `kind: client` and its scopes instead of roles.
  */
 import { randomBytes } from 'node:crypto';
 import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
 import { ROLES, TryggError, type Pool, type Principal, type Role } from '@trygg/alarm-core';
 
-const ISSUER = 'trygg';
+export const ISSUER = 'trygg';
 const AUDIENCE = 'trygg-api';
 
 export class TokenService {
@@ -27,9 +29,13 @@ export class TokenService {
     return new TokenService(Buffer.from(value, 'base64url'), ttlSeconds);
   }
 
-  async issue(p: Principal): Promise<{ token: string; expiresAt: string }> {
-    const exp = Math.floor(Date.now() / 1000) + this.ttlSeconds;
-    const token = await new SignJWT({ name: p.name, roles: p.roles, locale: p.locale })
+  async issue(p: Principal, ttlSeconds = this.ttlSeconds): Promise<{ token: string; expiresAt: string }> {
+    const exp = Math.floor(Date.now() / 1000) + ttlSeconds;
+    const claims =
+      p.kind === 'client'
+        ? { name: p.name, roles: [], locale: p.locale, kind: 'client', scope: (p.scopes ?? []).join(' ') }
+        : { name: p.name, roles: p.roles, locale: p.locale };
+    const token = await new SignJWT(claims)
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
       .setSubject(p.userId)
       .setIssuer(ISSUER)
@@ -40,6 +46,30 @@ export class TokenService {
     return { token, expiresAt: new Date(exp * 1000).toISOString() };
   }
 
+  /** Seals a small value for the browser to carry back (the OIDC sign-in's state); opened only by this installation. */
+  async seal(purpose: string, value: Record<string, string>, ttlSeconds: number): Promise<string> {
+    return new SignJWT(value)
+      .setProtectedHeader({ alg: 'HS256' })
+      .setIssuer(ISSUER)
+      .setAudience(`trygg-${purpose}`)
+      .setExpirationTime(Math.floor(Date.now() / 1000) + ttlSeconds)
+      .sign(this.key);
+  }
+
+  /** Opens what `seal` made for the same purpose; null when it is forged, expired or for something else. */
+  async open(purpose: string, sealed: string): Promise<Record<string, unknown> | null> {
+    try {
+      const { payload } = await jwtVerify(sealed, this.key, {
+        issuer: ISSUER,
+        audience: `trygg-${purpose}`,
+        algorithms: ['HS256'],
+      });
+      return payload;
+    } catch {
+      return null;
+    }
+  }
+
   /** Verifies signature, algorithm, issuer, audience and expiry; throws TRYGG_ERR_UNAUTHENTICATED. */
   async verify(token: string): Promise<Principal> {
     try {
@@ -48,12 +78,12 @@ export class TokenService {
         ? payload.roles.filter((r): r is Role => (ROLES as readonly unknown[]).includes(r))
         : [];
       if (!payload.sub || typeof payload.name !== 'string') throw new TryggError('TRYGG_ERR_UNAUTHENTICATED', 'malformed token');
-      return {
-        userId: payload.sub,
-        name: payload.name,
-        roles,
-        locale: typeof payload.locale === 'string' ? payload.locale : 'nb',
-      };
+      const locale = typeof payload.locale === 'string' ? payload.locale : 'nb';
+      if (payload.kind === 'client') {
+        const scopes = typeof payload.scope === 'string' ? payload.scope.split(' ').filter(Boolean) : [];
+        return { userId: payload.sub, name: payload.name, roles: [], locale, kind: 'client', scopes };
+      }
+      return { userId: payload.sub, name: payload.name, roles, locale };
     } catch (err) {
       if (err instanceof TryggError) throw err;
       const expired = err instanceof joseErrors.JWTExpired;

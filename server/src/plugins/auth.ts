@@ -7,7 +7,6 @@ import fp from 'fastify-plugin';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { TryggError, type Principal } from '@trygg/alarm-core';
 import { can, type Action } from '../auth/policy.js';
-import type { TokenService } from '../auth/tokens.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -24,8 +23,8 @@ export function bearer(req: FastifyRequest): string | null {
   return h?.startsWith('Bearer ') ? h.slice(7).trim() : null;
 }
 
-export default fp<{ tokens: TokenService }>(
-  async (app: FastifyInstance, { tokens }) => {
+export default fp<{ verify: (token: string) => Promise<Principal> }>(
+  async (app: FastifyInstance, { verify }) => {
     app.decorateRequest('principal', null);
     app.addHook('onRoute', (route) => {
       const cfg = route.config;
@@ -38,7 +37,7 @@ export default fp<{ tokens: TokenService }>(
       if (cfg.public || req.routeOptions.url?.startsWith('/docs') || req.routeOptions.url === undefined) return;
       const token = bearer(req);
       if (!token) throw new TryggError('TRYGG_ERR_UNAUTHENTICATED');
-      req.principal = await tokens.verify(token);
+      req.principal = await verify(token);
       if (!cfg.action || !can(req.principal, cfg.action)) throw new TryggError('TRYGG_ERR_FORBIDDEN');
     });
   },

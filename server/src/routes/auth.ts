@@ -1,21 +1,35 @@
-/** Sign-in with a local account; the token it returns opens every other route. */
+/**
+ * Sign-in with a local account; the token it returns opens every other route. Guessing is slow
+ * twice over: an account locks after repeated wrong passwords, and one address may try only so
+ * often (per-IP rate limit).
+ */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ErrorEnvelope, LoginRequest, LoginResponse, Principal, TryggError, type Pool } from '@trygg/alarm-core';
-import { verifyLogin } from '@trygg/devices';
+import { checkLogin, type LockoutPolicy } from '@trygg/devices';
 import type { TokenService } from '../auth/tokens.js';
 
-const auth: FastifyPluginAsyncTypebox<{ pool: Pool; tokens: TokenService }> = async (app, { pool, tokens }) => {
+export interface AuthRouteOptions {
+  pool: Pool;
+  tokens: TokenService;
+  lockout: LockoutPolicy;
+  /** Sign-in attempts per minute from one address. */
+  attemptsPerMinute: number;
+}
+
+const auth: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (app, { pool, tokens, lockout, attemptsPerMinute }) => {
   app.post(
     '/api/auth/login',
     {
-      config: { public: true },
-      schema: { tags: ['auth'], body: LoginRequest, response: { 200: LoginResponse, 401: ErrorEnvelope } },
+      config: { public: true, rateLimit: { max: attemptsPerMinute, timeWindow: 60_000 } },
+      schema: { tags: ['auth'], body: LoginRequest, response: { 200: LoginResponse, 401: ErrorEnvelope, 429: ErrorEnvelope } },
     },
     async (req) => {
-      const user = await verifyLogin(pool, req.body.username, req.body.password);
-      if (!user) {
-        req.log.warn({ code: 'TRYGG_ERR_LOGIN_FAILED', username: req.body.username, ip: req.ip }, 'login failed');
-        throw new TryggError('TRYGG_ERR_LOGIN_FAILED');
+      const user = await checkLogin(pool, req.body.username, req.body.password, lockout);
+      if (typeof user === 'string') {
+        // The same answer either way: a locked account does not tell an attacker that the name exists.
+        const code = user === 'locked' ? 'TRYGG_ERR_ACCOUNT_LOCKED' : 'TRYGG_ERR_LOGIN_FAILED';
+        req.log.warn({ code, username: req.body.username, ip: req.ip }, 'login failed');
+        throw new TryggError('TRYGG_ERR_LOGIN_FAILED', 'wrong username or password, or the account is locked for a while');
       }
       const principal = { userId: user.id, name: user.displayName, roles: user.roles, locale: user.locale };
       const { token, expiresAt } = await tokens.issue(principal);

@@ -5,10 +5,10 @@
 import { LitElement, css, html } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { localized, msg } from '@lit/localize';
-import type { LoginResponse } from '@trygg/alarm-core';
-import { UNAUTHORIZED_EVENT } from '../api.js';
+import type { LoginResponse, Principal } from '@trygg/alarm-core';
+import { UNAUTHORIZED_EVENT, api, errorMessage } from '../api.js';
 import { localeForUser } from '../i18n.js';
-import { clearSession, loadSession, saveSession, type Session } from '../session.js';
+import { clearSession, loadSession, saveSession, takeSignInReturn, type Session } from '../session.js';
 import { shared } from '../styles.js';
 import './trygg-login.js';
 import './trygg-locale-picker.js';
@@ -96,6 +96,8 @@ export class TryggApp extends LitElement {
   ];
 
   @state() private _session: Session | null = loadSession();
+  /** Why a sign-in through the identity provider did not work, for the sign-in page. */
+  @state() private _signInError: string | null = null;
   /** Administrators switch between the alarm queue and the journal; everyone else has one view. */
   @state() private _view: 'alarms' | 'journal' = 'alarms';
 
@@ -103,6 +105,28 @@ export class TryggApp extends LitElement {
     super.connectedCallback();
     window.addEventListener(UNAUTHORIZED_EVENT, this._onUnauthorized);
     if (this._session) void localeForUser(this._session.user.userId, this._session.user.locale);
+    void this._finishProviderSignIn();
+  }
+
+  /** Back from the municipality's identity provider: turn the token it left into a session. */
+  private async _finishProviderSignIn(): Promise<void> {
+    const back = takeSignInReturn();
+    if (!back) return;
+    if ('error' in back) {
+      this._signInError =
+        back.error === 'TRYGG_ERR_UNKNOWN_IDENTITY'
+          ? msg('You signed in, but you have no Trygg account yet. Ask an administrator to link it.', {
+              id: 'login.oidc-unknown',
+            })
+          : msg('Sign-in with the municipality did not work. Try again.', { id: 'login.oidc-failed' });
+      return;
+    }
+    try {
+      const user = await api<Principal>('/api/me', { token: back.token });
+      this._onSignedIn(new CustomEvent('trygg-signed-in', { detail: { token: back.token, expiresAt: back.expiresAt, user } }));
+    } catch (err) {
+      this._signInError = errorMessage(err);
+    }
   }
 
   override disconnectedCallback(): void {
@@ -150,7 +174,7 @@ export class TryggApp extends LitElement {
       <main id="main" tabindex="-1">
         ${
           !s
-            ? html`<trygg-login @trygg-signed-in=${this._onSignedIn}></trygg-login>`
+            ? html`<trygg-login .error=${this._signInError} @trygg-signed-in=${this._onSignedIn}></trygg-login>`
             : this._view === 'journal' && s.user.roles.includes('admin')
               ? html`<trygg-journal-admin .session=${s}></trygg-journal-admin>`
               : html`<trygg-alarm-queue .session=${s}></trygg-alarm-queue>`

@@ -4,7 +4,7 @@
  */
 import { LitElement, css, html } from 'lit';
 import { formText } from '../form.js';
-import { customElement, state } from 'lit/decorators.js';
+import { customElement, property, state } from 'lit/decorators.js';
 import { localized, msg } from '@lit/localize';
 import type { LoginResponse } from '@trygg/alarm-core';
 import { api, errorMessage } from '../api.js';
@@ -53,11 +53,40 @@ export class TryggLogin extends LitElement {
       button {
         font-size: 1.125rem;
       }
+      a.oidc {
+        display: flex;
+        align-items: center;
+        justify-content: center;
+        min-height: 48px;
+        padding: 0.5rem 1rem;
+        border-radius: 6px;
+        background: var(--trygg-primary);
+        color: var(--trygg-primary-ink);
+        font-weight: 700;
+        font-size: 1.125rem;
+        text-decoration: none;
+      }
+      .or {
+        margin: 0;
+        text-align: center;
+        color: var(--trygg-muted);
+      }
     `,
   ];
 
   @state() private _busy = false;
+  /** Set by the app when a sign-in through the identity provider came back refused. */
+  @property({ attribute: false }) error: string | null = null;
   @state() private _error: string | null = null;
+  /** Whether the municipality's identity provider is offered. */
+  @state() private _oidc = false;
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    api<{ oidc: boolean }>('/api/auth/methods')
+      .then((m) => (this._oidc = m.oidc))
+      .catch(() => undefined); // local sign-in still works
+  }
 
   private async _onSubmit(e: SubmitEvent): Promise<void> {
     e.preventDefault();
@@ -87,7 +116,19 @@ export class TryggLogin extends LitElement {
     return html`
       <form @submit=${this._onSubmit} novalidate aria-labelledby="login-title" aria-busy=${this._busy ? 'true' : 'false'}>
         <h2 id="login-title">${msg('Sign in', { id: 'login.title' })}</h2>
-        ${this._error ? html`<p class="error" role="alert" data-testid="login-error">${this._error}</p>` : null}
+        ${
+          (this._error ?? this.error)
+            ? html`<p class="error" role="alert" data-testid="login-error">${this._error ?? this.error}</p>`
+            : null
+        }
+        ${
+          this._oidc
+            ? html`<a class="oidc" href="/api/auth/oidc/login" data-action="oidc-sign-in"
+                  >${msg('Sign in with the municipality', { id: 'login.oidc' })}</a
+                >
+                <p class="or">${msg('or with a Trygg account', { id: 'login.or-local' })}</p>`
+            : null
+        }
         <label>
           ${msg('Username', { id: 'login.username' })}
           <input name="username" autocomplete="username" autocapitalize="none" spellcheck="false" required autofocus />

@@ -13,6 +13,10 @@ export const templates = {
   'login.submit': 'Logg inn',
   'login.busy': 'Logger inn …',
   'login.missing': 'Skriv inn både brukernavn og passord.',
+  'login.oidc': 'Logg inn med kommunens innlogging',
+  'login.or-local': 'eller med en Trygg-konto',
+  'login.oidc-unknown': 'Du er logget inn, men har ingen Trygg-konto ennå. Be en administrator koble den til.',
+  'login.oidc-failed': 'Innloggingen hos kommunen virket ikke. Prøv igjen.',
 
   'queue.title': 'Åpne alarmer',
   'queue.loading': 'Henter alarmer …',

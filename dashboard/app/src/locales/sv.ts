@@ -14,6 +14,10 @@ export const templates: Record<keyof typeof nb, TemplateLike> = {
   'login.submit': 'Logga in',
   'login.busy': 'Loggar in …',
   'login.missing': 'Ange både användarnamn och lösenord.',
+  'login.oidc': 'Logga in med kommunens inloggning',
+  'login.or-local': 'eller med ett Trygg-konto',
+  'login.oidc-unknown': 'Du är inloggad men har inget Trygg-konto ännu. Be en administratör koppla det.',
+  'login.oidc-failed': 'Inloggningen hos kommunen fungerade inte. Försök igen.',
 
   'queue.title': 'Öppna larm',
   'queue.loading': 'Hämtar larm …',

@@ -1,0 +1,90 @@
+/**
+ * OAuth 2.0 client credentials for API clients (other municipal systems) when Trygg is its own
+ * authorisation server (the embedded default; with an identity provider, clients get tokens
+ * there). RFC 6749 §4.4: `grant_type=client_credentials`, the client authenticated with HTTP
+ * Basic (client_secret_basic) or in the form body (client_secret_post), `scope` optional (all
+ * the client was granted). Errors take RFC 6749 §5.2's shape, not Trygg's envelope, because
+ * OAuth client libraries read that.
+ */
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import Type from 'typebox';
+import type { Pool } from '@trygg/alarm-core';
+import { verifyApiClient } from '@trygg/devices';
+import type { TokenService } from '../auth/tokens.js';
+
+const TOKEN_TTL_S = 15 * 60;
+
+const TokenRequest = Type.Object({
+  grant_type: Type.String(),
+  scope: Type.Optional(Type.String({ maxLength: 1000 })),
+  client_id: Type.Optional(Type.String({ maxLength: 200 })),
+  client_secret: Type.Optional(Type.String({ maxLength: 200 })),
+});
+const TokenResponse = Type.Object({
+  access_token: Type.String(),
+  token_type: Type.Literal('Bearer'),
+  expires_in: Type.Integer(),
+  scope: Type.String(),
+});
+const OAuthError = Type.Object({ error: Type.String(), error_description: Type.String() });
+
+/** client_secret_basic: `Basic base64(urlencode(id):urlencode(secret))` (RFC 6749 §2.3.1). */
+function basicCredentials(req: FastifyRequest): { id: string; secret: string } | null {
+  const h = req.headers.authorization;
+  if (!h?.startsWith('Basic ')) return null;
+  const decoded = Buffer.from(h.slice(6), 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon < 0) return null;
+  try {
+    return { id: decodeURIComponent(decoded.slice(0, colon)), secret: decodeURIComponent(decoded.slice(colon + 1)) };
+  } catch {
+    return null;
+  }
+}
+
+function refuse(req: FastifyRequest, reply: FastifyReply, status: 400 | 401, error: string, description: string) {
+  req.log.warn({ code: 'TRYGG_ERR_OAUTH', error, ip: req.ip }, description);
+  if (status === 401) void reply.header('www-authenticate', 'Basic realm="trygg"');
+  return reply.status(status).header('cache-control', 'no-store').send({ error, error_description: description });
+}
+
+const oauth: FastifyPluginAsyncTypebox<{ pool: Pool; tokens: TokenService; attemptsPerMinute: number }> = async (
+  app,
+  { pool, tokens, attemptsPerMinute },
+) => {
+  app.post(
+    '/api/oauth/token',
+    {
+      config: { public: true, rateLimit: { max: attemptsPerMinute, timeWindow: 60_000 } },
+      schema: {
+        tags: ['auth'],
+        consumes: ['application/x-www-form-urlencoded'],
+        body: TokenRequest,
+        response: { 200: TokenResponse, 400: OAuthError, 401: OAuthError },
+      },
+    },
+    async (req, reply) => {
+      if (req.body.grant_type !== 'client_credentials')
+        return refuse(req, reply, 400, 'unsupported_grant_type', 'only client_credentials is offered');
+      const basic = basicCredentials(req);
+      const id = basic?.id ?? req.body.client_id;
+      const secret = basic?.secret ?? req.body.client_secret;
+      if (!id || !secret) return refuse(req, reply, 401, 'invalid_client', 'client authentication is required');
+      const client = await verifyApiClient(pool, id, secret);
+      if (!client) return refuse(req, reply, 401, 'invalid_client', 'unknown client or wrong secret');
+      const asked = req.body.scope?.split(' ').filter(Boolean) ?? client.scopes;
+      const refused = asked.filter((s) => !client.scopes.includes(s));
+      if (refused.length > 0) return refuse(req, reply, 400, 'invalid_scope', `not granted to this client: ${refused.join(' ')}`);
+      const { token } = await tokens.issue(
+        { userId: `client:${client.id}`, name: client.name, roles: [], locale: 'en', kind: 'client', scopes: asked },
+        TOKEN_TTL_S,
+      );
+      req.log.info({ clientId: client.id, scopes: asked }, 'API client token issued');
+      return reply
+        .header('cache-control', 'no-store')
+        .send({ access_token: token, token_type: 'Bearer' as const, expires_in: TOKEN_TTL_S, scope: asked.join(' ') });
+    },
+  );
+};
+export default oauth;
