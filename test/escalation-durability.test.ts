@@ -15,7 +15,8 @@ import type { DemoCredentials } from './support/types.js';
 import { createTestDatabase, type TestDatabase } from './support/db.js';
 import { startNode, type NodeHandle } from './support/nodes.js';
 
-const STEP_S = 2;
+// Long enough that, on a busy machine, the crash still comes before the step times out.
+const STEP_S = 6;
 /** Short chains so a test sees whole escalations: the people of the place, then the response centre. */
 const TEST_CHAIN = {
   source: 'test:short',
@@ -153,7 +154,7 @@ describe('durability', () => {
     await expect.poll(() => notifiedAtStep(0), { timeout: 15_000 }).toBe(devices.length);
     // Everyone at step 0 is alerted (delivered and marked: a crash between delivering and
     // marking would redeliver with the same id, which receivers show once, but would make the
-    // raw count below ambiguous); the step timers (2 s) are running. Crash now.
+    // raw count below ambiguous); the step timers (STEP_S) are running. Crash now.
     await expect.poll(() => count('SELECT count(*) AS n FROM notifications WHERE sent_at IS NULL'), { timeout: 5_000 }).toBe(0);
     expect(await notifiedAtStep(1)).toBe(0);
     await a.kill();

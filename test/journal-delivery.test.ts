@@ -159,7 +159,7 @@ describe.skipIf(!existsSync(FHIR_SCHEMA))('journal delivery', () => {
     expect(entry?.lastError).toMatch(/422.*no patient|no patient/);
     expect((await svc.api('GET', '/api/journal/entries', operatorToken)).status).toBe(403);
     const audited = await svc.trygg.pool.query(
-      `SELECT 1 FROM audit_events WHERE action = 'journal.entries' AND actor_user_id = 'user-admin' AND resident_id = 'res-rom-201'`,
+      `SELECT 1 FROM audit_events WHERE action = 'journal.search' AND actor_user_id = 'user-admin' AND 'res-rom-201' = ANY (patient_ids)`,
     );
     expect(audited.rowCount).toBeGreaterThanOrEqual(1);
 

@@ -6,3 +6,4 @@ export * from './db/index.js';
 export * from './engine/index.js';
 export * from './escalation/index.js';
 export * from './journal/index.js';
+export * from './audit/balp.js';

@@ -117,6 +117,11 @@ export class LiveServer implements LiveSink {
     this.io?.to(ADMINS).emit('journal:backlog', state);
   }
 
+  /** Unusual access (many residents' records opened by one user): every signed-in administrator hears it. */
+  publishUnusualAccess(alert: { userId: string; residents: number; windowS: number }): void {
+    this.io?.to(ADMINS).emit('access:unusual', alert);
+  }
+
   /** Drops every live connection (clients reconnect and resume); for failover drills and tests. */
   dropAllConnections(): void {
     this.io?.disconnectSockets(true);

@@ -16,9 +16,11 @@ import rateLimit from '@fastify/rate-limit';
 import { TryggError } from '@trygg/alarm-core';
 import type { LockoutPolicy } from '@trygg/devices';
 import type { AccessVerifier } from './auth/verifier.js';
+import auditPlugin, { type UnusualAccess } from './plugins/audit.js';
 import authPlugin from './plugins/auth.js';
 import errorsPlugin from './plugins/errors.js';
 import alarmRoutes from './routes/alarms.js';
+import auditRoutes from './routes/audit.js';
 import authRoutes from './routes/auth.js';
 import healthRoutes, { type HealthChecks } from './routes/health.js';
 import journalAdminRoutes from './routes/journal-admin.js';
@@ -37,6 +39,9 @@ export interface AppDeps {
   verifier: AccessVerifier;
   lockout: LockoutPolicy;
   publicUrl: string | null;
+  /** When one user's record openings are unusual, and who hears of it. */
+  unusualAccess: { residents: number; windowS: number };
+  onUnusualAccess: (alert: UnusualAccess) => void;
 }
 
 /** Sign-in and token requests one address may make per minute. */
@@ -69,6 +74,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     errorResponseBuilder: () => new TryggError('TRYGG_ERR_RATE_LIMITED'),
   });
   await app.register(authPlugin, { verify: (t) => deps.verifier.verify(t) });
+  await app.register(auditPlugin, { pool: deps.pool, unusual: deps.unusualAccess, onUnusual: deps.onUnusualAccess });
   await app.register(healthRoutes, { checks: deps.checks });
   const attemptsPerMinute = SIGN_IN_ATTEMPTS_PER_MINUTE;
   await app.register(authRoutes, { pool: deps.pool, tokens: deps.tokens, lockout: deps.lockout, attemptsPerMinute });
@@ -77,6 +83,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(alarmRoutes, { pool: deps.pool, engine: deps.engine });
   await app.register(policyRoutes, { pool: deps.pool });
   await app.register(journalRoutes, { pool: deps.pool });
+  await app.register(auditRoutes, { pool: deps.pool });
   await app.register(journalAdminRoutes, { pool: deps.pool, alertAfterS: deps.journalAlertAfterS });
   if (existsSync(DASHBOARD_DIST)) {
     // The built web app: public assets only (personal data comes through the API). One public

@@ -47,6 +47,9 @@ export const ConfigSchema = Type.Object({
   /** Failed local sign-ins in a row that lock an account, and for how long. */
   loginMaxFailures: Type.Integer({ minimum: 1, maximum: 100 }),
   loginLockSeconds: Type.Integer({ minimum: 1, maximum: 24 * 3600 }),
+  /** More different residents' records than this opened by one user within the window is reported. */
+  auditUnusualResidents: Type.Integer({ minimum: 1 }),
+  auditUnusualWindowS: Type.Integer({ minimum: 10 }),
 });
 export type Config = Static<typeof ConfigSchema>;
 
@@ -74,6 +77,8 @@ const ENV: Record<string, { key: keyof Config; parse: (v: string) => unknown }> 
   TRYGG_OIDC_CLIENT_SECRET: { key: 'oidcClientSecret', parse: (v) => v },
   TRYGG_LOGIN_MAX_FAILURES: { key: 'loginMaxFailures', parse: toNumber },
   TRYGG_LOGIN_LOCK_SECONDS: { key: 'loginLockSeconds', parse: toNumber },
+  TRYGG_AUDIT_UNUSUAL_RESIDENTS: { key: 'auditUnusualResidents', parse: toNumber },
+  TRYGG_AUDIT_UNUSUAL_WINDOW_S: { key: 'auditUnusualWindowS', parse: toNumber },
 };
 
 export const DEFAULTS: Config = {
@@ -99,6 +104,8 @@ export const DEFAULTS: Config = {
   oidcClientSecret: null,
   loginMaxFailures: 5,
   loginLockSeconds: 15 * 60,
+  auditUnusualResidents: 20,
+  auditUnusualWindowS: 600,
 };
 
 function toNumber(v: string): unknown {

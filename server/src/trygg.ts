@@ -185,6 +185,8 @@ export async function startTrygg(config: Config, opts: StartOptions = {}): Promi
       verifier,
       lockout: { maxFailures: config.loginMaxFailures, lockSeconds: config.loginLockSeconds },
       publicUrl: config.publicUrl,
+      unusualAccess: { residents: config.auditUnusualResidents, windowS: config.auditUnusualWindowS },
+      onUnusualAccess: (alert) => live.publishUnusualAccess(alert),
       logger,
       pool,
       engine,

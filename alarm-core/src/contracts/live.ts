@@ -30,6 +30,8 @@ export interface ServerToClientEvents {
   'alarm:update': (update: LiveUpdate) => void;
   /** To administrators: the journal backlog alert was raised or cleared. */
   'journal:backlog': (state: JournalBacklogState) => void;
+  /** To administrators: one user opened many residents' records in a short time. */
+  'access:unusual': (alert: { userId: string; residents: number; windowS: number }) => void;
 }
 /** Client → server events. */
 export interface ClientToServerEvents {

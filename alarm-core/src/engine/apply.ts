@@ -147,8 +147,8 @@ export async function applyCommand(
     const result = step(current, { kind: 'command', command, actor }, now);
     // Who did what to whose alarm, refused or not, in the same transaction as the change.
     await db.query(
-      `INSERT INTO audit_events (actor_user_id, actor_role, action, entity_type, entity_id, resident_id, outcome, detail)
-       VALUES ($1, $2, $3, 'alarm', $4, $5, $6, $7)`,
+      `INSERT INTO audit_events (actor_user_id, actor_role, action, entity_type, entity_id, resident_id, outcome, detail, subtype, patient_ids)
+       VALUES ($1, $2, $3, 'alarm', $4, $5, $6, $7, 'update', CASE WHEN $5::text IS NULL THEN '{}' ELSE ARRAY[$5::text] END)`,
       [
         actor.userId,
         actor.role,

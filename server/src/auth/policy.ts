@@ -14,6 +14,7 @@ export const ACTIONS = {
   'live:operators': ['operator', 'admin'],
   'alarm:export': ['operator', 'admin'],
   'journal:admin': ['admin'],
+  'audit:read': ['admin'],
   'policy:read': ['admin', 'operator'],
   'policy:write': ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
@@ -30,6 +31,7 @@ export const SCOPES = {
   'trygg.journal.export': ['alarm:export'],
   'trygg.journal.admin': ['journal:admin'],
   'trygg.policies.read': ['policy:read'],
+  'trygg.audit.read': ['audit:read'],
 } as const satisfies Record<string, readonly Action[]>;
 
 export type Scope = keyof typeof SCOPES;

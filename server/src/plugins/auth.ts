@@ -8,6 +8,14 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { TryggError, type Principal } from '@trygg/alarm-core';
 import { can, type Action } from '../auth/policy.js';
 
+/** A registered route as the policy sees it (for the test that walks every route). */
+export interface GuardedRoute {
+  method: string;
+  url: string;
+  public: boolean;
+  action: Action | null;
+}
+
 declare module 'fastify' {
   interface FastifyContextConfig {
     public?: boolean;
@@ -15,6 +23,10 @@ declare module 'fastify' {
   }
   interface FastifyRequest {
     principal: Principal | null;
+  }
+  interface FastifyInstance {
+    /** Every route with what guards it. */
+    guardedRoutes: GuardedRoute[];
   }
 }
 
@@ -26,11 +38,16 @@ export function bearer(req: FastifyRequest): string | null {
 export default fp<{ verify: (token: string) => Promise<Principal> }>(
   async (app: FastifyInstance, { verify }) => {
     app.decorateRequest('principal', null);
+    const routes: GuardedRoute[] = [];
+    app.decorate('guardedRoutes', routes);
     app.addHook('onRoute', (route) => {
       const cfg = route.config;
-      if (!cfg?.public && !cfg?.action && !route.url.startsWith('/docs')) {
+      if (route.url.startsWith('/docs')) return;
+      if (!cfg?.public && !cfg?.action) {
         throw new Error(`route ${String(route.method)} ${route.url} names neither public nor an action`);
       }
+      for (const method of [route.method].flat())
+        if (method !== 'HEAD') routes.push({ method, url: route.url, public: cfg.public === true, action: cfg.action ?? null });
     });
     app.addHook('onRequest', async (req) => {
       const cfg = req.routeOptions.config;

@@ -22,23 +22,25 @@ const alarms: FastifyPluginAsyncTypebox<{ pool: Pool; engine: AlarmEngine }> = a
   app.get(
     '/api/alarms',
     {
-      config: { action: 'alarm:list' },
+      config: { action: 'alarm:list', audit: { entity: 'alarm', subtype: 'search' } },
       schema: {
         tags: ['alarms'],
         response: { 200: Type.Object({ alarms: Type.Array(Alarm), head: Type.Integer() }), ...errors },
       },
     },
-    async () => {
+    async (req) => {
       // Head first: an update committed between the two reads is then delivered again, never lost.
       const head = await timelineHead(pool);
-      return { head, alarms: await listOpenAlarms(pool) };
+      const alarms = await listOpenAlarms(pool);
+      req.audit.patients(alarms.map((a) => a.subject.residentId));
+      return { head, alarms };
     },
   );
 
   app.get(
     '/api/alarms/:id',
     {
-      config: { action: 'alarm:read' },
+      config: { action: 'alarm:read', audit: { entity: 'alarm', subtype: 'read' } },
       schema: {
         tags: ['alarms'],
         params: Params,
@@ -48,6 +50,7 @@ const alarms: FastifyPluginAsyncTypebox<{ pool: Pool; engine: AlarmEngine }> = a
     async (req) => {
       const alarm = await getAlarm(pool, req.params.id);
       if (!alarm) throw new TryggError('TRYGG_ERR_ALARM_NOT_FOUND');
+      req.audit.patients([alarm.subject.residentId]);
       return { alarm, timeline: await getTimeline(pool, alarm.id) };
     },
   );

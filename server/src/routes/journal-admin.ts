@@ -14,7 +14,6 @@ import {
   type DeviceEventType,
   type Pool,
 } from '@trygg/alarm-core';
-import { auditRead } from '../audit.js';
 import { RESEND } from './journal.js';
 
 const errors = { 401: ErrorEnvelope, 403: ErrorEnvelope, 404: ErrorEnvelope };
@@ -60,7 +59,7 @@ const journalAdmin: FastifyPluginAsyncTypebox<{ pool: Pool; alertAfterS: number 
   app.get(
     '/api/journal/entries',
     {
-      config: { action: 'journal:admin' },
+      config: { action: 'journal:admin', audit: { entity: 'journal', subtype: 'search' } },
       schema: {
         tags: ['journal'],
         querystring: Type.Object(
@@ -82,9 +81,7 @@ const journalAdmin: FastifyPluginAsyncTypebox<{ pool: Pool; alertAfterS: number 
         `SELECT ${COLUMNS} FROM journal_outbox ${where} ORDER BY created_at DESC LIMIT $1`,
         status === undefined || status === 'undelivered' ? [limit] : [limit, status],
       );
-      // Whose entries the list showed is personal data: audited per person.
-      const residentIds = rows.flatMap((r) => (r.resident_id ? [r.resident_id] : []));
-      await auditRead(pool, req, { action: 'journal.entries', entityType: 'journal', entityId: null, residentIds });
+      req.audit.patients(rows.map((r) => r.resident_id));
       return { entries: rows.map(toEntry) };
     },
   );

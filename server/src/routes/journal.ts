@@ -16,7 +16,6 @@ import {
   type JournalState,
   type Pool,
 } from '@trygg/alarm-core';
-import { auditRead } from '../audit.js';
 import { journalPatient } from '@trygg/devices';
 
 /** Queues an entry again from the start (a re-send forgets a 202's follow-up address). */
@@ -29,7 +28,7 @@ const journal: FastifyPluginAsyncTypebox<{ pool: Pool }> = async (app, { pool })
   app.get(
     '/api/alarms/:id/journal',
     {
-      config: { action: 'alarm:export' },
+      config: { action: 'alarm:export', audit: { entity: 'journal-record', subtype: 'read' } },
       schema: {
         tags: ['journal'],
         params: Params,
@@ -45,12 +44,7 @@ const journal: FastifyPluginAsyncTypebox<{ pool: Pool }> = async (app, { pool })
         timeline: await getTimeline(pool, alarm.id),
         patient: await journalPatient(pool, alarm.subject.residentId),
       });
-      await auditRead(pool, req, {
-        action: 'journal.export',
-        entityType: 'alarm',
-        entityId: alarm.id,
-        residentIds: alarm.subject.residentId ? [alarm.subject.residentId] : [],
-      });
+      req.audit.patients([alarm.subject.residentId]);
       req.log.info(
         { alarmId: alarm.id, residentId: alarm.subject.residentId, by: req.principal?.userId },
         'journal record exported',
