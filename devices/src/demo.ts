@@ -7,12 +7,15 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { withTransaction, type Pool, type PoolClient, type Role } from '@trygg/alarm-core';
 import { syntheticNationalId } from './national-id.js';
+import { issueScaipCredentials } from './scaip-units.js';
 import { hashSecret, newSecret } from './secrets.js';
 
 export interface DemoCredentials {
   municipality: string;
   users: { username: string; password: string; roles: Role[]; name: string }[];
   devices: { id: string; secret: string; kind: string; protocol: 'mqtt'; where: string }[];
+  /** SCAIP units (SIP digest credentials; the password is not stored in the database). */
+  scaipUnits: { id: string; username: string; password: string; realm: string; cid: string; where: string }[];
 }
 
 interface DemoDevice {
@@ -44,8 +47,12 @@ export async function isEmpty(pool: Pool): Promise<boolean> {
 }
 
 /** Seeds the demo and writes its credentials; returns the path of demo.json. */
-export async function seedDemo(pool: Pool, dataDir: string): Promise<{ file: string; credentials: DemoCredentials }> {
-  const creds: DemoCredentials = { municipality: 'Demo kommune', users: [], devices: [] };
+export async function seedDemo(
+  pool: Pool,
+  dataDir: string,
+  opts: { sipRealm?: string } = {},
+): Promise<{ file: string; credentials: DemoCredentials }> {
+  const creds: DemoCredentials = { municipality: 'Demo kommune', users: [], devices: [], scaipUnits: [] };
   const devices: DemoDevice[] = [];
 
   await withTransaction(pool, async (db) => {
@@ -154,6 +161,26 @@ export async function seedDemo(pool: Pool, dataDir: string): Promise<{ file: str
       creds.users.push({ username, password, roles, name });
     }
     await db.query(`UPDATE relatives SET user_id = 'user-ola' WHERE id = 'rel-res-kari-1'`);
+
+    // Ingrid Berg has a Nordic IP social-alarm unit that speaks SCAIP over SIP.
+    await site('home-ingrid', 'home', 'Ingrid Berg', null, 'Elvebakken 4, 0182 Oslo');
+    await db.query('INSERT INTO residents (id, national_id, name, site_id) VALUES ($1, $2, $3, $4)', [
+      'res-ingrid',
+      syntheticNationalId('1936-04-21', 4),
+      'Ingrid Berg',
+      'home-ingrid',
+    ]);
+    await db.query(
+      `INSERT INTO relatives (id, resident_id, name, phone, relation, chain_order) VALUES ('rel-res-ingrid-1', 'res-ingrid', 'Jon Berg', '+4795678901', 'sønn', 1)`,
+    );
+    await db.query(
+      `INSERT INTO devices (id, kind, vendor, model, serial, protocol, status, heartbeat_interval_s, resident_id, site_id)
+       VALUES ('scaip-ingrid', 'social-alarm-unit', 'Demo', 'SCAIP unit', 'DEMO-SCAIP-INGRID', 'scaip', 'active', 300, 'res-ingrid', 'home-ingrid')`,
+    );
+    const realm = opts.sipRealm ?? 'trygg';
+    const cid = '4790001';
+    const sipCreds = await issueScaipCredentials(db, 'scaip-ingrid', { realm, cid });
+    creds.scaipUnits.push({ id: 'scaip-ingrid', ...sipCreds, cid, where: 'Ingrid Berg, Elvebakken 4 (SCAIP unit)' });
   });
 
   await mkdir(dataDir, { recursive: true });

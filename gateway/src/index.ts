@@ -1,5 +1,6 @@
-/** @trygg/gateway: device ingress over MQTT (and SCAIP, later), normalised to DeviceEvent. */
+/** @trygg/gateway: device ingress over MQTT and SCAIP (SIP), normalised to DeviceEvent. */
 export * from './mqtt-gateway.js';
 export * from './parse-event.js';
 export * from './parse-telemetry.js';
 export * from './telemetry.js';
+export * from './scaip/index.js';

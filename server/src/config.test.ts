@@ -32,8 +32,17 @@ describe('loadConfig', () => {
     [{ DATABASE_URL: 'mysql://x' }, /DATABASE_URL/],
     [{ TRYGG_LOG_LEVEL: 'loud' }, /TRYGG_LOG_LEVEL/],
     [{ TRYGG_DEMO: 'perhaps' }, /TRYGG_DEMO/],
+    [{ TRYGG_SIP_UDP_PORT: 'five' }, /TRYGG_SIP_UDP_PORT/],
+    [{ TRYGG_SIP_TLS_CERT: '/x/cert.pem' }, /TRYGG_SIP_TLS_KEY/],
+    [{ TRYGG_SIP_REALM: 'bad realm' }, /TRYGG_SIP_REALM/],
   ])('refuses %o naming the setting', (env, name) => {
     expect(() => loadConfig(env)).toThrow(name);
+  });
+
+  it('maps the SIP listener settings, with off for a transport', () => {
+    expect(loadConfig({})).toMatchObject({ sipEnabled: true, sipUdpPort: 5060, sipTcpPort: 5060, sipTlsPort: 5061, sipRealm: 'trygg' });
+    const c = loadConfig({ TRYGG_SIP_UDP_PORT: '15060', TRYGG_SIP_TCP_PORT: 'off', TRYGG_SIP: 'false' });
+    expect(c).toMatchObject({ sipEnabled: false, sipUdpPort: 15060, sipTcpPort: null });
   });
 
   it('takes --demo and refuses unknown flags', () => {

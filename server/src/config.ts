@@ -8,6 +8,8 @@ import { Compile } from 'typebox/compile';
 import { TryggError } from '@trygg/alarm-core';
 
 const Port = Type.Integer({ minimum: 0, maximum: 65535 });
+/** A port, or null = that listener is off. */
+const OptionalPort = Type.Union([Port, Type.Null()]);
 
 export const ConfigSchema = Type.Object({
   /** PostgreSQL URL; absent → embedded PostgreSQL in dataDir. */
@@ -50,6 +52,18 @@ export const ConfigSchema = Type.Object({
   /** More different residents' records than this opened by one user within the window is reported. */
   auditUnusualResidents: Type.Integer({ minimum: 1 }),
   auditUnusualWindowS: Type.Integer({ minimum: 10 }),
+  /** SCAIP receiver (SIP): off entirely, or per transport (null = that transport off). */
+  sipEnabled: Type.Boolean(),
+  sipUdpPort: OptionalPort,
+  sipTcpPort: OptionalPort,
+  /** TLS listens only when a certificate and key are given. */
+  sipTlsPort: OptionalPort,
+  sipTlsCertFile: Type.Union([Type.String({ minLength: 1 }), Type.Null()]),
+  sipTlsKeyFile: Type.Union([Type.String({ minLength: 1 }), Type.Null()]),
+  /** Digest realm; a unit's HA1 is bound to it. */
+  sipRealm: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9.-]+$' }),
+  /** Host name or address put in Via and From of our requests; default: the bound address. */
+  sipPublicHost: Type.Union([Type.String({ minLength: 1 }), Type.Null()]),
 });
 export type Config = Static<typeof ConfigSchema>;
 
@@ -79,6 +93,14 @@ const ENV: Record<string, { key: keyof Config; parse: (v: string) => unknown }> 
   TRYGG_LOGIN_LOCK_SECONDS: { key: 'loginLockSeconds', parse: toNumber },
   TRYGG_AUDIT_UNUSUAL_RESIDENTS: { key: 'auditUnusualResidents', parse: toNumber },
   TRYGG_AUDIT_UNUSUAL_WINDOW_S: { key: 'auditUnusualWindowS', parse: toNumber },
+  TRYGG_SIP: { key: 'sipEnabled', parse: toBool },
+  TRYGG_SIP_UDP_PORT: { key: 'sipUdpPort', parse: toPort },
+  TRYGG_SIP_TCP_PORT: { key: 'sipTcpPort', parse: toPort },
+  TRYGG_SIP_TLS_PORT: { key: 'sipTlsPort', parse: toPort },
+  TRYGG_SIP_TLS_CERT: { key: 'sipTlsCertFile', parse: (v) => v },
+  TRYGG_SIP_TLS_KEY: { key: 'sipTlsKeyFile', parse: (v) => v },
+  TRYGG_SIP_REALM: { key: 'sipRealm', parse: (v) => v },
+  TRYGG_SIP_PUBLIC_HOST: { key: 'sipPublicHost', parse: (v) => v },
 };
 
 export const DEFAULTS: Config = {
@@ -106,10 +128,21 @@ export const DEFAULTS: Config = {
   loginLockSeconds: 15 * 60,
   auditUnusualResidents: 20,
   auditUnusualWindowS: 600,
+  sipEnabled: true,
+  sipUdpPort: 5060,
+  sipTcpPort: 5060,
+  sipTlsPort: 5061,
+  sipTlsCertFile: null,
+  sipTlsKeyFile: null,
+  sipRealm: 'trygg',
+  sipPublicHost: null,
 };
 
 function toNumber(v: string): unknown {
   return /^\s*-?\d+(\.\d+)?\s*$/.test(v) ? Number(v) : v;
+}
+function toPort(v: string): unknown {
+  return /^(off|none|disabled)$/i.test(v.trim()) ? null : toNumber(v);
 }
 function toBool(v: string): unknown {
   if (/^(1|true|yes)$/i.test(v)) return true;
@@ -153,6 +186,10 @@ export function loadConfig(
   if (merged.journalUrl && (!merged.journalTokenUrl || !merged.journalKeyFile)) {
     const missing = merged.journalTokenUrl ? 'TRYGG_JOURNAL_KEY_FILE' : 'TRYGG_JOURNAL_TOKEN_URL';
     throw new TryggError('TRYGG_ERR_CONFIG', `Invalid configuration: ${missing} is required when TRYGG_JOURNAL_URL is set`);
+  }
+  if ((merged.sipTlsCertFile === null) !== (merged.sipTlsKeyFile === null)) {
+    const missing = merged.sipTlsCertFile ? 'TRYGG_SIP_TLS_KEY' : 'TRYGG_SIP_TLS_CERT';
+    throw new TryggError('TRYGG_ERR_CONFIG', `Invalid configuration: ${missing} is required for SIP over TLS`);
   }
   // npm runs workspace scripts in the workspace folder; INIT_CWD is where `npm start` was typed,
   // so a relative TRYGG_DATA_DIR means the same folder whichever way Trygg was started.

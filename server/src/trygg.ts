@@ -23,8 +23,16 @@ import {
   type Pool,
 } from '@trygg/alarm-core';
 import { LiveServer } from '@trygg/dashboard';
-import { DeviceAuthenticator, DirectoryListener, SqlDirectory, isEmpty, journalPatient, seedDemo } from '@trygg/devices';
-import { MqttGateway, TelemetryWriter } from '@trygg/gateway';
+import {
+  DeviceAuthenticator,
+  DirectoryListener,
+  ScaipUnits,
+  SqlDirectory,
+  isEmpty,
+  journalPatient,
+  seedDemo,
+} from '@trygg/devices';
+import { MqttGateway, ScaipReceiver, TelemetryWriter } from '@trygg/gateway';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
 import { OidcProvider } from './auth/oidc.js';
@@ -40,11 +48,13 @@ export interface Trygg {
   pool: Pool;
   engine: AlarmEngine;
   gateway: MqttGateway;
+  /** The SCAIP receiver; null when SIP is off. */
+  scaip: ScaipReceiver | null;
   live: LiveServer;
   http: FastifyInstance;
   tokens: TokenService;
-  /** The bound HTTP and MQTT ports (useful with port 0). */
-  ports: { http: number; mqtt: number };
+  /** The bound HTTP, MQTT and SIP ports (useful with port 0); null = that listener is off. */
+  ports: { http: number; mqtt: number; sip: { udp: number | null; tcp: number | null; tls: number | null } };
   /** Path of demo.json when the demo was seeded on this start. */
   demoFile: string | null;
   stop(): Promise<void>;
@@ -87,7 +97,7 @@ export async function startTrygg(config: Config, opts: StartOptions = {}): Promi
 
     let demoFile: string | null = null;
     if ((embedded !== null || config.demo) && (await isEmpty(pool))) {
-      demoFile = (await seedDemo(pool, config.dataDir)).file;
+      demoFile = (await seedDemo(pool, config.dataDir, { sipRealm: config.sipRealm })).file;
       logger.info({ file: demoFile }, `demo municipality seeded; logins and device secrets are in ${demoFile}`);
     }
 
@@ -137,17 +147,44 @@ export async function startTrygg(config: Config, opts: StartOptions = {}): Promi
     await engine.start();
     undo.push(() => engine.stop());
 
+    const inbox = new Inbox(pool, engine, logger);
     const gw = new MqttGateway({
       port: config.mqttPort,
       host: config.host,
       devices: new DeviceAuthenticator(pool),
-      inbox: new Inbox(pool, engine, logger),
+      inbox,
       telemetry: new TelemetryWriter(pool),
       logger,
     });
     await gw.start();
     gateway = gw;
     undo.push(() => gw.stop());
+
+    // SCAIP units reach the same inbox, so their alarms take the same escalation.
+    let scaip: ScaipReceiver | null = null;
+    if (config.sipEnabled) {
+      const tls =
+        config.sipTlsCertFile && config.sipTlsKeyFile && config.sipTlsPort !== null
+          ? { cert: await readFile(config.sipTlsCertFile), key: await readFile(config.sipTlsKeyFile) }
+          : undefined;
+      const receiver = new ScaipReceiver({
+        host: config.host,
+        udpPort: config.sipUdpPort,
+        tcpPort: config.sipTcpPort,
+        tlsPort: tls ? config.sipTlsPort : null,
+        ...(tls ? { tls } : {}),
+        ...(config.sipPublicHost ? { advertisedHost: config.sipPublicHost } : {}),
+        realm: config.sipRealm,
+        db: pool,
+        units: new ScaipUnits(pool),
+        inbox,
+        logger,
+      });
+      await receiver.start();
+      scaip = receiver;
+      undo.push(() => receiver.stop());
+      if (!tls) logger.info('SIP over TLS is off: set TRYGG_SIP_TLS_CERT and TRYGG_SIP_TLS_KEY to turn it on');
+    }
 
     if (config.journalUrl && config.journalTokenUrl && config.journalKeyFile) {
       const worker = new JournalWorker({
@@ -211,10 +248,11 @@ export async function startTrygg(config: Config, opts: StartOptions = {}): Promi
       pool,
       engine,
       gateway: gw,
+      scaip,
       live,
       http,
       tokens,
-      ports: { http: httpPort, mqtt: gw.port },
+      ports: { http: httpPort, mqtt: gw.port, sip: scaip?.ports ?? { udp: null, tcp: null, tls: null } },
       demoFile,
       stop,
     };

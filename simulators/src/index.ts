@@ -1,2 +1,3 @@
 /** @trygg/simulators: device and people simulators, load generators, benchmarks. */
 export * from './municipality.js';
+export * from './scaip/unit.js';

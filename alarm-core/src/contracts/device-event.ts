@@ -24,6 +24,21 @@ export const DeviceEvent = Type.Object(
     rssi: Type.Optional(Type.Number({ minimum: -150, maximum: 0 })),
     /** Free text from the device (SCAIP `dte` / `stt`). */
     text: Type.Optional(Type.String({ maxLength: 128 })),
+    /** Which part of a unit with several (SCAIP `did`, e.g. one pendant of two). */
+    subDevice: Type.Optional(Type.String({ maxLength: 32 })),
+    /** Which component of it (SCAIP `dco`, e.g. `002` button 1). */
+    component: Type.Optional(Type.String({ maxLength: 16 })),
+    /** The device's own priority, 0–9, 9 highest (SCAIP `pri`); recorded, the alarm's priority comes from its type. */
+    devicePriority: Type.Optional(Type.Integer({ minimum: 0, maximum: 9 })),
+    /** Where the person can be called back (SCAIP `crd`: `sip:…`, `gsm:+47…`, `no-voice:`). */
+    callbacks: Type.Optional(Type.Array(Type.String({ maxLength: 64 }), { maxItems: 4 })),
+    /** WGS-84 position (SCAIP `lge` / `geo`). */
+    position: Type.Optional(
+      Type.Object(
+        { lat: Type.Number({ minimum: -90, maximum: 90 }), lon: Type.Number({ minimum: -180, maximum: 180 }) },
+        { additionalProperties: false },
+      ),
+    ),
   },
   { additionalProperties: false },
 );
