@@ -3,8 +3,9 @@
  * (TRYGG_BENCH_PG, default postgres://postgres@127.0.0.1:5432/postgres), prints one table with
  * each figure beside its peer's figure from the same run, and writes bench-results/*.json.
  * Options: --alarms N (default 10000), --rate N alarms/s (default 150), --step S (default 80),
- * --journal N journal entries in the delivery backlog (default 10000), --only <name> to run one
- * benchmark (escalation, journal).
+ * --journal N journal entries in the delivery backlog (default 10000), --sip-units N registered
+ * SCAIP units (default 2000), --sip-rate N requests/s (default 500), --sip-seconds S (default 20),
+ * --only <name> to run one benchmark (escalation, journal, scaip).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -14,6 +15,7 @@ import pg from 'pg';
 import { createPool, migrate } from '@trygg/alarm-core';
 import { benchEscalation, escalationRows } from './bench/escalation.js';
 import { benchJournal, handledAlarm, journalRows } from './bench/journal.js';
+import { benchScaip, scaipRows } from './bench/scaip.js';
 import { machine } from './bench/stats.js';
 
 const { values } = parseArgs({
@@ -22,6 +24,9 @@ const { values } = parseArgs({
     alarms: { type: 'string', default: '10000' },
     rate: { type: 'string', default: '150' },
     step: { type: 'string', default: '80' },
+    'sip-units': { type: 'string', default: '2000' },
+    'sip-rate': { type: 'string', default: '500' },
+    'sip-seconds': { type: 'string', default: '20' },
     only: { type: 'string', multiple: true },
   },
 });
@@ -64,6 +69,18 @@ try {
     const journal = await benchJournal(pool, template, Number(values.journal), log);
     results.journal = journal;
     rows.push(...journalRows(journal));
+  }
+  if (runs('scaip')) {
+    log('SCAIP receiver (SIPp):');
+    const scaip = await benchScaip({
+      pool,
+      units: Number(values['sip-units']),
+      rate: Number(values['sip-rate']),
+      seconds: Number(values['sip-seconds']),
+      log,
+    });
+    results.scaip = scaip;
+    rows.push(...scaipRows(scaip));
   }
   await pool.end();
 

@@ -4,6 +4,7 @@
  * device. The same (device, id) twice is stored once.
  */
 import type { DeviceEvent } from '../contracts/device-event.js';
+import { EVENT_TYPES } from '../contracts/vocabulary.js';
 import type { Pool } from '../db/pool.js';
 import type { Logger } from '../ports.js';
 import type { AlarmEngine } from './engine.js';
@@ -19,6 +20,23 @@ export class Inbox {
 
   async accept(deviceId: string, event: DeviceEvent): Promise<AcceptResult> {
     return (await this.store(deviceId, event)).result;
+  }
+
+  /**
+   * Stores a heartbeat as already applied, without the engine: it changes no alarm, and all
+   * supervision needs is `last_seen_at`, set in the same statement. For protocols whose reply to
+   * the device is not the engine's feedback (SCAIP answers with `<mrs>`).
+   */
+  async record(deviceId: string, event: DeviceEvent): Promise<AcceptResult> {
+    if (EVENT_TYPES[event.type].kind !== 'heartbeat') throw new Error(`only heartbeats are recorded, not ${event.type}`);
+    const { rowCount } = await this.pool.query(
+      `WITH seen AS (UPDATE devices SET last_seen_at = now() WHERE id = $1)
+       INSERT INTO device_events (device_id, event_id, type, ts, payload, processed_at)
+       VALUES ($1, $2, $3, $4, $5, now())
+       ON CONFLICT (device_id, event_id) DO NOTHING`,
+      [deviceId, event.id, event.type, event.ts, event],
+    );
+    return rowCount === 1 ? 'stored' : 'duplicate';
   }
 
   /** Stores, then waits until the engine has applied the event (benchmarks, tools). */

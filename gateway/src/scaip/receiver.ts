@@ -26,7 +26,7 @@ export interface ScaipReceiverOptions extends Omit<TransportOptions, 'maxBodyByt
   realm: string;
   db: Queryable;
   units: Pick<ScaipUnits, 'findByUsername' | 'siteSettings' | 'setHeartbeatInterval'>;
-  inbox: Pick<Inbox, 'accept'>;
+  inbox: Pick<Inbox, 'accept' | 'record'>;
   logger: Logger;
   /** Seconds a quiet ref stays the same session (default 3600). */
   sessionLifetimeS?: number;
@@ -43,6 +43,7 @@ export class ScaipReceiver {
   private readonly registrar: Registrar;
   private readonly sessions: ScaipSessions;
   private layer: TransactionLayer | null = null;
+  private pruneTimer: NodeJS.Timeout | null = null;
   private readonly settings = new Map<string, { at: number; value: Promise<ScaipSiteSettings> }>();
 
   constructor(private readonly opts: ScaipReceiverOptions) {
@@ -66,11 +67,17 @@ export class ScaipReceiver {
   async start(): Promise<void> {
     const layer = sip.makeTransactionLayer({}, (target) => this.transport.open(target));
     this.layer = layer;
+    this.pruneTimer = setInterval(() => {
+      this.sessions.prune().catch((err: unknown) => this.opts.logger.warn({ err }, 'SCAIP session pruning failed; will retry'));
+    }, 10 * 60_000);
+    this.pruneTimer.unref();
     await this.transport.start((m, flow, tooLarge) => this.onSip(m, flow, tooLarge));
     this.opts.logger.info({ ports: this.ports, realm: this.opts.realm }, 'SCAIP receiver listening');
   }
 
   async stop(): Promise<void> {
+    if (this.pruneTimer) clearInterval(this.pruneTimer);
+    this.pruneTimer = null;
     this.layer?.destroy();
     this.layer = null;
     await this.transport.stop();
@@ -211,6 +218,12 @@ export class ScaipReceiver {
       }
       return this.commit(unit, mrq, meaning.type, session.sessionId, session.firstSeen);
     }
+    if (meaning.type === 'heartbeat' && mrq.mty === 'PI') {
+      // A heartbeat opens no session worth keeping: its id is the ref within the hour, so a
+      // resend is stored once and a ref recycled another hour is simply another heartbeat.
+      const hour = new Date().toISOString().slice(0, 13).replace(/[-T]/g, '');
+      return this.commit(unit, mrq, meaning.type, `${mrq.ref}-${hour}`, new Date());
+    }
     const session = await this.sessions.touch(unit.deviceId, mrq.cid, mrq.ref);
     return this.commit(unit, mrq, meaning.type, session.sessionId, session.firstSeen);
   }
@@ -224,9 +237,10 @@ export class ScaipReceiver {
   ): Promise<Mrs> {
     const id = eventIdOf(sessionId, mrq, type);
     const event = toDeviceEvent(mrq, type, id, new Date());
-    const stored = await this.opts.inbox.accept(unit.deviceId, event);
-    this.count(stored === 'stored' ? 'events.stored' : 'events.duplicate');
     const kind = EVENT_TYPES[type].kind;
+    // Heartbeats change no alarm: stored as applied, the engine is not woken for them.
+    const stored = kind === 'heartbeat' ? await this.opts.inbox.record(unit.deviceId, event) : await this.opts.inbox.accept(unit.deviceId, event);
+    this.count(stored === 'stored' ? 'events.stored' : 'events.duplicate');
     if (kind === 'heartbeat') {
       const settings = await this.siteSettings(unit.siteId);
       if (settings.heartbeatMinutes === null) return { ref: mrq.ref, snu: SNU.ok };

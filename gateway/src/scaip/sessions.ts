@@ -52,6 +52,14 @@ export class ScaipSessions {
     return r ? { sessionId: r.session_id, firstSeen: r.first_seen, isNew: false, aborted: r.aborted_at !== null } : null;
   }
 
+  /** Forgets sessions quiet for twice the lifetime (their refs start new sessions anyway). */
+  async prune(): Promise<number> {
+    const { rowCount } = await this.db.query(`DELETE FROM scaip_sessions WHERE last_seen < now() - $1 * interval '2 second'`, [
+      this.lifetimeS,
+    ]);
+    return rowCount ?? 0;
+  }
+
   /** The unit gave up on this session (`mty=RE`) and falls back to its next route. */
   async abort(deviceId: string, cid: string, ref: string): Promise<void> {
     await this.db.query(

@@ -1,0 +1,243 @@
+/**
+ * SCAIP receiver benchmark: SIPp plays 2 000 registered units sending 500 requests a second over
+ * UDP (95 % heartbeats, 5 % alarms, as units in the field do), and a second SIPp at their
+ * registered contact takes the `<mrs>` replies. Latency is MESSAGE sent (SIPp's clock) → `<mrs>`
+ * received (the other SIPp, same machine clock): parsing, session, inbox commit, reply and both
+ * SIP legs (goal p99 ≤ 10 ms). The engine runs beside it in the same process and applies every
+ * alarm (heartbeats are stored already applied, as in service). Peer in the
+ * same run: the same SIPp load against a bare responder made with the same SIP library
+ * (sip-echo.ts), the floor for the stack and the event loop.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import pino from 'pino';
+import { Inbox, type Pool } from '@trygg/alarm-core';
+import { ScaipUnits } from '@trygg/devices';
+import { ScaipReceiver } from '@trygg/gateway';
+import { benchEngine } from './escalation.js';
+import { startSipEcho } from './sip-echo.js';
+import { fmt, summarise, type Summary } from './stats.js';
+
+const SCENARIOS = path.resolve(import.meta.dirname, 'sipp');
+
+export interface ScaipBenchOptions {
+  pool: Pool;
+  units: number;
+  rate: number;
+  seconds: number;
+  log: (line: string) => void;
+}
+
+export interface ScaipBenchResult {
+  units: number;
+  rate: number;
+  sent: number;
+  trygg: Summary & { answered: number };
+  peer: Summary & { answered: number };
+  registerSeconds: number;
+}
+
+async function freePort(): Promise<number> {
+  const s = net.createServer();
+  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', () => resolve()));
+  const port = (s.address() as net.AddressInfo).port;
+  await new Promise<void>((resolve) => s.close(() => resolve()));
+  return port;
+}
+
+function sipp(args: string[], cwd: string): { done: Promise<number | null>; stop(): void } {
+  const child = spawn('sipp', ['-nostdin', ...args], { cwd, stdio: 'ignore' });
+  const done = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { done, stop: () => child.kill('SIGUSR1') };
+}
+
+/** SEND / RECV log lines → ms per ref. */
+async function times(file: string, tag: string): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  const text = await readFile(file, 'utf8').catch(() => '');
+  for (const m of text.matchAll(new RegExp(`^${tag} (B\\d+) (\\d+)(?:\\.\\d+)? (\\d+)(?:\\.\\d+)?$`, "gm"))) {
+    if (!out.has(m[1] ?? '')) out.set(m[1] ?? '', Number(m[2]) * 1000 + Number(m[3]) / 1000);
+  }
+  return out;
+}
+
+async function seed(pool: Pool, units: number): Promise<void> {
+  await pool.query(
+    `INSERT INTO devices (id, kind, serial, protocol, status, sip_username, sip_realm, sip_ha1, scaip_cid)
+     SELECT 'bsu-' || g, 'social-alarm-unit', 'BSU-' || g, 'scaip', 'active', 'bsu-' || g, 'trygg',
+            md5('bsu-' || g || ':trygg:pw-' || g), (7000000 + g)::text
+       FROM generate_series(1, $1) g`,
+    [units],
+  );
+}
+
+/** One load run against `port`: the sink's and the sender's logs → latency per answered ref. */
+async function load(
+  dir: string,
+  phase: string,
+  port: number,
+  sinkPort: number,
+  opts: ScaipBenchOptions,
+): Promise<{ sent: number; latencies: number[] }> {
+  const sink = sipp(
+    ['-sf', path.join(SCENARIOS, 'mrs-sink.xml'), '-i', '127.0.0.1', '-p', String(sinkPort), '-t', 'u1', '-trace_logs', '-log_file', path.join(dir, `${phase}-recv.log`)],
+    dir,
+  );
+  await new Promise((r) => setTimeout(r, 300));
+  const total = opts.rate * opts.seconds;
+  const uac = sipp(
+    [
+      `127.0.0.1:${port}`,
+      '-sf',
+      path.join(SCENARIOS, 'message.xml'),
+      '-inf',
+      path.join(dir, 'messages.csv'),
+      '-i',
+      '127.0.0.1',
+      '-p',
+      String(await freePort()),
+      '-t',
+      'u1',
+      '-m',
+      String(total),
+      '-r',
+      String(opts.rate),
+      '-l',
+      String(opts.rate * 4),
+      '-trace_logs',
+      '-log_file',
+      path.join(dir, `${phase}-send.log`),
+      '-timeout',
+      `${opts.seconds * 3 + 30}s`,
+      '-trace_err',
+      '-error_file',
+      path.join(dir, `${phase}-errors.log`),
+    ],
+    dir,
+  );
+  await uac.done;
+  await new Promise((r) => setTimeout(r, 1500)); // the last replies land
+  sink.stop();
+  await Promise.race([sink.done, new Promise((r) => setTimeout(r, 5000))]);
+  const sent = await times(path.join(dir, `${phase}-send.log`), 'SEND');
+  const recv = await times(path.join(dir, `${phase}-recv.log`), 'RECV');
+  const latencies: number[] = [];
+  for (const [ref, t] of recv) {
+    const s = sent.get(ref);
+    if (s !== undefined) latencies.push(t - s);
+  }
+  return { sent: sent.size, latencies };
+}
+
+export async function benchScaip(opts: ScaipBenchOptions): Promise<ScaipBenchResult> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'trygg-bench-sip-'));
+  const { pool, log } = opts;
+  try {
+    await seed(pool, opts.units);
+    const users = Array.from({ length: opts.units }, (_, i) => `bsu-${i + 1};pw-${i + 1};${7000001 + i}`);
+    // SIPp takes the digest credentials of each unit from its injection file.
+    const auth = Array.from({ length: opts.units }, (_, i) => `bsu-${i + 1};[authentication username=bsu-${i + 1} password=pw-${i + 1}]`);
+    await writeFile(path.join(dir, 'units.csv'), `SEQUENTIAL\n${auth.join('\n')}\n`);
+    // 95 % heartbeats, 5 % alarms, spread over the units in turn.
+    const rows = Array.from({ length: opts.units }, (_, i) => `${users[i]};${i % 20 === 7 ? 'ME' : 'PI'}`);
+    await writeFile(path.join(dir, 'messages.csv'), `SEQUENTIAL\n${rows.join('\n')}\n`);
+
+    const quiet = pino({ level: process.env.TRYGG_BENCH_LOG ?? 'error' });
+    const engine = benchEngine(pool);
+    await engine.start();
+    // One pool for the receiver and the engine, as in startTrygg.
+    const ingress = pool;
+    const receiver = new ScaipReceiver({
+      host: '127.0.0.1',
+      udpPort: 0,
+      tcpPort: null,
+      tlsPort: null,
+      realm: 'trygg',
+      db: ingress,
+      units: new ScaipUnits(ingress),
+      inbox: new Inbox(ingress, engine, quiet),
+      logger: quiet,
+    });
+    await receiver.start();
+    const port = receiver.ports.udp ?? 0;
+    const sinkPort = await freePort();
+    let trygg: { sent: number; latencies: number[] };
+    let registerSeconds: number;
+    try {
+      const t0 = Date.now();
+      const reg = sipp(
+        [
+          `127.0.0.1:${port}`,
+          '-sf',
+          path.join(SCENARIOS, 'register.xml'),
+          '-inf',
+          path.join(dir, 'units.csv'),
+          '-i',
+          '127.0.0.1',
+          '-p',
+          String(await freePort()),
+          '-t',
+          'u1',
+          '-m',
+          String(opts.units),
+          '-r',
+          '200',
+          '-key',
+          'contact_port',
+          String(sinkPort),
+          '-timeout',
+          '120s',
+          '-trace_err',
+          '-error_file',
+          path.join(dir, 'register-errors.log'),
+        ],
+        dir,
+      );
+      await reg.done;
+      registerSeconds = (Date.now() - t0) / 1000;
+      log(`  ${receiver.registeredUnits} of ${opts.units} units registered with digest in ${fmt(registerSeconds)} s`);
+      if (receiver.registeredUnits < opts.units) {
+        const errors = await readFile(path.join(dir, 'register-errors.log'), 'utf8').catch(() => '');
+        throw new Error(`not every unit registered; SIPp said:\n${errors.slice(0, 3000)}`);
+      }
+      log(`  Trygg: ${opts.rate * opts.seconds} requests at ${opts.rate}/s …`);
+      trygg = await load(dir, 'trygg', port, sinkPort, opts);
+    } finally {
+      await receiver.stop();
+      await engine.stop();
+    }
+    const echo = await startSipEcho({ host: '127.0.0.1', port: sinkPort });
+    let peer: { sent: number; latencies: number[] };
+    try {
+      log(`  peer (bare responder, same SIP library): the same load …`);
+      peer = await load(dir, 'peer', echo.port, sinkPort, opts);
+    } finally {
+      await echo.stop();
+    }
+    return {
+      units: opts.units,
+      rate: opts.rate,
+      sent: trygg.sent,
+      registerSeconds,
+      trygg: { ...summarise(trygg.latencies), answered: trygg.latencies.length },
+      peer: { ...summarise(peer.latencies), answered: peer.latencies.length },
+    };
+  } finally {
+    if (!process.env.TRYGG_BENCH_KEEP) await rm(dir, { recursive: true, force: true });
+    else log(`  SIPp files kept in ${dir}`);
+  }
+}
+
+export function scaipRows(r: ScaipBenchResult): string[][] {
+  const ratio = (a: number, b: number) => (b > 0 ? fmt(a / b, 1) : '–');
+  const goal = r.trygg.p99 <= 10 ? '≤ 10: met' : '≤ 10: missed';
+  return [
+    [`SCAIP MESSAGE → <mrs> p50 (ms), ${r.units} units, ${r.rate}/s`, fmt(r.trygg.p50, 2), `bare responder ${fmt(r.peer.p50, 2)}`, ratio(r.trygg.p50, r.peer.p50), ''],
+    ['SCAIP MESSAGE → <mrs> p99 (ms)', fmt(r.trygg.p99, 2), `bare responder ${fmt(r.peer.p99, 2)}`, ratio(r.trygg.p99, r.peer.p99), goal],
+    ['SCAIP MESSAGE → <mrs> max (ms)', fmt(r.trygg.max, 1), `bare responder ${fmt(r.peer.max, 1)}`, '', ''],
+    ['SCAIP <mrs> received / requests sent', `${r.trygg.answered} / ${r.sent}`, `${r.peer.answered}`, '', ''],
+  ];
+}
