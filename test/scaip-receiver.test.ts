@@ -39,8 +39,11 @@ const alarmsOf = async (deviceId: string) =>
     (r) => r.doc,
   );
 const eventsOf = async (deviceId: string) =>
-  (await db.query<{ event_id: string; type: string }>('SELECT event_id, type FROM device_events WHERE device_id = $1', [deviceId]))
-    .rows;
+  (
+    await db.query<{ event_id: string; type: string }>('SELECT event_id, type FROM device_events WHERE device_id = $1', [
+      deviceId,
+    ])
+  ).rows;
 
 async function openAlarm(deviceId: string): Promise<Alarm> {
   await expect.poll(async () => (await alarmsOf(deviceId)).length, { timeout: 10_000 }).toBeGreaterThan(0);
@@ -90,9 +93,10 @@ describe('SCAIP alarms', () => {
     const handled = await u.mrq({ ref, dty: '0003' });
     expect(handled.mrs).toMatchObject({ ref, snu: 0, fields: { mre: '1' } });
     expect(await eventsOf('scaip-hold')).toHaveLength(1);
-    const events = await db.query<{ payload: Record<string, unknown> }>('SELECT payload FROM device_events WHERE device_id = $1', [
-      'scaip-hold',
-    ]);
+    const events = await db.query<{ payload: Record<string, unknown> }>(
+      'SELECT payload FROM device_events WHERE device_id = $1',
+      ['scaip-hold'],
+    );
     expect(events.rows[0]?.payload).toMatchObject({
       type: 'alarm.button',
       location: 'kjøkken',
@@ -149,7 +153,10 @@ describe('SCAIP alarms', () => {
     await u.mrq({ ref, dty: '0003' });
     await openAlarm('scaip-abort');
     expect((await u.mrq({ ref, dty: '0003', mty: 'RE' })).mrs?.snu).toBe(0);
-    const { rows } = await db.query('SELECT aborted_at FROM scaip_sessions WHERE device_id = $1 AND ref = $2', ['scaip-abort', ref]);
+    const { rows } = await db.query('SELECT aborted_at FROM scaip_sessions WHERE device_id = $1 AND ref = $2', [
+      'scaip-abort',
+      ref,
+    ]);
     expect(rows[0]?.aborted_at).not.toBeNull();
     expect((await alarmsOf('scaip-abort'))[0]?.state).toBe('open'); // the person may still need help
     expect((await u.mrq({ ref: 'NEVERSEEN', dty: '0003', mty: 'RE' })).mrs).toMatchObject({ ref: 'NEVERSEEN', snu: 10 });
@@ -219,7 +226,11 @@ describe('SCAIP errors and hostile input', () => {
   });
 
   it('answers invalid UTF-8 with snu=2', async () => {
-    const body = Buffer.concat([Buffer.from(`<mrq><ref>E13</ref><cid>${row.cid}</cid><dty>0003</dty><dte>`), Buffer.from([0xc3, 0x28]), Buffer.from('</dte></mrq>')]);
+    const body = Buffer.concat([
+      Buffer.from(`<mrq><ref>E13</ref><cid>${row.cid}</cid><dty>0003</dty><dte>`),
+      Buffer.from([0xc3, 0x28]),
+      Buffer.from('</dte></mrq>'),
+    ]);
     expect((await u.message(body)).mrs).toMatchObject({ ref: 'E13', snu: 2 });
   });
 
@@ -262,9 +273,13 @@ describe('SCAIP supervision', () => {
   it('raises the offline alarm when heartbeats stop, and clears it on the next heartbeat', async () => {
     const { u } = await unit('scaip-silent');
     await u.heartbeat();
-    await db.query(`UPDATE devices SET heartbeat_interval_s = 10, last_seen_at = now() - interval '1 hour' WHERE id = 'scaip-silent'`);
+    await db.query(
+      `UPDATE devices SET heartbeat_interval_s = 10, last_seen_at = now() - interval '1 hour' WHERE id = 'scaip-silent'`,
+    );
     await svc.trygg.engine.supervise();
-    await expect.poll(async () => (await alarmsOf('scaip-silent')).map((a) => [a.type, a.state])).toEqual([['technical.offline', 'open']]);
+    await expect
+      .poll(async () => (await alarmsOf('scaip-silent')).map((a) => [a.type, a.state]))
+      .toEqual([['technical.offline', 'open']]);
     await u.heartbeat();
     await svc.trygg.engine.supervise();
     await expect.poll(async () => (await alarmsOf('scaip-silent'))[0]?.state).toBe('resolved');

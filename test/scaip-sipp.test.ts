@@ -150,7 +150,9 @@ describe.each(['udp', 'tcp', 'tls'] as const)('SIPp as a SCAIP unit over %s', (t
     // The poll and the resend of H1 were one event; one alarm took every alarm event of the unit.
     const events = await db.query<{ event_id: string }>('SELECT event_id FROM device_events WHERE device_id = $1', [deviceId]);
     expect(events.rows.filter((e) => e.event_id.startsWith('scaip.H1-'))).toHaveLength(1);
-    const alarms = await db.query<{ state: string; type: string }>('SELECT state, type FROM alarms WHERE device_id = $1', [deviceId]);
+    const alarms = await db.query<{ state: string; type: string }>('SELECT state, type FROM alarms WHERE device_id = $1', [
+      deviceId,
+    ]);
     expect(alarms.rows).toEqual([{ state: 'claimed', type: 'alarm.button' }]);
   });
 });

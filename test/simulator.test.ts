@@ -73,9 +73,14 @@ it("plays the demo's SCAIP unit: heartbeats, an alarm held until taken, a mistak
     const cancelled = await player.raise('scaip-ingrid', { cancel: true });
     expect(cancelled.snus).toEqual([4, 0]);
     await expect
-      .poll(async () => (await svc.trygg.pool.query<{ state: string }>(
-        `SELECT state FROM alarms WHERE device_id = 'scaip-ingrid' ORDER BY opened_at DESC LIMIT 1`,
-      )).rows[0]?.state)
+      .poll(
+        async () =>
+          (
+            await svc.trygg.pool.query<{ state: string }>(
+              `SELECT state FROM alarms WHERE device_id = 'scaip-ingrid' ORDER BY opened_at DESC LIMIT 1`,
+            )
+          ).rows[0]?.state,
+      )
       .toBe('cancelled');
     expect(lines.some((l) => l.includes('handled — voice mode 1'))).toBe(true);
   } finally {

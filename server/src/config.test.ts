@@ -40,7 +40,13 @@ describe('loadConfig', () => {
   });
 
   it('maps the SIP listener settings, with off for a transport', () => {
-    expect(loadConfig({})).toMatchObject({ sipEnabled: true, sipUdpPort: 5060, sipTcpPort: 5060, sipTlsPort: 5061, sipRealm: 'trygg' });
+    expect(loadConfig({})).toMatchObject({
+      sipEnabled: true,
+      sipUdpPort: 5060,
+      sipTcpPort: 5060,
+      sipTlsPort: 5061,
+      sipRealm: 'trygg',
+    });
     const c = loadConfig({ TRYGG_SIP_UDP_PORT: '15060', TRYGG_SIP_TCP_PORT: 'off', TRYGG_SIP: 'false' });
     expect(c).toMatchObject({ sipEnabled: false, sipUdpPort: 15060, sipTcpPort: null });
   });

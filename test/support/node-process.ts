@@ -12,7 +12,14 @@ const log = process.env.NOTIFY_LOG;
 if (!log) throw new Error('NOTIFY_LOG is required');
 const node = process.env.NODE_NAME ?? 'node';
 
-const config = loadConfig(process.env, [], { port: 0, mqttPort: 0, sipUdpPort: 0, sipTcpPort: 0, sipTlsPort: null, host: '127.0.0.1' });
+const config = loadConfig(process.env, [], {
+  port: 0,
+  mqttPort: 0,
+  sipUdpPort: 0,
+  sipTcpPort: 0,
+  sipTlsPort: null,
+  host: '127.0.0.1',
+});
 const trygg = await startTrygg(config, {
   logger: pino({ level: process.env.TRYGG_TEST_LOG === '1' ? 'debug' : 'warn' }, pino.destination(2)),
   notifier: {

@@ -101,7 +101,9 @@ export async function relay(opts: {
     inbound.on('close', () => outbound.destroy());
     outbound.on('close', () => inbound.destroy());
   };
-  const server = opts.serverTls ? tls.createServer({ cert: opts.serverTls.cert, key: opts.serverTls.key }, onConnection) : net.createServer(onConnection);
+  const server = opts.serverTls
+    ? tls.createServer({ cert: opts.serverTls.cert, key: opts.serverTls.key }, onConnection)
+    : net.createServer(onConnection);
   await new Promise<void>((resolve) => server.listen(opts.listenPort, '127.0.0.1', () => resolve()));
   return {
     close: async () => {

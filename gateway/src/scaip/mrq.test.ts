@@ -72,10 +72,14 @@ describe('parseMrq', () => {
       (_, i) => `<!ENTITY ${String.fromCharCode(98 + i)} "${`&${String.fromCharCode(97 + i)};`.repeat(10)}">`,
     ).join('')}]><mrq><ref>R</ref><cid>1</cid><dty>3</dty><dte>&j;</dte></mrq>`;
     expect(parse(laughs)).toMatchObject({ ok: false, snu: 2, ref: 'R' });
-    const xxe = '<!DOCTYPE mrq [<!ENTITY x SYSTEM "file:///etc/passwd">]><mrq><ref>R</ref><cid>1</cid><dty>3</dty><dte>&x;</dte></mrq>';
+    const xxe =
+      '<!DOCTYPE mrq [<!ENTITY x SYSTEM "file:///etc/passwd">]><mrq><ref>R</ref><cid>1</cid><dty>3</dty><dte>&x;</dte></mrq>';
     expect(parse(xxe)).toMatchObject({ ok: false, snu: 2 });
     // An undeclared entity stays text; it is never looked up.
-    expect(parse('<mrq><ref>R</ref><cid>1</cid><dty>3</dty><dte>&x;</dte></mrq>')).toMatchObject({ ok: true, mrq: { dte: '&x;' } });
+    expect(parse('<mrq><ref>R</ref><cid>1</cid><dty>3</dty><dte>&x;</dte></mrq>')).toMatchObject({
+      ok: true,
+      mrq: { dte: '&x;' },
+    });
   });
 
   it('refuses oversized bodies and invalid UTF-8 with snu 2, still naming the ref', () => {
@@ -84,7 +88,11 @@ describe('parseMrq', () => {
       snu: 2,
       ref: 'R',
     });
-    const bad = Buffer.concat([Buffer.from('<mrq><ref>R</ref><cid>1</cid><dty>3</dty><dte>'), Buffer.from([0xff, 0xfe]), Buffer.from('</dte></mrq>')]);
+    const bad = Buffer.concat([
+      Buffer.from('<mrq><ref>R</ref><cid>1</cid><dty>3</dty><dte>'),
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from('</dte></mrq>'),
+    ]);
     expect(parse(bad)).toMatchObject({ ok: false, snu: 2, ref: 'R', detail: 'body is not UTF-8' });
   });
 });

@@ -170,7 +170,10 @@ export class ScaipReceiver {
     } catch (err) {
       // Not stored: no 200 OK and no <mrs>, so the unit sends it again (SS 91100 repeat).
       this.count('TRYGG_ERR_STORE_UNAVAILABLE');
-      this.opts.logger.error({ err, code: 'TRYGG_ERR_STORE_UNAVAILABLE', deviceId: unit.deviceId }, 'SCAIP event not stored; 503');
+      this.opts.logger.error(
+        { err, code: 'TRYGG_ERR_STORE_UNAVAILABLE', deviceId: unit.deviceId },
+        'SCAIP event not stored; 503',
+      );
       return { rs: sip.makeResponse(rq, 503, 'Service Unavailable', { headers: { 'retry-after': '5' } }) };
     }
     this.count(`snu.${mrs.snu}`);
@@ -239,7 +242,10 @@ export class ScaipReceiver {
     const event = toDeviceEvent(mrq, type, id, new Date());
     const kind = EVENT_TYPES[type].kind;
     // Heartbeats change no alarm: stored as applied, the engine is not woken for them.
-    const stored = kind === 'heartbeat' ? await this.opts.inbox.record(unit.deviceId, event) : await this.opts.inbox.accept(unit.deviceId, event);
+    const stored =
+      kind === 'heartbeat'
+        ? await this.opts.inbox.record(unit.deviceId, event)
+        : await this.opts.inbox.accept(unit.deviceId, event);
     this.count(stored === 'stored' ? 'events.stored' : 'events.duplicate');
     if (kind === 'heartbeat') {
       const settings = await this.siteSettings(unit.siteId);
@@ -296,7 +302,10 @@ export class ScaipReceiver {
       layer.createClientTransaction(this.transport.open(target), request, (rs) => {
         if ((rs.status ?? 0) >= 300) {
           this.count('mrs.failed');
-          this.opts.logger.warn({ deviceId: unit.deviceId, status: rs.status }, 'unit did not take <mrs>; it will resend its request');
+          this.opts.logger.warn(
+            { deviceId: unit.deviceId, status: rs.status },
+            'unit did not take <mrs>; it will resend its request',
+          );
         }
       });
     } catch (err) {

@@ -26,8 +26,7 @@ export interface Registration {
 }
 
 export type AuthOutcome =
-  | { ok: true; unit: ScaipUnit }
-  | { ok: false; response: 'challenge' | 'stale' | 'forbidden'; reason: string; unit?: ScaipUnit };
+  { ok: true; unit: ScaipUnit } | { ok: false; response: 'challenge' | 'stale' | 'forbidden'; reason: string; unit?: ScaipUnit };
 
 function unq(v: string | undefined): string | undefined {
   return v !== undefined && v.length >= 2 && v.startsWith('"') && v.endsWith('"') ? v.slice(1, -1) : v;
@@ -140,7 +139,8 @@ export class Registrar {
       const r = this.lookup(unit.username);
       return sip.makeResponse(rq, 200, 'OK', r ? { headers: { contact: [{ uri: r.contact, params: {} }] } } : {});
     }
-    const asked = contact.params.expires !== undefined && contact.params.expires !== null ? Number(contact.params.expires) : headerExpires;
+    const asked =
+      contact.params.expires !== undefined && contact.params.expires !== null ? Number(contact.params.expires) : headerExpires;
     const expires = Number.isFinite(asked) ? Math.floor(asked ?? MAX_EXPIRES_S) : MAX_EXPIRES_S;
     if (expires === 0) {
       this.regs.delete(unit.username);
@@ -174,7 +174,8 @@ export class Registrar {
     const u = sip.parseUri(contactUri);
     if (!u) return null;
     const transport = String(u.params.transport ?? '').toUpperCase();
-    const protocol = transport === 'TCP' || transport === 'TLS' || transport === 'UDP' ? transport : u.schema === 'sips' ? 'TLS' : flow.protocol;
+    const protocol =
+      transport === 'TCP' || transport === 'TLS' || transport === 'UDP' ? transport : u.schema === 'sips' ? 'TLS' : flow.protocol;
     if (plainAddress(u.host) !== plainAddress(flow.address)) return flow;
     const port = u.port ?? (protocol === 'TLS' ? 5061 : 5060);
     return { protocol, address: plainAddress(flow.address), port };

@@ -102,7 +102,12 @@ export interface TransactionLayer {
 interface SipModule {
   parse(s: string): SipMessage | undefined;
   stringify(m: SipMessage): string;
-  makeResponse(rq: SipMessage, status: number, reason?: string, ext?: { headers?: Record<string, unknown>; content?: string }): SipMessage;
+  makeResponse(
+    rq: SipMessage,
+    status: number,
+    reason?: string,
+    ext?: { headers?: Record<string, unknown>; content?: string },
+  ): SipMessage;
   parseUri(s: string): SipUri | undefined;
   stringifyUri(u: SipUri | string): string;
   makeTransactionLayer(options: object, open: (target: Flow, onError?: (e: Error) => void) => Connection): TransactionLayer;

@@ -81,7 +81,10 @@ export class SipTransport {
       this.udp = socket;
     }
     if (opts.tcpPort !== null) {
-      this.tcp = await this.listen(net.createServer((s) => this.stream(s, 'TCP')), opts.tcpPort);
+      this.tcp = await this.listen(
+        net.createServer((s) => this.stream(s, 'TCP')),
+        opts.tcpPort,
+      );
     }
     if (opts.tlsPort !== null) {
       if (!opts.tls) throw new Error('SIP over TLS needs a certificate and key');
@@ -243,7 +246,10 @@ export class SipTransport {
         const m = sip.parse(buf.slice(0, end + 4));
         buf = buf.slice(end + 4);
         if (!wellFormed(m)) {
-          this.opts.logger.warn({ protocol, from: socket.remoteAddress }, 'not a SIP message on a stream; closing the connection');
+          this.opts.logger.warn(
+            { protocol, from: socket.remoteAddress },
+            'not a SIP message on a stream; closing the connection',
+          );
           socket.destroy();
           return;
         }

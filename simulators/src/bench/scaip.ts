@@ -58,7 +58,7 @@ function sipp(args: string[], cwd: string): { done: Promise<number | null>; stop
 async function times(file: string, tag: string): Promise<Map<string, number>> {
   const out = new Map<string, number>();
   const text = await readFile(file, 'utf8').catch(() => '');
-  for (const m of text.matchAll(new RegExp(`^${tag} (B\\d+) (\\d+)(?:\\.\\d+)? (\\d+)(?:\\.\\d+)?$`, "gm"))) {
+  for (const m of text.matchAll(new RegExp(`^${tag} (B\\d+) (\\d+)(?:\\.\\d+)? (\\d+)(?:\\.\\d+)?$`, 'gm'))) {
     if (!out.has(m[1] ?? '')) out.set(m[1] ?? '', Number(m[2]) * 1000 + Number(m[3]) / 1000);
   }
   return out;
@@ -83,7 +83,19 @@ async function load(
   opts: ScaipBenchOptions,
 ): Promise<{ sent: number; latencies: number[] }> {
   const sink = sipp(
-    ['-sf', path.join(SCENARIOS, 'mrs-sink.xml'), '-i', '127.0.0.1', '-p', String(sinkPort), '-t', 'u1', '-trace_logs', '-log_file', path.join(dir, `${phase}-recv.log`)],
+    [
+      '-sf',
+      path.join(SCENARIOS, 'mrs-sink.xml'),
+      '-i',
+      '127.0.0.1',
+      '-p',
+      String(sinkPort),
+      '-t',
+      'u1',
+      '-trace_logs',
+      '-log_file',
+      path.join(dir, `${phase}-recv.log`),
+    ],
     dir,
   );
   await new Promise((r) => setTimeout(r, 300));
@@ -139,7 +151,10 @@ export async function benchScaip(opts: ScaipBenchOptions): Promise<ScaipBenchRes
     await seed(pool, opts.units);
     const users = Array.from({ length: opts.units }, (_, i) => `bsu-${i + 1};pw-${i + 1};${7000001 + i}`);
     // SIPp takes the digest credentials of each unit from its injection file.
-    const auth = Array.from({ length: opts.units }, (_, i) => `bsu-${i + 1};[authentication username=bsu-${i + 1} password=pw-${i + 1}]`);
+    const auth = Array.from(
+      { length: opts.units },
+      (_, i) => `bsu-${i + 1};[authentication username=bsu-${i + 1} password=pw-${i + 1}]`,
+    );
     await writeFile(path.join(dir, 'units.csv'), `SEQUENTIAL\n${auth.join('\n')}\n`);
     // 95 % heartbeats, 5 % alarms, spread over the units in turn.
     const rows = Array.from({ length: opts.units }, (_, i) => `${users[i]};${i % 20 === 7 ? 'ME' : 'PI'}`);
@@ -235,8 +250,20 @@ export function scaipRows(r: ScaipBenchResult): string[][] {
   const ratio = (a: number, b: number) => (b > 0 ? fmt(a / b, 1) : '–');
   const goal = r.trygg.p99 <= 10 ? '≤ 10: met' : '≤ 10: missed';
   return [
-    [`SCAIP MESSAGE → <mrs> p50 (ms), ${r.units} units, ${r.rate}/s`, fmt(r.trygg.p50, 2), `bare responder ${fmt(r.peer.p50, 2)}`, ratio(r.trygg.p50, r.peer.p50), ''],
-    ['SCAIP MESSAGE → <mrs> p99 (ms)', fmt(r.trygg.p99, 2), `bare responder ${fmt(r.peer.p99, 2)}`, ratio(r.trygg.p99, r.peer.p99), goal],
+    [
+      `SCAIP MESSAGE → <mrs> p50 (ms), ${r.units} units, ${r.rate}/s`,
+      fmt(r.trygg.p50, 2),
+      `bare responder ${fmt(r.peer.p50, 2)}`,
+      ratio(r.trygg.p50, r.peer.p50),
+      '',
+    ],
+    [
+      'SCAIP MESSAGE → <mrs> p99 (ms)',
+      fmt(r.trygg.p99, 2),
+      `bare responder ${fmt(r.peer.p99, 2)}`,
+      ratio(r.trygg.p99, r.peer.p99),
+      goal,
+    ],
     ['SCAIP MESSAGE → <mrs> max (ms)', fmt(r.trygg.max, 1), `bare responder ${fmt(r.peer.max, 1)}`, '', ''],
     ['SCAIP <mrs> received / requests sent', `${r.trygg.answered} / ${r.sent}`, `${r.peer.answered}`, '', ''],
   ];

@@ -26,7 +26,15 @@ export async function startSipEcho(sink: { host: string; port: number }): Promis
         uri: `sip:unit@${sink.host}:${sink.port}`,
         version: '2.0',
         headers: {
-          via: [{ version: '2.0', protocol: 'UDP', host: '127.0.0.1', port, params: { branch: `z9hG4bK${randomBytes(6).toString('hex')}`, rport: null } }],
+          via: [
+            {
+              version: '2.0',
+              protocol: 'UDP',
+              host: '127.0.0.1',
+              port,
+              params: { branch: `z9hG4bK${randomBytes(6).toString('hex')}`, rport: null },
+            },
+          ],
           from: { uri: `sip:echo@127.0.0.1:${port}`, params: { tag: randomBytes(4).toString('hex') } },
           to: { uri: rq.headers.from.uri, params: {} },
           'call-id': randomBytes(10).toString('hex'),

@@ -43,7 +43,13 @@ export async function startScaipPlayer(opts: ScaipPlayerOptions): Promise<ScaipP
   const timers: NodeJS.Timeout[] = [];
   let stopped = false;
   for (const def of opts.units) {
-    const unit = new ScaipUnit({ host: opts.host, port: opts.port, username: def.username, password: def.password, cid: def.cid });
+    const unit = new ScaipUnit({
+      host: opts.host,
+      port: opts.port,
+      username: def.username,
+      password: def.password,
+      cid: def.cid,
+    });
     await unit.start();
     const status = await unit.register(600);
     if (status !== 200) {
@@ -74,13 +80,17 @@ export async function startScaipPlayer(opts: ScaipPlayerOptions): Promise<ScaipP
       opts.log(`← ${def.where}: cancel taken (snu ${c.mrs?.snu}) after ${since()}`);
       return { unitId: def.id, ref, snus };
     }
-    const replies = await unit.alarm(ref, { stc: '0010' }, {
-      pollMs: opts.pollMs ?? 5000,
-      maxPolls: 360,
-      onHold: (n) => {
-        if (n === 1) opts.log(`← ${def.where}: alarm received, hold (snu 4); polling`);
+    const replies = await unit.alarm(
+      ref,
+      { stc: '0010' },
+      {
+        pollMs: opts.pollMs ?? 5000,
+        maxPolls: 360,
+        onHold: (n) => {
+          if (n === 1) opts.log(`← ${def.where}: alarm received, hold (snu 4); polling`);
+        },
       },
-    });
+    );
     const last = replies.at(-1);
     snus.push(...replies.map((r) => r.snu));
     if (last?.snu === 0) opts.log(`← ${def.where}: handled — voice mode ${last.fields.mre ?? '-'} after ${since()}`);

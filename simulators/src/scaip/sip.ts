@@ -27,7 +27,12 @@ export interface SipMessage {
 export const sip = require('sip') as {
   parse(s: string): SipMessage | undefined;
   stringify(m: SipMessage): string;
-  makeResponse(rq: SipMessage, status: number, reason?: string, ext?: { headers?: Record<string, unknown>; content?: string }): SipMessage;
+  makeResponse(
+    rq: SipMessage,
+    status: number,
+    reason?: string,
+    ext?: { headers?: Record<string, unknown>; content?: string },
+  ): SipMessage;
 };
 
 export const digest = require('sip/digest') as {

@@ -238,7 +238,7 @@ export class ScaipUnit {
     let interval = 500;
     let done = false;
     void final.then(() => (done = true));
-    for (let waited = 0; !done && waited < 32_000; ) {
+    for (let waited = 0; !done && waited < 32_000;) {
       const step = this.transport === 'UDP' ? interval : 32_000;
       const r = await Promise.race([final.then(() => true), tick(step).then(() => false)]);
       if (r) break;
