@@ -13,6 +13,6 @@ RUN npm ci --no-audit --no-fund
 COPY . .
 RUN npm run build -w @trygg/dashboard
 ENV NODE_ENV=production
-EXPOSE 8080 1883
+EXPOSE 8080 1883 5060/udp 5060/tcp 5061/tcp
 USER node
 CMD ["npm", "run", "dev"]

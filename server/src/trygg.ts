@@ -230,7 +230,7 @@ export async function startTrygg(config: Config, opts: StartOptions = {}): Promi
       tokens,
       checks: {
         database: async () => (await pool.query('SELECT 1')).rowCount === 1,
-        broker: () => gw.ready,
+        broker: () => gw.ready && (scaip?.ready ?? true),
       },
     });
     live.attach(http.server);
