@@ -40,7 +40,12 @@ export function plainAddress(a: string): string {
 /** The user part of a SIP URI in a To/From header. */
 export function userOf(uri: string | undefined): string | null {
   const u = uri ? sip.parseUri(uri) : undefined;
-  return u?.user ? decodeURIComponent(u.user) : null;
+  if (!u?.user) return null;
+  try {
+    return decodeURIComponent(u.user);
+  } catch {
+    return null; // a malformed escape names nobody
+  }
 }
 
 export class Registrar {
