@@ -4,16 +4,12 @@
  * it; the operator claims it on the page, and the unit's next poll hears "handled" (snu=0).
  */
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ScaipUnit } from '@trygg/simulators';
+import { SHOTS, launchBrowser, signIn } from './support/browser.js';
 import { startTestService, type TestService } from './support/service.js';
 import type { Alarm } from './support/types.js';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const SHOTS = new URL('../test-results/', import.meta.url).pathname;
 
 let svc: TestService;
 let browser: Browser;
@@ -21,10 +17,8 @@ let page: Page;
 let unit: ScaipUnit;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install chromium, or set CHROMIUM_PATH`);
-  await mkdir(SHOTS, { recursive: true });
   svc = await startTestService();
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
+  browser = await launchBrowser();
   page = await browser.newPage({ viewport: { width: 1280, height: 800 }, locale: 'nb-NO' });
   const creds = svc.demo.scaipUnits[0];
   if (!creds) throw new Error('the demo has no SCAIP unit');
@@ -66,11 +60,7 @@ describe('a SCAIP alarm on the operator page', () => {
     for (const scopeId of ['res-ingrid', 'res-kari'])
       expect((await svc.api('PUT', '/api/escalation-policies', admin, { scope: 'resident', scopeId, chain })).status).toBe(200);
 
-    const password = svc.demo.users.find((u) => u.username === 'operator')?.password ?? '';
-    await page.goto(svc.httpUrl);
-    await page.locator('input[name="username"]').fill('operator');
-    await page.locator('input[name="password"]').fill(password);
-    await page.locator('input[name="password"]').press('Enter');
+    await signIn(page, svc, 'operator');
     await page.waitForFunction(() => document.body.dataset.connected === 'true');
 
     expect(await unit.register()).toBe(200);

@@ -153,7 +153,7 @@ export class ScaipUnit {
     const inOk = rs.content ? readMrs(Buffer.from(rs.content, 'latin1').toString('utf8')) : null;
     if (inOk) return { status: 200, mrs: inOk };
     const ref = opts.ref === undefined ? (/<ref>\s*([0-9A-Za-z]{1,16})\s*<\/ref>/.exec(body.toString())?.[1] ?? null) : opts.ref;
-    return { status: 200, mrs: await this.nextMrs(ref, opts.timeoutMs ?? 5000) };
+    return { status: 200, mrs: await this.nextMrs(ref, opts.timeoutMs ?? 10_000) };
   }
 
   /** An `<mrq>` with this unit's cid. */
