@@ -262,6 +262,11 @@ describe('SCAIP errors and hostile input', () => {
     expect((await u.mrq({ ref, dty: '0003' })).mrs).toMatchObject({ ref, snu: 4 });
   });
 
+  it('refuses a body over the SIP limit over UDP with 413', async () => {
+    const big = mrqXml({ ref: 'BIG2', cid: row.cid, dty: '0003', dte: 'x'.repeat(20 * 1024) });
+    expect((await u.message(big)).status).toBe(413);
+  });
+
   it('logged every refusal with its catalogue code', () => {
     const codes = new Set(svc.logs.map((l) => l.code));
     for (const c of ['TRYGG_ERR_SCAIP_FORMAT', 'TRYGG_ERR_SCAIP_MANDATORY', 'TRYGG_ERR_SCAIP_DATA', 'TRYGG_ERR_SCAIP_REFERENCE'])

@@ -27,6 +27,10 @@ beforeAll(async () => {
   svc = await startTestService({ config: { sipTlsPort: 0, sipTlsCertFile: cert.certFile, sipTlsKeyFile: cert.keyFile } });
   db = new pg.Pool({ connectionString: svc.db.url, max: 2 });
   token = (await svc.login('operator')).token;
+  await db.query(`INSERT INTO sites (id, kind, name) VALUES ('home-sipp-nohold', 'home', 'Hjem uten hold')`);
+  await db.query(
+    `INSERT INTO scaip_site_settings (site_id, voice_mode, callback_minutes, hold_max_s) VALUES ('home-sipp-nohold', 1, 5, 0)`,
+  );
 });
 afterAll(async () => {
   await db?.end();
@@ -34,8 +38,11 @@ afterAll(async () => {
   if (dir && !process.env.KEEP) await rm(dir, { recursive: true, force: true });
 });
 
-/** What the unit must hear, one entry per MESSAGE of the scenario (ref:snu). */
-const EXPECTED = ['H1:4', 'H1:0', 'A1:4', 'A1:0', 'C1:0', 'A1:0', 'P1:0', 'E7:7', 'E2:2', 'E3:3', 'E10:10', 'H1:0'];
+/**
+ * What the units must hear, one entry per MESSAGE (ref:snu): unit-conformance.xml, then
+ * unit-alarm.xml from a unit at a site that does not hold.
+ */
+const EXPECTED = ['H1:4', 'H1:0', 'A1:4', 'A1:0', 'C1:0', 'A1:0', 'P1:0', 'E7:7', 'E2:2', 'E3:3', 'E10:10', 'H1:0', 'N1:0'];
 
 /** Accepts the device's alarm as soon as it appears (someone takes it while the unit holds). */
 async function claimWhenOpen(deviceId: string, until: Promise<unknown>): Promise<boolean> {
@@ -95,47 +102,48 @@ describe.each(['udp', 'tcp', 'tls'] as const)('SIPp as a SCAIP unit over %s', (t
       work,
     );
     await new Promise((r) => setTimeout(r, 300)); // the contact listens before anything is sent
-    const uac = sipp(
-      [
-        `127.0.0.1:${target}`,
-        '-sf',
-        path.join(SCENARIOS, 'unit-conformance.xml'),
-        '-i',
-        '127.0.0.1',
-        '-p',
-        String(uacPort),
-        '-t',
-        mode,
-        '-m',
-        '1',
-        '-au',
-        unit.username,
-        '-ap',
-        unit.password,
-        '-key',
-        'user',
-        unit.username,
-        '-key',
-        'cid',
-        unit.cid,
-        '-key',
-        'contact_port',
-        String(contactPort),
-        '-key',
-        'contact_transport',
-        `;transport=${transport}`,
-        '-timeout',
-        '60s',
-        '-trace_err',
-        '-error_file',
-        path.join(work, 'uac-errors.log'),
-      ],
-      work,
-    );
+    const unitArgs = (scenario: string, u: { username: string; password: string; cid: string }, errors: string) => [
+      `127.0.0.1:${target}`,
+      '-sf',
+      path.join(SCENARIOS, scenario),
+      '-i',
+      '127.0.0.1',
+      '-p',
+      String(uacPort),
+      '-t',
+      mode,
+      '-m',
+      '1',
+      '-au',
+      u.username,
+      '-ap',
+      u.password,
+      '-key',
+      'user',
+      u.username,
+      '-key',
+      'cid',
+      u.cid,
+      '-key',
+      'contact_port',
+      String(contactPort),
+      '-key',
+      'contact_transport',
+      `;transport=${transport}`,
+      '-timeout',
+      '60s',
+      '-trace_err',
+      '-error_file',
+      path.join(work, errors),
+    ];
+    const uac = sipp(unitArgs('unit-conformance.xml', unit, 'uac-errors.log'), work);
     const claimed = claimWhenOpen(deviceId, uac.done);
     const uacResult = await uac.done;
     expect(uacResult.code, uacResult.out.slice(-2000)).toBe(0);
     expect(await claimed).toBe(true);
+    const direct = await createScaipUnit(db, `sipp-${transport}-nohold`, { siteId: 'home-sipp-nohold', residentId: null });
+    const second = await sipp(unitArgs('unit-alarm.xml', direct, 'uac2-errors.log'), work).done;
+    expect(second.code, second.out.slice(-2000)).toBe(0);
     const timer = setTimeout(() => uas.kill(), 15_000);
     const uasResult = await uas.done;
     clearTimeout(timer);
@@ -147,6 +155,7 @@ describe.each(['udp', 'tcp', 'tls'] as const)('SIPp as a SCAIP unit over %s', (t
     expect(uasResult.code, uasResult.out.slice(-2000)).toBe(0);
     // The handled answers carry the voice mode; the hold carries none.
     for (const mrs of heard.filter((m) => m.includes('<ref>H1</ref><snu>0</snu>'))) expect(mrs).toContain('<mre>1</mre>');
+    expect(heard.find((m) => m.includes('<ref>N1</ref>'))).toMatch(/<snu>0<\/snu>.*<mre>1<\/mre><cre>05<\/cre>/);
     // The poll and the resend of H1 were one event; one alarm took every alarm event of the unit.
     const events = await db.query<{ event_id: string }>('SELECT event_id FROM device_events WHERE device_id = $1', [deviceId]);
     expect(events.rows.filter((e) => e.event_id.startsWith('scaip.H1-'))).toHaveLength(1);
