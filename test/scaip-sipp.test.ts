@@ -35,7 +35,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await db?.end();
   await svc?.stop();
-  if (dir && !process.env.KEEP) await rm(dir, { recursive: true, force: true });
+  if (dir) await rm(dir, { recursive: true, force: true });
 });
 
 /**
