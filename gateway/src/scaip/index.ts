@@ -8,3 +8,4 @@ export * from './sessions.js';
 export * from './registrar.js';
 export * from './transport.js';
 export { sip, digest, type SipMessage, type Flow } from './sip-lib.js';
+export * from './answer.js';

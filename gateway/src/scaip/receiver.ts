@@ -11,13 +11,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { ErrorCode, Inbox, Logger, Queryable } from '@trygg/alarm-core';
-import { EVENT_TYPES } from '@trygg/alarm-core';
-import type { ScaipSiteSettings, ScaipUnit, ScaipUnits } from '@trygg/devices';
-import { classify, eventIdOf, toDeviceEvent } from './mapping.js';
-import { buildMrs, SCAIP_CONTENT_TYPE, SNU, type Mrs } from './mrs.js';
-import { parseMrq, type Mrq } from './mrq.js';
+import type { ScaipUnit, ScaipUnits } from '@trygg/devices';
+import { ScaipAnswers } from './answer.js';
+import { buildMrs, SCAIP_CONTENT_TYPE, type Mrs } from './mrs.js';
 import { plainAddress, Registrar, userOf, type Registration } from './registrar.js';
-import { alarmProgress, alarmReply } from './replies.js';
 import { ScaipSessions } from './sessions.js';
 import { sip, type Flow, type SipMessage, type TransactionLayer } from './sip-lib.js';
 import { SipTransport, type TransportOptions } from './transport.js';
@@ -35,7 +32,6 @@ export interface ScaipReceiverOptions extends Omit<TransportOptions, 'maxBodyByt
 }
 
 const ALLOW = 'REGISTER, MESSAGE, OPTIONS';
-const SETTINGS_TTL_MS = 30_000;
 
 export class ScaipReceiver {
   readonly counters = new Map<string, number>();
@@ -44,12 +40,21 @@ export class ScaipReceiver {
   private readonly sessions: ScaipSessions;
   private layer: TransactionLayer | null = null;
   private pruneTimer: NodeJS.Timeout | null = null;
-  private readonly settings = new Map<string, { at: number; value: Promise<ScaipSiteSettings> }>();
+  private readonly answers: ScaipAnswers;
 
   constructor(private readonly opts: ScaipReceiverOptions) {
     this.transport = new SipTransport({ ...opts, maxBodyBytes: opts.maxBodyBytes ?? 16 * 1024, logger: opts.logger });
     this.registrar = new Registrar(opts.units, opts.realm, opts.logger);
     this.sessions = new ScaipSessions(opts.db, opts.sessionLifetimeS ?? 3600);
+    this.answers = new ScaipAnswers({
+      db: opts.db,
+      units: opts.units,
+      inbox: opts.inbox,
+      sessions: this.sessions,
+      logger: opts.logger,
+      count: (what) => this.count(what),
+      refuse: (code, deviceId, detail) => this.refuse(code, deviceId, detail),
+    });
   }
 
   get ports(): { udp: number | null; tcp: number | null; tls: number | null } {
@@ -166,7 +171,7 @@ export class ScaipReceiver {
     const { unit, reg } = who;
     let mrs: Mrs;
     try {
-      mrs = await this.answer(unit, Buffer.from(rq.content ?? '', 'latin1'));
+      mrs = await this.answers.answer(unit, Buffer.from(rq.content ?? '', 'latin1'));
     } catch (err) {
       // Not stored: no 200 OK and no <mrs>, so the unit sends it again (SS 91100 repeat).
       this.count('TRYGG_ERR_STORE_UNAVAILABLE');
@@ -182,98 +187,6 @@ export class ScaipReceiver {
       return { rs: sip.makeResponse(rq, 200, 'OK', { headers: { 'content-type': SCAIP_CONTENT_TYPE }, content: body }) };
     }
     return { rs: sip.makeResponse(rq, 200, 'OK'), after: () => this.sendMrs(unit, reg, rq, flow, body) };
-  }
-
-  /** Decides the reply, committing the event first where there is one. Throws when the store fails. */
-  private async answer(unit: ScaipUnit, body: Buffer): Promise<Mrs> {
-    const parsed = parseMrq(body);
-    if (!parsed.ok) {
-      const code: ErrorCode =
-        parsed.snu === SNU.mandatoryMissing
-          ? 'TRYGG_ERR_SCAIP_MANDATORY'
-          : parsed.snu === SNU.wrongData
-            ? 'TRYGG_ERR_SCAIP_DATA'
-            : 'TRYGG_ERR_SCAIP_FORMAT';
-      this.refuse(code, unit.deviceId, parsed.detail);
-      return { ref: parsed.ref ?? '', snu: parsed.snu, ste: parsed.detail };
-    }
-    const mrq = parsed.mrq;
-    const wrong = (detail: string): Mrs => {
-      this.refuse('TRYGG_ERR_SCAIP_DATA', unit.deviceId, detail);
-      return { ref: mrq.ref, snu: SNU.wrongData, ste: detail };
-    };
-    if (unit.cid !== null && BigInt(mrq.cid) !== BigInt(unit.cid)) return wrong(`<cid> ${mrq.cid} is not this unit's`);
-    const meaning = classify(mrq);
-    if (meaning.kind === 'wrong') return wrong(meaning.detail);
-    if (meaning.kind === 'abort' || mrq.mty === 'IN') {
-      // SS 91100: RE and IN belong to a session the unit opened earlier.
-      const session = await this.sessions.find(unit.deviceId, mrq.cid, mrq.ref);
-      if (!session) {
-        this.refuse('TRYGG_ERR_SCAIP_REFERENCE', unit.deviceId, `no session with ref ${mrq.ref}`);
-        return { ref: mrq.ref, snu: SNU.referenceMissing, ste: 'unknown reference' };
-      }
-      if (meaning.kind === 'abort') {
-        await this.sessions.abort(unit.deviceId, mrq.cid, mrq.ref);
-        this.count('abort');
-        // The person may still need help: the alarm stays and escalates; the unit has fallen back.
-        this.opts.logger.warn({ deviceId: unit.deviceId, ref: mrq.ref }, 'SCAIP unit aborted its session (mty=RE)');
-        return { ref: mrq.ref, snu: SNU.ok };
-      }
-      return this.commit(unit, mrq, meaning.type, session.sessionId, session.firstSeen);
-    }
-    if (meaning.type === 'heartbeat' && mrq.mty === 'PI') {
-      // A heartbeat opens no session worth keeping: its id is the ref within the hour, so a
-      // resend is stored once and a ref recycled another hour is simply another heartbeat.
-      const hour = new Date().toISOString().slice(0, 13).replace(/[-T]/g, '');
-      return this.commit(unit, mrq, meaning.type, `${mrq.ref}-${hour}`, new Date());
-    }
-    const session = await this.sessions.touch(unit.deviceId, mrq.cid, mrq.ref);
-    return this.commit(unit, mrq, meaning.type, session.sessionId, session.firstSeen);
-  }
-
-  private async commit(
-    unit: ScaipUnit,
-    mrq: Mrq,
-    type: Parameters<typeof eventIdOf>[2],
-    sessionId: string,
-    firstSeen: Date,
-  ): Promise<Mrs> {
-    const id = eventIdOf(sessionId, mrq, type);
-    const event = toDeviceEvent(mrq, type, id, new Date());
-    const kind = EVENT_TYPES[type].kind;
-    // Heartbeats change no alarm: stored as applied, the engine is not woken for them.
-    const stored =
-      kind === 'heartbeat'
-        ? await this.opts.inbox.record(unit.deviceId, event)
-        : await this.opts.inbox.accept(unit.deviceId, event);
-    this.count(stored === 'stored' ? 'events.stored' : 'events.duplicate');
-    if (kind === 'heartbeat') {
-      const settings = await this.siteSettings(unit.siteId);
-      if (settings.heartbeatMinutes === null) return { ref: mrq.ref, snu: SNU.ok };
-      // Supervision must expect heartbeats as often as the unit is told to send them.
-      if (settings.heartbeatMinutes * 60 !== unit.heartbeatIntervalS) {
-        await this.opts.units.setHeartbeatInterval(unit.deviceId, settings.heartbeatMinutes * 60);
-        unit.heartbeatIntervalS = settings.heartbeatMinutes * 60;
-      }
-      return { ref: mrq.ref, snu: SNU.ok, hbi: settings.heartbeatMinutes };
-    }
-    if (kind !== 'alarm' || mrq.mty !== 'ME') return { ref: mrq.ref, snu: SNU.ok };
-    const settings = await this.siteSettings(unit.siteId);
-    const heldForMs = Date.now() - firstSeen.getTime();
-    // A first request is held at once when the site holds (nobody can have accepted it yet).
-    const progress =
-      settings.holdMaxS > 0 && stored === 'stored' ? 'pending' : await alarmProgress(this.opts.db, unit.deviceId, id);
-    return alarmReply(mrq.ref, mrq.ver, progress, settings, heldForMs);
-  }
-
-  private siteSettings(siteId: string | null): Promise<ScaipSiteSettings> {
-    const key = siteId ?? '';
-    const hit = this.settings.get(key);
-    if (hit && Date.now() - hit.at < SETTINGS_TTL_MS) return hit.value;
-    const value = this.opts.units.siteSettings(siteId);
-    value.catch(() => this.settings.delete(key));
-    this.settings.set(key, { at: Date.now(), value });
-    return value;
   }
 
   /** `<mrs>` in a new MESSAGE to the registered contact (SS 91100 §4: not in the 200 OK). */
