@@ -8,3 +8,4 @@ export * from './demo.js';
 export * from './national-id.js';
 export * from './journal-patient.js';
 export * from './api-clients.js';
+export * from './registry/index.js';

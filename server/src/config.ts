@@ -50,6 +50,10 @@ export const ConfigSchema = Type.Object({
   /** More different residents' records than this opened by one user within the window is reported. */
   auditUnusualResidents: Type.Integer({ minimum: 1 }),
   auditUnusualWindowS: Type.Integer({ minimum: 10 }),
+  /** The municipality's time zone: relatives' "not available" windows are in its local time. */
+  timeZone: Type.String({ minLength: 1, maxLength: 64 }),
+  /** Seconds a device has to send its test event after a technician starts a test. */
+  installationTestWindowS: Type.Integer({ minimum: 10, maximum: 3600 }),
 });
 export type Config = Static<typeof ConfigSchema>;
 
@@ -79,6 +83,8 @@ const ENV: Record<string, { key: keyof Config; parse: (v: string) => unknown }> 
   TRYGG_LOGIN_LOCK_SECONDS: { key: 'loginLockSeconds', parse: toNumber },
   TRYGG_AUDIT_UNUSUAL_RESIDENTS: { key: 'auditUnusualResidents', parse: toNumber },
   TRYGG_AUDIT_UNUSUAL_WINDOW_S: { key: 'auditUnusualWindowS', parse: toNumber },
+  TRYGG_TIME_ZONE: { key: 'timeZone', parse: (v) => v },
+  TRYGG_TEST_WINDOW_S: { key: 'installationTestWindowS', parse: toNumber },
 };
 
 export const DEFAULTS: Config = {
@@ -106,6 +112,8 @@ export const DEFAULTS: Config = {
   loginLockSeconds: 15 * 60,
   auditUnusualResidents: 20,
   auditUnusualWindowS: 600,
+  timeZone: 'Europe/Oslo',
+  installationTestWindowS: 600,
 };
 
 function toNumber(v: string): unknown {

@@ -23,7 +23,15 @@ import {
   type Pool,
 } from '@trygg/alarm-core';
 import { LiveServer } from '@trygg/dashboard';
-import { DeviceAuthenticator, DirectoryListener, SqlDirectory, isEmpty, journalPatient, seedDemo } from '@trygg/devices';
+import {
+  DeviceAuthenticator,
+  DirectoryListener,
+  SqlDirectory,
+  TestWatcher,
+  isEmpty,
+  journalPatient,
+  seedDemo,
+} from '@trygg/devices';
 import { MqttGateway, TelemetryWriter } from '@trygg/gateway';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
@@ -106,6 +114,7 @@ export async function startTrygg(config: Config, opts: StartOptions = {}): Promi
       verify: (t) => verifier.verify(t),
       mayWatchOperators: (p) => can(p, 'live:operators'),
       mayAdminister: (p) => can(p, 'journal:admin'),
+      mayWatchTechnicians: (p) => can(p, 'live:technicians'),
       updatesAfter: (after, limit) => updatesAfter(pool, after, limit),
       snapshot: async () => {
         const head = await timelineHead(pool);
@@ -117,7 +126,7 @@ export async function startTrygg(config: Config, opts: StartOptions = {}): Promi
     // The gateway and the engine need each other (feedback ↔ inbox): the engine gets the
     // gateway as its feedback sink, the gateway gets the inbox that feeds the engine.
     let gateway: MqttGateway | null = null;
-    const directory = new SqlDirectory(pool);
+    const directory = new SqlDirectory(pool, { timeZone: config.timeZone });
     const listener = new DirectoryListener(databaseUrl, () => directory.invalidate(), logger);
     await listener.start();
     undo.push(() => listener.stop());
@@ -180,7 +189,14 @@ export async function startTrygg(config: Config, opts: StartOptions = {}): Promi
     watch.start();
     undo.push(async () => watch.stop());
 
+    // Verified installations: a device's test event settles its running test at once.
+    const tests = new TestWatcher({ pool, databaseUrl, logger, onSettled: (t) => live.publishTests(t) });
+    await tests.start();
+    undo.push(() => tests.stop());
+
     const http = await buildApp({
+      onInstallationTest: (t) => live.publishTests([t]),
+      installationTestWindowS: config.installationTestWindowS,
       journalAlertAfterS: config.journalAlertAfterS,
       verifier,
       lockout: { maxFailures: config.loginMaxFailures, lockSeconds: config.loginLockSeconds },

@@ -1,0 +1,136 @@
+/** Residents and their relatives: personal data, every read audited. */
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import Type from 'typebox';
+import { Id, Installation, Relative, RelativeInput, Resident, ResidentInput, type Pool } from '@trygg/alarm-core';
+import {
+  addRelative,
+  createResident,
+  getRelative,
+  getResident,
+  listInstallations,
+  listRelatives,
+  listResidents,
+  setResidentConsent,
+} from '@trygg/devices';
+import { actorOf, auditRead } from './audit.js';
+import { errors } from './errors.js';
+
+const tags = ['registry'];
+
+const residents: FastifyPluginAsyncTypebox<{ pool: Pool }> = async (app, { pool }) => {
+  app.get(
+    '/api/residents',
+    {
+      config: { action: 'resident:read' },
+      schema: {
+        tags,
+        querystring: Type.Object(
+          { siteId: Type.Optional(Id), q: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })) },
+          { additionalProperties: false },
+        ),
+        response: { 200: Type.Object({ residents: Type.Array(Resident) }), ...errors },
+      },
+    },
+    async (req) => {
+      const list = await listResidents(pool, req.query);
+      await auditRead(pool, req, {
+        action: 'resident:list',
+        entityType: 'resident',
+        detail: { count: list.length, ...req.query },
+      });
+      return { residents: list };
+    },
+  );
+
+  app.post(
+    '/api/residents',
+    {
+      config: { action: 'resident:write' },
+      schema: { tags, body: ResidentInput, response: { 201: Resident, ...errors } },
+    },
+    async (req, reply) => {
+      const resident = await createResident(pool, req.body, actorOf(req));
+      req.log.info({ resident: resident.id, by: req.principal?.userId }, 'resident added');
+      return reply.status(201).send(resident);
+    },
+  );
+
+  app.get(
+    '/api/residents/:id',
+    {
+      config: { action: 'resident:read' },
+      schema: {
+        tags,
+        params: Type.Object({ id: Id }),
+        response: {
+          200: Type.Object({ resident: Resident, relatives: Type.Array(Relative), installations: Type.Array(Installation) }),
+          ...errors,
+        },
+      },
+    },
+    async (req) => {
+      const resident = await getResident(pool, req.params.id);
+      const [relatives, installations] = await Promise.all([
+        listRelatives(pool, resident.id),
+        listInstallations(pool, { residentId: resident.id }),
+      ]);
+      await auditRead(pool, req, {
+        action: 'resident:read',
+        entityType: 'resident',
+        entityId: resident.id,
+        residentId: resident.id,
+      });
+      return { resident, relatives, installations };
+    },
+  );
+
+  app.put(
+    '/api/residents/:id/consent',
+    {
+      config: { action: 'resident:write' },
+      schema: {
+        tags,
+        params: Type.Object({ id: Id }),
+        body: Type.Object({ consent: Type.Boolean() }, { additionalProperties: false }),
+        response: { 200: Resident, ...errors },
+      },
+    },
+    async (req) => {
+      const resident = await setResidentConsent(pool, req.params.id, req.body.consent, actorOf(req));
+      req.log.info({ resident: resident.id, consent: req.body.consent, by: req.principal?.userId }, 'resident consent recorded');
+      return resident;
+    },
+  );
+
+  app.post(
+    '/api/relatives',
+    {
+      config: { action: 'relative:write' },
+      schema: { tags, body: RelativeInput, response: { 201: Relative, ...errors } },
+    },
+    async (req, reply) => {
+      const relative = await addRelative(pool, req.body, actorOf(req));
+      req.log.info({ relative: relative.id, resident: relative.residentId, by: req.principal?.userId }, 'relative added');
+      return reply.status(201).send(relative);
+    },
+  );
+
+  app.get(
+    '/api/relatives/:id',
+    {
+      config: { action: 'resident:read' },
+      schema: { tags, params: Type.Object({ id: Id }), response: { 200: Relative, ...errors } },
+    },
+    async (req) => {
+      const relative = await getRelative(pool, req.params.id);
+      await auditRead(pool, req, {
+        action: 'relative:read',
+        entityType: 'relative',
+        entityId: relative.id,
+        residentId: relative.residentId,
+      });
+      return relative;
+    },
+  );
+};
+export default residents;
