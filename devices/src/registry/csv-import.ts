@@ -36,12 +36,12 @@ const opt = (v: string | undefined) => (v === undefined || v.trim() === '' ? und
 
 function readCsv(text: string): Rec[] {
   try {
-    return parse(text, {
+    return parse<Rec>(text, {
       columns: (h: string[]) => h.map((c) => c.trim().toLowerCase()),
       skip_empty_lines: true,
       bom: true,
       trim: false,
-    }) as Rec[];
+    });
   } catch (err) {
     throw new TryggError('TRYGG_ERR_IMPORT_INVALID', `not readable as CSV: ${err instanceof Error ? err.message : String(err)}`);
   }

@@ -41,7 +41,7 @@ export async function runCli(
   let parsed;
   try {
     parsed = parseArgs({
-      args: argv.slice(name.split(' ').length) as string[],
+      args: argv.slice(name.split(' ').length),
       options: cmd.options,
       allowPositionals: true,
       strict: true,
