@@ -1,0 +1,114 @@
+/**
+ * The technician's page in a real browser on a phone-sized screen (Debian's Chromium via
+ * playwright-core): type a new serial, register the device (credentials shown once), install it
+ * at a resident, start the test; the simulator plays the device and sends the test alarm over
+ * MQTT; the page shows "passed" live and the device is active. Screenshots go to test-results/.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSimulation, type Simulation } from '@trygg/simulators';
+import { startTestService, type TestService } from './support/service.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const SHOTS = new URL('../test-results/', import.meta.url).pathname;
+
+let svc: TestService;
+let browser: Browser;
+let page: Page;
+let sim: Simulation | null = null;
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install chromium, or set CHROMIUM_PATH`);
+  await mkdir(SHOTS, { recursive: true });
+  svc = await startTestService();
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+  page = await browser.newPage({ viewport: { width: 390, height: 844 }, locale: 'nb-NO', isMobile: true, hasTouch: true });
+});
+
+afterAll(async () => {
+  await sim?.stop();
+  await browser?.close();
+  await svc?.stop();
+});
+
+describe('technician page', () => {
+  it('registers a device, installs it at a resident, sees the simulator’s test alarm pass live, and the device is active', async () => {
+    const password = svc.demo.users.find((u) => u.username === 'tech')?.password ?? '';
+    await page.goto(svc.httpUrl);
+    await page.locator('input[name="username"]').fill('tech');
+    await page.locator('input[name="password"]').fill(password);
+    await page.locator('input[name="password"]').press('Enter');
+    await page.waitForFunction(() => document.body.dataset.techConnected === 'true');
+
+    // A serial Trygg has never seen: the page offers to register it.
+    await page.locator('input[name="serial"]').fill('TUN-7781-0042');
+    await page.locator('[data-action="find-serial"]').click();
+    await page.locator('select[name="kind"]').selectOption('alarm-button');
+    await page.locator('input[name="vendor"]').fill('Tunstall');
+    await page.locator('input[name="model"]').fill('Lifeline Smart Hub');
+    await page.locator('[data-action="register"]').click();
+    const creds = page.locator('[data-testid="credentials"]');
+    await creds.waitFor();
+    const deviceId = (await creds.locator('[data-testid="username"]').textContent())?.trim() ?? '';
+    const secret = (await creds.locator('[data-testid="secret"]').textContent())?.trim() ?? '';
+    expect(deviceId).toMatch(/^dev-/);
+    expect(secret.length).toBeGreaterThan(16);
+    await expect.poll(() => page.locator('[data-testid="device-status"]').getAttribute('data-status')).toBe('in_stock');
+    await page.screenshot({ path: `${SHOTS}technician-registered.png`, fullPage: true });
+
+    // Install at Kari Nordmann's, in the hallway.
+    await page.locator('input[name="q"]').fill('Kari');
+    await page.locator('[data-action="search-resident"]').click();
+    await page.locator('[data-choice="res-kari"]').click();
+    await page.locator('input[name="location"]').fill('gangen');
+    await page.locator('[data-action="install"]').click();
+    await expect.poll(() => page.locator('[data-testid="device-status"]').getAttribute('data-status')).toBe('installed');
+
+    await page.locator('[data-action="start-test"]').click();
+    await page.locator('[data-testid="test-status"][data-status="running"]').waitFor();
+    await page.screenshot({ path: `${SHOTS}technician-test-running.png`, fullPage: true });
+
+    // The device, played by the simulator with the credentials the page showed.
+    sim = await startSimulation({
+      mqttUrl: svc.mqttUrl,
+      devices: [{ id: deviceId, secret, kind: 'alarm-button', where: 'Kari Nordmann (new alarm button)' }],
+      alarmEveryMs: 1e9,
+      heartbeatEveryMs: 1e9,
+      log: () => undefined,
+    });
+    await sim.test(deviceId);
+
+    const passed = page.locator('[data-testid="test-status"][data-status="passed"]');
+    await passed.waitFor({ timeout: 15_000 });
+    expect(await passed.textContent()).toMatch(/Testen er bestått/);
+    expect(await passed.textContent()).toMatch(/Batteri\s+\d+ %/);
+    await expect.poll(() => page.locator('[data-testid="device-status"]').getAttribute('data-status')).toBe('active');
+    await page.screenshot({ path: `${SHOTS}technician-test-passed.png`, fullPage: true });
+
+    const { token } = await svc.login('tech');
+    const { body } = await svc.api<{ status: string; residentId: string }>('GET', `/api/devices/${deviceId}`, token);
+    expect(body).toMatchObject({ status: 'active', residentId: 'res-kari' });
+  });
+
+  it('lists the devices that need attention', async () => {
+    await page.locator('[data-action="attention"]').click();
+    const list = page.locator('[data-testid="attention-list"]');
+    await list.waitFor();
+    // Every demo device has been silent since it was seeded: never heard from.
+    expect(await list.locator('[data-device-id]').count()).toBeGreaterThan(0);
+    await page.screenshot({ path: `${SHOTS}technician-attention.png`, fullPage: true });
+  });
+});
