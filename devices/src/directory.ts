@@ -46,6 +46,11 @@ export interface DirectoryOptions {
   /** Time zone of relatives' availability windows (the municipality's). */
   timeZone?: string;
   clock?: () => Date;
+  /**
+   * How long an answer may be served without a change notice (default 60 s). The NOTIFY
+   * listener is what keeps the cache right; this only bounds staleness while it is reconnecting.
+   */
+  ttlMs?: number;
 }
 
 /** Minutes since local midnight in a time zone. */
@@ -77,7 +82,9 @@ export class SqlDirectory implements Directory {
   ) {
     this.timeZone = opts.timeZone ?? 'Europe/Oslo';
     this.clock = opts.clock ?? (() => new Date());
+    this.ttlMs = opts.ttlMs ?? TTL_MS;
   }
+  private readonly ttlMs: number;
 
   /**
    * The context for a new alarm, from the cache when the registry has not changed since.
@@ -87,15 +94,22 @@ export class SqlDirectory implements Directory {
     const key = `${deviceId}\u0000${type}`;
     const now = this.clock().getTime();
     const hit = this.cache.get(key);
-    if (hit && now < hit.until) return structuredClone(hit.ctx);
+    if (hit && now < hit.until) {
+      this.hits += 1;
+      return structuredClone(hit.ctx);
+    }
+    this.misses += 1;
     const generation = this.generation;
     const { ctx, until } = await this.lookup(deviceId, type, new Date(now));
     // A change notice that arrived while we read may predate what we read: do not cache then.
-    if (generation === this.generation) this.cache.set(key, { until: Math.min(until, now + TTL_MS), ctx });
+    if (generation === this.generation) this.cache.set(key, { until: Math.min(until, now + this.ttlMs), ctx });
     return structuredClone(ctx);
   }
 
   private generation = 0;
+  /** Look-ups answered from the cache and from the database (benchmark, tests). */
+  hits = 0;
+  misses = 0;
 
   /** Number of cached answers (benchmark, tests). */
   get size(): number {
