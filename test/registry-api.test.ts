@@ -132,9 +132,9 @@ describe('residents and relatives', () => {
     expect(card.body.resident.keySafe).toContain('Nøkkelboks');
     expect(card.body.relatives.map((r) => r.name)).toEqual(['Jon Berg', 'Eva Berg']);
     const { rows } = await svc.trygg.pool.query<{ actor_user_id: string; action: string }>(
-      `SELECT actor_user_id, action FROM audit_events WHERE resident_id = 'res-sigrid' AND action = 'resident:read'`,
+      `SELECT actor_user_id, action FROM audit_events WHERE resident_id = 'res-sigrid' AND action = 'resident.read'`,
     );
-    expect(rows).toEqual([{ actor_user_id: 'user-tech', action: 'resident:read' }]);
+    expect(rows).toEqual([{ actor_user_id: 'user-tech', action: 'resident.read' }]);
     expect((await api<Envelope>('GET', '/api/residents/res-sigrid', relative)).body.code).toBe('TRYGG_ERR_FORBIDDEN');
     expect((await api<Envelope>('GET', '/api/residents/res-nobody', admin)).body.code).toBe('TRYGG_ERR_NOT_FOUND');
   });

@@ -4,15 +4,11 @@
  * at a resident, start the test; the simulator plays the device and sends the test alarm over
  * MQTT; the page shows "passed" live and the device is active. Screenshots go to test-results/.
  */
-import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulation, type Simulation } from '@trygg/simulators';
+import { SHOTS, launchBrowser, signIn } from './support/browser.js';
 import { startTestService, type TestService } from './support/service.js';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const SHOTS = new URL('../test-results/', import.meta.url).pathname;
 
 let svc: TestService;
 let browser: Browser;
@@ -20,21 +16,8 @@ let page: Page;
 let sim: Simulation | null = null;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install chromium, or set CHROMIUM_PATH`);
-  await mkdir(SHOTS, { recursive: true });
   svc = await startTestService();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchBrowser();
   page = await browser.newPage({ viewport: { width: 390, height: 844 }, locale: 'nb-NO', isMobile: true, hasTouch: true });
 });
 
@@ -46,11 +29,7 @@ afterAll(async () => {
 
 describe('technician page', () => {
   it('registers a device, installs it at a resident, sees the simulator’s test alarm pass live, and the device is active', async () => {
-    const password = svc.demo.users.find((u) => u.username === 'tech')?.password ?? '';
-    await page.goto(svc.httpUrl);
-    await page.locator('input[name="username"]').fill('tech');
-    await page.locator('input[name="password"]').fill(password);
-    await page.locator('input[name="password"]').press('Enter');
+    await signIn(page, svc, 'tech');
     await page.waitForFunction(() => document.body.dataset.techConnected === 'true');
 
     // A serial Trygg has never seen: the page offers to register it.

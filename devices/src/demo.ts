@@ -154,6 +154,11 @@ export async function seedDemo(pool: Pool, dataDir: string): Promise<{ file: str
       creds.users.push({ username, password, roles, name });
     }
     await db.query(`UPDATE relatives SET user_id = 'user-ola' WHERE id = 'rel-res-kari-1'`);
+    // Every demo device as installed by the demo technician (so it can be swapped like any other).
+    await db.query(
+      `INSERT INTO installations (id, device_id, resident_id, site_id, installed_by)
+       SELECT 'inst-' || id, id, resident_id, site_id, 'user-tech' FROM devices`,
+    );
   });
 
   await mkdir(dataDir, { recursive: true });

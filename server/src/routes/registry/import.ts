@@ -7,7 +7,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { ImportReport, type Pool } from '@trygg/alarm-core';
 import { importCsv } from '@trygg/devices';
-import { actorOf, userIdOf } from './audit.js';
+import { actorOf, userIdOf } from './actor.js';
 import { errors } from './errors.js';
 
 const MAX_CSV_BYTES = 10 * 1024 * 1024;

@@ -7,7 +7,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { Id, Installation, InstallationInput, InstallationTest, type Pool } from '@trygg/alarm-core';
 import { getTest, install, listInstallations, listTests, startTest, swapDevice } from '@trygg/devices';
-import { userIdOf } from './audit.js';
+import { userIdOf } from './actor.js';
 import { errors } from './errors.js';
 
 const tags = ['installations'];

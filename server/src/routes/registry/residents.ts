@@ -12,7 +12,8 @@ import {
   listResidents,
   setResidentConsent,
 } from '@trygg/devices';
-import { actorOf, auditRead } from './audit.js';
+import { auditRead } from '../../audit.js';
+import { actorOf } from './actor.js';
 import { errors } from './errors.js';
 
 const tags = ['registry'];
@@ -34,9 +35,10 @@ const residents: FastifyPluginAsyncTypebox<{ pool: Pool }> = async (app, { pool 
     async (req) => {
       const list = await listResidents(pool, req.query);
       await auditRead(pool, req, {
-        action: 'resident:list',
+        action: 'resident.list',
         entityType: 'resident',
-        detail: { count: list.length, ...req.query },
+        entityId: null,
+        residentIds: list.map((r) => r.id),
       });
       return { residents: list };
     },
@@ -75,10 +77,10 @@ const residents: FastifyPluginAsyncTypebox<{ pool: Pool }> = async (app, { pool 
         listInstallations(pool, { residentId: resident.id }),
       ]);
       await auditRead(pool, req, {
-        action: 'resident:read',
+        action: 'resident.read',
         entityType: 'resident',
         entityId: resident.id,
-        residentId: resident.id,
+        residentIds: [resident.id],
       });
       return { resident, relatives, installations };
     },
@@ -124,10 +126,10 @@ const residents: FastifyPluginAsyncTypebox<{ pool: Pool }> = async (app, { pool 
     async (req) => {
       const relative = await getRelative(pool, req.params.id);
       await auditRead(pool, req, {
-        action: 'relative:read',
+        action: 'relative.read',
         entityType: 'relative',
         entityId: relative.id,
-        residentId: relative.residentId,
+        residentIds: [relative.residentId],
       });
       return relative;
     },
