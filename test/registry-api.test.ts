@@ -344,15 +344,39 @@ describe('devices, installation and verified test', () => {
     const { body } = await register('TL-0006');
     const id = body.device.id;
     await api('POST', '/api/installations', tech, { deviceId: id, residentId: 'res-sigrid' });
-    (await connect(id, body.credentials.secret ?? '')).end(true);
+    const live = await connect(id, body.credentials.secret ?? '');
+    const cut = new Promise<void>((resolve) => live.once('close', () => resolve()));
     const revoked = await api<{ id: string }>('DELETE', `/api/devices/${id}/credentials`, tech);
     expect(revoked.status).toBe(200);
+    // The connection it had is closed at once, and it cannot come back with the old secret.
+    await cut;
+    live.end(true);
     await expect(connect(id, body.credentials.secret ?? '')).rejects.toThrow();
     const again = await api<{ credentials: { secret: string } }>('POST', `/api/devices/${id}/credentials`, tech);
     expect(again.body.credentials.secret).not.toBe(body.credentials.secret);
     const c = await connect(id, again.body.credentials.secret);
     expect(c.connected).toBe(true);
     c.end(true);
+  });
+});
+
+describe('OpenAPI', () => {
+  it('documents the registry routes at /docs', async () => {
+    const res = await fetch(`${svc.httpUrl}/docs/json`);
+    const doc = (await res.json()) as { paths: Record<string, unknown> };
+    for (const p of [
+      '/api/residents',
+      '/api/relatives',
+      '/api/sites',
+      '/api/staff',
+      '/api/shifts',
+      '/api/devices',
+      '/api/installations',
+      '/api/devices/{id}/tests',
+      '/api/import/{kind}',
+    ]) {
+      expect(Object.keys(doc.paths), p).toContain(p);
+    }
   });
 });
 

@@ -142,7 +142,8 @@ export class SqlDirectory implements Directory {
   private async place(deviceId: string): Promise<PlaceRow | null> {
     const { rows } = await this.db.query<PlaceRow>(
       `WITH RECURSIVE d AS (
-         SELECT dv.kind, dv.resident_id, coalesce(dv.site_id, r.site_id) AS site_id, r.name AS resident_name
+         SELECT dv.kind, dv.resident_id, coalesce(dv.site_id, r.site_id) AS site_id, r.name AS resident_name,
+                r.address AS resident_address
            FROM devices dv LEFT JOIN residents r ON r.id = dv.resident_id WHERE dv.id = $1),
        up AS (
          SELECT s.id, s.kind, s.parent_id, s.name, s.address, 0 AS depth FROM sites s JOIN d ON s.id = d.site_id
@@ -154,7 +155,7 @@ export class SqlDirectory implements Directory {
               (SELECT name FROM up WHERE parent_id IS NULL) AS top_name,
               (SELECT kind FROM up WHERE parent_id IS NULL) AS top_kind,
               (SELECT id FROM up WHERE kind = 'floor') AS floor_id,
-              (SELECT address FROM up WHERE address IS NOT NULL ORDER BY depth LIMIT 1) AS address,
+              coalesce(d.resident_address, (SELECT address FROM up WHERE address IS NOT NULL ORDER BY depth LIMIT 1)) AS address,
               (SELECT name FROM up WHERE kind = 'room') AS room
          FROM d`,
       [deviceId],

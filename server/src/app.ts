@@ -47,6 +47,8 @@ export interface AppDeps {
   onInstallationTest: (test: InstallationTest) => void;
   /** Seconds a device has to send its test event after the technician starts a test. */
   installationTestWindowS: number;
+  /** Closes a device's MQTT connection (revoked credentials, returned device). */
+  disconnectDevice: (deviceId: string) => void;
 }
 
 /** Sign-in and token requests one address may make per minute. */
@@ -94,6 +96,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     pool: deps.pool,
     onTest: deps.onInstallationTest,
     testWindowS: deps.installationTestWindowS,
+    disconnect: deps.disconnectDevice,
   });
   if (existsSync(DASHBOARD_DIST)) {
     // The built web app: public assets only (personal data comes through the API). One public

@@ -197,6 +197,7 @@ export async function startTrygg(config: Config, opts: StartOptions = {}): Promi
     const http = await buildApp({
       onInstallationTest: (t) => live.publishTests([t]),
       installationTestWindowS: config.installationTestWindowS,
+      disconnectDevice: (id) => gw.disconnect(id),
       journalAlertAfterS: config.journalAlertAfterS,
       verifier,
       lockout: { maxFailures: config.loginMaxFailures, lockSeconds: config.loginLockSeconds },

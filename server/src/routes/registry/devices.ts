@@ -30,7 +30,13 @@ import { errors } from './errors.js';
 const tags = ['devices'];
 const Params = Type.Object({ id: Id });
 
-const devices: FastifyPluginAsyncTypebox<{ pool: Pool }> = async (app, { pool }) => {
+export interface DeviceRouteOptions {
+  pool: Pool;
+  /** Cuts a device's live connection (the MQTT gateway) after its credentials are revoked or it is returned. */
+  disconnect: (deviceId: string) => void;
+}
+
+const devices: FastifyPluginAsyncTypebox<DeviceRouteOptions> = async (app, { pool, disconnect }) => {
   app.get(
     '/api/devices',
     {
@@ -101,6 +107,7 @@ const devices: FastifyPluginAsyncTypebox<{ pool: Pool }> = async (app, { pool })
     { config: { action: 'device:write' }, schema: { tags, params: Params, response: { 200: Device, ...errors } } },
     async (req) => {
       const device = await revokeCredentials(pool, req.params.id);
+      disconnect(device.id);
       req.log.info({ device: device.id, by: req.principal?.userId }, 'device credentials revoked');
       return device;
     },
@@ -119,6 +126,7 @@ const devices: FastifyPluginAsyncTypebox<{ pool: Pool }> = async (app, { pool })
     },
     async (req) => {
       const device = await setDeviceStatus(pool, req.params.id, req.body.status);
+      if (device.status === 'returned') disconnect(device.id);
       req.log.info({ device: device.id, status: device.status, by: req.principal?.userId }, 'device status changed');
       return device;
     },

@@ -11,12 +11,13 @@ export interface RegistryRouteOptions {
   pool: Pool;
   onTest: (test: InstallationTest) => void;
   testWindowS: number;
+  disconnect: (deviceId: string) => void;
 }
 
 const registry: FastifyPluginAsync<RegistryRouteOptions> = async (app, opts) => {
   await app.register(residents, { pool: opts.pool });
   await app.register(sites, { pool: opts.pool });
-  await app.register(devices, { pool: opts.pool });
+  await app.register(devices, { pool: opts.pool, disconnect: opts.disconnect });
   await app.register(installations, opts);
   await app.register(importRoutes, { pool: opts.pool });
 };
