@@ -138,6 +138,30 @@ describe('residents and relatives', () => {
     expect((await api<Envelope>('GET', '/api/residents/res-sigrid', relative)).body.code).toBe('TRYGG_ERR_FORBIDDEN');
     expect((await api<Envelope>('GET', '/api/residents/res-nobody', admin)).body.code).toBe('TRYGG_ERR_NOT_FOUND');
   });
+
+  it('changes a resident and a relative, withdraws consent, and refuses a bad national id on change', async () => {
+    const changed = await api<{ notes: string; digitalLock: string | null }>('PATCH', '/api/residents/res-sigrid', admin, {
+      notes: 'Bruker høreapparat.',
+      digitalLock: null,
+    });
+    expect(changed.body).toMatchObject({ notes: 'Bruker høreapparat.', digitalLock: null });
+    const bad = await api<Envelope>('PATCH', '/api/residents/res-sigrid', admin, { nationalId: '01010112345' });
+    expect(bad.body.code).toBe('TRYGG_ERR_NATIONAL_ID_INVALID');
+    expect((await api<Envelope>('PATCH', '/api/residents/res-sigrid', admin, {})).body.code).toBe('TRYGG_ERR_VALIDATION');
+    const { body } = await api<{ relatives: { id: string; name: string }[] }>('GET', '/api/residents/res-sigrid', admin);
+    const eva = body.relatives.find((r) => r.name === 'Eva Berg')?.id ?? '';
+    const moved = await api<{ order: number; unavailable: unknown; consent: unknown }>('PATCH', `/api/relatives/${eva}`, admin, {
+      order: 3,
+      unavailable: { from: '23:00', to: '06:30' },
+      consent: true,
+    });
+    expect(moved.body).toMatchObject({ order: 3, unavailable: { from: '23:00', to: '06:30' }, consent: { by: 'Ada Admin' } });
+    const withdrawn = await api<{ consent: unknown; unavailable: unknown }>('PATCH', `/api/relatives/${eva}`, admin, {
+      consent: false,
+      unavailable: null,
+    });
+    expect(withdrawn.body).toMatchObject({ consent: null, unavailable: null });
+  });
 });
 
 describe('staff and shifts', () => {

@@ -34,6 +34,22 @@ export const ResidentInput = Type.Object(
 );
 export type ResidentInput = Static<typeof ResidentInput>;
 
+/** A change to a resident: only the fields given change (null clears an optional one). */
+export const ResidentUpdate = Type.Object(
+  {
+    name: Type.Optional(Text(128)),
+    nationalId: Type.Optional(Nullable(Type.String({ maxLength: 11 }))),
+    siteId: Type.Optional(Id),
+    address: Type.Optional(Nullable(Text(256))),
+    keySafe: Type.Optional(Nullable(Text(256))),
+    digitalLock: Type.Optional(Nullable(Text(256))),
+    notes: Type.Optional(Nullable(Text(2000))),
+    language: Type.Optional(Type.Enum(['nb', 'nn', 'sv', 'en', 'se', 'da', 'fi'])),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+export type ResidentUpdate = Static<typeof ResidentUpdate>;
+
 export const Resident = Type.Object({
   id: Type.String(),
   name: Type.String(),
@@ -70,6 +86,22 @@ export const RelativeInput = Type.Object(
   { additionalProperties: false },
 );
 export type RelativeInput = Static<typeof RelativeInput>;
+
+/** A change to a relative: only the fields given change; `consent` true records it now, false withdraws it. */
+export const RelativeUpdate = Type.Object(
+  {
+    name: Type.Optional(Text(128)),
+    phone: Type.Optional(Nullable(Type.String({ pattern: '^\\+?[0-9 ]{5,20}$' }))),
+    email: Type.Optional(Nullable(Type.String({ format: 'email', maxLength: 256 }))),
+    relation: Type.Optional(Nullable(Text(64))),
+    order: Type.Optional(Type.Integer({ minimum: 1, maximum: 99 })),
+    unavailable: Type.Optional(Nullable(Unavailable)),
+    userId: Type.Optional(Nullable(Id)),
+    consent: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+export type RelativeUpdate = Static<typeof RelativeUpdate>;
 
 export const Relative = Type.Object({
   id: Type.String(),
@@ -135,7 +167,13 @@ export const ShiftInput = Type.Object(
   { additionalProperties: false },
 );
 export type ShiftInput = Static<typeof ShiftInput>;
-export const Shift = Type.Object({ id: Type.String(), userId: Type.String(), siteId: Type.String(), startsAt: Stamp, endsAt: Stamp });
+export const Shift = Type.Object({
+  id: Type.String(),
+  userId: Type.String(),
+  siteId: Type.String(),
+  startsAt: Stamp,
+  endsAt: Stamp,
+});
 export type Shift = Static<typeof Shift>;
 
 export const DEVICE_STATUSES = ['in_stock', 'installed', 'active', 'faulty', 'returned'] as const;

@@ -2,7 +2,7 @@
  * Relatives: a resident's contacts in the order they are asked, each with an optional daily
  * window in which they are not asked ("not at night" = 22:00–07:00) and the resident's consent.
  */
-import type { Queryable, Relative, RelativeInput } from '@trygg/alarm-core';
+import type { Queryable, Relative, RelativeInput, RelativeUpdate } from '@trygg/alarm-core';
 import { TryggError } from '@trygg/alarm-core';
 import { guarded } from './db-errors.js';
 import { iso, newId } from './ids.js';
@@ -75,4 +75,40 @@ export async function getRelative(db: Queryable, id: string): Promise<Relative> 
   const row = rows[0];
   if (!row) throw new TryggError('TRYGG_ERR_NOT_FOUND', `no relative ${id}`);
   return toRelative(row);
+}
+
+/** Changes the given fields of a relative (`consent` true records it now by `by`, false withdraws it). */
+export async function updateRelative(db: Queryable, id: string, change: RelativeUpdate, by: string): Promise<Relative> {
+  const sets: string[] = [];
+  const values: unknown[] = [id];
+  const set = (column: string, value: unknown) => {
+    values.push(value);
+    sets.push(`${column} = $${values.length}`);
+  };
+  if (change.name !== undefined) set('name', change.name);
+  if (change.phone !== undefined) set('phone', change.phone);
+  if (change.email !== undefined) set('email', change.email);
+  if (change.relation !== undefined) set('relation', change.relation);
+  if (change.order !== undefined) set('chain_order', change.order);
+  if (change.userId !== undefined) set('user_id', change.userId);
+  if (change.unavailable !== undefined) {
+    set('unavailable_from', change.unavailable?.from ?? null);
+    set('unavailable_to', change.unavailable?.to ?? null);
+  }
+  if (change.consent !== undefined) {
+    set('consent_at', change.consent ? new Date() : null);
+    set('consent_by', change.consent ? by : null);
+  }
+  if (sets.length === 0) return getRelative(db, id);
+  const { rows } = await guarded(() =>
+    db.query<Row>(`UPDATE relatives SET ${sets.join(', ')} WHERE id = $1 RETURNING *`, values),
+  );
+  const row = rows[0];
+  if (!row) throw new TryggError('TRYGG_ERR_NOT_FOUND', `no relative ${id}`);
+  return toRelative(row);
+}
+
+export async function removeRelative(db: Queryable, id: string): Promise<void> {
+  const { rowCount } = await db.query('DELETE FROM relatives WHERE id = $1', [id]);
+  if (rowCount !== 1) throw new TryggError('TRYGG_ERR_NOT_FOUND', `no relative ${id}`);
 }

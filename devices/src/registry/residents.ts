@@ -1,5 +1,5 @@
 /** Residents: who a device protects, where to go, how to get in, what responders should know. */
-import type { Queryable, Resident, ResidentInput } from '@trygg/alarm-core';
+import type { Queryable, Resident, ResidentInput, ResidentUpdate } from '@trygg/alarm-core';
 import { TryggError } from '@trygg/alarm-core';
 import { parseNationalId } from '../national-id.js';
 import { guarded } from './db-errors.js';
@@ -94,6 +94,36 @@ export async function setResidentConsent(db: Queryable, id: string, consent: boo
     `UPDATE residents SET consent_at = CASE WHEN $2 THEN now() END, consent_by = CASE WHEN $2 THEN $3 END, updated_at = now()
       WHERE id = $1 RETURNING *`,
     [id, consent, by],
+  );
+  const row = rows[0];
+  if (!row) throw new TryggError('TRYGG_ERR_NOT_FOUND', `no resident ${id}`);
+  return toResident(row);
+}
+
+const RESIDENT_COLUMNS: Record<keyof ResidentUpdate, string> = {
+  name: 'name',
+  nationalId: 'national_id',
+  siteId: 'site_id',
+  address: 'address',
+  keySafe: 'key_safe',
+  digitalLock: 'digital_lock',
+  notes: 'notes',
+  language: 'language',
+};
+
+/** Changes the given fields of a resident. */
+export async function updateResident(db: Queryable, id: string, change: ResidentUpdate): Promise<Resident> {
+  if (change.nationalId && !parseNationalId(change.nationalId)) {
+    throw new TryggError('TRYGG_ERR_NATIONAL_ID_INVALID', `national id ${change.nationalId} has wrong check digits or date`);
+  }
+  const keys = (Object.keys(change) as (keyof ResidentUpdate)[]).filter((k) => change[k] !== undefined);
+  if (keys.length === 0) return getResident(db, id);
+  const sets = keys.map((k, i) => `${RESIDENT_COLUMNS[k]} = $${i + 2}`).join(', ');
+  const { rows } = await guarded(() =>
+    db.query<Row>(`UPDATE residents SET ${sets}, updated_at = now() WHERE id = $1 RETURNING *`, [
+      id,
+      ...keys.map((k) => change[k]),
+    ]),
   );
   const row = rows[0];
   if (!row) throw new TryggError('TRYGG_ERR_NOT_FOUND', `no resident ${id}`);

@@ -1,7 +1,17 @@
 /** Residents and their relatives: personal data, every read audited. */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
-import { Id, Installation, Relative, RelativeInput, Resident, ResidentInput, type Pool } from '@trygg/alarm-core';
+import {
+  Id,
+  Installation,
+  Relative,
+  RelativeInput,
+  RelativeUpdate,
+  Resident,
+  ResidentInput,
+  ResidentUpdate,
+  type Pool,
+} from '@trygg/alarm-core';
 import {
   addRelative,
   createResident,
@@ -10,7 +20,10 @@ import {
   listInstallations,
   listRelatives,
   listResidents,
+  removeRelative,
   setResidentConsent,
+  updateRelative,
+  updateResident,
 } from '@trygg/devices';
 import { auditRead } from '../../audit.js';
 import { actorOf } from './actor.js';
@@ -132,6 +145,45 @@ const residents: FastifyPluginAsyncTypebox<{ pool: Pool }> = async (app, { pool 
         residentIds: [relative.residentId],
       });
       return relative;
+    },
+  );
+
+  app.patch(
+    '/api/residents/:id',
+    {
+      config: { action: 'resident:write' },
+      schema: { tags, params: Type.Object({ id: Id }), body: ResidentUpdate, response: { 200: Resident, ...errors } },
+    },
+    async (req) => {
+      const resident = await updateResident(pool, req.params.id, req.body);
+      req.log.info({ resident: resident.id, fields: Object.keys(req.body), by: req.principal?.userId }, 'resident changed');
+      return resident;
+    },
+  );
+
+  app.patch(
+    '/api/relatives/:id',
+    {
+      config: { action: 'relative:write' },
+      schema: { tags, params: Type.Object({ id: Id }), body: RelativeUpdate, response: { 200: Relative, ...errors } },
+    },
+    async (req) => {
+      const relative = await updateRelative(pool, req.params.id, req.body, actorOf(req));
+      req.log.info({ relative: relative.id, fields: Object.keys(req.body), by: req.principal?.userId }, 'relative changed');
+      return relative;
+    },
+  );
+
+  app.delete(
+    '/api/relatives/:id',
+    {
+      config: { action: 'relative:write' },
+      schema: { tags, params: Type.Object({ id: Id }), response: { 200: Type.Object({ deleted: Type.String() }), ...errors } },
+    },
+    async (req) => {
+      await removeRelative(pool, req.params.id);
+      req.log.info({ relative: req.params.id, by: req.principal?.userId }, 'relative removed');
+      return { deleted: req.params.id };
     },
   );
 };
