@@ -56,18 +56,26 @@ describe('technician page', () => {
     await page.locator('[data-action="install"]').click();
     await expect.poll(() => page.locator('[data-testid="device-status"]').getAttribute('data-status')).toBe('installed');
 
-    await page.locator('[data-action="start-test"]').click();
-    await page.locator('[data-testid="test-status"][data-status="running"]').waitFor();
-    await page.screenshot({ path: `${SHOTS}technician-test-running.png`, fullPage: true });
-
-    // The device, played by the simulator with the credentials the page showed.
+    // The device, played by the simulator with the credentials the page showed: it connects,
+    // sends heartbeats with battery and signal, and, once the test is started, its test alarm.
     sim = await startSimulation({
       mqttUrl: svc.mqttUrl,
       devices: [{ id: deviceId, secret, kind: 'alarm-button', where: 'Kari Nordmann (new alarm button)' }],
       alarmEveryMs: 1e9,
-      heartbeatEveryMs: 1e9,
+      heartbeatEveryMs: 200,
       log: () => undefined,
     });
+    const { token } = await svc.login('tech');
+    await expect
+      .poll(
+        async () =>
+          (await svc.api<{ battery: unknown[] }>('GET', `/api/devices/${deviceId}/telemetry`, token)).body.battery.length,
+      )
+      .toBeGreaterThan(1);
+
+    await page.locator('[data-action="start-test"]').click();
+    await page.locator('[data-testid="test-status"][data-status="running"]').waitFor();
+    await page.screenshot({ path: `${SHOTS}technician-test-running.png`, fullPage: true });
     await sim.test(deviceId);
 
     const passed = page.locator('[data-testid="test-status"][data-status="passed"]');
@@ -77,9 +85,30 @@ describe('technician page', () => {
     await expect.poll(() => page.locator('[data-testid="device-status"]').getAttribute('data-status')).toBe('active');
     await page.screenshot({ path: `${SHOTS}technician-test-passed.png`, fullPage: true });
 
-    const { token } = await svc.login('tech');
     const { body } = await svc.api<{ status: string; residentId: string }>('GET', `/api/devices/${deviceId}`, token);
     expect(body).toMatchObject({ status: 'active', residentId: 'res-kari' });
+    // Battery and signal over time, drawn from the heartbeats' telemetry.
+    await expect
+      .poll(async () => Number(await page.locator('[data-testid="chart"]').first().getAttribute('data-points')))
+      .toBeGreaterThan(1);
+    await sim.stop();
+    sim = null;
+
+    // The button breaks: swap it for a new one from stock; Kari's installation moves to it.
+    const fresh = await svc.api<{ device: { id: string } }>('POST', '/api/devices', token, {
+      serial: 'TUN-7781-0043',
+      kind: 'alarm-button',
+      protocol: 'mqtt',
+    });
+    await page.locator('[data-action="swap"]').click();
+    await page.locator('trygg-device-swap input[name="serial"]').fill('TUN-7781-0043');
+    await page.locator('trygg-device-swap [data-action="find-serial"]').click();
+    await expect.poll(() => page.locator('[data-testid="device-serial"]').textContent()).toBe('TUN-7781-0043');
+    await expect.poll(() => page.locator('[data-testid="device-status"]').getAttribute('data-status')).toBe('installed');
+    const old = await svc.api<{ status: string }>('GET', `/api/devices/${deviceId}`, token);
+    const swapped = await svc.api<{ status: string; residentId: string }>('GET', `/api/devices/${fresh.body.device.id}`, token);
+    expect([old.body.status, swapped.body.residentId]).toEqual(['faulty', 'res-kari']);
+    await page.screenshot({ path: `${SHOTS}technician-swapped.png`, fullPage: true });
   });
 
   it('lists the devices that need attention', async () => {

@@ -16,6 +16,7 @@ import './trygg-device-card.js';
 import './trygg-device-install.js';
 import './trygg-device-list.js';
 import './trygg-device-register.js';
+import './trygg-device-swap.js';
 import './trygg-device-test.js';
 import './trygg-serial-input.js';
 import type { TryggDeviceTest } from './trygg-device-test.js';
@@ -180,6 +181,11 @@ export class TryggTechnician extends LitElement {
               .token=${this.session.token}
               @trygg-test-done=${this._reloadDevice}
             ></trygg-device-test>`
+          : null
+      }
+      ${
+        d && (d.status === 'installed' || d.status === 'active' || d.status === 'faulty')
+          ? html`<trygg-device-swap .device=${d} .token=${this.session.token} @trygg-device=${this._open}></trygg-device-swap>`
           : null
       }
     </section>`;

@@ -261,4 +261,9 @@ export const templates = {
   'tech.attention': 'Trenger tilsyn',
   'tech.reconnecting': 'Direkteoppdateringer kobler til igjen …',
   'tech.find': 'Finn en enhet',
+  'swap.title': 'Bytte',
+  'swap.faulty': 'Merk som defekt',
+  'swap.open': 'Bytt til en ny enhet',
+  'swap.hint': 'Den nye enheten overtar denne installasjonen og innstillingene.',
+  'swap.unknown': 'Ingen enhet med det serienummeret. Registrer den nye enheten først.',
 } satisfies Record<string, TemplateLike>;

@@ -263,4 +263,9 @@ export const templates: Record<keyof typeof nb, TemplateLike> = {
   'tech.attention': 'Behöver åtgärd',
   'tech.reconnecting': 'Direktuppdateringar ansluter igen …',
   'tech.find': 'Hitta en enhet',
+  'swap.title': 'Byta',
+  'swap.faulty': 'Markera som trasig',
+  'swap.open': 'Byt till en ny enhet',
+  'swap.hint': 'Den nya enheten tar över installationen och dess inställningar.',
+  'swap.unknown': 'Ingen enhet med det serienumret. Registrera den nya enheten först.',
 };
