@@ -1,5 +1,5 @@
 /**
- * The `trygg` command as an administrator runs it: the real executable (server/bin/trygg.mjs)
+ * The `trygg` command as an administrator runs it: the real executable (server/bin/trygg.js)
  * against a fresh database named by DATABASE_URL, printing JSON; errors as envelopes with a
  * non-zero exit code.
  */
@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syntheticNationalId } from '@trygg/devices';
 import { createTestDatabase, type TestDatabase } from './support/db.js';
 
-const BIN = fileURLToPath(new URL('../server/bin/trygg.mjs', import.meta.url));
+const BIN = fileURLToPath(new URL('../server/bin/trygg.js', import.meta.url));
 let db: TestDatabase;
 
 beforeAll(async () => {
