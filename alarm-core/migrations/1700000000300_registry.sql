@@ -32,7 +32,7 @@ BEGIN
     RETURN NEW;
   END IF;
   SELECT kind INTO parent_kind FROM sites WHERE id = NEW.parent_id;
-  IF (NEW.kind, parent_kind) NOT IN (('building', 'institution'), ('floor', 'building'), ('room', 'floor')) THEN
+  IF parent_kind IS NULL OR (NEW.kind, parent_kind) NOT IN (('building', 'institution'), ('floor', 'building'), ('room', 'floor')) THEN
     RAISE EXCEPTION 'a % cannot hang under a %', NEW.kind, coalesce(parent_kind, 'missing site')
       USING ERRCODE = '23514', CONSTRAINT = 'sites_parent_level';
   END IF;
