@@ -28,13 +28,23 @@ function trygg(...args: string[]): Promise<{ code: number; out: unknown; err: st
 }
 
 describe('trygg CLI', () => {
-  it('adds a home resident, a relative not at night and a technician; registers, lists and revokes a device', async () => {
-    // A home first (sites have no CLI command; the import or the API makes them).
-    const pg = await import('pg');
-    const c = new pg.default.Client({ connectionString: db.url });
-    await c.connect();
-    await c.query(`INSERT INTO sites (id, kind, name, address) VALUES ('home-ivar', 'home', 'Ivar Lie', 'Lieveien 1')`);
-    await c.end();
+  // Every invocation is a fresh Node process (tsx, migration check): a few seconds each here.
+  it('adds sites, residents (with a home made from an address) and a relative not at night', { timeout: 90_000 }, async () => {
+    const home = await trygg(
+      'site',
+      'add',
+      '--id',
+      'home-ivar',
+      '--kind',
+      'home',
+      '--name',
+      'Ivar Lie',
+      '--address',
+      'Lieveien 1',
+    );
+    expect(home.out).toMatchObject({ id: 'home-ivar', kind: 'home' });
+    const ghostRoom = await trygg('site', 'add', '--kind', 'room', '--name', 'Rom 1', '--parent', 'no-floor');
+    expect(JSON.parse(ghostRoom.err)).toMatchObject({ code: 'TRYGG_ERR_SITE_PARENT_INVALID' });
 
     const nid = syntheticNationalId('1936-12-01', 9);
     const res = await trygg(
@@ -55,9 +65,10 @@ describe('trygg CLI', () => {
     const bad = await trygg('resident', 'add', '--name', 'Feil', '--site', 'home-ivar', '--national-id', '12345678901');
     expect(bad.code).toBe(1);
     expect(JSON.parse(bad.err)).toMatchObject({ status: 'error', code: 'TRYGG_ERR_NATIONAL_ID_INVALID' });
-    expect(((await trygg('resident', 'list')).out as { residents: { id: string }[] }).residents.map((r) => r.id)).toEqual([
-      'res-ivar',
-    ]);
+    const athome = await trygg('resident', 'add', '--name', 'Åse Lie', '--address', 'Lieveien 3, 0480 Oslo');
+    expect(athome.out).toMatchObject({ name: 'Åse Lie', address: 'Lieveien 3, 0480 Oslo' });
+    const listed = (await trygg('resident', 'list')).out as { residents: { id: string }[] };
+    expect(listed.residents.map((r) => r.id)).toContain('res-ivar');
 
     const rel = await trygg(
       'relative',
@@ -71,7 +82,9 @@ describe('trygg CLI', () => {
       '--not-at-night',
     );
     expect(rel.out).toMatchObject({ order: 1, unavailable: { from: '22:00', to: '07:00' } });
+  });
 
+  it('adds a technician; registers, lists and revokes a device', { timeout: 90_000 }, async () => {
     const user = await trygg('user', 'add', '--username', 'tekla', '--name', 'Tekla T', '--role', 'technician');
     expect(user.out).toMatchObject({ staff: { id: 'user-tekla', roles: ['technician'] } });
     expect((user.out as { password: string }).password.length).toBeGreaterThan(10);

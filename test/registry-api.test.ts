@@ -192,8 +192,11 @@ describe('staff and shifts', () => {
     expect(back.body.code).toBe('TRYGG_ERR_VALIDATION');
     const dup = await api<Envelope>('POST', '/api/staff', admin, { username: 'natt3', displayName: 'Again', roles: ['staff'] });
     expect(dup.body.code).toBe('TRYGG_ERR_ID_TAKEN');
-    const shifts = await api<{ shifts: unknown[] }>('GET', '/api/shifts?siteId=lia-a-1', admin);
+    const shifts = await api<{ shifts: { id: string }[] }>('GET', '/api/shifts?siteId=lia-a-1', admin);
     expect(shifts.body.shifts).toHaveLength(1);
+    const id = shifts.body.shifts[0]?.id ?? '';
+    expect((await api('DELETE', `/api/shifts/${id}`, admin)).status).toBe(200);
+    expect((await api<Envelope>('DELETE', `/api/shifts/${id}`, admin)).body.code).toBe('TRYGG_ERR_NOT_FOUND');
   });
 });
 
@@ -238,6 +241,19 @@ describe('devices, installation and verified test', () => {
       scaip.body.device.id,
     ]);
     expect(ha1[0]?.sip_ha1).toBe(createHash('md5').update(`${c.username}:trygg:${c.password}`).digest('hex'));
+    const updated = await api<{ firmware: string; heartbeatIntervalS: number }>(
+      'PATCH',
+      `/api/devices/${scaip.body.device.id}`,
+      tech,
+      {
+        firmware: '3.0.1',
+        heartbeatIntervalS: 600,
+      },
+    );
+    expect(updated.body).toMatchObject({ firmware: '3.0.1', heartbeatIntervalS: 600 });
+    expect((await api<Envelope>('PATCH', '/api/devices/dev-none', tech, { firmware: 'x' })).body.code).toBe(
+      'TRYGG_ERR_DEVICE_UNKNOWN',
+    );
     const bySerial = await api<{ devices: { id: string }[] }>('GET', '/api/devices?serial=SC-0001', tech);
     expect(bySerial.body.devices.map((d) => d.id)).toEqual([scaip.body.device.id]);
     expect(

@@ -195,6 +195,18 @@ export const DeviceInput = Type.Object(
 );
 export type DeviceInput = Static<typeof DeviceInput>;
 
+/** A change to a device's details (firmware after an update, heartbeat interval, …). */
+export const DeviceUpdate = Type.Object(
+  {
+    vendor: Type.Optional(Nullable(Text(64))),
+    model: Type.Optional(Nullable(Text(64))),
+    firmware: Type.Optional(Nullable(Text(64))),
+    heartbeatIntervalS: Type.Optional(Type.Integer({ minimum: 10, maximum: 86400 })),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+export type DeviceUpdate = Static<typeof DeviceUpdate>;
+
 export const Device = Type.Object({
   id: Type.String(),
   serial: Type.String(),

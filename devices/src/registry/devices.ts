@@ -3,7 +3,7 @@
  * battery and signal and whether it needs a technician, re-issue and revoke of credentials,
  * and status changes (faulty, returned). Installing and testing are in installations.ts.
  */
-import type { Device, DeviceCredentials, DeviceInput, DeviceStatus, Queryable } from '@trygg/alarm-core';
+import type { Device, DeviceCredentials, DeviceInput, DeviceStatus, DeviceUpdate, Queryable } from '@trygg/alarm-core';
 import { TryggError } from '@trygg/alarm-core';
 import { issueCredentials } from './credentials.js';
 import { guarded } from './db-errors.js';
@@ -173,4 +173,26 @@ export async function setDeviceStatus(pool: Queryable, id: string, status: 'faul
   if (!row) throw new TryggError('TRYGG_ERR_DEVICE_UNKNOWN', `no device ${id}`);
   if (!row.changed) throw new TryggError('TRYGG_ERR_DEVICE_STATE', `a ${row.status} device cannot become ${status}`);
   return getDevice(pool, id);
+}
+
+/** Changes a device's details; only the fields given change. */
+export async function updateDevice(db: Queryable, id: string, change: DeviceUpdate): Promise<Device> {
+  const { rowCount } = await db.query(
+    `UPDATE devices SET vendor = CASE WHEN $2 THEN $3 ELSE vendor END, model = CASE WHEN $4 THEN $5 ELSE model END,
+            firmware = CASE WHEN $6 THEN $7 ELSE firmware END, heartbeat_interval_s = coalesce($8, heartbeat_interval_s),
+            updated_at = now()
+      WHERE id = $1`,
+    [
+      id,
+      change.vendor !== undefined,
+      change.vendor ?? null,
+      change.model !== undefined,
+      change.model ?? null,
+      change.firmware !== undefined,
+      change.firmware ?? null,
+      change.heartbeatIntervalS ?? null,
+    ],
+  );
+  if (rowCount !== 1) throw new TryggError('TRYGG_ERR_DEVICE_UNKNOWN', `no device ${id}`);
+  return getDevice(db, id);
 }

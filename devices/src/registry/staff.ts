@@ -100,3 +100,9 @@ export async function listShifts(db: Queryable, opts: { siteId?: string; userId?
   );
   return rows.map(toShift);
 }
+
+export async function removeShift(db: Queryable, id: string): Promise<void> {
+  if (!/^[0-9]+$/.test(id)) throw new TryggError('TRYGG_ERR_NOT_FOUND', `no shift ${id}`);
+  const { rowCount } = await db.query('DELETE FROM staff_shifts WHERE id = $1', [id]);
+  if (rowCount !== 1) throw new TryggError('TRYGG_ERR_NOT_FOUND', `no shift ${id}`);
+}

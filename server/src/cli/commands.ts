@@ -8,6 +8,8 @@ import {
   DeviceInput,
   RelativeInput,
   ResidentInput,
+  SITE_KINDS,
+  SiteInput,
   StaffInput,
   TryggError,
   type DeviceStatus,
@@ -16,6 +18,7 @@ import {
 import {
   addRelative,
   createResident,
+  createSite,
   createStaff,
   importCsv,
   listDevices,
@@ -53,6 +56,7 @@ const checkDevice = Compile(DeviceInput);
 const checkResident = Compile(ResidentInput);
 const checkRelative = Compile(RelativeInput);
 const checkStaff = Compile(StaffInput);
+const checkSite = Compile(SiteInput);
 
 /** Who the CLI records as having done things (consents, installations). */
 const CLI_ACTOR = 'trygg CLI';
@@ -125,8 +129,29 @@ export const COMMANDS: Record<string, Command> = {
       return revokeCredentials(pool, id);
     },
   },
+  'site add': {
+    help: `add a site (--kind ${SITE_KINDS.join('|')}, --name, --parent, --address, --id)`,
+    options: {
+      id: { type: 'string' },
+      kind: { type: 'string' },
+      name: { type: 'string' },
+      parent: { type: 'string' },
+      address: { type: 'string' },
+    },
+    run: (pool, v) =>
+      createSite(
+        pool,
+        checked(checkSite, {
+          id: str(v.id),
+          kind: str(v.kind),
+          name: str(v.name),
+          parentId: str(v.parent),
+          address: str(v.address),
+        }),
+      ),
+  },
   'resident add': {
-    help: 'add a resident (--name, --site, --national-id, --address, --key-safe, --digital-lock, --notes, --language, --consent)',
+    help: 'add a resident (--name, --site or just --address for a new home, --national-id, --key-safe, --digital-lock, --notes, --language, --consent)',
     options: {
       id: { type: 'string' },
       name: { type: 'string' },
@@ -139,15 +164,22 @@ export const COMMANDS: Record<string, Command> = {
       language: { type: 'string' },
       consent: { type: 'boolean' },
     },
-    run: (pool, v) =>
-      createResident(
+    run: async (pool, v) => {
+      let site = str(v.site);
+      const address = str(v.address);
+      const name = str(v.name);
+      if (!site && address && name) {
+        // No site but an address: the resident lives at home, and the home is made here.
+        site = (await createSite(pool, checked(checkSite, { kind: 'home', name, address }))).id;
+      }
+      return createResident(
         pool,
         checked(checkResident, {
           id: str(v.id),
-          name: str(v.name),
-          siteId: str(v.site),
+          name,
+          siteId: site,
           nationalId: str(v['national-id']),
-          address: str(v.address),
+          address,
           keySafe: str(v['key-safe']),
           digitalLock: str(v['digital-lock']),
           notes: str(v.notes),
@@ -155,7 +187,8 @@ export const COMMANDS: Record<string, Command> = {
           consent: v.consent === true ? true : undefined,
         }),
         CLI_ACTOR,
-      ),
+      );
+    },
   },
   'resident list': {
     help: 'list residents (--site, --q)',

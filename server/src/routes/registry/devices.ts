@@ -10,6 +10,7 @@ import {
   Device,
   DeviceCredentials,
   DeviceInput,
+  DeviceUpdate,
   Id,
   TelemetrySeries,
   TryggError,
@@ -24,6 +25,7 @@ import {
   revokeCredentials,
   setDeviceStatus,
   telemetrySeries,
+  updateDevice,
 } from '@trygg/devices';
 import { errors } from './errors.js';
 
@@ -87,6 +89,19 @@ const devices: FastifyPluginAsyncTypebox<DeviceRouteOptions> = async (app, { poo
     '/api/devices/:id',
     { config: { action: 'device:read' }, schema: { tags, params: Params, response: { 200: Device, ...errors } } },
     async (req) => getDevice(pool, req.params.id),
+  );
+
+  app.patch(
+    '/api/devices/:id',
+    {
+      config: { action: 'device:write' },
+      schema: { tags, params: Params, body: DeviceUpdate, response: { 200: Device, ...errors } },
+    },
+    async (req) => {
+      const device = await updateDevice(pool, req.params.id, req.body);
+      req.log.info({ device: device.id, fields: Object.keys(req.body), by: req.principal?.userId }, 'device changed');
+      return device;
+    },
   );
 
   app.post(

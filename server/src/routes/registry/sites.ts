@@ -2,7 +2,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { Id, SITE_KINDS, Shift, ShiftInput, Site, SiteInput, Staff, StaffInput, type Pool } from '@trygg/alarm-core';
-import { addShift, createSite, createStaff, listShifts, listSites, listStaff } from '@trygg/devices';
+import { addShift, createSite, createStaff, listShifts, listSites, listStaff, removeShift } from '@trygg/devices';
 import { errors } from './errors.js';
 
 const tags = ['registry'];
@@ -81,6 +81,22 @@ const sites: FastifyPluginAsyncTypebox<{ pool: Pool }> = async (app, { pool }) =
     '/api/shifts',
     { config: { action: 'staff:write' }, schema: { tags, body: ShiftInput, response: { 201: Shift, ...errors } } },
     async (req, reply) => reply.status(201).send(await addShift(pool, req.body)),
+  );
+
+  app.delete(
+    '/api/shifts/:id',
+    {
+      config: { action: 'staff:write' },
+      schema: {
+        tags,
+        params: Type.Object({ id: Type.String({ maxLength: 20 }) }),
+        response: { 200: Type.Object({ deleted: Type.String() }), ...errors },
+      },
+    },
+    async (req) => {
+      await removeShift(pool, req.params.id);
+      return { deleted: req.params.id };
+    },
   );
 };
 export default sites;
