@@ -4,6 +4,7 @@
  * at a resident, start the test; the simulator plays the device and sends the test alarm over
  * MQTT; the page shows "passed" live and the device is active. Screenshots go to test-results/.
  */
+import mqtt from 'mqtt';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulation, type Simulation } from '@trygg/simulators';
@@ -109,6 +110,15 @@ describe('technician page', () => {
     const swapped = await svc.api<{ status: string; residentId: string }>('GET', `/api/devices/${fresh.body.device.id}`, token);
     expect([old.body.status, swapped.body.residentId]).toEqual(['faulty', 'res-kari']);
     await page.screenshot({ path: `${SHOTS}technician-swapped.png`, fullPage: true });
+
+    // The new device's label with its secret got lost: issue new credentials; they work.
+    await page.locator('[data-action="new-credentials"]').click();
+    await page.locator('[data-action="confirm-credentials"]').click();
+    const newSecret = (await page.locator('[data-testid="new-secret"]').textContent())?.trim() ?? '';
+    const id = fresh.body.device.id;
+    const client = await mqtt.connectAsync(svc.mqttUrl, { clientId: id, username: id, password: newSecret, reconnectPeriod: 0 });
+    expect(client.connected).toBe(true);
+    await client.endAsync();
   });
 
   it('lists the devices that need attention', async () => {

@@ -13,6 +13,7 @@ import type { Session } from '../session.js';
 import { shared } from '../styles.js';
 import { TestLiveController } from '../test-live-controller.js';
 import './trygg-device-card.js';
+import './trygg-device-credentials.js';
 import './trygg-device-install.js';
 import './trygg-device-list.js';
 import './trygg-device-register.js';
@@ -186,6 +187,11 @@ export class TryggTechnician extends LitElement {
       ${
         d && (d.status === 'installed' || d.status === 'active' || d.status === 'faulty')
           ? html`<trygg-device-swap .device=${d} .token=${this.session.token} @trygg-device=${this._open}></trygg-device-swap>`
+          : null
+      }
+      ${
+        d && d.status !== 'returned'
+          ? html`<trygg-device-credentials .deviceId=${d.id} .token=${this.session.token}></trygg-device-credentials>`
           : null
       }
     </section>`;

@@ -266,4 +266,7 @@ export const templates = {
   'swap.open': 'Bytt til en ny enhet',
   'swap.hint': 'Den nye enheten overtar denne installasjonen og innstillingene.',
   'swap.unknown': 'Ingen enhet med det serienummeret. Registrer den nye enheten først.',
+  'creds.warning': 'Enheten slutter å virke til de nye påloggingsdataene er lagt inn i den.',
+  'creds.issue': 'Utsted nye påloggingsdata',
+  'creds.open': 'Nye påloggingsdata',
 } satisfies Record<string, TemplateLike>;

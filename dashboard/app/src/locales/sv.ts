@@ -268,4 +268,7 @@ export const templates: Record<keyof typeof nb, TemplateLike> = {
   'swap.open': 'Byt till en ny enhet',
   'swap.hint': 'Den nya enheten tar över installationen och dess inställningar.',
   'swap.unknown': 'Ingen enhet med det serienumret. Registrera den nya enheten först.',
+  'creds.warning': 'Enheten slutar fungera tills de nya inloggningsuppgifterna har lagts in i den.',
+  'creds.issue': 'Utfärda nya inloggningsuppgifter',
+  'creds.open': 'Nya inloggningsuppgifter',
 };
