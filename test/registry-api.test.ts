@@ -307,8 +307,26 @@ describe('devices, installation and verified test', () => {
       );
       return t.body.status === 'running' ? undefined : t.body;
     });
-    await dev.endAsync();
     expect(passed).toMatchObject({ status: 'passed', battery: 96, rssi: -61, deviceStatus: 'active' });
+    // An alarm from it reaches the response centre with where in the home it is.
+    await dev.publishAsync(
+      `trygg/v1/devices/${id}/events`,
+      JSON.stringify({ id: randomUUID(), type: 'alarm.button', ts: new Date().toISOString() }),
+      {
+        qos: 1,
+      },
+    );
+    const operator = (await svc.login('operator')).token;
+    const alarm = await until('the alarm', async () => {
+      const { body } = await api<{ alarms: { subject: { deviceId: string; residentName: string; location: string } }[] }>(
+        'GET',
+        '/api/alarms',
+        operator,
+      );
+      return body.alarms.find((a) => a.subject.deviceId === id);
+    });
+    expect(alarm.subject).toMatchObject({ residentName: 'Sigrid Berg', location: 'soverommet, ved sengen' });
+    await dev.endAsync();
     expect(passed.durationMs).toBeGreaterThanOrEqual(0);
     expect((await api<{ status: string }>('GET', `/api/devices/${id}`, tech)).body.status).toBe('active');
 

@@ -57,7 +57,12 @@ describe('SqlDirectory', () => {
 
   it('places a room device: floor staff, site staff, the institution chain', async () => {
     const ctx = await directory.contextFor('rom-201-door', 'alarm.door');
-    expect(ctx?.subject).toMatchObject({ siteName: 'Solbakken sykehjem', room: 'Rom 201', address: 'Solbakkveien 1, 0860 Oslo' });
+    expect(ctx?.subject).toMatchObject({
+      siteName: 'Solbakken sykehjem',
+      floor: '2. etasje',
+      room: 'Rom 201',
+      address: 'Solbakkveien 1, 0860 Oslo',
+    });
     expect(ctx?.roster['floor-staff'].map((r) => r.name)).toEqual(['Tor Natt (2. etasje)']);
     expect(ctx?.roster['site-staff'].map((r) => r.name).sort()).toEqual(['Nina Natt (1. etasje)', 'Tor Natt (2. etasje)']);
     expect(ctx?.chain.source).toBe('default:institution');

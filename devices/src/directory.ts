@@ -37,6 +37,8 @@ interface PlaceRow {
   floor_id: string | null;
   address: string | null;
   room: string | null;
+  floor: string | null;
+  location: string | null;
 }
 
 /** Cached answers live this long even without a change notice (belt and braces). */
@@ -133,6 +135,8 @@ export class SqlDirectory implements Directory {
       siteName: place.top_name,
       address: place.address,
       room: place.room,
+      floor: place.floor,
+      location: place.location,
     };
     const [{ roster, until }, chain] = await Promise.all([this.roster(place, now), this.chain(place, type)]);
     return { ctx: { subject, roster, chain }, until };
@@ -156,7 +160,9 @@ export class SqlDirectory implements Directory {
               (SELECT kind FROM up WHERE parent_id IS NULL) AS top_kind,
               (SELECT id FROM up WHERE kind = 'floor') AS floor_id,
               coalesce(d.resident_address, (SELECT address FROM up WHERE address IS NOT NULL ORDER BY depth LIMIT 1)) AS address,
-              (SELECT name FROM up WHERE kind = 'room') AS room
+              (SELECT name FROM up WHERE kind = 'room') AS room,
+              (SELECT name FROM up WHERE kind = 'floor') AS floor,
+              (SELECT location FROM installations WHERE device_id = $1 AND ended_at IS NULL) AS location
          FROM d`,
       [deviceId],
     );
