@@ -45,6 +45,9 @@ export const SCOPES = {
   'trygg.journal.admin': ['journal:admin'],
   'trygg.policies.read': ['policy:read'],
   'trygg.audit.read': ['audit:read'],
+  // Municipal systems (e.g. the care record's resident register) keeping the registry in step.
+  'trygg.registry.read': ['resident:read', 'site:read', 'device:read'],
+  'trygg.registry.write': ['resident:write', 'relative:write', 'site:write', 'registry:import'],
 } as const satisfies Record<string, readonly Action[]>;
 
 export type Scope = keyof typeof SCOPES;

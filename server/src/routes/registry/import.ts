@@ -25,7 +25,7 @@ const importRoutes: FastifyPluginAsyncTypebox<{ pool: Pool }> = async (app, { po
   app.post(
     '/api/import/:kind',
     {
-      config: { action: 'registry:import' },
+      config: { action: 'registry:import', audit: { entity: 'registry-import', subtype: 'operation' } },
       bodyLimit: MAX_CSV_BYTES,
       schema: {
         tags: ['registry'],

@@ -1,4 +1,4 @@
-/** Residents and their relatives: personal data, every read audited. */
+/** Residents and their relatives: personal data, every read and change audited (plugins/audit.ts). */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import {
@@ -25,7 +25,6 @@ import {
   updateRelative,
   updateResident,
 } from '@trygg/devices';
-import { auditRead } from '../../audit.js';
 import { actorOf } from './actor.js';
 import { errors } from './errors.js';
 
@@ -35,7 +34,7 @@ const residents: FastifyPluginAsyncTypebox<{ pool: Pool }> = async (app, { pool 
   app.get(
     '/api/residents',
     {
-      config: { action: 'resident:read' },
+      config: { action: 'resident:read', audit: { entity: 'resident', subtype: 'search' } },
       schema: {
         tags,
         querystring: Type.Object(
@@ -47,12 +46,7 @@ const residents: FastifyPluginAsyncTypebox<{ pool: Pool }> = async (app, { pool 
     },
     async (req) => {
       const list = await listResidents(pool, req.query);
-      await auditRead(pool, req, {
-        action: 'resident.list',
-        entityType: 'resident',
-        entityId: null,
-        residentIds: list.map((r) => r.id),
-      });
+      req.audit.patients(list.map((r) => r.id));
       return { residents: list };
     },
   );
@@ -60,11 +54,13 @@ const residents: FastifyPluginAsyncTypebox<{ pool: Pool }> = async (app, { pool 
   app.post(
     '/api/residents',
     {
-      config: { action: 'resident:write' },
+      config: { action: 'resident:write', audit: { entity: 'resident', subtype: 'create' } },
       schema: { tags, body: ResidentInput, response: { 201: Resident, ...errors } },
     },
     async (req, reply) => {
       const resident = await createResident(pool, req.body, actorOf(req));
+      req.audit.patients([resident.id]);
+      req.audit.entity(resident.id);
       req.log.info({ resident: resident.id, by: req.principal?.userId }, 'resident added');
       return reply.status(201).send(resident);
     },
@@ -73,7 +69,7 @@ const residents: FastifyPluginAsyncTypebox<{ pool: Pool }> = async (app, { pool 
   app.get(
     '/api/residents/:id',
     {
-      config: { action: 'resident:read' },
+      config: { action: 'resident:read', audit: { entity: 'resident', subtype: 'read' } },
       schema: {
         tags,
         params: Type.Object({ id: Id }),
@@ -89,12 +85,7 @@ const residents: FastifyPluginAsyncTypebox<{ pool: Pool }> = async (app, { pool 
         listRelatives(pool, resident.id),
         listInstallations(pool, { residentId: resident.id }),
       ]);
-      await auditRead(pool, req, {
-        action: 'resident.read',
-        entityType: 'resident',
-        entityId: resident.id,
-        residentIds: [resident.id],
-      });
+      req.audit.patients([resident.id]);
       return { resident, relatives, installations };
     },
   );
@@ -102,7 +93,7 @@ const residents: FastifyPluginAsyncTypebox<{ pool: Pool }> = async (app, { pool 
   app.put(
     '/api/residents/:id/consent',
     {
-      config: { action: 'resident:write' },
+      config: { action: 'resident:write', audit: { entity: 'resident', subtype: 'update' } },
       schema: {
         tags,
         params: Type.Object({ id: Id }),
@@ -112,6 +103,7 @@ const residents: FastifyPluginAsyncTypebox<{ pool: Pool }> = async (app, { pool 
     },
     async (req) => {
       const resident = await setResidentConsent(pool, req.params.id, req.body.consent, actorOf(req));
+      req.audit.patients([resident.id]);
       req.log.info({ resident: resident.id, consent: req.body.consent, by: req.principal?.userId }, 'resident consent recorded');
       return resident;
     },
@@ -120,11 +112,13 @@ const residents: FastifyPluginAsyncTypebox<{ pool: Pool }> = async (app, { pool 
   app.post(
     '/api/relatives',
     {
-      config: { action: 'relative:write' },
+      config: { action: 'relative:write', audit: { entity: 'relative', subtype: 'create' } },
       schema: { tags, body: RelativeInput, response: { 201: Relative, ...errors } },
     },
     async (req, reply) => {
       const relative = await addRelative(pool, req.body, actorOf(req));
+      req.audit.patients([relative.residentId]);
+      req.audit.entity(relative.id);
       req.log.info({ relative: relative.id, resident: relative.residentId, by: req.principal?.userId }, 'relative added');
       return reply.status(201).send(relative);
     },
@@ -133,17 +127,12 @@ const residents: FastifyPluginAsyncTypebox<{ pool: Pool }> = async (app, { pool 
   app.get(
     '/api/relatives/:id',
     {
-      config: { action: 'resident:read' },
+      config: { action: 'resident:read', audit: { entity: 'relative', subtype: 'read' } },
       schema: { tags, params: Type.Object({ id: Id }), response: { 200: Relative, ...errors } },
     },
     async (req) => {
       const relative = await getRelative(pool, req.params.id);
-      await auditRead(pool, req, {
-        action: 'relative.read',
-        entityType: 'relative',
-        entityId: relative.id,
-        residentIds: [relative.residentId],
-      });
+      req.audit.patients([relative.residentId]);
       return relative;
     },
   );
@@ -151,11 +140,12 @@ const residents: FastifyPluginAsyncTypebox<{ pool: Pool }> = async (app, { pool 
   app.patch(
     '/api/residents/:id',
     {
-      config: { action: 'resident:write' },
+      config: { action: 'resident:write', audit: { entity: 'resident', subtype: 'update' } },
       schema: { tags, params: Type.Object({ id: Id }), body: ResidentUpdate, response: { 200: Resident, ...errors } },
     },
     async (req) => {
       const resident = await updateResident(pool, req.params.id, req.body);
+      req.audit.patients([resident.id]);
       req.log.info({ resident: resident.id, fields: Object.keys(req.body), by: req.principal?.userId }, 'resident changed');
       return resident;
     },
@@ -164,11 +154,12 @@ const residents: FastifyPluginAsyncTypebox<{ pool: Pool }> = async (app, { pool 
   app.patch(
     '/api/relatives/:id',
     {
-      config: { action: 'relative:write' },
+      config: { action: 'relative:write', audit: { entity: 'relative', subtype: 'update' } },
       schema: { tags, params: Type.Object({ id: Id }), body: RelativeUpdate, response: { 200: Relative, ...errors } },
     },
     async (req) => {
       const relative = await updateRelative(pool, req.params.id, req.body, actorOf(req));
+      req.audit.patients([relative.residentId]);
       req.log.info({ relative: relative.id, fields: Object.keys(req.body), by: req.principal?.userId }, 'relative changed');
       return relative;
     },
@@ -177,10 +168,11 @@ const residents: FastifyPluginAsyncTypebox<{ pool: Pool }> = async (app, { pool 
   app.delete(
     '/api/relatives/:id',
     {
-      config: { action: 'relative:write' },
+      config: { action: 'relative:write', audit: { entity: 'relative', subtype: 'delete' } },
       schema: { tags, params: Type.Object({ id: Id }), response: { 200: Type.Object({ deleted: Type.String() }), ...errors } },
     },
     async (req) => {
+      req.audit.patients([(await getRelative(pool, req.params.id)).residentId]);
       await removeRelative(pool, req.params.id);
       req.log.info({ relative: req.params.id, by: req.principal?.userId }, 'relative removed');
       return { deleted: req.params.id };
