@@ -20,6 +20,7 @@ export interface TestWatcherDeps {
 export class TestWatcher {
   private client: pg.Client | null = null;
   private timer: NodeJS.Timeout | null = null;
+  private retry: NodeJS.Timeout | null = null;
   private running: Promise<void> = Promise.resolve();
   private again = false;
   private busy = false;
@@ -39,6 +40,8 @@ export class TestWatcher {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    if (this.retry) clearTimeout(this.retry);
+    this.retry = null;
     const c = this.client;
     this.client = null;
     await c?.end().catch(() => undefined);
@@ -77,15 +80,22 @@ export class TestWatcher {
     }
   }
 
+  private scheduleReconnect(): void {
+    if (this.stopped || this.retry) return;
+    this.client = null;
+    this.retry = setTimeout(() => {
+      this.retry = null;
+      this.connect().catch(() => this.scheduleReconnect());
+    }, 2_000);
+    this.retry.unref();
+  }
+
   private async connect(): Promise<void> {
     const client = new pg.Client({ connectionString: this.deps.databaseUrl, application_name: 'trygg-test-watcher' });
     client.on('notification', () => this.kick());
     client.on('error', (err) => {
-      this.deps.logger.warn({ err: err.message }, 'test watcher lost its connection; reconnecting');
-      this.client = null;
-      setTimeout(() => {
-        if (!this.stopped) this.connect().catch(() => undefined);
-      }, 2_000).unref();
+      this.deps.logger.warn({ err: err.message }, 'test watcher lost its connection; reconnecting (the sweep goes on meanwhile)');
+      this.scheduleReconnect();
     });
     await client.connect();
     await client.query('LISTEN trygg_device_test');
