@@ -108,8 +108,17 @@ describe('every socket event', () => {
   it('is closed to an anonymous caller and to roles without live access', async () => {
     expect(LIVE_CLIENT_EVENTS.length).toBeGreaterThan(0);
     await expect(svc.operatorSocket('')).rejects.toThrow(/TRYGG_ERR_UNAUTHENTICATED/);
-    for (const role of ROLES.filter((x) => !(ACTIONS['live:operators'] as readonly Role[]).includes(x)))
+    const operators: readonly Role[] = ACTIONS['live:operators'];
+    const connecting = new Set<Role>([...operators, ...ACTIONS['live:technicians']]);
+    for (const role of ROLES.filter((x) => !connecting.has(x)))
       await expect(svc.operatorSocket(tokens.get(role) ?? ''), role).rejects.toThrow(/TRYGG_ERR_FORBIDDEN/);
     await expect(svc.operatorSocket(clientToken)).rejects.toThrow(/TRYGG_ERR_FORBIDDEN/);
+    // Technicians connect for installation tests, but the alarm stream stays the response centre's.
+    for (const role of ROLES.filter((x) => connecting.has(x) && !operators.includes(x))) {
+      const socket = await svc.operatorSocket(tokens.get(role) ?? '');
+      const reply = await socket.timeout(5_000).emitWithAck('resume', { after: 0 });
+      expect(reply, role).toMatchObject({ mode: 'error', code: 'TRYGG_ERR_FORBIDDEN' });
+      socket.close();
+    }
   });
 });

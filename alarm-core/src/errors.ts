@@ -35,6 +35,18 @@ export const ERRORS = {
   TRYGG_ERR_RATE_LIMITED: { status: 429, message: 'too many requests; wait a moment and try again' },
   TRYGG_ERR_VALIDATION: { status: 400, message: 'request does not match the schema' },
   TRYGG_ERR_NOT_FOUND: { status: 404, message: 'not found' },
+  TRYGG_ERR_NATIONAL_ID_INVALID: { status: 400, message: 'the national id or D-number has wrong check digits or date' },
+  TRYGG_ERR_NATIONAL_ID_TAKEN: { status: 409, message: 'a resident with this national id is already registered' },
+  TRYGG_ERR_SERIAL_TAKEN: { status: 409, message: 'a device with this serial is already registered' },
+  TRYGG_ERR_ID_TAKEN: { status: 409, message: 'this id is already in use' },
+  TRYGG_ERR_SITE_PARENT_INVALID: {
+    status: 400,
+    message: 'a room hangs under a floor, a floor under a building, a building under an institution',
+  },
+  TRYGG_ERR_REFERENCE_UNKNOWN: { status: 400, message: 'the request names a resident, site, user or device that does not exist' },
+  TRYGG_ERR_DEVICE_STATE: { status: 409, message: 'the device is not in a state that allows this' },
+  TRYGG_ERR_TEST_RUNNING: { status: 409, message: 'a test is already running for this device' },
+  TRYGG_ERR_IMPORT_INVALID: { status: 400, message: 'the import has invalid rows; nothing was imported' },
   TRYGG_ERR_CONFIG: { status: 500, message: 'invalid configuration' },
   TRYGG_ERR_INTERNAL: { status: 500, message: 'internal error' },
 } as const satisfies Record<string, { status: number; message: string }>;

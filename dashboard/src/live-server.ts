@@ -13,6 +13,7 @@ import {
   ResumeRequest,
   TryggError,
   type Alarm,
+  type InstallationTest,
   type ClientToServerEvents,
   type JournalBacklogState,
   type LiveSink,
@@ -30,6 +31,8 @@ export interface LiveServerOptions {
   mayWatchOperators(p: Principal): boolean;
   /** Whether this person gets the administrators' messages (the journal backlog alert). */
   mayAdminister(p: Principal): boolean;
+  /** Whether this person may watch installation tests (technicians). */
+  mayWatchTechnicians?(p: Principal): boolean;
   updatesAfter(after: number, limit: number): Promise<LiveUpdate[] | null>;
   snapshot(): Promise<{ alarms: Alarm[]; head: number }>;
   logger: Logger;
@@ -43,6 +46,7 @@ interface SocketData {
 
 const OPERATORS = 'operators';
 const ADMINS = 'admins';
+const TECHNICIANS = 'technicians';
 const checkResume = Compile(ResumeRequest);
 
 export class LiveServer implements LiveSink {
@@ -69,7 +73,9 @@ export class LiveServer implements LiveSink {
       this.opts
         .verify(token)
         .then((principal) => {
-          if (!this.opts.mayWatchOperators(principal)) throw new TryggError('TRYGG_ERR_FORBIDDEN');
+          if (!this.opts.mayWatchOperators(principal) && !this.opts.mayWatchTechnicians?.(principal)) {
+            throw new TryggError('TRYGG_ERR_FORBIDDEN');
+          }
           socket.data.principal = principal;
           next();
         })
@@ -80,10 +86,16 @@ export class LiveServer implements LiveSink {
         });
     });
     io.on('connection', (socket) => {
-      void socket.join(OPERATORS);
+      const operator = this.opts.mayWatchOperators(socket.data.principal);
+      if (operator) void socket.join(OPERATORS);
       if (this.opts.mayAdminister(socket.data.principal)) void socket.join(ADMINS);
+      if (this.opts.mayWatchTechnicians?.(socket.data.principal)) void socket.join(TECHNICIANS);
       socket.on('resume', (req, reply) => {
         if (typeof reply !== 'function') return;
+        if (!operator) {
+          reply({ mode: 'error', code: 'TRYGG_ERR_FORBIDDEN', message: 'the alarm stream is for the response centre' });
+          return;
+        }
         if (!checkResume.Check(req)) {
           reply({ mode: 'error', code: 'TRYGG_ERR_VALIDATION', message: 'resume needs { after: integer ≥ 0 }' });
           return;
@@ -120,6 +132,13 @@ export class LiveServer implements LiveSink {
   /** Unusual access (many residents' records opened by one user): every signed-in administrator hears it. */
   publishUnusualAccess(alert: { userId: string; residents: number; windowS: number }): void {
     this.io?.to(ADMINS).emit('access:unusual', alert);
+  }
+
+  /** Tells technicians' screens that installation tests started, passed or failed. */
+  publishTests(tests: readonly InstallationTest[]): void {
+    const io = this.io;
+    if (!io) return;
+    for (const t of tests) io.to(TECHNICIANS).emit('installation-test:update', t);
   }
 
   /** Drops every live connection (clients reconnect and resume); for failover drills and tests. */

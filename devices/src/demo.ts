@@ -181,6 +181,11 @@ export async function seedDemo(
     const cid = '4790001';
     const sipCreds = await issueScaipCredentials(db, 'scaip-ingrid', { realm, cid });
     creds.scaipUnits.push({ id: 'scaip-ingrid', ...sipCreds, cid, where: 'Ingrid Berg, Elvebakken 4 (SCAIP unit)' });
+    // Every demo device as installed by the demo technician (so it can be swapped like any other).
+    await db.query(
+      `INSERT INTO installations (id, device_id, resident_id, site_id, installed_by)
+       SELECT 'inst-' || id, id, resident_id, site_id, 'user-tech' FROM devices`,
+    );
   });
 
   await mkdir(dataDir, { recursive: true });

@@ -57,7 +57,12 @@ describe('SqlDirectory', () => {
 
   it('places a room device: floor staff, site staff, the institution chain', async () => {
     const ctx = await directory.contextFor('rom-201-door', 'alarm.door');
-    expect(ctx?.subject).toMatchObject({ siteName: 'Solbakken sykehjem', room: 'Rom 201', address: 'Solbakkveien 1, 0860 Oslo' });
+    expect(ctx?.subject).toMatchObject({
+      siteName: 'Solbakken sykehjem',
+      floor: '2. etasje',
+      room: 'Rom 201',
+      address: 'Solbakkveien 1, 0860 Oslo',
+    });
     expect(ctx?.roster['floor-staff'].map((r) => r.name)).toEqual(['Tor Natt (2. etasje)']);
     expect(ctx?.roster['site-staff'].map((r) => r.name).sort()).toEqual(['Nina Natt (1. etasje)', 'Tor Natt (2. etasje)']);
     expect(ctx?.chain.source).toBe('default:institution');
@@ -79,5 +84,39 @@ describe('SqlDirectory', () => {
     await pool.query(`UPDATE relatives SET chain_order = 3 - chain_order WHERE resident_id = 'res-per'`);
     await expect.poll(() => names('res-per-button')).toEqual(['Nils Hansen', 'Liv Hansen']);
     expect(changes).toBeGreaterThan(before);
+  });
+
+  it('skips a relative who is not available at night, and asks them again in the morning', async () => {
+    await pool.query(
+      `UPDATE relatives SET unavailable_from = '22:00', unavailable_to = '07:00' WHERE resident_id = 'res-per' AND name = 'Nils Hansen'`,
+    );
+    // 23:30 and 08:00 in Oslo (UTC+1 in January).
+    const at = (iso: string) => new SqlDirectory(pool, { clock: () => new Date(iso) });
+    const night = await at('2026-01-15T22:30:00Z').contextFor('res-per-button', 'alarm.button');
+    expect(night?.roster.relatives.map((r) => r.name)).toEqual(['Liv Hansen']);
+    const morning = await at('2026-01-16T07:00:00Z').contextFor('res-per-button', 'alarm.button');
+    expect(morning?.roster.relatives.map((r) => r.name).sort()).toEqual(['Liv Hansen', 'Nils Hansen']);
+  });
+
+  it('puts staff with shifts on the roster only during a shift; a cached answer ends when the shift does', async () => {
+    let now = new Date('2026-01-15T21:00:00Z');
+    const timed = new SqlDirectory(pool, { clock: () => now });
+    await pool.query(
+      `INSERT INTO staff_shifts (user_id, site_id, starts_at, ends_at)
+       VALUES ('user-staff2', 'solbakken-a-2', '2026-01-15T21:30:00Z', '2026-01-16T07:30:00Z')`,
+    );
+    const floorStaff = async () =>
+      (await timed.contextFor('rom-201-door', 'alarm.door'))?.roster['floor-staff'].map((r) => r.name) ?? [];
+    expect(await floorStaff()).toEqual([]);
+    now = new Date('2026-01-15T21:30:00Z');
+    expect(await floorStaff()).toEqual(['Tor Natt (2. etasje)']);
+    now = new Date('2026-01-16T07:29:59Z');
+    expect(await floorStaff()).toEqual(['Tor Natt (2. etasje)']);
+    now = new Date('2026-01-16T07:30:00Z');
+    expect(await floorStaff()).toEqual([]);
+    // Staff without any shift (Nina on floor 1) are always on duty.
+    expect((await timed.contextFor('rom-101-door', 'alarm.door'))?.roster['floor-staff'].map((r) => r.name)).toEqual([
+      'Nina Natt (1. etasje)',
+    ]);
   });
 });

@@ -1,8 +1,13 @@
 /**
  * alarm-core's Directory port over the registry tables: for a device, the resident or room it
  * watches, the site and address to send people to, the people each audience means (relatives in
- * the resident's order, staff of the floor and of the site, technicians, the response centre),
- * and the escalation chain that applies (most specific policy wins, else the defaults).
+ * the resident's order, skipping those in their "not available" window now; staff of the floor
+ * and of the site who are on shift now; technicians; the response centre), and the escalation
+ * chain that applies (most specific policy wins, else the defaults).
+ *
+ * Answers are cached until the registry changes (NOTIFY → invalidate), the TTL passes, or the
+ * next moment the answer would change by the clock alone (a shift starts or ends, a relative's
+ * window opens or closes), whichever comes first.
  */
 import { Compile } from 'typebox/compile';
 import {
@@ -32,15 +37,56 @@ interface PlaceRow {
   floor_id: string | null;
   address: string | null;
   room: string | null;
+  floor: string | null;
+  location: string | null;
 }
 
 /** Cached answers live this long even without a change notice (belt and braces). */
 const TTL_MS = 60_000;
 
-export class SqlDirectory implements Directory {
-  private readonly cache = new Map<string, { at: number; ctx: AlarmContext | null }>();
+export interface DirectoryOptions {
+  /** Time zone of relatives' availability windows (the municipality's). */
+  timeZone?: string;
+  clock?: () => Date;
+  /**
+   * How long an answer may be served without a change notice (default 60 s). The NOTIFY
+   * listener is what keeps the cache right; this only bounds staleness while it is reconnecting.
+   */
+  ttlMs?: number;
+}
 
-  constructor(private readonly db: Queryable) {}
+/** Minutes since local midnight in a time zone. */
+function minuteOfDay(at: Date, timeZone: string): number {
+  const parts = new Intl.DateTimeFormat('en-GB', {
+    timeZone,
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).formatToParts(at);
+  const get = (t: string) => Number(parts.find((p) => p.type === t)?.value ?? 0);
+  return get('hour') * 60 + get('minute');
+}
+const toMinutes = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
+
+/** Whether minute `m` of the day lies in [from, to), a window that may wrap midnight. */
+export function inWindow(m: number, from: number, to: number): boolean {
+  return from <= to ? m >= from && m < to : m >= from || m < to;
+}
+
+export class SqlDirectory implements Directory {
+  private readonly cache = new Map<string, { until: number; ctx: AlarmContext | null }>();
+  private readonly timeZone: string;
+  private readonly clock: () => Date;
+
+  constructor(
+    private readonly db: Queryable,
+    opts: DirectoryOptions = {},
+  ) {
+    this.timeZone = opts.timeZone ?? 'Europe/Oslo';
+    this.clock = opts.clock ?? (() => new Date());
+    this.ttlMs = opts.ttlMs ?? TTL_MS;
+  }
+  private readonly ttlMs: number;
 
   /**
    * The context for a new alarm, from the cache when the registry has not changed since.
@@ -48,21 +94,39 @@ export class SqlDirectory implements Directory {
    */
   async contextFor(deviceId: string, type: DeviceEventType): Promise<AlarmContext | null> {
     const key = `${deviceId}\u0000${type}`;
+    const now = this.clock().getTime();
     const hit = this.cache.get(key);
-    if (hit && Date.now() - hit.at < TTL_MS) return structuredClone(hit.ctx);
-    const ctx = await this.lookup(deviceId, type);
-    this.cache.set(key, { at: Date.now(), ctx });
+    if (hit && now < hit.until) {
+      this.hits += 1;
+      return structuredClone(hit.ctx);
+    }
+    this.misses += 1;
+    const generation = this.generation;
+    const { ctx, until } = await this.lookup(deviceId, type, new Date(now));
+    // A change notice that arrived while we read may predate what we read: do not cache then.
+    if (generation === this.generation) this.cache.set(key, { until: Math.min(until, now + this.ttlMs), ctx });
     return structuredClone(ctx);
+  }
+
+  private generation = 0;
+  /** Look-ups answered from the cache and from the database (benchmark, tests). */
+  hits = 0;
+  misses = 0;
+
+  /** Number of cached answers (benchmark, tests). */
+  get size(): number {
+    return this.cache.size;
   }
 
   /** Forgets every cached answer: the registry changed (NOTIFY trygg_directory). */
   invalidate(): void {
+    this.generation += 1;
     this.cache.clear();
   }
 
-  private async lookup(deviceId: string, type: DeviceEventType): Promise<AlarmContext | null> {
+  private async lookup(deviceId: string, type: DeviceEventType, now: Date): Promise<{ ctx: AlarmContext | null; until: number }> {
     const place = await this.place(deviceId);
-    if (!place) return null;
+    if (!place) return { ctx: null, until: Infinity };
     const subject: AlarmSubject = {
       deviceId,
       residentId: place.resident_id,
@@ -71,16 +135,19 @@ export class SqlDirectory implements Directory {
       siteName: place.top_name,
       address: place.address,
       room: place.room,
+      floor: place.floor,
+      location: place.location,
     };
-    const [roster, chain] = await Promise.all([this.roster(place), this.chain(place, type)]);
-    return { subject, roster, chain };
+    const [{ roster, until }, chain] = await Promise.all([this.roster(place, now), this.chain(place, type)]);
+    return { ctx: { subject, roster, chain }, until };
   }
 
   /** The device's resident and its place in the site tree, leaf to root. */
   private async place(deviceId: string): Promise<PlaceRow | null> {
     const { rows } = await this.db.query<PlaceRow>(
       `WITH RECURSIVE d AS (
-         SELECT dv.kind, dv.resident_id, coalesce(dv.site_id, r.site_id) AS site_id, r.name AS resident_name
+         SELECT dv.kind, dv.resident_id, coalesce(dv.site_id, r.site_id) AS site_id, r.name AS resident_name,
+                r.address AS resident_address
            FROM devices dv LEFT JOIN residents r ON r.id = dv.resident_id WHERE dv.id = $1),
        up AS (
          SELECT s.id, s.kind, s.parent_id, s.name, s.address, 0 AS depth FROM sites s JOIN d ON s.id = d.site_id
@@ -92,30 +159,58 @@ export class SqlDirectory implements Directory {
               (SELECT name FROM up WHERE parent_id IS NULL) AS top_name,
               (SELECT kind FROM up WHERE parent_id IS NULL) AS top_kind,
               (SELECT id FROM up WHERE kind = 'floor') AS floor_id,
-              (SELECT address FROM up WHERE address IS NOT NULL ORDER BY depth LIMIT 1) AS address,
-              (SELECT name FROM up WHERE kind = 'room') AS room
+              coalesce(d.resident_address, (SELECT address FROM up WHERE address IS NOT NULL ORDER BY depth LIMIT 1)) AS address,
+              (SELECT name FROM up WHERE kind = 'room') AS room,
+              (SELECT name FROM up WHERE kind = 'floor') AS floor,
+              (SELECT location FROM installations WHERE device_id = $1 AND ended_at IS NULL) AS location
          FROM d`,
       [deviceId],
     );
     return rows[0] ?? null;
   }
 
-  private async roster(place: PlaceRow): Promise<Roster> {
-    const { rows } = await this.db.query<{ audience: keyof Roster; id: string; name: string; user_id: string | null }>(
-      `SELECT 'relatives' AS audience, rl.id, rl.name, rl.user_id, rl.chain_order AS ord
+  /**
+   * Who each audience means right now. Staff: on duty at a site = a shift there covering now,
+   * or (for someone with no shifts at all) working there per staff_sites. Relatives in their
+   * "not available" window are left out. `until` is when this answer changes by the clock.
+   */
+  private async roster(place: PlaceRow, now: Date): Promise<{ roster: Roster; until: number }> {
+    const institution = place.top_kind === 'institution' ? place.top_id : null;
+    const { rows } = await this.db.query<{
+      audience: keyof Roster | 'boundary';
+      id: string;
+      name: string;
+      user_id: string | null;
+      from: string | null;
+      to: string | null;
+    }>(
+      `WITH RECURSIVE down AS (SELECT id FROM sites WHERE id = $3 UNION ALL SELECT s.id FROM sites s JOIN down ON s.parent_id = down.id),
+       duty AS (
+         SELECT ss.user_id, ss.site_id FROM staff_sites ss
+          WHERE (ss.site_id = $2 OR ss.site_id IN (SELECT id FROM down))
+            AND NOT EXISTS (SELECT 1 FROM staff_shifts sh WHERE sh.user_id = ss.user_id)
+         UNION
+         SELECT sh.user_id, sh.site_id FROM staff_shifts sh
+          WHERE (sh.site_id = $2 OR sh.site_id IN (SELECT id FROM down)) AND sh.starts_at <= $4 AND sh.ends_at > $4)
+       SELECT 'relatives' AS audience, rl.id, rl.name, rl.user_id, rl.chain_order AS ord,
+              to_char(rl.unavailable_from, 'HH24:MI') AS "from", to_char(rl.unavailable_to, 'HH24:MI') AS "to"
          FROM relatives rl WHERE rl.resident_id = $1
        UNION ALL
-       SELECT 'floor-staff', u.id, u.display_name, u.id, 0
-         FROM users u JOIN staff_sites ss ON ss.user_id = u.id WHERE ss.site_id = $2
+       SELECT DISTINCT 'floor-staff', u.id, u.display_name, u.id, 0, NULL, NULL
+         FROM users u JOIN duty ON duty.user_id = u.id WHERE duty.site_id = $2
        UNION ALL
-       SELECT DISTINCT 'site-staff', u.id, u.display_name, u.id, 0
-         FROM users u JOIN staff_sites ss ON ss.user_id = u.id
-        WHERE ss.site_id IN (WITH RECURSIVE down AS (SELECT id FROM sites WHERE id = $3
-                               UNION ALL SELECT s.id FROM sites s JOIN down ON s.parent_id = down.id) SELECT id FROM down)
+       SELECT DISTINCT 'site-staff', u.id, u.display_name, u.id, 0, NULL, NULL
+         FROM users u JOIN duty ON duty.user_id = u.id WHERE duty.site_id IN (SELECT id FROM down)
        UNION ALL
-       SELECT 'technicians', u.id, u.display_name, u.id, 0 FROM users u WHERE 'technician' = ANY (u.roles)
+       SELECT 'technicians', u.id, u.display_name, u.id, 0, NULL, NULL FROM users u WHERE 'technician' = ANY (u.roles)
+       UNION ALL
+       SELECT 'boundary', (extract(epoch FROM min(t)) * 1000)::bigint::text, '', NULL, 0, NULL, NULL FROM (
+         SELECT starts_at AS t FROM staff_shifts WHERE (site_id = $2 OR site_id IN (SELECT id FROM down)) AND starts_at > $4
+         UNION ALL
+         SELECT ends_at FROM staff_shifts WHERE (site_id = $2 OR site_id IN (SELECT id FROM down)) AND ends_at > $4) b
+       HAVING min(t) IS NOT NULL
        ORDER BY 1, 5, 3`,
-      [place.resident_id, place.floor_id, place.top_kind === 'institution' ? place.top_id : null],
+      [place.resident_id, place.floor_id, institution, now],
     );
     const roster: Roster = {
       relatives: [],
@@ -125,11 +220,25 @@ export class SqlDirectory implements Directory {
       technicians: [],
     };
     const kindOf = { relatives: 'relative', 'floor-staff': 'staff', 'site-staff': 'staff', technicians: 'technician' } as const;
+    let until = Infinity;
+    const minute = minuteOfDay(now, this.timeZone);
+    const startOfMinute = now.getTime() - (now.getTime() % 60_000);
     for (const r of rows) {
       if (r.audience === 'response-centre') continue;
+      if (r.audience === 'boundary') {
+        until = Math.min(until, Number(r.id));
+        continue;
+      }
+      if (r.audience === 'relatives' && r.from && r.to) {
+        const from = toMinutes(r.from);
+        const to = toMinutes(r.to);
+        // The answer changes at the next edge of the window.
+        for (const edge of [from, to]) until = Math.min(until, startOfMinute + ((edge - minute + 1440) % 1440 || 1440) * 60_000);
+        if (inWindow(minute, from, to)) continue;
+      }
       roster[r.audience].push({ id: r.id, name: r.name, kind: kindOf[r.audience], userId: r.user_id });
     }
-    return roster;
+    return { roster, until };
   }
 
   /** Most specific wins: resident (+type), each site from the room up (+type), the type, defaults. */

@@ -9,3 +9,4 @@ export * from './national-id.js';
 export * from './journal-patient.js';
 export * from './api-clients.js';
 export * from './scaip-units.js';
+export * from './registry/index.js';

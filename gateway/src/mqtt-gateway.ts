@@ -88,6 +88,20 @@ export class MqttGateway implements DeviceFeedbackSink {
     if (broker) await new Promise<void>((resolve) => broker.close(() => resolve()));
   }
 
+  /**
+   * Closes a device's connection, if it has one (its credentials were revoked, or it was
+   * returned): the next CONNECT is checked against the registry again and refused.
+   */
+  disconnect(deviceId: string): boolean {
+    // aedes keeps connected clients by client id (= device id); the map is not in its types.
+    const clients = (this.broker as unknown as { clients?: Record<string, { close(): void } | undefined> } | null)?.clients;
+    const client = clients?.[deviceId];
+    if (!client) return false;
+    client.close();
+    this.opts.logger.info({ deviceId }, 'device disconnected by the registry');
+    return true;
+  }
+
   /** DeviceFeedbackSink: publishes to the device's feedback topic (QoS 1). */
   send(deviceId: string, feedback: DeviceFeedback): void {
     const broker = this.broker;

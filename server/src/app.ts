@@ -6,7 +6,7 @@ import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { AlarmEngine, Pool } from '@trygg/alarm-core';
+import type { AlarmEngine, InstallationTest, Pool } from '@trygg/alarm-core';
 import { DASHBOARD_DIST } from '@trygg/dashboard';
 import type { Logger as PinoLogger } from 'pino';
 import type { TokenService } from './auth/tokens.js';
@@ -28,6 +28,7 @@ import journalRoutes from './routes/journal.js';
 import oauthRoutes from './routes/oauth.js';
 import oidcRoutes from './routes/oidc.js';
 import policyRoutes from './routes/policies.js';
+import registryRoutes from './routes/registry/index.js';
 
 export interface AppDeps {
   logger: PinoLogger;
@@ -39,9 +40,17 @@ export interface AppDeps {
   verifier: AccessVerifier;
   lockout: LockoutPolicy;
   publicUrl: string | null;
+  /** The SCAIP receiver's digest realm, which credentials the registry issues are bound to. */
+  sipRealm: string;
   /** When one user's record openings are unusual, and who hears of it. */
   unusualAccess: { residents: number; windowS: number };
   onUnusualAccess: (alert: UnusualAccess) => void;
+  /** Tells technicians' screens about installation tests (the live server). */
+  onInstallationTest: (test: InstallationTest) => void;
+  /** Seconds a device has to send its test event after the technician starts a test. */
+  installationTestWindowS: number;
+  /** Closes a device's MQTT connection (revoked credentials, returned device). */
+  disconnectDevice: (deviceId: string) => void;
 }
 
 /** Sign-in and token requests one address may make per minute. */
@@ -85,6 +94,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(journalRoutes, { pool: deps.pool });
   await app.register(auditRoutes, { pool: deps.pool });
   await app.register(journalAdminRoutes, { pool: deps.pool, alertAfterS: deps.journalAlertAfterS });
+  await app.register(registryRoutes, {
+    pool: deps.pool,
+    onTest: deps.onInstallationTest,
+    testWindowS: deps.installationTestWindowS,
+    disconnect: deps.disconnectDevice,
+    sipRealm: deps.sipRealm,
+  });
   if (existsSync(DASHBOARD_DIST)) {
     // The built web app: public assets only (personal data comes through the API). One public
     // wildcard route; sendFile refuses paths outside the folder; unknown paths get the app shell.

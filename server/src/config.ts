@@ -64,6 +64,10 @@ export const ConfigSchema = Type.Object({
   sipRealm: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9.-]+$' }),
   /** Host name or address put in Via and From of our requests; default: the bound address. */
   sipPublicHost: Type.Union([Type.String({ minLength: 1 }), Type.Null()]),
+  /** The municipality's time zone: relatives' "not available" windows are in its local time. */
+  timeZone: Type.String({ minLength: 1, maxLength: 64 }),
+  /** Seconds a device has to send its test event after a technician starts a test. */
+  installationTestWindowS: Type.Integer({ minimum: 10, maximum: 3600 }),
 });
 export type Config = Static<typeof ConfigSchema>;
 
@@ -101,6 +105,8 @@ const ENV: Record<string, { key: keyof Config; parse: (v: string) => unknown }> 
   TRYGG_SIP_TLS_KEY: { key: 'sipTlsKeyFile', parse: (v) => v },
   TRYGG_SIP_REALM: { key: 'sipRealm', parse: (v) => v },
   TRYGG_SIP_PUBLIC_HOST: { key: 'sipPublicHost', parse: (v) => v },
+  TRYGG_TIME_ZONE: { key: 'timeZone', parse: (v) => v },
+  TRYGG_TEST_WINDOW_S: { key: 'installationTestWindowS', parse: toNumber },
 };
 
 export const DEFAULTS: Config = {
@@ -136,6 +142,8 @@ export const DEFAULTS: Config = {
   sipTlsKeyFile: null,
   sipRealm: 'trygg',
   sipPublicHost: null,
+  timeZone: 'Europe/Oslo',
+  installationTestWindowS: 600,
 };
 
 function toNumber(v: string): unknown {

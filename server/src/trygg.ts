@@ -28,6 +28,7 @@ import {
   DirectoryListener,
   ScaipUnits,
   SqlDirectory,
+  TestWatcher,
   isEmpty,
   journalPatient,
   seedDemo,
@@ -116,6 +117,7 @@ export async function startTrygg(config: Config, opts: StartOptions = {}): Promi
       verify: (t) => verifier.verify(t),
       mayWatchOperators: (p) => can(p, 'live:operators'),
       mayAdminister: (p) => can(p, 'journal:admin'),
+      mayWatchTechnicians: (p) => can(p, 'live:technicians'),
       updatesAfter: (after, limit) => updatesAfter(pool, after, limit),
       snapshot: async () => {
         const head = await timelineHead(pool);
@@ -127,7 +129,7 @@ export async function startTrygg(config: Config, opts: StartOptions = {}): Promi
     // The gateway and the engine need each other (feedback ↔ inbox): the engine gets the
     // gateway as its feedback sink, the gateway gets the inbox that feeds the engine.
     let gateway: MqttGateway | null = null;
-    const directory = new SqlDirectory(pool);
+    const directory = new SqlDirectory(pool, { timeZone: config.timeZone });
     const listener = new DirectoryListener(databaseUrl, () => directory.invalidate(), logger);
     await listener.start();
     undo.push(() => listener.stop());
@@ -217,11 +219,20 @@ export async function startTrygg(config: Config, opts: StartOptions = {}): Promi
     watch.start();
     undo.push(async () => watch.stop());
 
+    // Verified installations: a device's test event settles its running test at once.
+    const tests = new TestWatcher({ pool, databaseUrl, logger, onSettled: (t) => live.publishTests(t) });
+    await tests.start();
+    undo.push(() => tests.stop());
+
     const http = await buildApp({
+      onInstallationTest: (t) => live.publishTests([t]),
+      installationTestWindowS: config.installationTestWindowS,
+      disconnectDevice: (id) => gw.disconnect(id),
       journalAlertAfterS: config.journalAlertAfterS,
       verifier,
       lockout: { maxFailures: config.loginMaxFailures, lockSeconds: config.loginLockSeconds },
       publicUrl: config.publicUrl,
+      sipRealm: config.sipRealm,
       unusualAccess: { residents: config.auditUnusualResidents, windowS: config.auditUnusualWindowS },
       onUnusualAccess: (alert) => live.publishUnusualAccess(alert),
       logger,

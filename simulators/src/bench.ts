@@ -5,7 +5,8 @@
  * Options: --alarms N (default 10000), --rate N alarms/s (default 150), --step S (default 80),
  * --journal N journal entries in the delivery backlog (default 10000), --sip-units N registered
  * SCAIP units (default 2000), --sip-rate N requests/s (default 500), --sip-seconds S (default 20),
- * --only <name> to run one benchmark (escalation, journal, scaip).
+ * --residents N and --devices N for the directory (default 10000 / 30000), --only <name> to run
+ * one benchmark (escalation, journal, scaip, directory).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -13,6 +14,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { createPool, migrate } from '@trygg/alarm-core';
+import { benchDirectory, directoryRows } from './bench/directory.js';
 import { benchEscalation, escalationRows } from './bench/escalation.js';
 import { benchJournal, handledAlarm, journalRows } from './bench/journal.js';
 import { benchScaip, scaipRows } from './bench/scaip.js';
@@ -27,6 +29,8 @@ const { values } = parseArgs({
     'sip-units': { type: 'string', default: '2000' },
     'sip-rate': { type: 'string', default: '500' },
     'sip-seconds': { type: 'string', default: '20' },
+    residents: { type: 'string', default: '10000' },
+    devices: { type: 'string', default: '30000' },
     only: { type: 'string', multiple: true },
   },
 });
@@ -35,16 +39,25 @@ const admin = process.env.TRYGG_BENCH_PG ?? 'postgres://postgres@127.0.0.1:5432/
 const name = `trygg_bench_${randomBytes(4).toString('hex')}`;
 const log = (l: string) => process.stdout.write(`${l}\n`);
 
-const c = new pg.Client({ connectionString: admin });
-await c.connect();
-await c.query(`CREATE DATABASE ${name}`);
-await c.end();
-const url = new URL(admin);
-url.pathname = `/${name}`;
-const databaseUrl = url.toString();
+async function createDb(dbName: string): Promise<string> {
+  const c = new pg.Client({ connectionString: admin });
+  await c.connect();
+  await c.query(`CREATE DATABASE ${dbName}`);
+  await c.end();
+  const url = new URL(admin);
+  url.pathname = `/${dbName}`;
+  await migrate(url.toString());
+  return url.toString();
+}
+async function dropDb(dbName: string): Promise<void> {
+  const d = new pg.Client({ connectionString: admin });
+  await d.connect();
+  await d.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+  await d.end();
+}
 
 try {
-  await migrate(databaseUrl);
+  const databaseUrl = await createDb(name);
   const pool = createPool(databaseUrl, 20);
   const started = Date.now();
   log(`Trygg benchmark on ${JSON.stringify(machine())}`);
@@ -83,6 +96,31 @@ try {
     rows.push(...scaipRows(scaip));
   }
   await pool.end();
+  if (runs('directory')) {
+    // Its own database: the registry it seeds must not change what the other benchmarks see.
+    log('directory:');
+    const dirName = `${name}_dir`;
+    try {
+      const dirUrl = await createDb(dirName);
+      const dirPool = createPool(dirUrl, 4);
+      try {
+        const directory = await benchDirectory({
+          pool: dirPool,
+          databaseUrl: dirUrl,
+          residents: Number(values.residents),
+          devices: Number(values.devices),
+          samples: 2_000,
+          log,
+        });
+        results.directory = directory;
+        rows.push(...directoryRows(directory));
+      } finally {
+        await dirPool.end();
+      }
+    } finally {
+      await dropDb(dirName);
+    }
+  }
 
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
   log('');
@@ -95,8 +133,5 @@ try {
   );
   log(`\nwritten to ${path.join(out, 'bench.json')} in ${Math.round((Date.now() - started) / 1000)} s`);
 } finally {
-  const d = new pg.Client({ connectionString: admin });
-  await d.connect();
-  await d.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  await d.end();
+  await dropDb(name);
 }

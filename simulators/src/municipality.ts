@@ -39,6 +39,8 @@ const ALARM_OF: Record<string, DeviceEventType> = {
 export interface Simulation {
   /** Presses one alarm now on the given (or a random) device; resolves when PUBACKed. */
   raise(deviceId?: string): Promise<{ deviceId: string; eventId: string }>;
+  /** Sends a test alarm (the technician's verified-installation test), with battery and signal; resolves when PUBACKed. */
+  test(deviceId: string): Promise<{ eventId: string }>;
   stop(): Promise<void>;
 }
 
@@ -88,13 +90,13 @@ export async function startSimulation(opts: SimOptions): Promise<Simulation> {
   }
   opts.log(`${clients.size} devices connected to ${opts.mqttUrl}`);
 
-  const send = async (deviceId: string, type: DeviceEventType) => {
+  const send = async (deviceId: string, type: DeviceEventType, extra: { battery?: number; rssi?: number } = {}) => {
     const client = clients.get(deviceId);
     if (!client) throw new Error(`unknown device ${deviceId}`);
     const eventId = randomUUID();
     await client.publishAsync(
       `trygg/v1/devices/${deviceId}/events`,
-      JSON.stringify({ id: eventId, type, ts: new Date().toISOString() }),
+      JSON.stringify({ id: eventId, type, ts: new Date().toISOString(), ...extra }),
       { qos: 1 },
     );
     return eventId;
@@ -144,8 +146,19 @@ export async function startSimulation(opts: SimOptions): Promise<Simulation> {
   }, opts.heartbeatEveryMs);
   timers.push(heartbeat);
 
+  const test = async (deviceId: string) => {
+    const d = opts.devices.find((x) => x.id === deviceId);
+    const eventId = await send(deviceId, 'test', {
+      battery: Math.round(60 + random() * 40),
+      rssi: Math.round(-90 + random() * 40),
+    });
+    opts.log(`→ ${d?.where ?? deviceId}: test alarm`);
+    return { eventId };
+  };
+
   return {
     raise,
+    test,
     stop: async () => {
       for (const t of timers) clearTimeout(t);
       await Promise.all([...clients.values()].map((c) => c.endAsync()));

@@ -38,6 +38,10 @@ export const AlarmSubject = Type.Object({
   siteName: Type.Union([Type.String(), Type.Null()]),
   address: Type.Union([Type.String(), Type.Null()]),
   room: Type.Union([Type.String(), Type.Null()]),
+  /** The floor of the room, in an institution (its name). */
+  floor: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+  /** Where in the home the device sits (from its installation), e.g. "bathroom". */
+  location: Type.Optional(Type.Union([Type.String(), Type.Null()])),
 });
 export type AlarmSubject = Static<typeof AlarmSubject>;
 

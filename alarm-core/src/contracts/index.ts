@@ -9,3 +9,4 @@ export * from './live.js';
 export * from './topics.js';
 export * from './auth.js';
 export * from './journal.js';
+export * from './registry.js';

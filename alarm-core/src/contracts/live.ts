@@ -5,6 +5,7 @@
 import Type, { type Static } from 'typebox';
 import { Alarm, TimelineEntry } from './alarm.js';
 import type { JournalBacklogState } from './journal.js';
+import type { InstallationTest } from './registry.js';
 
 /** One committed change: the timeline entry and the alarm as it stands after it. */
 export const LiveUpdate = Type.Object({ seq: Type.Integer({ minimum: 1 }), entry: TimelineEntry, alarm: Alarm });
@@ -32,6 +33,8 @@ export interface ServerToClientEvents {
   'journal:backlog': (state: JournalBacklogState) => void;
   /** To administrators: one user opened many residents' records in a short time. */
   'access:unusual': (alert: { userId: string; residents: number; windowS: number }) => void;
+  /** To technicians: a verified-installation test started, passed or failed. */
+  'installation-test:update': (test: InstallationTest) => void;
 }
 /** Client → server events. */
 export interface ClientToServerEvents {

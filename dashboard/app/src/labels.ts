@@ -117,9 +117,9 @@ export function subjectName(alarm: Alarm): string {
   return alarm.subject.residentName ?? alarm.subject.deviceId;
 }
 
-/** Address and room on one line, whichever are known. */
+/** Address, floor, room and where in the home on one line, whichever are known. */
 export function subjectPlace(alarm: Alarm): string {
-  const { address, room } = alarm.subject;
+  const { address, room, floor, location } = alarm.subject;
   const roomText = room ? msg(str`Room ${room}`, { id: 'subject.room' }) : null;
-  return [address, roomText].filter((part): part is string => Boolean(part)).join(' · ');
+  return [address, floor, roomText, location].filter((part): part is string => Boolean(part)).join(' · ');
 }

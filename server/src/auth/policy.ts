@@ -17,6 +17,19 @@ export const ACTIONS = {
   'audit:read': ['admin'],
   'policy:read': ['admin', 'operator'],
   'policy:write': ['admin'],
+  // The registry. Reads of residents and relatives are personal data and are audited.
+  'resident:read': ['operator', 'technician', 'admin'],
+  'resident:write': ['admin'],
+  'relative:write': ['admin'],
+  'site:read': ['operator', 'technician', 'admin'],
+  'site:write': ['admin'],
+  'staff:read': ['admin'],
+  'staff:write': ['admin'],
+  'device:read': ['operator', 'technician', 'admin'],
+  'device:write': ['technician', 'admin'],
+  'installation:write': ['technician', 'admin'],
+  'registry:import': ['admin'],
+  'live:technicians': ['technician', 'admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Action = keyof typeof ACTIONS;
@@ -32,6 +45,9 @@ export const SCOPES = {
   'trygg.journal.admin': ['journal:admin'],
   'trygg.policies.read': ['policy:read'],
   'trygg.audit.read': ['audit:read'],
+  // Municipal systems (e.g. the care record's resident register) keeping the registry in step.
+  'trygg.registry.read': ['resident:read', 'site:read', 'device:read'],
+  'trygg.registry.write': ['resident:write', 'relative:write', 'site:write', 'registry:import'],
 } as const satisfies Record<string, readonly Action[]>;
 
 export type Scope = keyof typeof SCOPES;

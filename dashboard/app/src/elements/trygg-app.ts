@@ -14,6 +14,7 @@ import './trygg-login.js';
 import './trygg-locale-picker.js';
 import './trygg-alarm-queue.js';
 import './trygg-journal-admin.js';
+import './trygg-technician.js';
 
 // customElement must be the outer decorator: it upgrades elements already in the page, and
 // they must be constructed with localized()'s initializer in place.
@@ -98,8 +99,11 @@ export class TryggApp extends LitElement {
   @state() private _session: Session | null = loadSession();
   /** Why a sign-in through the identity provider did not work, for the sign-in page. */
   @state() private _signInError: string | null = null;
-  /** Administrators switch between the alarm queue and the journal; everyone else has one view. */
-  @state() private _view: 'alarms' | 'journal' = 'alarms';
+  /**
+   * Administrators switch between the alarm queue, the journal and the technician's page;
+   * a technician (who is not also an operator) has the technician's page only.
+   */
+  @state() private _view: 'alarms' | 'journal' | 'technician' = 'alarms';
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -177,14 +181,16 @@ export class TryggApp extends LitElement {
             ? html`<trygg-login .error=${this._signInError} @trygg-signed-in=${this._onSignedIn}></trygg-login>`
             : this._view === 'journal' && s.user.roles.includes('admin')
               ? html`<trygg-journal-admin .session=${s}></trygg-journal-admin>`
-              : html`<trygg-alarm-queue .session=${s}></trygg-alarm-queue>`
+              : this._isTechnician(s)
+                ? html`<trygg-technician .session=${s}></trygg-technician>`
+                : html`<trygg-alarm-queue .session=${s}></trygg-alarm-queue>`
         }
       </main>
     `;
   }
 
   private _nav() {
-    const item = (view: 'alarms' | 'journal', label: string) =>
+    const item = (view: 'alarms' | 'journal' | 'technician', label: string) =>
       html`<button
         type="button"
         data-view=${view}
@@ -196,7 +202,14 @@ export class TryggApp extends LitElement {
     return html`<nav aria-label=${msg('Views', { id: 'app.views' })}>
       ${item('alarms', msg('Alarms', { id: 'app.view.alarms' }))}
       ${item('journal', msg('Patient journal', { id: 'journal.title' }))}
+      ${item('technician', msg('Devices', { id: 'app.view.devices' }))}
     </nav>`;
+  }
+
+  private _isTechnician(s: Session): boolean {
+    const roles = s.user.roles;
+    if (roles.includes('admin')) return this._view === 'technician';
+    return roles.includes('technician') && !roles.includes('operator');
   }
 
   // The link target lives in this shadow root, where a fragment link cannot reach it.

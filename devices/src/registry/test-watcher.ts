@@ -1,0 +1,104 @@
+/**
+ * Settles verified-installation tests as soon as a device's `test` event is committed: LISTENs
+ * on `trygg_device_test` (a trigger on the inbox) and settles on every notice, and sweeps on a
+ * timer for deadlines and for notices missed while disconnected. Settling is idempotent, so a
+ * notice on several nodes settles each test once (row locks, SKIP LOCKED).
+ */
+import pg from 'pg';
+import type { InstallationTest, Logger, Pool } from '@trygg/alarm-core';
+import { settleTests } from './installation-tests.js';
+
+export interface TestWatcherDeps {
+  pool: Pool;
+  databaseUrl: string;
+  logger: Logger;
+  /** Told about every test that passed or failed (the live server tells the technicians). */
+  onSettled: (tests: InstallationTest[]) => void;
+  sweepMs?: number;
+}
+
+export class TestWatcher {
+  private client: pg.Client | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private retry: NodeJS.Timeout | null = null;
+  private running: Promise<void> = Promise.resolve();
+  private again = false;
+  private busy = false;
+  private stopped = true;
+
+  constructor(private readonly deps: TestWatcherDeps) {}
+
+  async start(): Promise<void> {
+    this.stopped = false;
+    await this.connect();
+    this.timer = setInterval(() => this.kick(), this.deps.sweepMs ?? 5_000);
+    this.timer.unref();
+    this.kick();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    if (this.retry) clearTimeout(this.retry);
+    this.retry = null;
+    const c = this.client;
+    this.client = null;
+    await c?.end().catch(() => undefined);
+    await this.running;
+  }
+
+  /** Settles now (coalescing: a notice during a run causes one more run). */
+  kick(): void {
+    if (this.stopped) return;
+    if (this.busy) {
+      this.again = true;
+      return;
+    }
+    this.busy = true;
+    this.running = this.settle().finally(() => {
+      this.busy = false;
+      if (this.again) {
+        this.again = false;
+        this.kick();
+      }
+    });
+  }
+
+  private async settle(): Promise<void> {
+    try {
+      const tests = await settleTests(this.deps.pool);
+      for (const t of tests) {
+        this.deps.logger.info(
+          { test: t.id, device: t.deviceId, status: t.status, durationMs: t.durationMs },
+          'installation test settled',
+        );
+      }
+      if (tests.length > 0) this.deps.onSettled(tests);
+    } catch (err) {
+      this.deps.logger.warn({ err, code: 'TRYGG_ERR_STORE_UNAVAILABLE' }, 'settling installation tests failed; will retry');
+    }
+  }
+
+  private scheduleReconnect(): void {
+    if (this.stopped || this.retry) return;
+    this.client = null;
+    this.retry = setTimeout(() => {
+      this.retry = null;
+      this.connect().catch(() => this.scheduleReconnect());
+    }, 2_000);
+    this.retry.unref();
+  }
+
+  private async connect(): Promise<void> {
+    const client = new pg.Client({ connectionString: this.deps.databaseUrl, application_name: 'trygg-test-watcher' });
+    client.on('notification', () => this.kick());
+    client.on('error', (err) => {
+      this.deps.logger.warn({ err: err.message }, 'test watcher lost its connection; reconnecting (the sweep goes on meanwhile)');
+      this.scheduleReconnect();
+    });
+    await client.connect();
+    await client.query('LISTEN trygg_device_test');
+    this.client = client;
+  }
+}
