@@ -7,6 +7,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syntheticNationalId } from '@trygg/devices';
+import { startUnit } from './support/scaip.js';
 import { startTestService, type TestService } from './support/service.js';
 
 let svc: TestService;
@@ -415,6 +416,55 @@ describe('devices, installation and verified test', () => {
     const c = await connect(id, again.body.credentials.secret);
     expect(c.connected).toBe(true);
     c.end(true);
+  });
+});
+
+describe('a SCAIP unit registered by the technician', () => {
+  it('registers over SIP with the credentials the registry issued, and its test alarm (stc 0102) passes the installation', async () => {
+    const reg = await api<Registered & Envelope>('POST', '/api/devices', tech, {
+      serial: 'SCAIP-REG-1',
+      kind: 'social-alarm-unit',
+      protocol: 'scaip',
+      vendor: 'Doro',
+      model: 'Care IP',
+    });
+    expect(reg.status).toBe(201);
+    const { device, credentials } = reg.body;
+    expect(credentials).toMatchObject({ protocol: 'scaip', username: device.id, realm: 'trygg' });
+    await api('POST', '/api/installations', tech, { deviceId: device.id, residentId: 'res-ingrid' });
+    const started = await api<{ id: string }>('POST', `/api/devices/${device.id}/tests`, tech);
+    const cid = '4799001';
+    await svc.trygg.pool.query('UPDATE devices SET scaip_cid = $2 WHERE id = $1', [device.id, cid]);
+    const unit = await startUnit(svc, {
+      id: device.id,
+      username: credentials.username,
+      password: credentials.password ?? '',
+      cid,
+    });
+    try {
+      const answer = await unit.mrq({ ref: '1', dty: '0003', stc: '0102' });
+      expect(answer.status).toBe(200);
+      expect(answer.mrs?.snu).toBe(0);
+      const passed = await until('the SCAIP test to pass', async () => {
+        const t = await api<{ status: string; deviceStatus: string }>('GET', `/api/installation-tests/${started.body.id}`, tech);
+        return t.body.status === 'running' ? undefined : t.body;
+      });
+      expect(passed).toMatchObject({ status: 'passed', deviceStatus: 'active' });
+    } finally {
+      await unit.stop();
+    }
+    // Revoked: the unit can no longer register.
+    await api('DELETE', `/api/devices/${device.id}/credentials`, tech);
+    const again = await startUnit(
+      svc,
+      { id: device.id, username: credentials.username, password: credentials.password ?? '', cid },
+      { register: false },
+    );
+    try {
+      expect(await again.register()).not.toBe(200);
+    } finally {
+      await again.stop();
+    }
   });
 });
 
