@@ -125,17 +125,28 @@ describe('residents and relatives', () => {
     const noResident = await api<Envelope>('POST', '/api/relatives', admin, { residentId: 'res-nobody', name: 'Q' });
     expect(noResident.body.code).toBe('TRYGG_ERR_REFERENCE_UNKNOWN');
 
-    const card = await api<{ resident: { keySafe: string }; relatives: { name: string }[] }>(
+    const card = await api<{
+      resident: { keySafe: string; notes: string | null; nationalId: string | null };
+      relatives: { name: string }[];
+    }>('GET', '/api/residents/res-sigrid', tech);
+    // A technician needs to get in, not to know about health: no notes, no national id.
+    expect(card.body.resident.keySafe).toContain('Nøkkelboks');
+    expect(card.body.resident).toMatchObject({ notes: null, nationalId: null });
+    const operatorView = await api<{ resident: { keySafe: string | null; notes: string | null } }>(
       'GET',
       '/api/residents/res-sigrid',
-      tech,
+      (await svc.login('operator')).token,
     );
-    expect(card.body.resident.keySafe).toContain('Nøkkelboks');
+    // The response centre reads the notes; how to get in comes with a claimed alarm, not from here.
+    expect(operatorView.body.resident).toMatchObject({ keySafe: null, notes: 'Hører dårlig; ring på og bank.' });
     expect(card.body.relatives.map((r) => r.name)).toEqual(['Jon Berg', 'Eva Berg']);
     const { rows } = await svc.trygg.pool.query<{ actor_user_id: string; action: string }>(
-      `SELECT actor_user_id, action FROM audit_events WHERE resident_id = 'res-sigrid' AND action = 'resident.read'`,
+      `SELECT actor_user_id, action FROM audit_events WHERE resident_id = 'res-sigrid' AND action = 'resident.read' ORDER BY id`,
     );
-    expect(rows).toEqual([{ actor_user_id: 'user-tech', action: 'resident.read' }]);
+    expect(rows).toEqual([
+      { actor_user_id: 'user-tech', action: 'resident.read' },
+      { actor_user_id: 'user-operator', action: 'resident.read' },
+    ]);
     expect((await api<Envelope>('GET', '/api/residents/res-sigrid', relative)).body.code).toBe('TRYGG_ERR_FORBIDDEN');
     expect((await api<Envelope>('GET', '/api/residents/res-nobody', admin)).body.code).toBe('TRYGG_ERR_NOT_FOUND');
   });

@@ -2,7 +2,7 @@
  * The one place that decides permissions. Every REST route names an action in its config and
  * every socket event maps to one; both are checked here.
  */
-import type { Principal, Role } from '@trygg/alarm-core';
+import type { Principal, Resident, Role } from '@trygg/alarm-core';
 
 export const ACTIONS = {
   'me:read': ['operator', 'staff', 'technician', 'relative', 'admin'],
@@ -59,4 +59,25 @@ export function can(principal: Principal, action: Action): boolean {
   }
   const allowed: readonly Role[] = ACTIONS[action];
   return principal.roles.some((r) => allowed.includes(r));
+}
+
+/**
+ * What of a resident a reader sees in the registry. How to get in (key safe, digital lock):
+ * administrators, and technicians, who go into homes to install; the response centre gets it
+ * with an alarm it has claimed, not from the registry. Health (notes for responders) and the
+ * national id: the response centre and administrators, not technicians. A hidden field reads as
+ * null. API clients see what their scope was granted for (the municipality's own systems).
+ */
+export function residentView(principal: Principal, r: Resident): Resident {
+  if (principal.kind === 'client') return r;
+  const has = (...roles: Role[]) => principal.roles.some((x) => roles.includes(x));
+  const entry = has('admin', 'technician');
+  const care = has('admin', 'operator');
+  return {
+    ...r,
+    keySafe: entry ? r.keySafe : null,
+    digitalLock: entry ? r.digitalLock : null,
+    notes: care ? r.notes : null,
+    nationalId: care ? r.nationalId : null,
+  };
 }

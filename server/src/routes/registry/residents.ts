@@ -25,6 +25,7 @@ import {
   updateRelative,
   updateResident,
 } from '@trygg/devices';
+import { residentView } from '../../auth/policy.js';
 import { actorOf } from './actor.js';
 import { errors } from './errors.js';
 
@@ -47,7 +48,8 @@ const residents: FastifyPluginAsyncTypebox<{ pool: Pool }> = async (app, { pool 
     async (req) => {
       const list = await listResidents(pool, req.query);
       req.audit.patients(list.map((r) => r.id));
-      return { residents: list };
+      const reader = req.principal!;
+      return { residents: list.map((r) => residentView(reader, r)) };
     },
   );
 
@@ -86,7 +88,7 @@ const residents: FastifyPluginAsyncTypebox<{ pool: Pool }> = async (app, { pool 
         listInstallations(pool, { residentId: resident.id }),
       ]);
       req.audit.patients([resident.id]);
-      return { resident, relatives, installations };
+      return { resident: residentView(req.principal!, resident), relatives, installations };
     },
   );
 
