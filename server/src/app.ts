@@ -21,6 +21,7 @@ import authPlugin from './plugins/auth.js';
 import errorsPlugin from './plugins/errors.js';
 import alarmRoutes from './routes/alarms.js';
 import auditRoutes from './routes/audit.js';
+import dataRoutes from './routes/data.js';
 import authRoutes from './routes/auth.js';
 import healthRoutes, { type HealthChecks } from './routes/health.js';
 import journalAdminRoutes from './routes/journal-admin.js';
@@ -93,6 +94,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(policyRoutes, { pool: deps.pool });
   await app.register(journalRoutes, { pool: deps.pool });
   await app.register(auditRoutes, { pool: deps.pool });
+  await app.register(dataRoutes, { pool: deps.pool });
   await app.register(journalAdminRoutes, { pool: deps.pool, alertAfterS: deps.journalAlertAfterS });
   await app.register(registryRoutes, {
     pool: deps.pool,

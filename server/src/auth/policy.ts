@@ -15,6 +15,9 @@ export const ACTIONS = {
   'alarm:export': ['operator', 'admin'],
   'journal:admin': ['admin'],
   'audit:read': ['admin'],
+  // Data ownership: everything out in open formats; a resident's personal data erased.
+  'data:export': ['admin'],
+  'resident:erase': ['admin'],
   'policy:read': ['admin', 'operator'],
   'policy:write': ['admin'],
   // The registry. Reads of residents and relatives are personal data and are audited.

@@ -26,7 +26,12 @@ import {
   registerDevice,
   revokeCredentials,
 } from '@trygg/devices';
-import { readFile } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { mkdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
+import { DATASETS, exportDataset } from '../data/export.js';
 
 export type Values = Record<string, string | boolean | (string | boolean)[] | undefined>;
 
@@ -269,6 +274,22 @@ export const COMMANDS: Record<string, Command> = {
       });
       if (report.invalid.length > 0) return { ...report, status: 'error', code: 'TRYGG_ERR_IMPORT_INVALID' };
       return report;
+    },
+  },
+  export: {
+    help: 'write every dataset as NDJSON into a folder: trygg export <folder> (the audit trail as FHIR AuditEvent)',
+    positionals: '<folder>',
+    options: {},
+    run: async (pool, _v, [folder]) => {
+      if (!folder) throw new TryggError('TRYGG_ERR_VALIDATION', 'trygg export <folder>');
+      await mkdir(folder, { recursive: true });
+      const files: string[] = [];
+      for (const dataset of DATASETS) {
+        const file = path.resolve(folder, `${dataset}.ndjson`);
+        await pipeline(Readable.from(exportDataset(pool, dataset)), createWriteStream(file));
+        files.push(file);
+      }
+      return { files };
     },
   },
 };
