@@ -162,4 +162,47 @@ describe('audit events', () => {
     expect(svc.logs.some((l) => l.code === 'TRYGG_ERR_UNUSUAL_ACCESS' && l.userId === 'user-operator2')).toBe(true);
     admin.close();
   });
+
+  it('lets an operator break the glass for one resident, with a reason, for a while — audited as emergency and announced', async () => {
+    const adminSocket = await svc.operatorSocket((await svc.login('admin')).token);
+    const announced: { userId: string; residentId: string; reason: string }[] = [];
+    adminSocket.on('access:break-glass', (g) => announced.push(g));
+    const { token } = await svc.login('operator');
+    await svc.trygg.pool.query(`UPDATE residents SET key_safe = 'Nøkkelboks ved døren, kode 1234' WHERE id = 'res-per'`);
+    const before = await svc.api<{ resident: { keySafe: string | null } }>('GET', '/api/residents/res-per', token);
+    expect(before.body.resident.keySafe).toBeNull();
+
+    expect((await svc.api('POST', '/api/residents/res-per/break-glass', token, { reason: 'kort' })).status).toBe(400);
+    const grant = await svc.api<{ expiresAt: string }>('POST', '/api/residents/res-per/break-glass', token, {
+      reason: 'Datter ringer: mor svarer ikke, hjemmetjenesten trenger nøkkelboksen',
+      minutes: 10,
+    });
+    expect(grant.status).toBe(201);
+    await expect
+      .poll(() => announced, { timeout: 5_000 })
+      .toEqual([
+        expect.objectContaining({
+          userId: 'user-operator',
+          residentId: 'res-per',
+          reason: expect.stringContaining('Datter ringer') as unknown,
+        }),
+      ]);
+    const last = await lastId();
+    const after = await svc.api<{ resident: { keySafe: string | null } }>('GET', '/api/residents/res-per', token);
+    expect(after.body.resident.keySafe).toContain('kode 1234');
+    expect(await newRows(last)).toEqual([
+      expect.objectContaining({ action: 'resident.read', purpose: 'ETREAT', patient_ids: ['res-per'] }),
+    ]);
+    // Only for that resident, and only for a while.
+    expect(
+      (await svc.api<{ resident: { keySafe: string | null } }>('GET', '/api/residents/res-astrid', token)).body.resident.keySafe,
+    ).toBeNull();
+    await svc.trygg.pool.query(
+      `UPDATE access_grants SET expires_at = now() - interval '1 second', granted_at = now() - interval '1 minute'`,
+    );
+    expect(
+      (await svc.api<{ resident: { keySafe: string | null } }>('GET', '/api/residents/res-per', token)).body.resident.keySafe,
+    ).toBeNull();
+    adminSocket.close();
+  });
 });

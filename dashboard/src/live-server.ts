@@ -141,6 +141,11 @@ export class LiveServer implements LiveSink {
     for (const t of tests) io.to(TECHNICIANS).emit('installation-test:update', t);
   }
 
+  /** Someone broke the glass (elevated access to a resident): every signed-in administrator hears it. */
+  publishBrokenGlass(grant: { userId: string; name: string; residentId: string; reason: string; expiresAt: string }): void {
+    this.io?.to(ADMINS).emit('access:break-glass', grant);
+  }
+
   /** Drops every live connection (clients reconnect and resume); for failover drills and tests. */
   dropAllConnections(): void {
     this.io?.disconnectSockets(true);

@@ -21,6 +21,7 @@ import authPlugin from './plugins/auth.js';
 import errorsPlugin from './plugins/errors.js';
 import alarmRoutes from './routes/alarms.js';
 import auditRoutes from './routes/audit.js';
+import breakGlassRoutes, { type GlassBroken } from './routes/break-glass.js';
 import dataRoutes from './routes/data.js';
 import authRoutes from './routes/auth.js';
 import healthRoutes, { type HealthChecks } from './routes/health.js';
@@ -46,6 +47,8 @@ export interface AppDeps {
   /** When one user's record openings are unusual, and who hears of it. */
   unusualAccess: { residents: number; windowS: number };
   onUnusualAccess: (alert: UnusualAccess) => void;
+  /** Someone broke the glass: the administrators must hear of it. */
+  onBrokenGlass: (grant: GlassBroken) => void;
   /** Tells technicians' screens about installation tests (the live server). */
   onInstallationTest: (test: InstallationTest) => void;
   /** Seconds a device has to send its test event after the technician starts a test. */
@@ -95,6 +98,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(journalRoutes, { pool: deps.pool });
   await app.register(auditRoutes, { pool: deps.pool });
   await app.register(dataRoutes, { pool: deps.pool });
+  await app.register(breakGlassRoutes, { pool: deps.pool, onBroken: deps.onBrokenGlass });
   await app.register(journalAdminRoutes, { pool: deps.pool, alertAfterS: deps.journalAlertAfterS });
   await app.register(registryRoutes, {
     pool: deps.pool,

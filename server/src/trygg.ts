@@ -235,6 +235,7 @@ export async function startTrygg(config: Config, opts: StartOptions = {}): Promi
       sipRealm: config.sipRealm,
       unusualAccess: { residents: config.auditUnusualResidents, windowS: config.auditUnusualWindowS },
       onUnusualAccess: (alert) => live.publishUnusualAccess(alert),
+      onBrokenGlass: (grant) => live.publishBrokenGlass(grant),
       logger,
       pool,
       engine,

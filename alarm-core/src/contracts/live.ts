@@ -33,6 +33,8 @@ export interface ServerToClientEvents {
   'journal:backlog': (state: JournalBacklogState) => void;
   /** To administrators: one user opened many residents' records in a short time. */
   'access:unusual': (alert: { userId: string; residents: number; windowS: number }) => void;
+  /** To administrators: someone broke the glass, with their reason. */
+  'access:break-glass': (grant: { userId: string; name: string; residentId: string; reason: string; expiresAt: string }) => void;
   /** To technicians: a verified-installation test started, passed or failed. */
   'installation-test:update': (test: InstallationTest) => void;
 }

@@ -22,6 +22,8 @@ export interface AuditTrail {
   patients(ids: Iterable<string | null | undefined>): void;
   /** The record touched, when the route has no `:id` (or another one). */
   entity(id: string): void;
+  /** Purpose of use other than the role's usual (`ETREAT`: emergency access, broken glass). */
+  purpose(code: string): void;
 }
 
 declare module 'fastify' {
@@ -36,6 +38,7 @@ declare module 'fastify' {
 interface Collected {
   patients: Set<string>;
   entityId: string | null;
+  purpose: string | null;
 }
 
 const collected = new WeakMap<FastifyRequest, Collected>();
@@ -86,7 +89,7 @@ export default fp<AuditOptions>(
         onUnusual(alert);
       }
     };
-    const noop: AuditTrail = { patients: () => undefined, entity: () => undefined };
+    const noop: AuditTrail = { patients: () => undefined, entity: () => undefined, purpose: () => undefined };
     app.decorateRequest('audit', {
       getter(this: FastifyRequest) {
         const c = collected.get(this);
@@ -98,11 +101,14 @@ export default fp<AuditOptions>(
           entity: (id: string) => {
             c.entityId = id;
           },
+          purpose: (code: string) => {
+            c.purpose = code;
+          },
         };
       },
     });
     app.addHook('preHandler', async (req) => {
-      if (req.routeOptions.config.audit) collected.set(req, { patients: new Set(), entityId: null });
+      if (req.routeOptions.config.audit) collected.set(req, { patients: new Set(), entityId: null, purpose: null });
     });
     app.addHook('onSend', async (req, reply, payload) => {
       const spec = req.routeOptions.config.audit;
@@ -127,7 +133,7 @@ export default fp<AuditOptions>(
           outcomeOf(reply.statusCode),
           { route: req.routeOptions.url, method: req.method, status: reply.statusCode },
           spec.subtype,
-          purposeOf(req),
+          c.purpose ?? purposeOf(req),
           req.ip,
           req.id,
           principal?.kind === 'client' ? principal.userId : 'trygg-web',

@@ -26,6 +26,7 @@ import {
   updateResident,
 } from '@trygg/devices';
 import { residentView } from '../../auth/policy.js';
+import { hasBrokenGlass } from '../break-glass.js';
 import { actorOf } from './actor.js';
 import { errors } from './errors.js';
 
@@ -88,7 +89,10 @@ const residents: FastifyPluginAsyncTypebox<{ pool: Pool }> = async (app, { pool 
         listInstallations(pool, { residentId: resident.id }),
       ]);
       req.audit.patients([resident.id]);
-      return { resident: residentView(req.principal!, resident), relatives, installations };
+      const reader = req.principal!;
+      const brokenGlass = reader.kind !== 'client' && (await hasBrokenGlass(pool, reader.userId, resident.id));
+      if (brokenGlass) req.audit.purpose('ETREAT');
+      return { resident: residentView(reader, resident, { brokenGlass }), relatives, installations };
     },
   );
 
