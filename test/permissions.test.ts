@@ -76,7 +76,7 @@ describe('every REST route', () => {
 
   it('refuses every role the policy does not name', async () => {
     let checked = 0;
-    for (const r of routes) {
+    for (const r of routes.filter((x) => !x.actionToken)) {
       const allowed: readonly Role[] = r.action ? ACTIONS[r.action] : [];
       for (const role of ROLES.filter((x) => !allowed.includes(x))) {
         const res = await call(r, tokens.get(role) ?? null);
@@ -93,13 +93,29 @@ describe('every REST route', () => {
   });
 
   it('refuses an API client without the scope', async () => {
-    for (const r of routes) {
+    for (const r of routes.filter((x) => !x.actionToken)) {
       const res = await call(r, clientToken);
       expect({ route: `${r.method} ${r.url}`, ...res }).toEqual({
         route: `${r.method} ${r.url}`,
         status: 403,
         code: 'TRYGG_ERR_FORBIDDEN',
       });
+    }
+  });
+});
+
+describe('routes opened by a push action token', () => {
+  it('refuse every sign-in token and API client token: only the scoped action token opens them', async () => {
+    const actionRoutes = routes.filter((r) => r.actionToken);
+    expect(actionRoutes.map((r) => `${r.method} ${r.url}`)).toEqual(['POST /api/push/actions']);
+    for (const r of actionRoutes) {
+      for (const token of [...tokens.values(), clientToken]) {
+        expect({ route: `${r.method} ${r.url}`, ...(await call(r, token)) }).toEqual({
+          route: `${r.method} ${r.url}`,
+          status: 401,
+          code: 'TRYGG_ERR_UNAUTHENTICATED',
+        });
+      }
     }
   });
 });

@@ -6,7 +6,7 @@
  * backlog alert arrives.
  */
 import type { Server as HttpServer } from 'node:http';
-import { Server } from 'socket.io';
+import { Server, type Namespace, type ServerOptions, type Socket } from 'socket.io';
 import { Compile } from 'typebox/compile';
 import {
   errorEnvelope,
@@ -19,6 +19,7 @@ import {
   type LiveSink,
   type LiveUpdate,
   type Logger,
+  type PeopleServerToClientEvents,
   type Principal,
   type ResumeReply,
   type ServerToClientEvents,
@@ -33,6 +34,10 @@ export interface LiveServerOptions {
   mayAdminister(p: Principal): boolean;
   /** Whether this person may watch installation tests (technicians). */
   mayWatchTechnicians?(p: Principal): boolean;
+  /** Whether this person may use the people namespace (staff, relatives: their own alarms). */
+  mayWatchOwn?(p: Principal): boolean;
+  /** socket.io adapter for several nodes (Redis); default: in-memory, one node. */
+  adapter?: ServerOptions['adapter'];
   updatesAfter(after: number, limit: number): Promise<LiveUpdate[] | null>;
   snapshot(): Promise<{ alarms: Alarm[]; head: number }>;
   logger: Logger;
@@ -45,12 +50,15 @@ interface SocketData {
 }
 
 const OPERATORS = 'operators';
+const PEOPLE = '/people';
+const userRoom = (userId: string) => `user:${userId}`;
 const ADMINS = 'admins';
 const TECHNICIANS = 'technicians';
 const checkResume = Compile(ResumeRequest);
 
 export class LiveServer implements LiveSink {
   private io: Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData> | null = null;
+  private people: Namespace<Record<string, never>, PeopleServerToClientEvents, Record<string, never>, SocketData> | null = null;
 
   constructor(private readonly opts: LiveServerOptions) {}
 
@@ -59,32 +67,22 @@ export class LiveServer implements LiveSink {
       path: '/socket.io',
       serveClient: false,
       maxHttpBufferSize: 64 * 1024,
+      ...(this.opts.adapter ? { adapter: this.opts.adapter } : {}),
     });
-    io.use((socket, next) => {
-      const token: unknown = socket.handshake.auth.token;
-      if (typeof token !== 'string') {
-        next(
-          Object.assign(new Error('TRYGG_ERR_UNAUTHENTICATED'), {
-            data: errorEnvelope(new TryggError('TRYGG_ERR_UNAUTHENTICATED')),
-          }),
-        );
-        return;
-      }
-      this.opts
-        .verify(token)
-        .then((principal) => {
-          if (!this.opts.mayWatchOperators(principal) && !this.opts.mayWatchTechnicians?.(principal)) {
-            throw new TryggError('TRYGG_ERR_FORBIDDEN');
-          }
-          socket.data.principal = principal;
-          next();
-        })
-        .catch((err: unknown) => {
-          const env = errorEnvelope(err);
-          this.opts.logger.info({ code: env.code, ip: socket.handshake.address }, 'live connection refused');
-          next(Object.assign(new Error(env.code), { data: env }));
-        });
+    io.use((socket, next) =>
+      this.authenticate(socket, (p) => this.opts.mayWatchOperators(p) || (this.opts.mayWatchTechnicians?.(p) ?? false), next),
+    );
+    const people = io.of(PEOPLE) as unknown as Namespace<
+      Record<string, never>,
+      PeopleServerToClientEvents,
+      Record<string, never>,
+      SocketData
+    >;
+    people.use((socket, next) => this.authenticate(socket, (p) => this.opts.mayWatchOwn?.(p) ?? false, next));
+    people.on('connection', (socket) => {
+      void socket.join(userRoom(socket.data.principal.userId));
     });
+    this.people = people;
     io.on('connection', (socket) => {
       const operator = this.opts.mayWatchOperators(socket.data.principal);
       if (operator) void socket.join(OPERATORS);
@@ -110,6 +108,31 @@ export class LiveServer implements LiveSink {
     this.io = io;
   }
 
+  /** Checks the handshake's token and that the person may use this namespace. */
+  private authenticate(socket: Socket, allowed: (p: Principal) => boolean, next: (err?: Error) => void): void {
+    const token: unknown = socket.handshake.auth.token;
+    if (typeof token !== 'string') {
+      next(
+        Object.assign(new Error('TRYGG_ERR_UNAUTHENTICATED'), {
+          data: errorEnvelope(new TryggError('TRYGG_ERR_UNAUTHENTICATED')),
+        }),
+      );
+      return;
+    }
+    this.opts
+      .verify(token)
+      .then((principal) => {
+        if (!allowed(principal)) throw new TryggError('TRYGG_ERR_FORBIDDEN');
+        (socket.data as SocketData).principal = principal;
+        next();
+      })
+      .catch((err: unknown) => {
+        const env = errorEnvelope(err);
+        this.opts.logger.info({ code: env.code, ip: socket.handshake.address, nsp: socket.nsp.name }, 'live connection refused');
+        next(Object.assign(new Error(env.code), { data: env }));
+      });
+  }
+
   private async resume(after: number): Promise<ResumeReply> {
     const updates = await this.opts.updatesAfter(after, this.opts.maxReplay ?? 500);
     if (updates) return { mode: 'delta', updates, head: updates.at(-1)?.seq ?? after };
@@ -121,7 +144,23 @@ export class LiveServer implements LiveSink {
   publish(updates: readonly LiveUpdate[]): void {
     const io = this.io;
     if (!io) return;
-    for (const u of [...updates].sort((a, b) => a.seq - b.seq)) io.to(OPERATORS).emit('alarm:update', u);
+    for (const u of [...updates].sort((a, b) => a.seq - b.seq)) {
+      io.to(OPERATORS).emit('alarm:update', u);
+      // Everyone the alarm names (relatives, staff) hears that it changed, not what changed.
+      const rooms = new Set<string>();
+      for (const list of Object.values(u.alarm.escalation.roster))
+        for (const r of list) if (r.userId) rooms.add(userRoom(r.userId));
+      if (u.alarm.claimedBy) rooms.add(userRoom(u.alarm.claimedBy.userId));
+      if (rooms.size > 0) this.people?.to([...rooms]).emit('alarm:changed', { alarmId: u.alarm.id, seq: u.seq });
+    }
+  }
+
+  /** Which of these people have the app open now (on any node, through the adapter). */
+  async online(userIds: readonly string[]): Promise<Set<string>> {
+    const people = this.people;
+    if (!people || userIds.length === 0) return new Set();
+    const sockets = await people.in(userIds.map(userRoom)).fetchSockets();
+    return new Set(sockets.map((s) => s.data.principal.userId));
   }
 
   /** The journal backlog alert was raised or cleared: every signed-in administrator hears it. */
@@ -149,6 +188,7 @@ export class LiveServer implements LiveSink {
   /** Drops every live connection (clients reconnect and resume); for failover drills and tests. */
   dropAllConnections(): void {
     this.io?.disconnectSockets(true);
+    this.people?.disconnectSockets(true);
   }
 
   get connections(): number {
@@ -158,6 +198,7 @@ export class LiveServer implements LiveSink {
   async close(): Promise<void> {
     const io = this.io;
     this.io = null;
+    this.people = null;
     if (io) await io.close();
   }
 }

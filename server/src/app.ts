@@ -31,6 +31,11 @@ import oauthRoutes from './routes/oauth.js';
 import oidcRoutes from './routes/oidc.js';
 import policyRoutes from './routes/policies.js';
 import registryRoutes from './routes/registry/index.js';
+import pushRoutes from './routes/push.js';
+import relativeRoutes from './routes/relatives.js';
+import residentRoutes from './routes/resident.js';
+import staffRoutes from './routes/staff.js';
+import statisticsRoutes from './routes/statistics.js';
 
 export interface AppDeps {
   logger: PinoLogger;
@@ -55,6 +60,9 @@ export interface AppDeps {
   installationTestWindowS: number;
   /** Closes a device's MQTT connection (revoked credentials, returned device). */
   disconnectDevice: (deviceId: string) => void;
+  push: { vapidPublicKey: string; allowInsecure: boolean };
+  /** Who of these people have the app open now (the live server's presence). */
+  online: (userIds: readonly string[]) => Promise<Set<string>>;
 }
 
 /** Sign-in and token requests one address may make per minute. */
@@ -86,7 +94,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     global: false,
     errorResponseBuilder: () => new TryggError('TRYGG_ERR_RATE_LIMITED'),
   });
-  await app.register(authPlugin, { verify: (t) => deps.verifier.verify(t) });
+  await app.register(authPlugin, { verify: (t) => deps.verifier.verify(t), verifyAction: (t) => deps.tokens.verifyAction(t) });
   await app.register(auditPlugin, { pool: deps.pool, unusual: deps.unusualAccess, onUnusual: deps.onUnusualAccess });
   await app.register(healthRoutes, { checks: deps.checks });
   const attemptsPerMinute = SIGN_IN_ATTEMPTS_PER_MINUTE;
@@ -107,6 +115,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     disconnect: deps.disconnectDevice,
     sipRealm: deps.sipRealm,
   });
+  await app.register(pushRoutes, { pool: deps.pool, engine: deps.engine, ...deps.push });
+  await app.register(residentRoutes, { pool: deps.pool });
+  await app.register(statisticsRoutes, { pool: deps.pool });
+  await app.register(relativeRoutes, { pool: deps.pool, tokens: deps.tokens });
+  await app.register(staffRoutes, { pool: deps.pool, online: deps.online });
   if (existsSync(DASHBOARD_DIST)) {
     // The built web app: public assets only (personal data comes through the API). One public
     // wildcard route; sendFile refuses paths outside the folder; unknown paths get the app shell.

@@ -68,6 +68,14 @@ export const ConfigSchema = Type.Object({
   timeZone: Type.String({ minLength: 1, maxLength: 64 }),
   /** Seconds a device has to send its test event after a technician starts a test. */
   installationTestWindowS: Type.Integer({ minimum: 10, maximum: 3600 }),
+  /** Contact given to push services in the VAPID JWT (RFC 8292 §2.1): `mailto:` or `https:`. */
+  vapidSubject: Type.String({ pattern: '^(mailto:|https://)' }),
+  /** Lifetime of the token a push notification's Accept / Decline buttons carry, seconds. */
+  pushActionTtlSeconds: Type.Integer({ minimum: 60, maximum: 24 * 3600 }),
+  /** Accept `http:` push endpoints (local push service in tests and development only). */
+  pushAllowInsecure: Type.Boolean(),
+  /** socket.io adapter for several nodes: none (one node) or a Redis URL. */
+  liveRedisUrl: Type.Union([Type.String({ pattern: '^rediss?://' }), Type.Null()]),
 });
 export type Config = Static<typeof ConfigSchema>;
 
@@ -107,6 +115,10 @@ const ENV: Record<string, { key: keyof Config; parse: (v: string) => unknown }> 
   TRYGG_SIP_PUBLIC_HOST: { key: 'sipPublicHost', parse: (v) => v },
   TRYGG_TIME_ZONE: { key: 'timeZone', parse: (v) => v },
   TRYGG_TEST_WINDOW_S: { key: 'installationTestWindowS', parse: toNumber },
+  TRYGG_VAPID_SUBJECT: { key: 'vapidSubject', parse: (v) => v },
+  TRYGG_PUSH_ACTION_TTL_SECONDS: { key: 'pushActionTtlSeconds', parse: toNumber },
+  TRYGG_PUSH_ALLOW_INSECURE: { key: 'pushAllowInsecure', parse: toBool },
+  TRYGG_LIVE_REDIS_URL: { key: 'liveRedisUrl', parse: (v) => v },
 };
 
 export const DEFAULTS: Config = {
@@ -144,6 +156,10 @@ export const DEFAULTS: Config = {
   sipPublicHost: null,
   timeZone: 'Europe/Oslo',
   installationTestWindowS: 600,
+  vapidSubject: 'mailto:drift@trygg.localhost',
+  pushActionTtlSeconds: 1800,
+  pushAllowInsecure: false,
+  liveRedisUrl: null,
 };
 
 function toNumber(v: string): unknown {

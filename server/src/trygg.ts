@@ -2,6 +2,7 @@
  * The composition root: builds every long-lived part from the config, starts them in order and
  * stops them in reverse (STYLE §10), so tests can boot the whole service in-process many times.
  */
+import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import type { JWK } from 'jose';
@@ -21,8 +22,9 @@ import {
   type JournalWorkerDeps,
   type Notifier,
   type Pool,
+  type Principal,
 } from '@trygg/alarm-core';
-import { LiveServer } from '@trygg/dashboard';
+import { LiveServer, PushEncryptor, VapidAuth, WebPushNotifier, loadVapidKeys, redisAdapter } from '@trygg/dashboard';
 import {
   DeviceAuthenticator,
   DirectoryListener,
@@ -63,7 +65,7 @@ export interface Trygg {
 
 export interface StartOptions {
   logger?: Logger;
-  /** Replaces the logged notifier (tests, until web-push lands). */
+  /** Replaces the web-push notifier (tests that count notifications). */
   notifier?: Notifier;
   /** Engine tuning (sweep period, heartbeat grace, timer instrumentation). */
   engine?: Pick<EngineDeps, 'sweepIntervalMs' | 'heartbeatGraceS' | 'onTimerFired'>;
@@ -113,11 +115,43 @@ export async function startTrygg(config: Config, opts: StartOptions = {}): Promi
       : null;
     if (oidc) logger.info({ issuer: oidc.issuer, webSignIn: oidc.signInEnabled }, 'identity provider trusted');
     const verifier = new AccessVerifier(pool, tokens, oidc);
+    const vapidKeys = await loadVapidKeys(pool);
+    const webPush = new WebPushNotifier({
+      db: pool,
+      vapid: new VapidAuth(vapidKeys, config.vapidSubject),
+      encryptor: new PushEncryptor(),
+      logger,
+      signAction: async (c) => {
+        const { rows } = await pool.query<{ display_name: string; roles: Principal['roles']; locale: string }>(
+          'SELECT display_name, roles, locale FROM users WHERE id = $1',
+          [c.userId],
+        );
+        const u = rows[0];
+        if (!u) throw new Error(`no user ${c.userId}`);
+        const principal = { userId: c.userId, name: u.display_name, roles: u.roles, locale: u.locale };
+        return tokens.issueAction(principal, c, config.pushActionTtlSeconds);
+      },
+    });
+    let adapter: Awaited<ReturnType<typeof redisAdapter>> | null = null;
+    if (config.liveRedisUrl) {
+      // Nodes of one installation share its id (in the database), and with it the Redis channel.
+      await pool.query(
+        `INSERT INTO settings (key, value) VALUES ('installation.id', to_jsonb($1::text)) ON CONFLICT DO NOTHING`,
+        [randomUUID()],
+      );
+      const { rows } = await pool.query<{ value: string }>(`SELECT value FROM settings WHERE key = 'installation.id'`);
+      const a = await redisAdapter(config.liveRedisUrl, `trygg#${rows[0]?.value ?? 'default'}`, logger);
+      adapter = a;
+      undo.push(() => a.close());
+      logger.info('live updates fan out through Redis (several nodes)');
+    }
     const live = new LiveServer({
+      ...(adapter ? { adapter: adapter.adapter } : {}),
       verify: (t) => verifier.verify(t),
       mayWatchOperators: (p) => can(p, 'live:operators'),
       mayAdminister: (p) => can(p, 'journal:admin'),
       mayWatchTechnicians: (p) => can(p, 'live:technicians'),
+      mayWatchOwn: (p) => can(p, 'live:own'),
       updatesAfter: (after, limit) => updatesAfter(pool, after, limit),
       snapshot: async () => {
         const head = await timelineHead(pool);
@@ -138,9 +172,11 @@ export async function startTrygg(config: Config, opts: StartOptions = {}): Promi
       directory,
       live,
       notifier: opts.notifier ?? {
-        // Until web-push lands, an alert is a log line (recipient, kind, alarm): see README.
-        notify: (n) =>
-          logger.info({ notification: n.id, kind: n.kind, recipient: n.recipient.name, alarmId: n.alarmId }, 'notification'),
+        // Every notification is a log line (recipient, kind, alarm), then a push to the person's devices.
+        notify: (n) => {
+          logger.info({ notification: n.id, kind: n.kind, recipient: n.recipient.name, alarmId: n.alarmId }, 'notification');
+          return webPush.notify(n);
+        },
       },
       ...opts.engine,
       feedback: { send: (deviceId, fb) => gateway?.send(deviceId, fb) },
@@ -213,7 +249,11 @@ export async function startTrygg(config: Config, opts: StartOptions = {}): Promi
       pool,
       logger,
       alertAfterS: config.journalAlertAfterS,
-      onChange: (state) => live.publishJournalBacklog(state),
+      onChange: (state) => {
+        live.publishJournalBacklog(state);
+        // Also to administrators' phones: the banner only reaches someone who has the page open.
+        webPush.notifyJournalBacklog(state).catch((err: unknown) => logger.warn({ err }, 'journal backlog push failed'));
+      },
       everyMs: opts.journal?.watchMs,
     });
     watch.start();
@@ -236,6 +276,8 @@ export async function startTrygg(config: Config, opts: StartOptions = {}): Promi
       unusualAccess: { residents: config.auditUnusualResidents, windowS: config.auditUnusualWindowS },
       onUnusualAccess: (alert) => live.publishUnusualAccess(alert),
       onBrokenGlass: (grant) => live.publishBrokenGlass(grant),
+      push: { vapidPublicKey: vapidKeys.publicKey, allowInsecure: config.pushAllowInsecure },
+      online: (ids) => live.online(ids),
       logger,
       pool,
       engine,

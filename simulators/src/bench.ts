@@ -5,8 +5,9 @@
  * Options: --alarms N (default 10000), --rate N alarms/s (default 150), --step S (default 80),
  * --journal N journal entries in the delivery backlog (default 10000), --sip-units N registered
  * SCAIP units (default 2000), --sip-rate N requests/s (default 500), --sip-seconds S (default 20),
- * --residents N and --devices N for the directory (default 10000 / 30000), --only <name> to run
- * one benchmark (escalation, journal, scaip, directory).
+ * --residents N and --devices N for the directory (default 10000 / 30000), --sockets N operator
+ * sockets for the live fan-out (default 1000), --pushes N push messages per round (default 5000),
+ * --only <name> to run one benchmark (escalation, journal, scaip, directory, fanout, push).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -16,8 +17,10 @@ import pg from 'pg';
 import { createPool, migrate } from '@trygg/alarm-core';
 import { benchDirectory, directoryRows } from './bench/directory.js';
 import { benchEscalation, escalationRows } from './bench/escalation.js';
+import { benchFanout, fanoutRows } from './bench/fanout.js';
 import { benchJournal, handledAlarm, journalRows } from './bench/journal.js';
 import { benchScaip, scaipRows } from './bench/scaip.js';
+import { benchPush, pushRows } from './bench/push.js';
 import { machine } from './bench/stats.js';
 
 const { values } = parseArgs({
@@ -31,6 +34,8 @@ const { values } = parseArgs({
     'sip-seconds': { type: 'string', default: '20' },
     residents: { type: 'string', default: '10000' },
     devices: { type: 'string', default: '30000' },
+    sockets: { type: 'string', default: '1000' },
+    pushes: { type: 'string', default: '5000' },
     only: { type: 'string', multiple: true },
   },
 });
@@ -94,6 +99,18 @@ try {
     });
     results.scaip = scaip;
     rows.push(...scaipRows(scaip));
+  }
+  if (runs('fanout')) {
+    log('live fan-out:');
+    const fanout = await benchFanout({ clients: Number(values.sockets), updates: 100, gapMs: 100, log });
+    results.fanout = fanout;
+    rows.push(...fanoutRows(fanout));
+  }
+  if (runs('push')) {
+    log('push preparation:');
+    const push = await benchPush({ subscriptions: 1000, messages: Number(values.pushes), log });
+    results.push = push;
+    rows.push(...pushRows(push));
   }
   await pool.end();
   if (runs('directory')) {

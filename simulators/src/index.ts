@@ -2,3 +2,4 @@
 export * from './municipality.js';
 export * from './scaip/unit.js';
 export * from './scaip/player.js';
+export * from './push-service/index.js';

@@ -88,6 +88,7 @@ export const TIMELINE_KINDS = [
   'realerted',
   'follow-up-due',
   'arrived',
+  'dispatched',
   'resolved',
   'cancelled',
   'cancel-ignored',

@@ -38,6 +38,23 @@ export const ResolveCommand = Type.Object(
   },
   { additionalProperties: false },
 );
-export const AlarmCommand = Type.Union([ClaimCommand, AcceptCommand, DeclineCommand, ArrivedCommand, ResolveCommand]);
+/** The operator who claimed it sends home-care out ("til utrykning"): to which team, and why. */
+export const DispatchCommand = Type.Object(
+  {
+    id: Id,
+    type: Type.Literal('dispatch'),
+    to: Type.String({ minLength: 1, maxLength: 200 }),
+    note: Type.Optional(Type.String({ maxLength: 2000 })),
+  },
+  { additionalProperties: false },
+);
+export const AlarmCommand = Type.Union([
+  ClaimCommand,
+  AcceptCommand,
+  DeclineCommand,
+  ArrivedCommand,
+  ResolveCommand,
+  DispatchCommand,
+]);
 export type AlarmCommand = Static<typeof AlarmCommand>;
 export type AlarmCommandType = AlarmCommand['type'];

@@ -10,3 +10,4 @@ export * from './topics.js';
 export * from './auth.js';
 export * from './journal.js';
 export * from './registry.js';
+export * from './push.js';

@@ -38,6 +38,15 @@ export interface ServerToClientEvents {
   /** To technicians: a verified-installation test started, passed or failed. */
   'installation-test:update': (test: InstallationTest) => void;
 }
+/**
+ * The people namespace (`/people`): night staff and relatives. It carries no alarm content, only
+ * that one of *their* alarms changed; the app then reads it through the REST API, which filters
+ * to their own person or site and audits the read.
+ */
+export interface PeopleServerToClientEvents {
+  'alarm:changed': (change: { alarmId: string; seq: number }) => void;
+}
+
 /** Client → server events. */
 export interface ClientToServerEvents {
   resume: (req: ResumeRequest, reply: (res: ResumeReply) => void) => void;

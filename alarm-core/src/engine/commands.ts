@@ -59,6 +59,14 @@ export function onCommand(alarm: Alarm | null, command: AlarmCommand, actor: Act
       d.entry('arrived', {}, actor);
       return d.result();
     }
+    case 'dispatch': {
+      // Only the operator holding the alarm sends someone out; again is fine (a second team).
+      if (!operator) return refuse(alarm, 'TRYGG_ERR_FORBIDDEN');
+      if (alarm.state === 'open' || !mine) return refuse(alarm, 'TRYGG_ERR_ALARM_NOT_CLAIMED_BY_YOU');
+      const d = new Draft(alarm, now);
+      d.entry('dispatched', { to: command.to, note: command.note ?? null }, actor);
+      return d.result();
+    }
     case 'resolve': {
       // The one who took it resolves; an operator may close any taken alarm (after a follow-up).
       if (alarm.state === 'open' || !(mine || operator)) return refuse(alarm, 'TRYGG_ERR_ALARM_NOT_CLAIMED_BY_YOU');

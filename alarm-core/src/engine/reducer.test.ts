@@ -329,6 +329,22 @@ describe('people', () => {
     expect(arrived.escalation.timers).toEqual([]);
   });
 
+  it('dispatch ("til utrykning") only by the operator who holds the alarm', () => {
+    const a = must(step(null, ev('alarm.button'), at(0)));
+    const dispatch = (actor: Actor): EngineInput => ({
+      kind: 'command',
+      command: { id: `c-${++n}`, type: 'dispatch', to: 'Hjemmetjenesten sone Nord' },
+      actor,
+    });
+    expect(step(a, dispatch(olav), at(5)).error).toBe('TRYGG_ERR_ALARM_NOT_CLAIMED_BY_YOU');
+    const claimed = must(step(a, cmd(olav, 'claim'), at(10)));
+    expect(step(claimed, dispatch(siri), at(20)).error).toBe('TRYGG_ERR_ALARM_NOT_CLAIMED_BY_YOU');
+    const r = step(claimed, dispatch(olav), at(30));
+    expect(kinds(r)).toEqual(['dispatched']);
+    expect(r.entries[0]).toMatchObject({ actor: olav, data: { to: 'Hjemmetjenesten sone Nord' } });
+    expect(must(r).state).toBe('claimed');
+  });
+
   it('resolve only by whoever took it, or an operator', () => {
     let a = must(step(null, ev('alarm.button'), at(0)));
     expect(step(a, resolve(olav), at(1)).error).toBe('TRYGG_ERR_ALARM_NOT_CLAIMED_BY_YOU');

@@ -11,6 +11,7 @@
  * | claimed via accept ("Jeg drar") | 5    | ok utrykning: "Utrykningsenhet aksepterte ansvar"            |
  * | declined                        | 9    | aksjon: "… + eventuell informasjon om avvisninger"           |
  * | arrived                         | 9    | aksjon: "Utrykning …" (the responder is with the person)     |
+ * | dispatched (operator)           | 4    | til utrykning: responsibility passed to home-care's team     |
  * | resolved, cleared, cancelled    | 3    | kvittert: "Hendelsen ble kvittert ut" (signed off, closed)   |
  * | resolution cause / action       | 6, 7 | årsak, tiltak (added at the closing step when given)         |
  * | each other person involved      | 10   | annen aktør: "Andre involverte … enn den som avsluttet"      |
@@ -64,6 +65,10 @@ function stepsOf(alarm: Alarm, e: TimelineEntry): Step[] {
       return [step(EVENT.action, `${who} kunne ikke ta alarmen`)];
     case 'arrived':
       return [step(EVENT.action, `${who} er hos brukeren`)];
+    case 'dispatched': {
+      const to = typeof e.data.to === 'string' ? e.data.to : 'utrykningsenhet';
+      return [step(EVENT.dispatched, `${who} sendte ${to} til utrykning`)];
+    }
     case 'resolved':
       return [step(EVENT.signedOff, `Avsluttet av ${who}`), ...resolutionSteps(alarm, e.at, person)];
     case 'cleared':

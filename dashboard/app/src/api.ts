@@ -25,7 +25,7 @@ export function signalUnauthorized(): void {
 
 export interface RequestOptions {
   token?: string | null;
-  method?: 'GET' | 'POST';
+  method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
   body?: unknown;
 }
 

@@ -120,6 +120,7 @@ export function subjectName(alarm: Alarm): string {
 /** Address, floor, room and where in the home on one line, whichever are known. */
 export function subjectPlace(alarm: Alarm): string {
   const { address, room, floor, location } = alarm.subject;
-  const roomText = room ? msg(str`Room ${room}`, { id: 'subject.room' }) : null;
+  // The registry names rooms ("Rom 101"); a bare number gets the word in front.
+  const roomText = room ? (/^\d/.test(room) ? msg(str`Room ${room}`, { id: 'subject.room' }) : room) : null;
   return [address, floor, roomText, location].filter((part): part is string => Boolean(part)).join(' · ');
 }

@@ -16,6 +16,8 @@ export interface LiveOptions {
   token: string;
   /** Alarms that were just raised, for the sound and the screen-reader announcement. */
   onOpened: (alarms: Alarm[]) => void;
+  /** An alarm nobody claimed was re-alerted to the response centre: sound it again. */
+  onRealerted?: (alarm: Alarm) => void;
   onError: (message: string) => void;
   onUnauthorized: () => void;
 }
@@ -143,6 +145,7 @@ export class LiveController implements ReactiveController {
     }
     if (result === 'applied') {
       if (update.entry.kind === 'opened' && this.feed.has(update.alarm.id)) this.options.onOpened([update.alarm]);
+      if (update.entry.kind === 'realerted' && this.feed.has(update.alarm.id)) this.options.onRealerted?.(update.alarm);
       this.publish();
     }
   }

@@ -4,8 +4,10 @@
  */
 import { unlockAudioOnGesture } from './alert-sound.js';
 import { startLocale } from './i18n.js';
+import { registerServiceWorker } from './push-setup.js';
 
 unlockAudioOnGesture();
+registerServiceWorker();
 document.body.dataset.connected = 'false';
 
 void startLocale()

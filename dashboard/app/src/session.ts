@@ -1,6 +1,8 @@
 /**
- * The signed-in operator. Kept in sessionStorage: it survives a reload but not closing the tab,
- * which is what a shared console in a response centre wants.
+ * The signed-in person. At the response centre's shared console the session lives in
+ * sessionStorage: it survives a reload but not closing the tab. On a personal phone (night staff,
+ * relatives) it lives in localStorage, so the installed app opened from a notification is still
+ * signed in; the token's own expiry still ends it.
  */
 import type { LoginResponse } from '@trygg/alarm-core';
 
@@ -8,18 +10,28 @@ export type Session = LoginResponse;
 
 const KEY = 'trygg.session';
 
+/** A phone app's person: staff or relative, and not someone who also works at the console. */
+function onPersonalPhone(s: Session): boolean {
+  const r = s.user.roles;
+  return !r.includes('operator') && !r.includes('admin') && (r.includes('staff') || r.includes('relative'));
+}
+
+function read(store: Storage): Session | null {
+  const raw = store.getItem(KEY);
+  if (!raw) return null;
+  const s = JSON.parse(raw) as Partial<Session>;
+  if (typeof s.token !== 'string' || !s.user || typeof s.user.userId !== 'string') return null;
+  const expires = Date.parse(s.expiresAt ?? '');
+  if (Number.isFinite(expires) && expires <= Date.now()) {
+    store.removeItem(KEY);
+    return null;
+  }
+  return s as Session;
+}
+
 export function loadSession(): Session | null {
   try {
-    const raw = sessionStorage.getItem(KEY);
-    if (!raw) return null;
-    const s = JSON.parse(raw) as Partial<Session>;
-    if (typeof s.token !== 'string' || !s.user || typeof s.user.userId !== 'string') return null;
-    const expires = Date.parse(s.expiresAt ?? '');
-    if (Number.isFinite(expires) && expires <= Date.now()) {
-      sessionStorage.removeItem(KEY);
-      return null;
-    }
-    return s as Session;
+    return read(sessionStorage) ?? read(localStorage);
   } catch {
     return null;
   }
@@ -27,7 +39,7 @@ export function loadSession(): Session | null {
 
 export function saveSession(session: Session): void {
   try {
-    sessionStorage.setItem(KEY, JSON.stringify(session));
+    (onPersonalPhone(session) ? localStorage : sessionStorage).setItem(KEY, JSON.stringify(session));
   } catch {
     // Without storage the session lasts until reload; still usable.
   }
@@ -36,6 +48,7 @@ export function saveSession(session: Session): void {
 export function clearSession(): void {
   try {
     sessionStorage.removeItem(KEY);
+    localStorage.removeItem(KEY);
   } catch {
     // nothing stored, nothing to clear
   }

@@ -148,6 +148,11 @@ export function timelineSentence(entry: TimelineEntry, alarm: Alarm | null, now 
       const name = actor ?? alarm?.claimedBy?.name ?? '?';
       return msg(str`${name} is on site`, { id: 'timeline.arrived' });
     }
+    case 'dispatched': {
+      const name = actor ?? '?';
+      const to = text(d, 'to') ?? '?';
+      return msg(str`${name} dispatched ${to}`, { id: 'timeline.dispatched' });
+    }
     case 'resolved':
       return resolved(entry);
     case 'cancelled':

@@ -13,6 +13,9 @@ export const ACTIONS = {
   'alarm:command': ['operator', 'staff', 'relative'],
   'live:operators': ['operator', 'admin'],
   'alarm:export': ['operator', 'admin'],
+  // The code itself: only an operator, and the route checks it is the one who claimed the alarm.
+  'alarm:key-safe': ['operator'],
+  'stats:read': ['operator', 'admin'],
   'journal:admin': ['admin'],
   'audit:read': ['admin'],
   // Data ownership: everything out in open formats; a resident's personal data erased.
@@ -35,6 +38,13 @@ export const ACTIONS = {
   'installation:write': ['technician', 'admin'],
   'registry:import': ['admin'],
   'live:technicians': ['technician', 'admin'],
+  'relative:invite': ['admin'],
+  'relative:read': ['relative'],
+  'staff:overview': ['staff'],
+  // Staff and relatives hear on the live socket's people namespace that one of their alarms changed.
+  'live:own': ['staff', 'relative'],
+  // Every person who can be alerted registers their phones for push.
+  'push:subscribe': ['operator', 'staff', 'technician', 'relative', 'admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Action = keyof typeof ACTIONS;

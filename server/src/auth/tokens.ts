@@ -6,10 +6,20 @@
  */
 import { randomBytes } from 'node:crypto';
 import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
-import { ROLES, TryggError, type Pool, type Principal, type Role } from '@trygg/alarm-core';
+import { PUSH_ACTIONS, ROLES, TryggError, type Pool, type Principal, type PushAction, type Role } from '@trygg/alarm-core';
 
 export const ISSUER = 'trygg';
 const AUDIENCE = 'trygg-api';
+/** Action tokens have their own audience: one is never accepted as a sign-in token, nor the reverse. */
+const ACTION_AUDIENCE = 'trygg-push-action';
+
+/** What a push notification's buttons may do: these actions, on this alarm, as this person. */
+export interface ActionScope {
+  principal: Principal;
+  alarmId: string;
+  notificationId: string;
+  actions: PushAction[];
+}
 
 export class TokenService {
   private constructor(
@@ -88,6 +98,51 @@ export class TokenService {
       if (err instanceof TryggError) throw err;
       const expired = err instanceof joseErrors.JWTExpired;
       throw new TryggError('TRYGG_ERR_UNAUTHENTICATED', expired ? 'token expired' : 'invalid token');
+    }
+  }
+
+  /**
+   * A short-lived token for a push notification's Accept / Decline buttons, scoped to one
+   * notification, alarm and person: the service worker sends it instead of a sign-in token.
+   */
+  async issueAction(p: Principal, scope: { alarmId: string; notificationId: string; actions: PushAction[] }, ttlS: number) {
+    return new SignJWT({
+      name: p.name,
+      roles: p.roles,
+      locale: p.locale,
+      alarm: scope.alarmId,
+      nid: scope.notificationId,
+      act: scope.actions,
+    })
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setSubject(p.userId)
+      .setIssuer(ISSUER)
+      .setAudience(ACTION_AUDIENCE)
+      .setIssuedAt()
+      .setExpirationTime(Math.floor(Date.now() / 1000) + ttlS)
+      .sign(this.key);
+  }
+
+  /** Verifies an action token; throws TRYGG_ERR_UNAUTHENTICATED. */
+  async verifyAction(token: string): Promise<ActionScope> {
+    try {
+      const { payload } = await jwtVerify(token, this.key, { issuer: ISSUER, audience: ACTION_AUDIENCE, algorithms: ['HS256'] });
+      const roles = Array.isArray(payload.roles)
+        ? payload.roles.filter((r): r is Role => (ROLES as readonly unknown[]).includes(r))
+        : [];
+      const actions = Array.isArray(payload.act)
+        ? payload.act.filter((a): a is PushAction => (PUSH_ACTIONS as readonly unknown[]).includes(a))
+        : [];
+      const { sub, name, alarm, nid } = payload;
+      if (!sub || typeof name !== 'string' || typeof alarm !== 'string' || typeof nid !== 'string') {
+        throw new TryggError('TRYGG_ERR_UNAUTHENTICATED', 'malformed action token');
+      }
+      const locale = typeof payload.locale === 'string' ? payload.locale : 'nb';
+      return { principal: { userId: sub, name, roles, locale }, alarmId: alarm, notificationId: nid, actions };
+    } catch (err) {
+      if (err instanceof TryggError) throw err;
+      const expired = err instanceof joseErrors.JWTExpired;
+      throw new TryggError('TRYGG_ERR_UNAUTHENTICATED', expired ? 'action token expired' : 'invalid action token');
     }
   }
 }

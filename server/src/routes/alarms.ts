@@ -14,6 +14,7 @@ import {
   type AlarmEngine,
   type Pool,
 } from '@trygg/alarm-core';
+import { actorRole } from '../actor.js';
 
 const Params = Type.Object({ id: Type.String({ format: 'uuid' }) });
 const errors = { 400: ErrorEnvelope, 401: ErrorEnvelope, 403: ErrorEnvelope, 404: ErrorEnvelope, 409: ErrorEnvelope };
@@ -69,7 +70,7 @@ const alarms: FastifyPluginAsyncTypebox<{ pool: Pool; engine: AlarmEngine }> = a
     async (req) => {
       const p = req.principal;
       if (!p) throw new TryggError('TRYGG_ERR_UNAUTHENTICATED');
-      const role = (['operator', 'staff', 'relative'] as const).find((r) => p.roles.includes(r)) ?? 'unknown';
+      const role = actorRole(p);
       const { alarm } = await engine.command(req.params.id, req.body, { userId: p.userId, name: p.name, role });
       return { alarm };
     },

@@ -160,6 +160,7 @@ export class TryggAlarmCard extends LitElement {
   @property({ type: Boolean }) busy = false;
 
   @state() private _resolving = false;
+  @state() private _dispatching = false;
 
   // No shadow root of its own: the row's text (li[data-alarm-id]) is then the card's text, so
   // innerText, copy-paste and end-to-end assertions on a row see what the operator sees.
@@ -209,6 +210,14 @@ export class TryggAlarmCard extends LitElement {
       ...(isCause(cause) ? { cause } : {}),
       ...(isAction(action) ? { action } : {}),
     });
+  }
+
+  private _confirmDispatch(e: SubmitEvent): void {
+    e.preventDefault();
+    const to = formText(new FormData(e.target as HTMLFormElement), 'to').trim();
+    if (!to) return;
+    this._command({ id: crypto.randomUUID(), type: 'dispatch', to });
+    this._dispatching = false;
   }
 
   private _details(): void {
@@ -276,8 +285,36 @@ export class TryggAlarmCard extends LitElement {
                 </button>`
               : null
           }
+          ${
+            mine && this.operator && !this._dispatching
+              ? html`<button
+                  type="button"
+                  data-action="dispatch"
+                  ?disabled=${this.busy}
+                  @click=${() => (this._dispatching = true)}
+                >
+                  ${msg('Dispatch', { id: 'card.dispatch' })}
+                </button>`
+              : null
+          }
           <button type="button" data-action="details" @click=${this._details}>${msg('Details', { id: 'card.details' })}</button>
         </div>
+        ${
+          mine && this.operator && this._dispatching
+            ? html`<form @submit=${this._confirmDispatch}>
+                <label for="to-${a.id}">${msg('Who goes out?', { id: 'card.dispatch-to' })}</label>
+                <input id="to-${a.id}" name="to" maxlength="200" .value=${msg('Home care', { id: 'card.dispatch-default' })} />
+                <div class="form-actions">
+                  <button class="primary" type="submit" data-action="confirm-dispatch" ?disabled=${this.busy}>
+                    ${msg('Send out', { id: 'card.confirm-dispatch' })}
+                  </button>
+                  <button type="button" @click=${() => (this._dispatching = false)}>
+                    ${msg('Cancel', { id: 'card.cancel' })}
+                  </button>
+                </div>
+              </form>`
+            : null
+        }
         ${
           canResolve && this._resolving
             ? html`<form @submit=${this._confirmResolve} @keydown=${this._onFormKey}>

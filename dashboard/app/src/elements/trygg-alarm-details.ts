@@ -13,6 +13,7 @@ import { actionLabel, causeLabel } from '../resolution-codes.js';
 import { shared } from '../styles.js';
 import { timelineSentence } from '../timeline-text.js';
 import './trygg-escalation-view.js';
+import './trygg-resident-card.js';
 
 @customElement('trygg-alarm-details')
 @localized()
@@ -74,6 +75,8 @@ export class TryggAlarmDetails extends LitElement {
   /** Version of the alarm as the queue knows it; a change means the timeline grew. */
   @property({ attribute: false }) version = 0;
   @property({ attribute: false }) token = '';
+  /** The signed-in operator: the resident card reveals the key-safe code only to the one who claimed. */
+  @property({ attribute: false }) userId = '';
 
   @state() private _alarm: Alarm | null = null;
   @state() private _timeline: TimelineEntry[] = [];
@@ -138,6 +141,7 @@ export class TryggAlarmDetails extends LitElement {
         </div>
         ${this._error ? html`<p role="alert">${this._error}</p>` : null} ${a ? this._resolution(a) : null}
         ${a ? html`<trygg-escalation-view .alarm=${a}></trygg-escalation-view>` : null}
+        ${a?.subject.residentId ? html`<trygg-resident-card .alarm=${a} .token=${this.token} .userId=${this.userId}></trygg-resident-card>` : null}
         <h3 id="history-title">${msg('History', { id: 'details.history' })}</h3>
         <ol aria-labelledby="history-title" data-testid="timeline">
           ${this._timeline.map(

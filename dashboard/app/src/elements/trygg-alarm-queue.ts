@@ -109,6 +109,7 @@ export class TryggAlarmQueue extends LitElement {
     this._live ??= new LiveController(this, {
       token: this.session.token,
       onOpened: (alarms) => this._announceOpened(alarms),
+      onRealerted: (alarm) => this._announceRealerted(alarm),
       onError: (message) => (this._toast = message),
       onUnauthorized: signalUnauthorized,
     });
@@ -127,6 +128,14 @@ export class TryggAlarmQueue extends LitElement {
     const texts = alarms.map((a) => [typeLabel(a.type), subjectName(a), subjectPlace(a)].filter(Boolean).join(', '));
     const text = msg(str`New alarm: ${texts.join('; ')}`, { id: 'queue.announce-new' });
     // Same words twice in a row would not be read out again; a trailing space makes them new.
+    this._announcement = this._announcement === text ? `${text} ` : text;
+  }
+
+  /** Still nobody has it: the same sound again, and the screen reader says so. */
+  private _announceRealerted(a: Alarm): void {
+    beep();
+    const what = [typeLabel(a.type), subjectName(a)].filter(Boolean).join(', ');
+    const text = msg(str`Still not taken: ${what}`, { id: 'queue.announce-realert' });
     this._announcement = this._announcement === text ? `${text} ` : text;
   }
 
@@ -224,6 +233,7 @@ export class TryggAlarmQueue extends LitElement {
                 .alarmId=${this._detailsId}
                 .version=${detailsVersion}
                 .token=${this.session.token}
+                .userId=${this.session.user.userId}
                 @trygg-close=${this._closeDetails}
               ></trygg-alarm-details>`
             : null

@@ -15,6 +15,20 @@ import './trygg-locale-picker.js';
 import './trygg-alarm-queue.js';
 import './trygg-journal-admin.js';
 import './trygg-technician.js';
+import './trygg-relative-app.js';
+import './trygg-staff-app.js';
+import './trygg-statistics.js';
+import './trygg-invitations-admin.js';
+
+type View = 'alarms' | 'journal' | 'technician' | 'statistics' | 'invitations';
+
+/** The phone apps of people who are not at the console; everyone else gets the operator console. */
+function phoneApp(roles: readonly string[]): 'staff' | 'relative' | null {
+  if (roles.includes('operator') || roles.includes('admin')) return null;
+  if (roles.includes('staff')) return 'staff';
+  if (roles.includes('relative')) return 'relative';
+  return null;
+}
 
 // customElement must be the outer decorator: it upgrades elements already in the page, and
 // they must be constructed with localized()'s initializer in place.
@@ -100,16 +114,34 @@ export class TryggApp extends LitElement {
   /** Why a sign-in through the identity provider did not work, for the sign-in page. */
   @state() private _signInError: string | null = null;
   /**
-   * Administrators switch between the alarm queue, the journal and the technician's page;
-   * a technician (who is not also an operator) has the technician's page only.
+   * Administrators switch between the alarm queue, statistics, the journal, relatives'
+   * invitations and the technician's page; operators between the queue and statistics; a
+   * technician (who is not also an operator) has the technician's page only; night staff and
+   * relatives have their phone apps.
    */
-  @state() private _view: 'alarms' | 'journal' | 'technician' = 'alarms';
+  @state() private _view: View = 'alarms';
+  @state() private _invitationError = '';
 
   override connectedCallback(): void {
     super.connectedCallback();
     window.addEventListener(UNAUTHORIZED_EVENT, this._onUnauthorized);
     if (this._session) void localeForUser(this._session.user.userId, this._session.user.locale);
     void this._finishProviderSignIn();
+    void this._acceptInvitation();
+  }
+
+  /** An invitation link (`/#invitation=<token>`) signs a relative in; the token is single use. */
+  private async _acceptInvitation(): Promise<void> {
+    const m = /invitation=([A-Za-z0-9_-]+)/.exec(location.hash);
+    if (!m?.[1]) return;
+    history.replaceState(null, '', location.pathname);
+    try {
+      const session = await api<LoginResponse>('/api/auth/invitation', { body: { token: m[1] } });
+      this._onSignedIn(new CustomEvent('trygg-signed-in', { detail: session }));
+      this._invitationError = '';
+    } catch (err) {
+      this._invitationError = errorMessage(err);
+    }
   }
 
   /** Back from the municipality's identity provider: turn the token it left into a session. */
@@ -174,23 +206,32 @@ export class TryggApp extends LitElement {
             : null
         }
       </header>
-      ${s && s.user.roles.includes('admin') ? this._nav() : null}
+      ${s && (s.user.roles.includes('admin') || s.user.roles.includes('operator')) ? this._nav(s.user.roles.includes('admin')) : null}
       <main id="main" tabindex="-1">
+        ${this._invitationError ? html`<p role="alert" data-testid="invitation-error">${this._invitationError}</p>` : null}
         ${
           !s
             ? html`<trygg-login .error=${this._signInError} @trygg-signed-in=${this._onSignedIn}></trygg-login>`
-            : this._view === 'journal' && s.user.roles.includes('admin')
-              ? html`<trygg-journal-admin .session=${s}></trygg-journal-admin>`
-              : this._isTechnician(s)
-                ? html`<trygg-technician .session=${s}></trygg-technician>`
-                : html`<trygg-alarm-queue .session=${s}></trygg-alarm-queue>`
+            : phoneApp(s.user.roles) === 'staff'
+              ? html`<trygg-staff-app .session=${s}></trygg-staff-app>`
+              : phoneApp(s.user.roles) === 'relative'
+                ? html`<trygg-relative-app .session=${s}></trygg-relative-app>`
+                : this._view === 'statistics' && !this._isTechnician(s)
+                  ? html`<trygg-statistics .token=${s.token}></trygg-statistics>`
+                  : this._view === 'invitations' && s.user.roles.includes('admin')
+                    ? html`<trygg-invitations-admin .token=${s.token}></trygg-invitations-admin>`
+                    : this._view === 'journal' && s.user.roles.includes('admin')
+                      ? html`<trygg-journal-admin .session=${s}></trygg-journal-admin>`
+                      : this._isTechnician(s)
+                        ? html`<trygg-technician .session=${s}></trygg-technician>`
+                        : html`<trygg-alarm-queue .session=${s}></trygg-alarm-queue>`
         }
       </main>
     `;
   }
 
-  private _nav() {
-    const item = (view: 'alarms' | 'journal' | 'technician', label: string) =>
+  private _nav(admin: boolean) {
+    const item = (view: View, label: string) =>
       html`<button
         type="button"
         data-view=${view}
@@ -200,9 +241,10 @@ export class TryggApp extends LitElement {
         ${label}
       </button>`;
     return html`<nav aria-label=${msg('Views', { id: 'app.views' })}>
-      ${item('alarms', msg('Alarms', { id: 'app.view.alarms' }))}
-      ${item('journal', msg('Patient journal', { id: 'journal.title' }))}
-      ${item('technician', msg('Devices', { id: 'app.view.devices' }))}
+      ${item('alarms', msg('Alarms', { id: 'app.view.alarms' }))} ${item('statistics', msg('Statistics', { id: 'stats.title' }))}
+      ${admin ? item('journal', msg('Patient journal', { id: 'journal.title' })) : null}
+      ${admin ? item('invitations', msg('Relatives', { id: 'resident.relatives' })) : null}
+      ${admin ? item('technician', msg('Devices', { id: 'app.view.devices' })) : null}
     </nav>`;
   }
 

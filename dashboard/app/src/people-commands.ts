@@ -1,0 +1,19 @@
+/** Sends a staff member's or relative's command for an alarm (a fresh id: a retry of the request is applied once). */
+import type { Alarm } from '@trygg/alarm-core';
+import { api } from './api.js';
+import type { PeopleCommand } from './elements/trygg-people-alarm.js';
+
+export interface CommandDetail {
+  alarmId: string;
+  type: PeopleCommand;
+  note?: string;
+}
+
+export async function sendPeopleCommand(token: string, d: CommandDetail): Promise<Alarm> {
+  const body =
+    d.type === 'resolve'
+      ? { id: crypto.randomUUID(), type: d.type, note: d.note ?? '' }
+      : { id: crypto.randomUUID(), type: d.type };
+  const res = await api<{ alarm: Alarm }>(`/api/alarms/${encodeURIComponent(d.alarmId)}/commands`, { token, body });
+  return res.alarm;
+}
