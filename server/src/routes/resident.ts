@@ -83,8 +83,8 @@ const resident: FastifyPluginAsyncTypebox<{ pool: Pool }> = async (app, { pool }
         `WITH RECURSIVE up AS (
            SELECT s.id, s.parent_id, s.address, 0 AS depth FROM sites s JOIN residents r ON r.site_id = s.id WHERE r.id = $1
            UNION ALL SELECT p.id, p.parent_id, p.address, up.depth + 1 FROM sites p JOIN up ON p.id = up.parent_id)
-         SELECT r.id, r.name, r.notes, r.language, r.key_safe IS NOT NULL AS has_key_safe,
-                (SELECT address FROM up WHERE address IS NOT NULL ORDER BY depth LIMIT 1) AS address
+         SELECT r.id, r.name, r.notes, r.language, (r.key_safe IS NOT NULL OR r.digital_lock IS NOT NULL) AS has_key_safe,
+                coalesce(r.address, (SELECT address FROM up WHERE address IS NOT NULL ORDER BY depth LIMIT 1)) AS address
            FROM residents r WHERE r.id = $1`,
         [rid],
       );
@@ -187,9 +187,11 @@ const resident: FastifyPluginAsyncTypebox<{ pool: Pool }> = async (app, { pool }
           'the key-safe code is shown only to the operator who claimed the open alarm',
         );
       }
-      const { rows } = await pool.query<{ key_safe: string | null }>('SELECT key_safe FROM residents WHERE id = $1', [
-        alarm.subject.residentId,
-      ]);
+      const { rows } = await pool.query<{ key_safe: string | null }>(
+        // The key safe and the digital lock, whichever the home has.
+        `SELECT nullif(concat_ws(' · ', key_safe, digital_lock), '') AS key_safe FROM residents WHERE id = $1`,
+        [alarm.subject.residentId],
+      );
       req.audit.patients([alarm.subject.residentId]);
       return { keySafe: rows[0]?.key_safe ?? null };
     },
