@@ -163,8 +163,10 @@ const relatives: FastifyPluginAsyncTypebox<{ pool: Pool; tokens: TokenService }>
     async (req) => {
       const userId = req.principal?.userId ?? '';
       const people = await pool.query<{ residentId: string; name: string; relation: string | null }>(
+        // Only people whose consent to share with this relative stands (withdrawn = consent_at cleared).
         `SELECT r.resident_id AS "residentId", res.name, r.relation
-           FROM relatives r JOIN residents res ON res.id = r.resident_id WHERE r.user_id = $1 ORDER BY res.name`,
+           FROM relatives r JOIN residents res ON res.id = r.resident_id
+          WHERE r.user_id = $1 AND r.consent_at IS NOT NULL ORDER BY res.name`,
         [userId],
       );
       const ids = people.rows.map((p) => p.residentId);
