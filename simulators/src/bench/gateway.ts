@@ -175,6 +175,7 @@ export async function benchGateway(o: GatewayBenchOptions): Promise<GatewayBench
   const children: Child[] = [];
   const clients: MqttClient[] = [];
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
+  pool.on('error', () => undefined); // an idle connection dropped must not end the benchmark
   try {
     await migrate(databaseUrl);
     const secret = randomBytes(12).toString('base64url');
@@ -200,6 +201,7 @@ export async function benchGateway(o: GatewayBenchOptions): Promise<GatewayBench
         TRYGG_DEVICE_MSG_RATE: '100000',
         TRYGG_DEVICE_MSG_BURST: '100000',
         TRYGG_MQTT_AUTH_FAILURES_PER_MIN: '100000',
+        TRYGG_SIP: 'false', // the SCAIP receiver is not under test here (and 5060 may be taken)
       },
       httpUrl,
     );
