@@ -23,7 +23,7 @@ it('connects every demo device and its alarms reach the operator queue', async (
     log: (l) => lines.push(l),
   });
   try {
-    expect(svc.trygg.gateway.connectedDevices).toBe(svc.demo.devices.length);
+    expect(svc.trygg.gateway?.connectedDevices).toBe(svc.demo.devices.length);
     const { deviceId } = await sim.raise('res-astrid-button');
     const { token } = await svc.login('operator');
     await expect

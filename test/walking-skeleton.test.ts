@@ -31,8 +31,8 @@ describe('button press to the operator screen', () => {
 
     const button = await svc.device('res-kari-button');
     const feedback: unknown[] = [];
-    await button.subscribeAsync('trygg/v1/devices/res-kari-button/feedback', { qos: 1 });
     button.on('message', (_t, payload) => feedback.push(JSON.parse(payload.toString())));
+    await button.subscribeAsync('trygg/v1/devices/res-kari-button/feedback', { qos: 1 });
 
     const opened = waitFor(onUpdate, (v) => {
       const u = v as LiveUpdate;
@@ -80,7 +80,10 @@ describe('button press to the operator screen', () => {
     expect(detail.body.timeline.map((e) => e.kind)).toEqual(['opened', 'notified', 'claimed', 'withdrawn', 'resolved']);
 
     // The device heard "received", "accepted by …" and "resolved".
-    await expect.poll(() => feedback.map((f) => (f as { type: string }).type)).toEqual(['received', 'accepted', 'resolved']);
+    // `config` comes first, on subscribing; then the alarm's story.
+    await expect
+      .poll(() => feedback.map((f) => (f as { type: string }).type))
+      .toEqual(['config', 'received', 'accepted', 'resolved']);
   });
 
   it('refuses a second claim by another operator with a clear code', async () => {

@@ -13,7 +13,7 @@ export class DirectoryListener {
 
   constructor(
     private readonly databaseUrl: string,
-    private readonly onChange: () => void,
+    private readonly onChange: (table?: string) => void,
     private readonly logger: Logger,
   ) {}
 
@@ -33,7 +33,7 @@ export class DirectoryListener {
 
   private async connect(): Promise<void> {
     const client = new pg.Client({ connectionString: this.databaseUrl, application_name: 'trygg-directory-listener' });
-    client.on('notification', () => this.onChange());
+    client.on('notification', (msg) => this.onChange(msg.payload));
     client.on('error', (err) => {
       this.logger.warn({ err: err.message }, 'directory listener lost its connection; reconnecting');
       this.onChange();

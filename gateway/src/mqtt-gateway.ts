@@ -1,8 +1,10 @@
 /**
- * The MQTT side of the gateway: an embedded aedes broker on a TCP port, its behaviour given by
- * the hooks in ./hooks. Devices get feedback on `trygg/v1/devices/{id}/feedback`.
+ * The MQTT side of the gateway: an embedded aedes broker on a TCP port (and optionally MQTTS),
+ * its behaviour given by the hooks in ./hooks. Devices get feedback on
+ * `trygg/v1/devices/{id}/feedback`, starting with their configuration when they subscribe.
  */
 import net from 'node:net';
+import tls from 'node:tls';
 import { Aedes } from 'aedes';
 import {
   deviceTopic,
@@ -18,31 +20,89 @@ import type { GatewayContext } from './context.js';
 import { authenticate } from './hooks/authenticate.js';
 import { authorizePublish } from './hooks/authorize-publish.js';
 import { authorizeSubscribe } from './hooks/authorize-subscribe.js';
+import { AuthFailures, TokenBuckets, type AuthFailureOptions, type RateOptions } from './limits.js';
+import type { GatewayMetrics } from './metrics.js';
+import { refusals, routeByVersion } from './mqtt5-bridge.js';
+import { SizeGuard } from './size-guard.js';
 import type { TelemetryWriter } from './telemetry.js';
+
+export interface MqttsOptions {
+  port: number;
+  cert: string | Buffer;
+  key: string | Buffer;
+  /** CA for client certificates: with it, devices may present one (it must then name the device). */
+  ca?: string | Buffer | null;
+}
+
+export interface GatewayLimits {
+  /** Per-device message budget (events and telemetry together). */
+  messages: RateOptions;
+  /** Refusals in a row after which a flooding device is disconnected. */
+  floodDisconnectAfter: number;
+  /** Failed CONNECTs per source address before it is blocked. */
+  authFailures: AuthFailureOptions;
+  maxClockSkewS: number;
+  /** Error feedback messages per device per second (the rest are counted and logged only). */
+  errorFeedbackPerSecond: number;
+}
+
+export const DEFAULT_LIMITS: GatewayLimits = {
+  messages: { perSecond: 20, burst: 100 },
+  floodDisconnectAfter: 100,
+  authFailures: { maxFailures: 20, windowS: 60, blockS: 60 },
+  maxClockSkewS: 3600,
+  errorFeedbackPerSecond: 5,
+};
 
 export interface MqttGatewayOptions {
   port: number;
   host?: string;
-  devices: Pick<DeviceAuthenticator, 'authenticate'>;
+  mqtts?: MqttsOptions | null;
+  devices: Pick<DeviceAuthenticator, 'check' | 'recheck'>;
   inbox: Pick<Inbox, 'accept'>;
   telemetry: Pick<TelemetryWriter, 'write'>;
   logger: Logger;
+  metrics?: GatewayMetrics | null;
+  limits?: Partial<GatewayLimits>;
+}
+
+interface RetainedStore {
+  createRetainedStream(pattern: string): AsyncIterable<{ payload: Buffer | string }>;
+}
+
+interface Session {
+  client: { close(): void; conn?: unknown };
+  credential: string | null;
+  heartbeatIntervalS: number;
 }
 
 export class MqttGateway implements DeviceFeedbackSink {
   readonly counters = new Map<string, number>();
   private broker: Aedes | null = null;
-  private server: net.Server | null = null;
+  private servers: net.Server[] = [];
+  private readonly sessions = new Map<string, Session>();
   private readonly opts: MqttGatewayOptions;
+  private readonly limits: GatewayLimits;
+  private readonly errorFeedback: TokenBuckets;
+  private pruneTimer: NodeJS.Timeout | null = null;
 
   constructor(opts: MqttGatewayOptions) {
     this.opts = opts;
+    this.limits = { ...DEFAULT_LIMITS, ...opts.limits };
+    this.errorFeedback = new TokenBuckets({
+      perSecond: this.limits.errorFeedbackPerSecond,
+      burst: this.limits.errorFeedbackPerSecond,
+    });
   }
 
-  /** The bound port (useful with port 0). */
+  /** The bound plain MQTT port (useful with port 0). */
   get port(): number {
-    const addr = this.server?.address();
-    return typeof addr === 'object' && addr ? addr.port : 0;
+    return boundPort(this.servers[0]);
+  }
+
+  /** The bound MQTTS port, 0 when there is none. */
+  get tlsPort(): number {
+    return boundPort(this.servers[1]);
   }
 
   get connectedDevices(): number {
@@ -50,7 +110,7 @@ export class MqttGateway implements DeviceFeedbackSink {
   }
 
   get ready(): boolean {
-    return this.server?.listening === true && this.broker?.closed === false;
+    return this.servers.length > 0 && this.servers.every((s) => s.listening) && this.broker?.closed === false;
   }
 
   async start(): Promise<void> {
@@ -66,26 +126,98 @@ export class MqttGateway implements DeviceFeedbackSink {
     broker.on('connectionError', (client, err) => {
       this.opts.logger.debug({ deviceId: client.id, err: err.message }, 'connection error');
     });
-    this.broker = broker;
-    const server = net.createServer((socket) => broker.handle(socket));
-    this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.opts.port, this.opts.host ?? '0.0.0.0', () => {
-        server.off('error', reject);
-        resolve();
-      });
+    // The device's configuration, sent as soon as it subscribes to its feedback (so it cannot miss it).
+    broker.on('subscribe', (subscriptions, client) => {
+      const s = this.sessions.get(client.id);
+      if (s && subscriptions.some((sub) => sub.topic === deviceTopic(client.id, 'feedback'))) {
+        this.send(client.id, { type: 'config', heartbeatIntervalS: s.heartbeatIntervalS });
+      }
     });
-    this.opts.logger.info({ port: this.port }, 'MQTT broker listening');
+    broker.on('clientDisconnect', (client) => {
+      const s = this.sessions.get(client.id);
+      if (s?.client === client) this.sessions.delete(client.id);
+    });
+    this.broker = broker;
+    const host = this.opts.host ?? '0.0.0.0';
+    // Every connection is routed by the version its CONNECT names: v5 through the bridge.
+    const accept = (socket: net.Socket) => {
+      const guarded = new SizeGuard(socket, (announced) => {
+        this.count('TRYGG_ERR_PAYLOAD_TOO_LARGE');
+        this.opts.logger.warn(
+          { code: 'TRYGG_ERR_PAYLOAD_TOO_LARGE', address: socket.remoteAddress, announced },
+          'packet over the transport ceiling; connection closed',
+        );
+      });
+      routeByVersion(guarded, (conn) => broker.handle(conn));
+    };
+    this.servers.push(await listen(net.createServer(accept), this.opts.port, host));
+    const mqtts = this.opts.mqtts;
+    if (mqtts) {
+      const server = tls.createServer(
+        {
+          cert: mqtts.cert,
+          key: mqtts.key,
+          ...(mqtts.ca ? { ca: mqtts.ca, requestCert: true, rejectUnauthorized: false } : {}),
+        },
+        accept,
+      );
+      // A failed TLS handshake is the client's problem, never the broker's.
+      server.on('tlsClientError', (err) => this.opts.logger.debug({ err: err.message }, 'TLS handshake failed'));
+      this.servers.push(await listen(server, mqtts.port, host));
+    }
+    this.pruneTimer = setInterval(() => ctx.authFailures.prune(), 60_000);
+    this.pruneTimer.unref();
+    this.opts.logger.info({ port: this.port, tlsPort: this.tlsPort || undefined }, 'MQTT broker listening');
   }
 
   async stop(): Promise<void> {
-    const server = this.server;
+    const servers = this.servers;
     const broker = this.broker;
-    this.server = null;
+    this.servers = [];
     this.broker = null;
-    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+    if (this.pruneTimer) clearInterval(this.pruneTimer);
+    await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
     if (broker) await new Promise<void>((resolve) => broker.close(() => resolve()));
+    this.sessions.clear();
+  }
+
+  /**
+   * The registry changed (devices NOTIFY): disconnects at once every connected device that was
+   * decommissioned, disabled or whose secret was revoked or replaced, and sends a new `config`
+   * to those whose heartbeat interval changed.
+   */
+  async recheckDevices(): Promise<string[]> {
+    const connected = new Map([...this.sessions].map(([id, s]) => [id, s.credential]));
+    const { revoked, heartbeatIntervalS } = await this.opts.devices.recheck(connected);
+    for (const [id, interval] of heartbeatIntervalS) {
+      const s = this.sessions.get(id);
+      if (!s || s.heartbeatIntervalS === interval || revoked.includes(id)) continue;
+      s.heartbeatIntervalS = interval;
+      this.send(id, { type: 'config', heartbeatIntervalS: interval });
+    }
+    for (const id of revoked) {
+      const s = this.sessions.get(id);
+      if (!s) continue;
+      this.sessions.delete(id);
+      this.count('TRYGG_ERR_DEVICE_REVOKED');
+      this.opts.logger.warn({ code: 'TRYGG_ERR_DEVICE_REVOKED', deviceId: id }, 'device decommissioned or revoked; disconnected');
+      refusals(s.client).disconnect(0x87); // MQTT 5: not authorized
+      s.client.close();
+    }
+    return revoked;
+  }
+
+  /** The device's retained status (`online` / `offline`, the latter usually its last will), or null. */
+  async status(deviceId: string): Promise<string | null> {
+    const broker = this.broker;
+    if (!broker) return null;
+    // aedes' types leave its persistence untyped; this is aedes-persistence's retained stream.
+    const persistence = (broker as unknown as { persistence: RetainedStore }).persistence;
+    let found: string | null = null;
+    for await (const packet of persistence.createRetainedStream(deviceTopic(deviceId, 'status'))) {
+      found = packet.payload.toString();
+    }
+    return found;
   }
 
   /**
@@ -121,18 +253,30 @@ export class MqttGateway implements DeviceFeedbackSink {
     );
   }
 
+  private count(what: string): void {
+    this.counters.set(what, (this.counters.get(what) ?? 0) + 1);
+    if (what.startsWith('TRYGG_ERR_')) this.opts.metrics?.refused.inc({ code: what });
+  }
+
   private context(): GatewayContext {
     const { logger } = this.opts;
-    const count = (what: string) => this.counters.set(what, (this.counters.get(what) ?? 0) + 1);
+    const count = (what: string) => this.count(what);
     return {
       devices: this.opts.devices,
       inbox: this.opts.inbox,
       telemetry: this.opts.telemetry,
       logger,
+      metrics: this.opts.metrics ?? null,
+      rate: new TokenBuckets(this.limits.messages),
+      floodDisconnectAfter: this.limits.floodDisconnectAfter,
+      authFailures: new AuthFailures(this.limits.authFailures),
+      maxClockSkewS: this.limits.maxClockSkewS,
       count,
       reject: (deviceId: string, code: ErrorCode, detail: string, eventId?: string) => {
         count(code);
         logger.warn({ code, deviceId, eventId, detail }, 'device payload refused');
+        // A flood of bad payloads must not become a flood of feedback.
+        if (!this.errorFeedback.take(deviceId)) return;
         const base = { type: 'error' as const, code, message: `${ERRORS[code].message}: ${detail}` };
         this.send(deviceId, eventId === undefined ? base : { ...base, eventId });
       },
@@ -141,6 +285,29 @@ export class MqttGateway implements DeviceFeedbackSink {
         logger.error({ code: 'TRYGG_ERR_STORE_UNAVAILABLE', deviceId, err }, 'store failed; closing without PUBACK');
         done(new Error('TRYGG_ERR_STORE_UNAVAILABLE'));
       },
+      refusals,
+      connected: (client, deviceId, check) => {
+        this.sessions.set(deviceId, {
+          client: client as Session['client'],
+          credential: check.credential,
+          heartbeatIntervalS: check.heartbeatIntervalS,
+        });
+      },
     };
   }
+}
+
+function boundPort(server: net.Server | undefined): number {
+  const addr = server?.address();
+  return typeof addr === 'object' && addr ? addr.port : 0;
+}
+
+function listen(server: net.Server, port: number, host: string): Promise<net.Server> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve(server);
+    });
+  });
 }

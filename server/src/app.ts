@@ -29,6 +29,7 @@ import journalAdminRoutes from './routes/journal-admin.js';
 import journalRoutes from './routes/journal.js';
 import oauthRoutes from './routes/oauth.js';
 import oidcRoutes from './routes/oidc.js';
+import metricsRoutes from './routes/metrics.js';
 import policyRoutes from './routes/policies.js';
 import registryRoutes from './routes/registry/index.js';
 import pushRoutes from './routes/push.js';
@@ -36,6 +37,8 @@ import relativeRoutes from './routes/relatives.js';
 import residentRoutes from './routes/resident.js';
 import staffRoutes from './routes/staff.js';
 import statisticsRoutes from './routes/statistics.js';
+import telemetryRoutes from './routes/telemetry.js';
+import type { Registry } from 'prom-client';
 
 export interface AppDeps {
   logger: PinoLogger;
@@ -63,6 +66,8 @@ export interface AppDeps {
   push: { vapidPublicKey: string; allowInsecure: boolean };
   /** Who of these people have the app open now (the live server's presence). */
   online: (userIds: readonly string[]) => Promise<Set<string>>;
+  /** Prometheus metrics and the token guarding them (null = this machine only). */
+  metrics: { registry: Registry; token: string | null };
 }
 
 /** Sign-in and token requests one address may make per minute. */
@@ -120,6 +125,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(statisticsRoutes, { pool: deps.pool });
   await app.register(relativeRoutes, { pool: deps.pool, tokens: deps.tokens });
   await app.register(staffRoutes, { pool: deps.pool, online: deps.online });
+  await app.register(telemetryRoutes, { pool: deps.pool });
+  await app.register(metricsRoutes, deps.metrics);
   if (existsSync(DASHBOARD_DIST)) {
     // The built web app: public assets only (personal data comes through the API). One public
     // wildcard route; sendFile refuses paths outside the folder; unknown paths get the app shell.

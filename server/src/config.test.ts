@@ -64,4 +64,21 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ TRYGG_JOURNAL_URL: 'ftp://x' })).toThrow(/TRYGG_JOURNAL_URL/);
     expect(loadConfig({}).journalDpop).toBe(true);
   });
+
+  it('reads the gateway settings: retention as a duration, MQTTS files required with its port, the external broker', () => {
+    expect(loadConfig({}).telemetryRetentionS).toBe(2 * 365 * 86400);
+    expect(loadConfig({ TRYGG_TELEMETRY_RETENTION: '90d' }).telemetryRetentionS).toBe(90 * 86400);
+    expect(loadConfig({ TRYGG_TELEMETRY_RETENTION: '12h' }).telemetryRetentionS).toBe(12 * 3600);
+    expect(() => loadConfig({ TRYGG_TELEMETRY_RETENTION: 'forever' })).toThrow(/TRYGG_TELEMETRY_RETENTION/);
+    expect(() => loadConfig({ TRYGG_MQTTS_PORT: '8883' })).toThrow(/TRYGG_MQTTS_CERT_FILE/);
+    expect(
+      loadConfig({ TRYGG_MQTTS_PORT: '8883', TRYGG_MQTTS_CERT_FILE: '/c.pem', TRYGG_MQTTS_KEY_FILE: '/k.pem' }).mqttsPort,
+    ).toBe(8883);
+    expect(() => loadConfig({ TRYGG_METRICS_TOKEN: 'short' })).toThrow(/TRYGG_METRICS_TOKEN/);
+    expect(() => loadConfig({ TRYGG_MQTT_URL: 'http://broker' })).toThrow(/TRYGG_MQTT_URL/);
+    expect(loadConfig({ TRYGG_MQTT_URL: 'mqtt://broker:1883', TRYGG_MQTT_SHARE_GROUP: 'trygg-prod' })).toMatchObject({
+      mqttUrl: 'mqtt://broker:1883',
+      mqttShareGroup: 'trygg-prod',
+    });
+  });
 });

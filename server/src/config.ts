@@ -2,6 +2,7 @@
  * Configuration in one place (STYLE §9): a schema, defaults, the environment mapping, and a
  * validation at boot that names the offending setting. Nothing else reads process.env.
  */
+import os from 'node:os';
 import path from 'node:path';
 import Type, { type Static } from 'typebox';
 import { Compile } from 'typebox/compile';
@@ -76,6 +77,31 @@ export const ConfigSchema = Type.Object({
   pushAllowInsecure: Type.Boolean(),
   /** socket.io adapter for several nodes: none (one node) or a Redis URL. */
   liveRedisUrl: Type.Union([Type.String({ pattern: '^rediss?://' }), Type.Null()]),
+  /** MQTTS port alongside plain MQTT; null = no TLS listener. */
+  mqttsPort: Type.Union([Port, Type.Null()]),
+  /** PEM files of the MQTTS certificate, its key, and the CA for (optional) client certificates. */
+  mqttsCertFile: Type.Union([Type.String({ minLength: 1 }), Type.Null()]),
+  mqttsKeyFile: Type.Union([Type.String({ minLength: 1 }), Type.Null()]),
+  mqttsCaFile: Type.Union([Type.String({ minLength: 1 }), Type.Null()]),
+  /** Messages per second a device may send on average, and at once above that. */
+  deviceMessageRate: Type.Number({ exclusiveMinimum: 0 }),
+  deviceMessageBurst: Type.Integer({ minimum: 1 }),
+  /** A device timestamp further than this from Trygg's clock is refused (telemetry) or replaced (events). */
+  deviceMaxClockSkewS: Type.Integer({ minimum: 1 }),
+  /** Failed MQTT CONNECTs from one address per minute before it is blocked for a minute. */
+  mqttAuthFailuresPerMinute: Type.Integer({ minimum: 1 }),
+  /** How long telemetry is kept, seconds (TRYGG_TELEMETRY_RETENTION takes `730d`, `2y`, `12h` …). */
+  telemetryRetentionS: Type.Integer({ minimum: 3600 }),
+  /** External broker mode: the broker's URL; set → no embedded broker. */
+  mqttUrl: Type.Union([Type.String({ pattern: '^(mqtts?|wss?)://' }), Type.Null()]),
+  /** This node's fixed client id at the external broker (its persistent session). */
+  mqttClientId: Type.String({ minLength: 1, maxLength: 64 }),
+  /** The shared-subscription group all gateway nodes of one installation join. */
+  mqttShareGroup: Type.String({ pattern: '^[A-Za-z0-9_-]+$' }),
+  mqttUsername: Type.Union([Type.String(), Type.Null()]),
+  mqttPassword: Type.Union([Type.String(), Type.Null()]),
+  /** Bearer token for /metrics; null = /metrics answers only requests from this machine. */
+  metricsToken: Type.Union([Type.String({ minLength: 16 }), Type.Null()]),
 });
 export type Config = Static<typeof ConfigSchema>;
 
@@ -119,6 +145,21 @@ const ENV: Record<string, { key: keyof Config; parse: (v: string) => unknown }> 
   TRYGG_PUSH_ACTION_TTL_SECONDS: { key: 'pushActionTtlSeconds', parse: toNumber },
   TRYGG_PUSH_ALLOW_INSECURE: { key: 'pushAllowInsecure', parse: toBool },
   TRYGG_LIVE_REDIS_URL: { key: 'liveRedisUrl', parse: (v) => v },
+  TRYGG_MQTTS_PORT: { key: 'mqttsPort', parse: toNumber },
+  TRYGG_MQTTS_CERT_FILE: { key: 'mqttsCertFile', parse: (v) => v },
+  TRYGG_MQTTS_KEY_FILE: { key: 'mqttsKeyFile', parse: (v) => v },
+  TRYGG_MQTTS_CA_FILE: { key: 'mqttsCaFile', parse: (v) => v },
+  TRYGG_DEVICE_MSG_RATE: { key: 'deviceMessageRate', parse: toNumber },
+  TRYGG_DEVICE_MSG_BURST: { key: 'deviceMessageBurst', parse: toNumber },
+  TRYGG_DEVICE_MAX_CLOCK_SKEW_S: { key: 'deviceMaxClockSkewS', parse: toNumber },
+  TRYGG_MQTT_AUTH_FAILURES_PER_MIN: { key: 'mqttAuthFailuresPerMinute', parse: toNumber },
+  TRYGG_TELEMETRY_RETENTION: { key: 'telemetryRetentionS', parse: toSeconds },
+  TRYGG_METRICS_TOKEN: { key: 'metricsToken', parse: (v) => v },
+  TRYGG_MQTT_URL: { key: 'mqttUrl', parse: (v) => v },
+  TRYGG_MQTT_CLIENT_ID: { key: 'mqttClientId', parse: (v) => v },
+  TRYGG_MQTT_SHARE_GROUP: { key: 'mqttShareGroup', parse: (v) => v },
+  TRYGG_MQTT_USERNAME: { key: 'mqttUsername', parse: (v) => v },
+  TRYGG_MQTT_PASSWORD: { key: 'mqttPassword', parse: (v) => v },
 };
 
 export const DEFAULTS: Config = {
@@ -160,6 +201,21 @@ export const DEFAULTS: Config = {
   pushActionTtlSeconds: 1800,
   pushAllowInsecure: false,
   liveRedisUrl: null,
+  mqttsPort: null,
+  mqttsCertFile: null,
+  mqttsKeyFile: null,
+  mqttsCaFile: null,
+  deviceMessageRate: 20,
+  deviceMessageBurst: 100,
+  deviceMaxClockSkewS: 3600,
+  mqttAuthFailuresPerMinute: 20,
+  telemetryRetentionS: 2 * 365 * 24 * 3600,
+  metricsToken: null,
+  mqttUrl: null,
+  mqttClientId: `trygg-gateway-${os.hostname()}`.slice(0, 64),
+  mqttShareGroup: 'trygg',
+  mqttUsername: null,
+  mqttPassword: null,
 };
 
 function toNumber(v: string): unknown {
@@ -167,6 +223,12 @@ function toNumber(v: string): unknown {
 }
 function toPort(v: string): unknown {
   return /^(off|none|disabled)$/i.test(v.trim()) ? null : toNumber(v);
+}
+const UNIT_S: Record<string, number> = { h: 3600, d: 86400, w: 7 * 86400, y: 365 * 86400 };
+/** `730d`, `2y`, `12h`, `26w` → seconds; anything else is passed on for the schema to refuse. */
+function toSeconds(v: string): unknown {
+  const m = /^\s*(\d+)\s*([hdwy])\s*$/.exec(v);
+  return m ? Number(m[1]) * (UNIT_S[m[2] ?? ''] ?? 0) : v;
 }
 function toBool(v: string): unknown {
   if (/^(1|true|yes)$/i.test(v)) return true;
@@ -214,6 +276,12 @@ export function loadConfig(
   if ((merged.sipTlsCertFile === null) !== (merged.sipTlsKeyFile === null)) {
     const missing = merged.sipTlsCertFile ? 'TRYGG_SIP_TLS_KEY' : 'TRYGG_SIP_TLS_CERT';
     throw new TryggError('TRYGG_ERR_CONFIG', `Invalid configuration: ${missing} is required for SIP over TLS`);
+  }
+  if (merged.mqttsPort !== null && (!merged.mqttsCertFile || !merged.mqttsKeyFile)) {
+    throw new TryggError(
+      'TRYGG_ERR_CONFIG',
+      'Invalid configuration: TRYGG_MQTTS_CERT_FILE and TRYGG_MQTTS_KEY_FILE are required when TRYGG_MQTTS_PORT is set',
+    );
   }
   // npm runs workspace scripts in the workspace folder; INIT_CWD is where `npm start` was typed,
   // so a relative TRYGG_DATA_DIR means the same folder whichever way Trygg was started.

@@ -35,7 +35,16 @@ import {
   journalPatient,
   seedDemo,
 } from '@trygg/devices';
-import { MqttGateway, ScaipReceiver, TelemetryWriter } from '@trygg/gateway';
+import {
+  ExternalBrokerConsumer,
+  GatewayMetrics,
+  MqttGateway,
+  ScaipReceiver,
+  TelemetryWriter,
+  applyTelemetryRetention,
+  hasTimescale,
+  type GatewayLimits,
+} from '@trygg/gateway';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
 import { OidcProvider } from './auth/oidc.js';
@@ -50,14 +59,17 @@ export interface Trygg {
   logger: Logger;
   pool: Pool;
   engine: AlarmEngine;
-  gateway: MqttGateway;
+  /** The embedded broker; null in external broker mode. */
+  gateway: MqttGateway | null;
+  /** The external-broker consumer; null with the embedded broker. */
+  external: ExternalBrokerConsumer | null;
   /** The SCAIP receiver; null when SIP is off. */
   scaip: ScaipReceiver | null;
   live: LiveServer;
   http: FastifyInstance;
   tokens: TokenService;
-  /** The bound HTTP, MQTT and SIP ports (useful with port 0); null = that listener is off. */
-  ports: { http: number; mqtt: number; sip: { udp: number | null; tcp: number | null; tls: number | null } };
+  /** The bound HTTP, MQTT, MQTTS and SIP ports (useful with port 0; mqtt / mqtts 0 = none; null = that SIP listener is off). */
+  ports: { http: number; mqtt: number; mqtts: number; sip: { udp: number | null; tcp: number | null; tls: number | null } };
   /** Path of demo.json when the demo was seeded on this start. */
   demoFile: string | null;
   stop(): Promise<void>;
@@ -69,6 +81,8 @@ export interface StartOptions {
   notifier?: Notifier;
   /** Engine tuning (sweep period, heartbeat grace, timer instrumentation). */
   engine?: Pick<EngineDeps, 'sweepIntervalMs' | 'heartbeatGraceS' | 'onTimerFired'>;
+  /** Gateway limits beyond the config (tests). */
+  gatewayLimits?: Partial<GatewayLimits>;
   /** Journal worker tuning (backoff, follow-up and poll periods), and how often the backlog alert looks. */
   journal?: Pick<JournalWorkerDeps, 'baseBackoffMs' | 'maxBackoffMs' | 'followUpMs' | 'pollMs' | 'concurrency'> & {
     timeoutMs?: number;
@@ -149,9 +163,9 @@ export async function startTrygg(config: Config, opts: StartOptions = {}): Promi
       ...(adapter ? { adapter: adapter.adapter } : {}),
       verify: (t) => verifier.verify(t),
       mayWatchOperators: (p) => can(p, 'live:operators'),
-      mayAdminister: (p) => can(p, 'journal:admin'),
       mayWatchTechnicians: (p) => can(p, 'live:technicians'),
       mayWatchOwn: (p) => can(p, 'live:own'),
+      mayAdminister: (p) => can(p, 'journal:admin'),
       updatesAfter: (after, limit) => updatesAfter(pool, after, limit),
       snapshot: async () => {
         const head = await timelineHead(pool);
@@ -162,9 +176,20 @@ export async function startTrygg(config: Config, opts: StartOptions = {}): Promi
 
     // The gateway and the engine need each other (feedback ↔ inbox): the engine gets the
     // gateway as its feedback sink, the gateway gets the inbox that feeds the engine.
-    let gateway: MqttGateway | null = null;
+    let gateway: MqttGateway | ExternalBrokerConsumer | null = null;
     const directory = new SqlDirectory(pool, { timeZone: config.timeZone });
-    const listener = new DirectoryListener(databaseUrl, () => directory.invalidate(), logger);
+    const listener = new DirectoryListener(
+      databaseUrl,
+      (table) => {
+        directory.invalidate();
+        // A decommissioned device, or one whose secret was revoked, is disconnected at once.
+        if (table === undefined || table === 'devices') {
+          if (gateway instanceof MqttGateway)
+            gateway.recheckDevices().catch((err: unknown) => logger.warn({ err }, 'device recheck failed'));
+        }
+      },
+      logger,
+    );
     await listener.start();
     undo.push(() => listener.stop());
     const engine = new AlarmEngine({
@@ -178,6 +203,8 @@ export async function startTrygg(config: Config, opts: StartOptions = {}): Promi
           return webPush.notify(n);
         },
       },
+      // The gateway opens while a crash's backlog of unapplied events is applied behind it.
+      awaitFirstSweep: false,
       ...opts.engine,
       feedback: { send: (deviceId, fb) => gateway?.send(deviceId, fb) },
       logger,
@@ -185,15 +212,46 @@ export async function startTrygg(config: Config, opts: StartOptions = {}): Promi
     await engine.start();
     undo.push(() => engine.stop());
 
-    const inbox = new Inbox(pool, engine, logger);
-    const gw = new MqttGateway({
-      port: config.mqttPort,
-      host: config.host,
-      devices: new DeviceAuthenticator(pool),
-      inbox,
-      telemetry: new TelemetryWriter(pool),
-      logger,
+    const metrics = new GatewayMetrics(() => (gateway instanceof MqttGateway ? gateway.connectedDevices : 0));
+    const readFiles = async (...files: (string | null)[]) =>
+      Promise.all(files.map((f) => (f === null ? Promise.resolve(null) : readFile(f))));
+    const [cert, key, ca] = await readFiles(config.mqttsCertFile, config.mqttsKeyFile, config.mqttsCaFile);
+    const inbox = new Inbox(pool, engine, logger, { onWrite: metrics.commitObserver('inbox') });
+    const telemetry = new TelemetryWriter(pool, {
+      onWrite: metrics.commitObserver('telemetry'),
+      onRows: (n) => metrics.telemetryRows.inc(n),
     });
+    // External broker mode: the broker authenticates devices; this node consumes and acks after commit.
+    const gw = config.mqttUrl
+      ? new ExternalBrokerConsumer({
+          url: config.mqttUrl,
+          clientId: config.mqttClientId,
+          shareGroup: config.mqttShareGroup,
+          username: config.mqttUsername,
+          password: config.mqttPassword,
+          inbox,
+          telemetry,
+          logger,
+          metrics,
+          maxClockSkewS: config.deviceMaxClockSkewS,
+        })
+      : new MqttGateway({
+          port: config.mqttPort,
+          host: config.host,
+          mqtts: config.mqttsPort !== null && cert && key ? { port: config.mqttsPort, cert, key, ca: ca ?? null } : null,
+          devices: new DeviceAuthenticator(pool),
+          inbox,
+          telemetry,
+          logger,
+          metrics,
+          limits: {
+            messages: { perSecond: config.deviceMessageRate, burst: config.deviceMessageBurst },
+            floodDisconnectAfter: config.deviceMessageBurst,
+            maxClockSkewS: config.deviceMaxClockSkewS,
+            authFailures: { maxFailures: config.mqttAuthFailuresPerMinute, windowS: 60, blockS: 60 },
+            ...opts.gatewayLimits,
+          },
+        });
     await gw.start();
     gateway = gw;
     undo.push(() => gw.stop());
@@ -222,6 +280,19 @@ export async function startTrygg(config: Config, opts: StartOptions = {}): Promi
       scaip = receiver;
       undo.push(() => receiver.stop());
       if (!tls) logger.info('SIP over TLS is off: set TRYGG_SIP_TLS_CERT and TRYGG_SIP_TLS_KEY to turn it on');
+    }
+
+    // Telemetry retention: a TimescaleDB policy, or an hourly delete on plain PostgreSQL.
+    const timescale = await hasTimescale(pool);
+    const retain = () =>
+      applyTelemetryRetention(pool, config.telemetryRetentionS, timescale).catch((err: unknown) =>
+        logger.warn({ err }, 'telemetry retention failed'),
+      );
+    await retain();
+    if (!timescale) {
+      const retention = setInterval(() => void retain(), 3600_000);
+      retention.unref();
+      undo.push(async () => clearInterval(retention));
     }
 
     if (config.journalUrl && config.journalTokenUrl && config.journalKeyFile) {
@@ -267,17 +338,21 @@ export async function startTrygg(config: Config, opts: StartOptions = {}): Promi
     const http = await buildApp({
       onInstallationTest: (t) => live.publishTests([t]),
       installationTestWindowS: config.installationTestWindowS,
-      disconnectDevice: (id) => gw.disconnect(id),
+      // In external broker mode the broker holds the connections (revocation is its ACL's job).
+      disconnectDevice: (id) => {
+        if (gw instanceof MqttGateway) gw.disconnect(id);
+      },
+      sipRealm: config.sipRealm,
       journalAlertAfterS: config.journalAlertAfterS,
       verifier,
       lockout: { maxFailures: config.loginMaxFailures, lockSeconds: config.loginLockSeconds },
       publicUrl: config.publicUrl,
-      sipRealm: config.sipRealm,
       unusualAccess: { residents: config.auditUnusualResidents, windowS: config.auditUnusualWindowS },
       onUnusualAccess: (alert) => live.publishUnusualAccess(alert),
       onBrokenGlass: (grant) => live.publishBrokenGlass(grant),
       push: { vapidPublicKey: vapidKeys.publicKey, allowInsecure: config.pushAllowInsecure },
       online: (ids) => live.online(ids),
+      metrics: { registry: metrics.registry, token: config.metricsToken },
       logger,
       pool,
       engine,
@@ -294,19 +369,28 @@ export async function startTrygg(config: Config, opts: StartOptions = {}): Promi
       await http.close();
     });
     const httpPort = (http.server.address() as AddressInfo).port;
-    logger.info({ http: httpPort, mqtt: gw.port }, `Trygg is running: http://localhost:${httpPort}`);
+    logger.info(
+      { http: httpPort, mqtt: gw instanceof MqttGateway ? gw.port : config.mqttUrl },
+      `Trygg is running: http://localhost:${httpPort}`,
+    );
 
     return {
       config,
       logger,
       pool,
       engine,
-      gateway: gw,
+      gateway: gw instanceof MqttGateway ? gw : null,
+      external: gw instanceof ExternalBrokerConsumer ? gw : null,
       scaip,
       live,
       http,
       tokens,
-      ports: { http: httpPort, mqtt: gw.port, sip: scaip?.ports ?? { udp: null, tcp: null, tls: null } },
+      ports: {
+        http: httpPort,
+        mqtt: gw instanceof MqttGateway ? gw.port : 0,
+        mqtts: gw instanceof MqttGateway ? gw.tlsPort : 0,
+        sip: scaip?.ports ?? { udp: null, tcp: null, tls: null },
+      },
       demoFile,
       stop,
     };

@@ -7,7 +7,10 @@
  * SCAIP units (default 2000), --sip-rate N requests/s (default 500), --sip-seconds S (default 20),
  * --residents N and --devices N for the directory (default 10000 / 30000), --sockets N operator
  * sockets for the live fan-out (default 1000), --pushes N push messages per round (default 5000),
- * --only <name> to run one benchmark (escalation, journal, scaip, directory, fanout, push).
+ * --only <name> to run one benchmark (escalation, journal, scaip, directory, fanout, push,
+ * gateway). The gateway's: --gw-devices N
+ * connected devices (default 10000), --gw-alarms N (default 1000), --telemetry-rate N background
+ * msg/s (default 1000), --gw-seconds S per QoS 1 run (default 10).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -18,6 +21,7 @@ import { createPool, migrate } from '@trygg/alarm-core';
 import { benchDirectory, directoryRows } from './bench/directory.js';
 import { benchEscalation, escalationRows } from './bench/escalation.js';
 import { benchFanout, fanoutRows } from './bench/fanout.js';
+import { benchGateway, gatewayRows } from './bench/gateway.js';
 import { benchJournal, handledAlarm, journalRows } from './bench/journal.js';
 import { benchScaip, scaipRows } from './bench/scaip.js';
 import { benchPush, pushRows } from './bench/push.js';
@@ -36,6 +40,10 @@ const { values } = parseArgs({
     devices: { type: 'string', default: '30000' },
     sockets: { type: 'string', default: '1000' },
     pushes: { type: 'string', default: '5000' },
+    'gw-devices': { type: 'string', default: '10000' },
+    'gw-alarms': { type: 'string', default: '1000' },
+    'telemetry-rate': { type: 'string', default: '1000' },
+    'gw-seconds': { type: 'string', default: '10' },
     only: { type: 'string', multiple: true },
   },
 });
@@ -137,6 +145,20 @@ try {
     } finally {
       await dropDb(dirName);
     }
+  }
+  if (runs('gateway')) {
+    log('device gateway (service in its own process):');
+    const gateway = await benchGateway({
+      adminUrl: admin,
+      devices: Number(values['gw-devices']),
+      alarms: Number(values['gw-alarms']),
+      telemetryRate: Number(values['telemetry-rate']),
+      seconds: Number(values['gw-seconds']),
+      mosquittoUrl: process.env.TRYGG_BENCH_MOSQUITTO ?? 'mqtt://127.0.0.1:1883',
+      log,
+    });
+    results.gateway = gateway;
+    rows.push(...gatewayRows(gateway));
   }
 
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];

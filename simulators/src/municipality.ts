@@ -84,6 +84,9 @@ export async function startSimulation(opts: SimOptions): Promise<Simulation> {
         case 'error':
           opts.log(`← ${d.where}: refused ${fb.code} ${fb.message}`);
           break;
+        case 'config':
+          // The simulator keeps its own heartbeat period (--heartbeat), faster than a real device's.
+          break;
       }
     });
     clients.set(d.id, client);

@@ -12,9 +12,10 @@ const log = process.env.NOTIFY_LOG;
 if (!log) throw new Error('NOTIFY_LOG is required');
 const node = process.env.NODE_NAME ?? 'node';
 
+// NODE_MQTT_PORT pins the broker's port, so devices reconnect to a restarted node where they left it.
 const config = loadConfig(process.env, [], {
   port: 0,
-  mqttPort: 0,
+  mqttPort: Number(process.env.NODE_MQTT_PORT ?? 0),
   sipUdpPort: 0,
   sipTcpPort: 0,
   sipTlsPort: null,

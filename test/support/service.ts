@@ -31,11 +31,18 @@ export interface TestService {
   stop(): Promise<void>;
 }
 
-export async function startTestService(opts: { config?: Partial<Config>; start?: StartOptions } = {}): Promise<TestService> {
+export async function startTestService(
+  opts: {
+    config?: Partial<Config>;
+    start?: StartOptions;
+    /** Rewrites the service's database URL (e.g. through a TCP proxy a test can cut). */
+    databaseUrl?: (url: string) => string;
+  } = {},
+): Promise<TestService> {
   const db = await createTestDatabase({ migrate: false });
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'trygg-test-'));
   const config = loadConfig({}, [], {
-    databaseUrl: db.url,
+    databaseUrl: opts.databaseUrl ? opts.databaseUrl(db.url) : db.url,
     dataDir,
     port: 0,
     mqttPort: 0,

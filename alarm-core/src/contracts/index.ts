@@ -11,3 +11,4 @@ export * from './auth.js';
 export * from './journal.js';
 export * from './registry.js';
 export * from './push.js';
+export * from './telemetry.js';

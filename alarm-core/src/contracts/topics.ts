@@ -3,7 +3,7 @@
  * `{deviceId}` is the device's MQTT client id and username.
  */
 import Type, { type Static } from 'typebox';
-import type { DeviceEvent } from './device-event.js';
+import { DeviceEvent as DeviceEventSchema, TelemetrySample, type DeviceEvent } from './device-event.js';
 
 export const TOPIC_PREFIX = 'trygg/v1/devices';
 
@@ -11,6 +11,8 @@ export const DeviceFeedback = Type.Union([
   Type.Object({ type: Type.Literal('received'), eventId: Type.String(), alarmId: Type.Union([Type.String(), Type.Null()]) }),
   Type.Object({ type: Type.Literal('accepted'), alarmId: Type.String(), by: Type.String() }),
   Type.Object({ type: Type.Literal('resolved'), alarmId: Type.String() }),
+  /** Settings for the device; sent whenever it subscribes to its feedback. */
+  Type.Object({ type: Type.Literal('config'), heartbeatIntervalS: Type.Integer({ minimum: 10, maximum: 86400 }) }),
   Type.Object({
     type: Type.Literal('error'),
     code: Type.String(),
@@ -20,11 +22,28 @@ export const DeviceFeedback = Type.Union([
 ]);
 export type DeviceFeedback = Static<typeof DeviceFeedback>;
 
-/** Topic → payload. Device publishes `events`; Trygg publishes `feedback`. */
+/** The device's presence: retained, `offline` set as its last will. */
+export const DevicePresence = Type.Enum(['online', 'offline']);
+export type DevicePresence = Static<typeof DevicePresence>;
+
+/** Topic → payload. The device publishes `events`, `telemetry`, `status`; Trygg publishes `feedback`. */
 export interface Topics {
   'trygg/v1/devices/{deviceId}/events': DeviceEvent;
+  'trygg/v1/devices/{deviceId}/telemetry': TelemetrySample;
+  'trygg/v1/devices/{deviceId}/status': DevicePresence;
   'trygg/v1/devices/{deviceId}/feedback': DeviceFeedback;
 }
+
+/**
+ * The protocol as data: per channel its direction, QoS, retain flag and payload schema.
+ * gateway/PROTOCOL.md is checked against it by a test.
+ */
+export const CHANNELS = {
+  events: { direction: 'device → Trygg', qos: '1', retained: false, schema: DeviceEventSchema },
+  telemetry: { direction: 'device → Trygg', qos: '0 or 1', retained: false, schema: TelemetrySample },
+  status: { direction: 'device → Trygg', qos: '1', retained: true, schema: DevicePresence },
+  feedback: { direction: 'Trygg → device', qos: '1', retained: false, schema: DeviceFeedback },
+} as const;
 
 export type DeviceChannel = 'events' | 'telemetry' | 'status' | 'feedback';
 export const DEVICE_CHANNELS: readonly DeviceChannel[] = ['events', 'telemetry', 'status', 'feedback'];

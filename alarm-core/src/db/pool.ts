@@ -7,9 +7,13 @@ export type Queryable = Pick<pg.Pool, 'query'>;
 
 /** Opens a pool. The caller owns it and ends it in its stop(). */
 export function createPool(connectionString: string, max = 10): pg.Pool {
-  const pool = new pg.Pool({ connectionString, max, application_name: 'trygg' });
+  // A database that stops answering must surface as errors (not-ready, no PUBACK), not as hangs.
+  const pool = new pg.Pool({ connectionString, max, application_name: 'trygg', connectionTimeoutMillis: 5_000, keepAlive: true });
   // An idle client losing its connection must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);
+  // A checked-out client losing its connection fails its query; without a listener its 'error'
+  // event would also crash the process (pg-pool listens only while a client is idle).
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return pool;
 }
 

@@ -36,6 +36,11 @@ export interface EngineDeps {
   clock?: () => Date;
   /** How often to look for unapplied inbox rows, unsent notifications and silent devices. */
   sweepIntervalMs?: number;
+  /**
+   * Whether `start()` waits for the first sweep (default) or lets it run behind: a service
+   * restarting after a crash with a backlog of unapplied events must take new ones at once.
+   */
+  awaitFirstSweep?: boolean;
   /** Seconds of silence beyond twice the heartbeat interval before a device is offline. */
   heartbeatGraceS?: number;
   /** Called after each timer is applied, with how late it fired (ms): for the benchmark. */
@@ -64,6 +69,7 @@ export class AlarmEngine {
   private sweepTimer: NodeJS.Timeout | null = null;
   private readonly inFlight = new Set<Promise<unknown>>();
   private stopping = false;
+  private sweeping = false;
 
   constructor(deps: EngineDeps) {
     this.deps = deps;
@@ -100,7 +106,8 @@ export class AlarmEngine {
       .subscribe();
     const timers = await this.wheel.start();
     this.deps.logger.info({ timers }, 'engine started; timers re-armed');
-    await this.sweep();
+    if (this.deps.awaitFirstSweep === false) void this.sweep();
+    else await this.sweep();
     this.sweepTimer = setInterval(() => void this.sweep(), this.deps.sweepIntervalMs ?? 5_000);
     this.sweepTimer.unref();
   }
@@ -158,7 +165,9 @@ export class AlarmEngine {
 
   /** Applies unapplied inbox rows, delivers unsent notifications, supervises heartbeats. */
   private async sweep(): Promise<void> {
-    if (this.stopping) return;
+    // One sweep at a time: a long one (a crash's backlog) must not be joined by the next tick's.
+    if (this.stopping || this.sweeping) return;
+    this.sweeping = true;
     try {
       const { rows } = await this.deps.pool.query<{ device_id: string; event_id: string }>(
         `SELECT device_id, event_id FROM device_events WHERE processed_at IS NULL ORDER BY received_at LIMIT 1000`,
@@ -168,6 +177,8 @@ export class AlarmEngine {
       await this.supervise();
     } catch (err) {
       this.warn(err, 'sweep');
+    } finally {
+      this.sweeping = false;
     }
   }
 

@@ -2,21 +2,35 @@
  * The device inbox: the one door every device event comes through, MQTT or SCAIP. `accept`
  * resolves only after the event row is committed, so the caller may then acknowledge the
  * device. The same (device, id) twice is stored once.
+ *
+ * Concurrent accepts share a commit (group commit): one multi-row `INSERT … ON CONFLICT DO
+ * NOTHING` per batch, each caller resolved when the batch that carried its event committed.
  */
 import type { DeviceEvent } from '../contracts/device-event.js';
 import { EVENT_TYPES } from '../contracts/vocabulary.js';
+import { GroupCommit, type GroupCommitOptions } from '../db/group-commit.js';
 import type { Pool } from '../db/pool.js';
 import type { Logger } from '../ports.js';
 import type { AlarmEngine } from './engine.js';
 
 export type AcceptResult = 'stored' | 'duplicate';
 
+interface Row {
+  deviceId: string;
+  event: DeviceEvent;
+}
+
 export class Inbox {
+  private readonly batches: GroupCommit<Row, AcceptResult>;
+
   constructor(
     private readonly pool: Pool,
     private readonly engine: AlarmEngine,
     private readonly logger: Logger,
-  ) {}
+    groupCommit: GroupCommitOptions = {},
+  ) {
+    this.batches = new GroupCommit((rows) => this.write(rows), groupCommit);
+  }
 
   async accept(deviceId: string, event: DeviceEvent): Promise<AcceptResult> {
     return (await this.store(deviceId, event)).result;
@@ -47,17 +61,46 @@ export class Inbox {
   }
 
   private async store(deviceId: string, event: DeviceEvent): Promise<{ result: AcceptResult; applied: Promise<void> }> {
-    const { rowCount } = await this.pool.query(
-      `WITH seen AS (UPDATE devices SET last_seen_at = now() WHERE id = $1)
-       INSERT INTO device_events (device_id, event_id, type, ts, payload)
-       VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT (device_id, event_id) DO NOTHING`,
-      [deviceId, event.id, event.type, event.ts, event],
-    );
+    const result = await this.batches.submit({ deviceId, event });
     // Applied asynchronously; a failure here is picked up by the engine's sweep.
     const applied = this.engine.submitDeviceEvent(deviceId, event.id).catch((err: unknown) => {
       this.logger.warn({ err, deviceId, eventId: event.id }, 'event stored, apply deferred to the sweep');
     });
-    return { result: rowCount === 1 ? 'stored' : 'duplicate', applied };
+    return { result, applied };
   }
+
+  private async write(rows: Row[]): Promise<AcceptResult[]> {
+    // Rows go in key order so two writers (two nodes) lock index entries in the same order.
+    const order = rows.map((r, i) => ({ r, i })).sort((a, b) => compare(a.r, b.r));
+    const devices = [...new Set(order.map(({ r }) => r.deviceId))];
+    const { rows: inserted } = await this.pool.query<{ device_id: string; event_id: string }>(
+      `WITH seen AS (
+         UPDATE devices SET last_seen_at = now()
+          WHERE id IN (SELECT id FROM devices WHERE id = ANY($6::text[]) ORDER BY id FOR UPDATE)
+       )
+       INSERT INTO device_events (device_id, event_id, type, ts, payload)
+       SELECT device_id, event_id, type, ts, payload
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::jsonb[]) WITH ORDINALITY
+         AS u(device_id, event_id, type, ts, payload, n)
+        ORDER BY n
+       ON CONFLICT (device_id, event_id) DO NOTHING
+       RETURNING device_id, event_id`,
+      [
+        order.map(({ r }) => r.deviceId),
+        order.map(({ r }) => r.event.id),
+        order.map(({ r }) => r.event.type),
+        order.map(({ r }) => r.event.ts),
+        order.map(({ r }) => JSON.stringify(r.event)),
+        devices,
+      ],
+    );
+    // A key inserted now is "stored" for its first caller in the batch; any other copy is a duplicate.
+    const fresh = new Set(inserted.map((r) => `${r.device_id}\u0000${r.event_id}`));
+    return rows.map((r) => (fresh.delete(`${r.deviceId}\u0000${r.event.id}`) ? 'stored' : 'duplicate'));
+  }
+}
+
+function compare(a: Row, b: Row): number {
+  if (a.deviceId !== b.deviceId) return a.deviceId < b.deviceId ? -1 : 1;
+  return a.event.id < b.event.id ? -1 : a.event.id > b.event.id ? 1 : 0;
 }

@@ -45,6 +45,8 @@ export const ACTIONS = {
   'live:own': ['staff', 'relative'],
   // Every person who can be alerted registers their phones for push.
   'push:subscribe': ['operator', 'staff', 'technician', 'relative', 'admin'],
+  // Battery, signal and temperature curves: the response centre and technicians (not relatives).
+  'telemetry:read': ['operator', 'technician', 'admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Action = keyof typeof ACTIONS;

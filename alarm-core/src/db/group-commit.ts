@@ -1,0 +1,92 @@
+/**
+ * Group commit: callers hand in one item each; items that arrive while a write is in flight wait
+ * and go together in the next write (one statement, one commit). Each caller's promise settles
+ * only when the write that carried its item has committed or failed, so "resolved" still means
+ * "stored" — the batching only shares the commit, never the guarantee.
+ */
+
+export interface GroupCommitOptions {
+  /** Most items in one write. */
+  maxBatch?: number;
+  /** Writes in flight at once (1 keeps lock order trivially consistent). */
+  concurrency?: number;
+  /** Called after every write with its size and duration (metrics). */
+  onWrite?: (items: number, ms: number, ok: boolean) => void;
+}
+
+interface Waiting<T, R> {
+  item: T;
+  resolve: (r: R) => void;
+  reject: (err: unknown) => void;
+}
+
+/** SQLSTATE classes 22 (data exception) and 23 (integrity violation): one bad item, not a dead database. */
+function isItemError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (code.startsWith('22') || code.startsWith('23'));
+}
+
+export class GroupCommit<T, R> {
+  private queue: Waiting<T, R>[] = [];
+  private inFlight = 0;
+  private scheduled = false;
+  private readonly maxBatch: number;
+  private readonly concurrency: number;
+
+  /** `write` stores the items and returns one result per item, in order. */
+  constructor(
+    private readonly write: (items: T[]) => Promise<R[]>,
+    private readonly opts: GroupCommitOptions = {},
+  ) {
+    this.maxBatch = opts.maxBatch ?? 500;
+    this.concurrency = opts.concurrency ?? 1;
+  }
+
+  /** Items waiting for a write (not yet in flight). */
+  get pending(): number {
+    return this.queue.length;
+  }
+
+  submit(item: T): Promise<R> {
+    return new Promise<R>((resolve, reject) => {
+      this.queue.push({ item, resolve, reject });
+      // Items submitted in the same tick (one socket read of many packets) share the first write.
+      if (!this.scheduled) {
+        this.scheduled = true;
+        queueMicrotask(() => {
+          this.scheduled = false;
+          this.pump();
+        });
+      }
+    });
+  }
+
+  private pump(): void {
+    while (this.inFlight < this.concurrency && this.queue.length > 0) {
+      const batch = this.queue.splice(0, this.maxBatch);
+      this.inFlight++;
+      // run() settles every caller itself and never rejects.
+      void this.run(batch).finally(() => {
+        this.inFlight--;
+        this.pump();
+      });
+    }
+  }
+
+  private async run(batch: Waiting<T, R>[]): Promise<void> {
+    const started = performance.now();
+    try {
+      const results = await this.write(batch.map((w) => w.item));
+      this.opts.onWrite?.(batch.length, performance.now() - started, true);
+      batch.forEach((w, i) => w.resolve(results[i] as R));
+    } catch (err) {
+      this.opts.onWrite?.(batch.length, performance.now() - started, false);
+      if (batch.length > 1 && isItemError(err)) {
+        // One item the database refuses must not fail its neighbours: write each alone.
+        await Promise.all(batch.map((w) => this.run([w])));
+        return;
+      }
+      for (const w of batch) w.reject(err);
+    }
+  }
+}

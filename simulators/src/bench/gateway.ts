@@ -1,0 +1,486 @@
+/**
+ * Device gateway benchmark, the service in its own process over real MQTT and socket.io:
+ * 1. alarm latency from a device's PUBLISH to the operator's socket (`alarm:update` "opened"),
+ *    p50 / p99 / p99.9, with telemetry in the background (goal p99 ≤ 10 ms); peer: publish →
+ *    subscriber through bare aedes (its own process) under the same background load;
+ * 2. telemetry committed per second at QoS 1 (a PUBACK from Trygg means committed), with the
+ *    rows counted afterwards (nothing lost); peers: bare aedes acknowledging the same load, and
+ *    Mosquitto forwarding it to a QoS 1 subscriber (goal ≥ 0.4× bare aedes);
+ * 3. many connected devices with a heartbeat each: the service's resident memory per connection
+ *    (goal ≤ 64 KB; peer: Mosquitto's), and alarm latency while all of them reconnect at once.
+ * Device secrets here are hashed with cheap scrypt parameters (the format carries them), so the
+ * figures are the gateway's and not the KDF's; a real first connect costs one full scrypt.
+ */
+import { randomBytes, scrypt } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import pg from 'pg';
+import { io } from 'socket.io-client';
+import { migrate } from '@trygg/alarm-core';
+import { createUser } from '@trygg/devices';
+import { freePort, startBareAedes, startService, type Child } from './processes.js';
+import { fmt, summarise, type Summary } from './stats.js';
+
+export interface GatewayBenchOptions {
+  adminUrl: string;
+  /** Connected devices for the memory and reconnect-storm figures. */
+  devices: number;
+  /** Alarms for the latency figure. */
+  alarms: number;
+  /** Background telemetry messages per second. */
+  telemetryRate: number;
+  /** Seconds of the QoS 1 throughput runs. */
+  seconds: number;
+  mosquittoUrl: string;
+  log: (line: string) => void;
+}
+
+export interface GatewayBenchResult {
+  alarmLatencyMs: Summary;
+  bareAedesLatencyMs: Summary;
+  backgroundPerS: number;
+  telemetryPerS: number;
+  telemetryLost: number;
+  bareAedesPerS: number;
+  mosquittoPerS: number;
+  devices: number;
+  memoryPerConnectionKiB: number;
+  mosquittoMemoryPerConnectionKiB: number | null;
+  stormLatencyMs: Summary;
+  stormReconnectS: number;
+}
+
+const TELEMETRY_DEVICES = 200;
+const STORM_ALARMS = 100;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** N=16, r=1, p=1: the stored format names its parameters, so verification follows them. */
+async function cheapHash(secret: string): Promise<string> {
+  const salt = randomBytes(16);
+  const cheap = await new Promise<Buffer>((res, rej) =>
+    scrypt(secret, salt, 32, { N: 16, r: 1, p: 1 }, (e, k) => (e ? rej(e) : res(k))),
+  );
+  return ['scrypt', 16, 1, 1, salt.toString('base64url'), cheap.toString('base64url')].join('$');
+}
+
+async function seed(pool: pg.Pool, groups: Record<string, number>, secret: string): Promise<void> {
+  await pool.query(`INSERT INTO sites (id, kind, name, address) VALUES ('gb-home', 'home', 'Bench home', 'Benchveien 1')`);
+  await pool.query(`INSERT INTO residents (id, name, site_id) VALUES ('gb-res', 'Bench resident', 'gb-home')`);
+  await pool.query(`INSERT INTO relatives (id, resident_id, name) VALUES ('gb-rel', 'gb-res', 'Bench relative')`);
+  const hash = await cheapHash(secret);
+  for (const [prefix, n] of Object.entries(groups)) {
+    await pool.query(
+      `INSERT INTO devices (id, kind, serial, protocol, secret_hash, status, resident_id, heartbeat_interval_s)
+       SELECT $1 || g, 'alarm-button', 'GB-' || $1 || g, 'mqtt', $2, 'active', 'gb-res', 3600 FROM generate_series(1, $3) g`,
+      [prefix, hash, n],
+    );
+  }
+}
+
+async function connectMany(url: string, ids: string[], secret: string | null, extra: Partial<IClientOptions> = {}) {
+  const clients: MqttClient[] = [];
+  for (let i = 0; i < ids.length; i += 200) {
+    clients.push(
+      ...(await Promise.all(
+        ids.slice(i, i + 200).map((id) =>
+          mqtt.connectAsync(url, {
+            clientId: id,
+            ...(secret ? { username: id, password: secret } : {}),
+            reconnectPeriod: 0,
+            keepalive: 300,
+            connectTimeout: 60_000,
+            ...extra,
+          }),
+        ),
+      )),
+    );
+  }
+  return clients;
+}
+
+/** QoS 0 telemetry at `rate` messages/s spread over the clients, until stopped. */
+function background(clients: MqttClient[], topicOf: (i: number) => string, rate: number): { stop(): number } {
+  let sent = 0;
+  let i = 0;
+  const t0 = performance.now();
+  const timer = setInterval(() => {
+    const due = Math.floor(((performance.now() - t0) / 1000) * rate) - sent;
+    for (let k = 0; k < due; k++, i++) {
+      const c = clients[i % clients.length] as MqttClient;
+      c.publish(topicOf(i % clients.length), JSON.stringify({ ts: new Date().toISOString(), rssi: -60 - (i % 30) }), { qos: 0 });
+      sent++;
+    }
+  }, 5);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      return sent / ((performance.now() - t0) / 1000);
+    },
+  };
+}
+
+/** Each client keeps `window` QoS 1 publishes in flight for `seconds`; acknowledged per second. */
+async function qos1Load(
+  clients: MqttClient[],
+  topicOf: (i: number) => string,
+  seconds: number,
+  window = 16,
+): Promise<{ acked: number; perS: number }> {
+  let acked = 0;
+  const until = performance.now() + seconds * 1000;
+  const base = Date.now() - 60_000;
+  let seq = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    clients.map((c, i) =>
+      Promise.all(
+        Array.from({ length: window }, async () => {
+          while (performance.now() < until) {
+            const ts = new Date(base + seq++).toISOString(); // distinct per message: (device, metric, ts) is a key
+            await c.publishAsync(topicOf(i), JSON.stringify({ ts, battery: 50 }), { qos: 1 });
+            acked++;
+          }
+        }),
+      ),
+    ),
+  );
+  return { acked, perS: acked / ((performance.now() - t0) / 1000) };
+}
+
+async function rssOfService(httpUrl: string): Promise<number> {
+  const text = await (await fetch(`${httpUrl}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith('trygg_process_resident_memory_bytes '));
+  return Number(line?.split(' ')[1]);
+}
+
+async function rssOfPid(pid: number): Promise<number | null> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => null);
+  const kb = status ? /VmRSS:\s+(\d+)/.exec(status)?.[1] : undefined;
+  return kb ? Number(kb) * 1024 : null;
+}
+
+export async function benchGateway(o: GatewayBenchOptions): Promise<GatewayBenchResult> {
+  const { log } = o;
+  const name = `trygg_gwbench_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: o.adminUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const u = new URL(o.adminUrl);
+  u.pathname = `/${name}`;
+  const databaseUrl = u.toString();
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'trygg-gwbench-'));
+  const children: Child[] = [];
+  const clients: MqttClient[] = [];
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
+  pool.on('error', () => undefined); // an idle connection dropped must not end the benchmark
+  try {
+    await migrate(databaseUrl);
+    const secret = randomBytes(12).toString('base64url');
+    await seed(pool, { 'gb-a': o.alarms, 'gb-s': STORM_ALARMS, 'gb-t': TELEMETRY_DEVICES, 'gb-c': o.devices }, secret);
+    await createUser(pool, {
+      id: 'gb-op',
+      username: 'gb-op',
+      displayName: 'Bench operator',
+      roles: ['operator'],
+      password: secret,
+    });
+    const [httpPort, mqttPort] = [await freePort(), await freePort()];
+    const httpUrl = `http://127.0.0.1:${httpPort}`;
+    const mqttUrl = `mqtt://127.0.0.1:${mqttPort}`;
+    const service = await startService(
+      {
+        DATABASE_URL: databaseUrl,
+        PORT: String(httpPort),
+        TRYGG_MQTT_PORT: String(mqttPort),
+        HOST: '127.0.0.1',
+        TRYGG_DATA_DIR: dataDir,
+        TRYGG_LOG_LEVEL: 'error',
+        TRYGG_DEVICE_MSG_RATE: '100000',
+        TRYGG_DEVICE_MSG_BURST: '100000',
+        TRYGG_MQTT_AUTH_FAILURES_PER_MIN: '100000',
+        TRYGG_SIP: 'false', // the SCAIP receiver is not under test here (and 5060 may be taken)
+      },
+      httpUrl,
+    );
+    children.push(service);
+    const bare = await startBareAedes();
+    children.push(bare);
+    const bareUrl = `mqtt://127.0.0.1:${bare.port}`;
+
+    // The operator's screen.
+    const login = (await (
+      await fetch(`${httpUrl}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'gb-op', password: secret }),
+      })
+    ).json()) as { token: string };
+    const socket = io(httpUrl, { path: '/socket.io', auth: { token: login.token }, transports: ['websocket'] });
+    await new Promise<void>((resolve, reject) => {
+      socket.once('connect', () => resolve());
+      socket.once('connect_error', reject);
+    });
+    const opened = new Map<string, (t: number) => void>();
+    socket.on('alarm:update', (u: { entry: { kind: string }; alarm: { subject: { deviceId: string } } }) => {
+      if (u.entry.kind === 'opened') opened.get(u.alarm.subject.deviceId)?.(performance.now());
+    });
+
+    const ids = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}${i + 1}`);
+    // 1. Many connected devices with a heartbeat each, on the fresh service (its memory is quiet).
+    log(`  ${o.devices} connected devices with heartbeats, then a reconnect storm of all of them`);
+    // Mosquitto's first, and closed again: two crowds at once would pass this process's file limit.
+    let mosquittoMemoryPerConnectionKiB: number | null = null;
+    const mosqPid = Number((await readFile('/run/mosquitto/mosquitto.pid', 'utf8').catch(() => '')).trim());
+    if (mosqPid) {
+      const m0 = await rssOfPid(mosqPid);
+      const mcrowd = await connectMany(o.mosquittoUrl, ids(`gb-m${randomBytes(3).toString('hex')}-`, o.devices), null, {
+        keepalive: 300,
+      });
+      await sleep(1_000);
+      const m1 = await rssOfPid(mosqPid);
+      if (m0 !== null && m1 !== null) mosquittoMemoryPerConnectionKiB = (m1 - m0) / o.devices / 1024;
+      await Promise.all(mcrowd.map((c) => c.endAsync(true)));
+    }
+    await sleep(2_000);
+    const rss0 = await rssOfService(httpUrl);
+    const crowd = await connectMany(mqttUrl, ids('gb-c', o.devices), secret, { reconnectPeriod: 1_000 });
+    clients.push(...crowd);
+    await Promise.all(
+      crowd.map((c, i) =>
+        c.publishAsync(
+          `trygg/v1/devices/gb-c${i + 1}/events`,
+          JSON.stringify({ id: `hb-${i}`, type: 'heartbeat', ts: new Date().toISOString() }),
+          { qos: 1 },
+        ),
+      ),
+    );
+    await sleep(2_000);
+    const rss1 = await rssOfService(httpUrl);
+    const memoryPerConnectionKiB = (rss1 - rss0) / o.devices / 1024;
+    log(
+      `    Trygg ${fmt(memoryPerConnectionKiB)} KiB per connection; Mosquitto ${fmt(mosquittoMemoryPerConnectionKiB ?? NaN)} KiB`,
+    );
+
+    const tele = ids('gb-t', TELEMETRY_DEVICES);
+    const teleTopic = (i: number) => `trygg/v1/devices/${tele[i]}/telemetry`;
+
+    // 2. Alarm latency with background telemetry, then the same through bare aedes.
+    log(`  alarm latency: ${o.alarms} alarms at 50/s with ${o.telemetryRate} telemetry msg/s in the background`);
+    const alarmIds = ids('gb-a', o.alarms);
+    const alarmClients = await connectMany(mqttUrl, alarmIds, secret);
+    const teleClients = await connectMany(mqttUrl, tele, secret);
+    clients.push(...alarmClients, ...teleClients);
+    const bg = background(teleClients, teleTopic, o.telemetryRate);
+    await sleep(1_000);
+    const latencies: number[] = [];
+    const waits: Promise<void>[] = [];
+    for (let i = 0; i < alarmIds.length; i++) {
+      const id = alarmIds[i] as string;
+      const t0 = performance.now();
+      waits.push(
+        new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, 30_000);
+          opened.set(id, (t) => {
+            latencies.push(t - t0);
+            clearTimeout(timer);
+            resolve();
+          });
+        }),
+      );
+      (alarmClients[i] as MqttClient).publish(
+        `trygg/v1/devices/${id}/events`,
+        JSON.stringify({ id: `gb-${i}`, type: 'alarm.button', ts: new Date().toISOString() }),
+        { qos: 1 },
+      );
+      await sleep(20);
+    }
+    await Promise.all(waits);
+    const backgroundPerS = bg.stop();
+    const alarmLatencyMs = summarise(latencies);
+    log(
+      `    Trygg p50 ${fmt(alarmLatencyMs.p50)} p99 ${fmt(alarmLatencyMs.p99)} p99.9 ${fmt(alarmLatencyMs.p999)} ms (${latencies.length}/${o.alarms} seen)`,
+    );
+
+    const bareSub = await mqtt.connectAsync(bareUrl, { clientId: 'gb-sub', reconnectPeriod: 0 });
+    const bareArrived = new Map<string, (t: number) => void>();
+    bareSub.on('message', (topic) => bareArrived.get(topic)?.(performance.now()));
+    await bareSub.subscribeAsync('bench/alarm/#', { qos: 1 });
+    const barePubs = await connectMany(
+      bareUrl,
+      alarmIds.map((i) => `${i}-bare`),
+      null,
+    );
+    const bareTele = await connectMany(
+      bareUrl,
+      tele.map((i) => `${i}-bare`),
+      null,
+    );
+    clients.push(bareSub, ...barePubs, ...bareTele);
+    const bg2 = background(bareTele, (i) => `bench/telemetry/${i}`, o.telemetryRate);
+    await sleep(1_000);
+    const bareLat: number[] = [];
+    const bareWaits: Promise<void>[] = [];
+    for (let i = 0; i < barePubs.length; i++) {
+      const topic = `bench/alarm/${i}`;
+      const t0 = performance.now();
+      bareWaits.push(
+        new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, 30_000);
+          bareArrived.set(topic, (t) => {
+            bareLat.push(t - t0);
+            clearTimeout(timer);
+            resolve();
+          });
+        }),
+      );
+      (barePubs[i] as MqttClient).publish(topic, JSON.stringify({ id: `b-${i}`, type: 'alarm.button' }), { qos: 1 });
+      await sleep(20);
+    }
+    await Promise.all(bareWaits);
+    bg2.stop();
+    const bareAedesLatencyMs = summarise(bareLat);
+    log(`    bare aedes p50 ${fmt(bareAedesLatencyMs.p50)} p99 ${fmt(bareAedesLatencyMs.p99)} ms`);
+    for (const c of [...barePubs, ...bareTele]) c.end(true);
+
+    // 3. Telemetry committed per second (QoS 1), and the peers under the same client load.
+    log(`  telemetry QoS 1: ${TELEMETRY_DEVICES} devices × 16 in flight for ${o.seconds} s`);
+    const rowsBefore = Number((await pool.query<{ n: string }>('SELECT count(*) AS n FROM telemetry')).rows[0]?.n);
+    const trygg = await qos1Load(teleClients, teleTopic, o.seconds);
+    const telemetryPerS = trygg.perS;
+    const rowsAfter = Number((await pool.query<{ n: string }>('SELECT count(*) AS n FROM telemetry')).rows[0]?.n);
+    // Each acknowledged sample is one row (one metric): a PUBACK without its row is a loss.
+    const telemetryLost = trygg.acked - (rowsAfter - rowsBefore);
+    const bareLoad = await connectMany(
+      bareUrl,
+      tele.map((i) => `${i}-q1`),
+      null,
+    );
+    clients.push(...bareLoad);
+    const bareAedesPerS = (await qos1Load(bareLoad, (i) => `bench/telemetry/${i}`, o.seconds)).perS;
+    for (const c of bareLoad) c.end(true);
+    const run = randomBytes(3).toString('hex');
+    const mosqSub = await mqtt.connectAsync(o.mosquittoUrl, { clientId: `gb-sub-${run}`, reconnectPeriod: 0 });
+    let forwarded = 0;
+    mosqSub.on('message', () => forwarded++);
+    await mosqSub.subscribeAsync(`bench/${run}/#`, { qos: 1 });
+    const mosqLoad = await connectMany(
+      o.mosquittoUrl,
+      tele.map((i) => `${i}-${run}`),
+      null,
+    );
+    const f0 = performance.now();
+    await qos1Load(mosqLoad, (i) => `bench/${run}/telemetry/${i}`, o.seconds);
+    await sleep(500);
+    const mosquittoPerS = forwarded / ((performance.now() - f0 - 500) / 1000);
+    for (const c of [...mosqLoad, mosqSub]) c.end(true);
+    log(
+      `    Trygg ${fmt(telemetryPerS, 0)}/s (${telemetryLost} acknowledged but not stored), bare aedes ${fmt(bareAedesPerS, 0)}/s, Mosquitto forwarding ${fmt(mosquittoPerS, 0)}/s`,
+    );
+
+    // 4. Every connected device drops and reconnects at once while alarms come in.
+    const stormIds = ids('gb-s', STORM_ALARMS);
+    const stormClients = await connectMany(mqttUrl, stormIds, secret);
+    clients.push(...stormClients);
+    let reconnected = 0;
+    const allBack = new Promise<number>((resolve) => {
+      const s0 = performance.now();
+      for (const c of crowd) {
+        c.once('connect', () => {
+          if (++reconnected === crowd.length) resolve((performance.now() - s0) / 1000);
+        });
+      }
+    });
+    for (const c of crowd) c.stream.destroy(); // every connection drops at once
+    const stormLat: number[] = [];
+    const stormWaits: Promise<void>[] = [];
+    for (let i = 0; i < stormIds.length; i++) {
+      const id = stormIds[i] as string;
+      const t0 = performance.now();
+      stormWaits.push(
+        new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, 30_000);
+          opened.set(id, (t) => {
+            stormLat.push(t - t0);
+            clearTimeout(timer);
+            resolve();
+          });
+        }),
+      );
+      (stormClients[i] as MqttClient).publish(
+        `trygg/v1/devices/${id}/events`,
+        JSON.stringify({ id: `storm-${i}`, type: 'alarm.button', ts: new Date().toISOString() }),
+        { qos: 1 },
+      );
+      await sleep(20);
+    }
+    await Promise.all(stormWaits);
+    const stormReconnectS = await Promise.race([allBack, sleep(60_000).then(() => NaN)]);
+    const stormLatencyMs = summarise(stormLat);
+    log(
+      `    storm: all back in ${fmt(stormReconnectS)} s; alarm p50 ${fmt(stormLatencyMs.p50)} p99 ${fmt(stormLatencyMs.p99)} ms`,
+    );
+    socket.close();
+    return {
+      alarmLatencyMs,
+      bareAedesLatencyMs,
+      backgroundPerS,
+      telemetryPerS,
+      telemetryLost,
+      bareAedesPerS,
+      mosquittoPerS,
+      devices: o.devices,
+      memoryPerConnectionKiB,
+      mosquittoMemoryPerConnectionKiB,
+      stormLatencyMs,
+      stormReconnectS,
+    };
+  } finally {
+    for (const c of clients) c.end(true);
+    for (const c of children.reverse()) await c.stop().catch(() => undefined);
+    await pool.end();
+    const d = new pg.Client({ connectionString: o.adminUrl });
+    await d.connect();
+    await d.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await d.end();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** Rows for the combined table: figure, Trygg, peer, ratio, goal. */
+export function gatewayRows(r: GatewayBenchResult): string[][] {
+  const ratio = (a: number, b: number) => (b > 0 ? fmt(a / b, 2) : '–');
+  const verdict = (ok: boolean) => (ok ? 'met' : 'missed');
+  return [
+    ['alarm → operator socket p50 (ms)', fmt(r.alarmLatencyMs.p50), `bare aedes ${fmt(r.bareAedesLatencyMs.p50)}`, '', ''],
+    [
+      'alarm → operator socket p99 (ms)',
+      fmt(r.alarmLatencyMs.p99),
+      `bare aedes ${fmt(r.bareAedesLatencyMs.p99)}`,
+      '',
+      `≤ 10: ${verdict(r.alarmLatencyMs.p99 <= 10)}`,
+    ],
+    ['alarm → operator socket p99.9 (ms)', fmt(r.alarmLatencyMs.p999), `bare aedes ${fmt(r.bareAedesLatencyMs.p999)}`, '', ''],
+    ['  background telemetry (msg/s)', fmt(r.backgroundPerS, 0), '', '', ''],
+    [
+      'telemetry committed / s (QoS 1)',
+      fmt(r.telemetryPerS, 0),
+      `bare aedes ${fmt(r.bareAedesPerS, 0)}/s`,
+      ratio(r.telemetryPerS, r.bareAedesPerS),
+      `≥ 0.4: ${verdict(r.telemetryPerS / r.bareAedesPerS >= 0.4)}`,
+    ],
+    ['', '', `Mosquitto fwd ${fmt(r.mosquittoPerS, 0)}/s`, ratio(r.telemetryPerS, r.mosquittoPerS), ''],
+    ['  acknowledged but not stored', String(r.telemetryLost), '', '', `0: ${verdict(r.telemetryLost === 0)}`],
+    [
+      `memory per connection, ${r.devices} devices (KiB)`,
+      fmt(r.memoryPerConnectionKiB),
+      `Mosquitto ${fmt(r.mosquittoMemoryPerConnectionKiB ?? NaN)}`,
+      '',
+      `≤ 64: ${verdict(r.memoryPerConnectionKiB <= 64)}`,
+    ],
+    ['reconnect storm: all back (s)', fmt(r.stormReconnectS), '', '', ''],
+    ['alarm during the storm p50 / p99 (ms)', `${fmt(r.stormLatencyMs.p50)} / ${fmt(r.stormLatencyMs.p99)}`, '', '', ''],
+  ];
+}
