@@ -4,16 +4,14 @@
  * and whether alerts reach this phone.
  */
 import { LitElement, css, html } from 'lit';
-import { customElement, property, state } from 'lit/decorators.js';
+import { customElement, property } from 'lit/decorators.js';
 import { localized, msg, str } from '@lit/localize';
 import type { Alarm } from '@trygg/alarm-core';
-import { api, errorMessage } from '../api.js';
 import { formatList } from '../labels.js';
-import { sendPeopleCommand, type CommandDetail } from '../people-commands.js';
-import { PeopleLiveController } from '../people-live.js';
+import type { CommandDetail } from '../people-commands.js';
+import { PeopleView } from '../people-view.js';
 import type { Session } from '../session.js';
 import { shared } from '../styles.js';
-import { signalUnauthorized } from '../api.js';
 import './trygg-people-alarm.js';
 import './trygg-push-setup.js';
 
@@ -60,47 +58,18 @@ export class TryggRelativeApp extends LitElement {
   ];
 
   @property({ attribute: false }) session!: Session;
-  @state() private _view: RelativeView | null = null;
-  @state() private _error = '';
-  @state() private _busy = false;
-  private readonly _live = new PeopleLiveController(
-    this,
-    () => this.session.token,
-    () => void this._load(),
-    () => signalUnauthorized(),
-  );
-
-  private async _load(): Promise<void> {
-    try {
-      this._view = await api<RelativeView>('/api/relative/alarms', { token: this.session.token });
-      this._error = '';
-    } catch (err) {
-      this._error = errorMessage(err);
-    }
-  }
-
-  private async _onCommand(e: CustomEvent<CommandDetail>): Promise<void> {
-    this._busy = true;
-    try {
-      await sendPeopleCommand(this.session.token, e.detail);
-      this._error = '';
-    } catch (err) {
-      this._error = errorMessage(err);
-    } finally {
-      this._busy = false;
-      await this._load();
-    }
-  }
+  private readonly _people = new PeopleView<RelativeView>(this, () => this.session.token, '/api/relative/alarms');
+  private readonly _onCommand = (e: CustomEvent<CommandDetail>): void => void this._people.command(e.detail);
 
   override render() {
-    const v = this._view;
+    const v = this._people.view;
     const names = formatList(v?.people.map((p) => p.name) ?? []);
     const open = v?.alarms.filter((a) => a.state === 'open' || a.state === 'claimed' || a.state === 'arrived') ?? [];
     const earlier = v?.alarms.filter((a) => !open.includes(a)) ?? [];
     return html`
       <h2>${v ? msg(str`Alarms for ${names}`, { id: 'relative.title' }) : msg('Loading …', { id: 'people.loading' })}</h2>
-      ${this._live.connection === 'lost' ? html`<p class="banner" role="status">${msg('Connection lost – reconnecting …', { id: 'queue.connection-lost' })}</p>` : null}
-      ${this._error ? html`<p class="banner error" role="alert">${this._error}</p>` : null}
+      ${this._people.live.connection === 'lost' ? html`<p class="banner" role="status">${msg('Connection lost – reconnecting …', { id: 'queue.connection-lost' })}</p>` : null}
+      ${this._people.error ? html`<p class="banner error" role="alert">${this._people.error}</p>` : null}
       <trygg-push-setup .token=${this.session.token}></trygg-push-setup>
       <section aria-labelledby="now">
         <h2 id="now">${msg('Now', { id: 'relative.now' })}</h2>
@@ -108,7 +77,7 @@ export class TryggRelativeApp extends LitElement {
           open.length === 0
             ? html`<p data-testid="no-open">${msg('No alarms right now.', { id: 'relative.none' })}</p>`
             : html`<ul @trygg-command=${this._onCommand}>
-                ${open.map((a) => html`<li><trygg-people-alarm .alarm=${a} .userId=${this.session.user.userId} ?busy=${this._busy}></trygg-people-alarm></li>`)}
+                ${open.map((a) => html`<li><trygg-people-alarm .alarm=${a} .userId=${this.session.user.userId} ?busy=${this._people.busy}></trygg-people-alarm></li>`)}
               </ul>`
         }
       </section>

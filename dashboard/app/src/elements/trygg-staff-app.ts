@@ -4,13 +4,12 @@
  * on shift (has the app open) and what they are busy with.
  */
 import { LitElement, css, html } from 'lit';
-import { customElement, property, state } from 'lit/decorators.js';
+import { customElement, property } from 'lit/decorators.js';
 import { localized, msg, str } from '@lit/localize';
 import type { Alarm } from '@trygg/alarm-core';
-import { api, errorMessage, signalUnauthorized } from '../api.js';
 import { typeLabel } from '../labels.js';
-import { sendPeopleCommand, type CommandDetail } from '../people-commands.js';
-import { PeopleLiveController } from '../people-live.js';
+import type { CommandDetail } from '../people-commands.js';
+import { PeopleView } from '../people-view.js';
 import type { Session } from '../session.js';
 import { shared } from '../styles.js';
 import './trygg-people-alarm.js';
@@ -99,54 +98,25 @@ export class TryggStaffApp extends LitElement {
   ];
 
   @property({ attribute: false }) session!: Session;
-  @state() private _o: Overview | null = null;
-  @state() private _error = '';
-  @state() private _busy = false;
-  private readonly _live = new PeopleLiveController(
-    this,
-    () => this.session.token,
-    () => void this._load(),
-    () => signalUnauthorized(),
-  );
-
-  private async _load(): Promise<void> {
-    try {
-      this._o = await api<Overview>('/api/staff/overview', { token: this.session.token });
-      this._error = '';
-    } catch (err) {
-      this._error = errorMessage(err);
-    }
-  }
-
-  private async _onCommand(e: CustomEvent<CommandDetail>): Promise<void> {
-    this._busy = true;
-    try {
-      await sendPeopleCommand(this.session.token, e.detail);
-      this._error = '';
-    } catch (err) {
-      this._error = errorMessage(err);
-    } finally {
-      this._busy = false;
-      await this._load();
-    }
-  }
+  private readonly _people = new PeopleView<Overview>(this, () => this.session.token, '/api/staff/overview');
+  private readonly _onCommand = (e: CustomEvent<CommandDetail>): void => void this._people.command(e.detail);
 
   override render() {
-    const o = this._o;
+    const o = this._people.view;
     if (!o) return html`<p>${msg('Loading …', { id: 'people.loading' })}</p>`;
     const myFloors = new Set(o.floors.filter((f) => f.mine).map((f) => f.id));
     const onMyFloor = (a: Alarm) => o.rooms.some((r) => r.alarmId === a.id && myFloors.has(r.floorId));
     const alarms = [...o.alarms].sort((a, b) => Number(onMyFloor(b)) - Number(onMyFloor(a)));
     return html`
-      ${this._live.connection === 'lost' ? html`<p class="banner" role="status">${msg('Connection lost – reconnecting …', { id: 'queue.connection-lost' })}</p>` : null}
-      ${this._error ? html`<p class="banner error" role="alert">${this._error}</p>` : null}
+      ${this._people.live.connection === 'lost' ? html`<p class="banner" role="status">${msg('Connection lost – reconnecting …', { id: 'queue.connection-lost' })}</p>` : null}
+      ${this._people.error ? html`<p class="banner error" role="alert">${this._people.error}</p>` : null}
       <section aria-labelledby="alerts">
         <h2 id="alerts">${msg(str`Alarms at ${o.institution?.name ?? ''}`, { id: 'staff.alarms' })}</h2>
         ${
           alarms.length === 0
             ? html`<p data-testid="no-alarms">${msg('No open alarms.', { id: 'staff.none' })}</p>`
             : html`<ul @trygg-command=${this._onCommand}>
-                ${alarms.map((a) => html`<li><trygg-people-alarm .alarm=${a} .userId=${this.session.user.userId} ?busy=${this._busy}></trygg-people-alarm></li>`)}
+                ${alarms.map((a) => html`<li><trygg-people-alarm .alarm=${a} .userId=${this.session.user.userId} ?busy=${this._people.busy}></trygg-people-alarm></li>`)}
               </ul>`
         }
       </section>
