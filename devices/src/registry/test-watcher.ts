@@ -4,8 +4,8 @@
  * timer for deadlines and for notices missed while disconnected. Settling is idempotent, so a
  * notice on several nodes settles each test once (row locks, SKIP LOCKED).
  */
-import pg from 'pg';
 import type { InstallationTest, Logger, Pool } from '@trygg/alarm-core';
+import { NotifyListener } from '../notify-listener.js';
 import { settleTests } from './installation-tests.js';
 
 export interface TestWatcherDeps {
@@ -18,19 +18,26 @@ export interface TestWatcherDeps {
 }
 
 export class TestWatcher {
-  private client: pg.Client | null = null;
+  private readonly listener: NotifyListener;
   private timer: NodeJS.Timeout | null = null;
-  private retry: NodeJS.Timeout | null = null;
   private running: Promise<void> = Promise.resolve();
   private again = false;
   private busy = false;
   private stopped = true;
 
-  constructor(private readonly deps: TestWatcherDeps) {}
+  constructor(private readonly deps: TestWatcherDeps) {
+    // A notice missed while the connection is down is caught by the sweep.
+    this.listener = new NotifyListener({
+      databaseUrl: deps.databaseUrl,
+      channel: 'trygg_device_test',
+      onNotice: () => this.kick(),
+      logger: deps.logger,
+    });
+  }
 
   async start(): Promise<void> {
     this.stopped = false;
-    await this.connect();
+    await this.listener.start();
     this.timer = setInterval(() => this.kick(), this.deps.sweepMs ?? 5_000);
     this.timer.unref();
     this.kick();
@@ -40,11 +47,7 @@ export class TestWatcher {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
-    if (this.retry) clearTimeout(this.retry);
-    this.retry = null;
-    const c = this.client;
-    this.client = null;
-    await c?.end().catch(() => undefined);
+    await this.listener.stop();
     await this.running;
   }
 
@@ -78,27 +81,5 @@ export class TestWatcher {
     } catch (err) {
       this.deps.logger.warn({ err, code: 'TRYGG_ERR_STORE_UNAVAILABLE' }, 'settling installation tests failed; will retry');
     }
-  }
-
-  private scheduleReconnect(): void {
-    if (this.stopped || this.retry) return;
-    this.client = null;
-    this.retry = setTimeout(() => {
-      this.retry = null;
-      this.connect().catch(() => this.scheduleReconnect());
-    }, 2_000);
-    this.retry.unref();
-  }
-
-  private async connect(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.deps.databaseUrl, application_name: 'trygg-test-watcher' });
-    client.on('notification', () => this.kick());
-    client.on('error', (err) => {
-      this.deps.logger.warn({ err: err.message }, 'test watcher lost its connection; reconnecting (the sweep goes on meanwhile)');
-      this.scheduleReconnect();
-    });
-    await client.connect();
-    await client.query('LISTEN trygg_device_test');
-    this.client = client;
   }
 }
