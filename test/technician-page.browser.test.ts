@@ -114,7 +114,7 @@ describe('technician page', () => {
     // The new device's label with its secret got lost: issue new credentials; they work.
     await page.locator('[data-action="new-credentials"]').click();
     await page.locator('[data-action="confirm-credentials"]').click();
-    const newSecret = (await page.locator('[data-testid="new-secret"]').textContent())?.trim() ?? '';
+    const newSecret = (await page.locator('trygg-device-credentials [data-testid="secret"]').textContent())?.trim() ?? '';
     const id = fresh.body.device.id;
     const client = await mqtt.connectAsync(svc.mqttUrl, { clientId: id, username: id, password: newSecret, reconnectPeriod: 0 });
     expect(client.connected).toBe(true);

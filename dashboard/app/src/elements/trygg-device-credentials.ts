@@ -7,6 +7,7 @@ import { customElement, property, state } from 'lit/decorators.js';
 import { localized, msg } from '@lit/localize';
 import type { DeviceCredentials } from '@trygg/alarm-core';
 import { api, errorMessage } from '../api.js';
+import { credentialsStyles, credentialsView } from '../credentials-view.js';
 import { shared } from '../styles.js';
 
 @customElement('trygg-device-credentials')
@@ -14,14 +15,11 @@ import { shared } from '../styles.js';
 export class TryggDeviceCredentials extends LitElement {
   static override styles = [
     shared,
+    credentialsStyles,
     css`
       :host {
         display: grid;
         gap: 0.5rem;
-      }
-      code {
-        font-size: 1.125rem;
-        word-break: break-all;
       }
       .error {
         color: var(--trygg-danger);
@@ -62,14 +60,7 @@ export class TryggDeviceCredentials extends LitElement {
     return html`
       ${
         c
-          ? html`<section data-testid="new-credentials" aria-live="polite">
-              <p>${msg('Credentials: shown once', { id: 'register.credentials' })}</p>
-              <p>${msg('Username', { id: 'register.username' })}: <code>${c.username}</code></p>
-              <p>
-                ${msg('Secret', { id: 'register.secret' })}:
-                <code data-testid="new-secret">${c.protocol === 'mqtt' ? c.secret : c.password}</code>
-              </p>
-            </section>`
+          ? credentialsView(c)
           : this._confirming
             ? html`<p>${msg('The device stops working until the new credentials are entered in it.', { id: 'creds.warning' })}</p>
                 <div>

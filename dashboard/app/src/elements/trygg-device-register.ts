@@ -10,6 +10,7 @@ import type { Device, DeviceCredentials } from '@trygg/alarm-core';
 import { api, errorMessage } from '../api.js';
 import { DEVICE_KINDS, kindLabel } from '../device-labels.js';
 import { formText } from '../form.js';
+import { credentialsStyles, credentialsView } from '../credentials-view.js';
 import { shared } from '../styles.js';
 
 @customElement('trygg-device-register')
@@ -17,6 +18,7 @@ import { shared } from '../styles.js';
 export class TryggDeviceRegister extends LitElement {
   static override styles = [
     shared,
+    credentialsStyles,
     css`
       form {
         display: grid;
@@ -26,15 +28,6 @@ export class TryggDeviceRegister extends LitElement {
         display: grid;
         gap: 0.25rem;
         font-weight: 600;
-      }
-      .creds {
-        border: 3px solid var(--trygg-primary);
-        border-radius: 10px;
-        padding: 1rem;
-      }
-      code {
-        font-size: 1.125rem;
-        word-break: break-all;
       }
       .error {
         color: var(--trygg-danger);
@@ -77,7 +70,7 @@ export class TryggDeviceRegister extends LitElement {
   }
 
   override render() {
-    if (this._credentials) return this._renderCredentials(this._credentials);
+    if (this._credentials) return credentialsView(this._credentials);
     return html`<form @submit=${this._submit} aria-labelledby="reg-title">
       <h3 id="reg-title">${msg(str`Register ${this.serial}`, { id: 'register.title' })}</h3>
       <label
@@ -101,22 +94,6 @@ export class TryggDeviceRegister extends LitElement {
         ${msg('Register device', { id: 'register.submit' })}
       </button>
     </form>`;
-  }
-
-  private _renderCredentials(c: DeviceCredentials) {
-    return html`<section class="creds" data-testid="credentials" aria-live="polite">
-      <h3>${msg('Credentials: shown once', { id: 'register.credentials' })}</h3>
-      <p>
-        ${msg('Enter these in the device now. Trygg keeps only a hash; a lost secret must be re-issued.', { id: 'register.credentials-hint' })}
-      </p>
-      <p>${msg('Username', { id: 'register.username' })}: <code data-testid="username">${c.username}</code></p>
-      ${
-        c.protocol === 'mqtt'
-          ? html`<p>${msg('Secret', { id: 'register.secret' })}: <code data-testid="secret">${c.secret}</code></p>`
-          : html`<p>${msg('Realm', { id: 'register.realm' })}: <code>${c.realm}</code></p>
-              <p>${msg('Password', { id: 'login.password' })}: <code data-testid="secret">${c.password}</code></p>`
-      }
-    </section>`;
   }
 }
 
