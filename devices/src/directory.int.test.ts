@@ -86,6 +86,15 @@ describe('SqlDirectory', () => {
     expect(changes).toBeGreaterThan(before);
   });
 
+  it('alerts a relative only while the resident’s consent to tell them stands', async () => {
+    const fresh = () => new SqlDirectory(pool).contextFor('res-astrid-button', 'alarm.button');
+    const before = (await fresh())?.roster.relatives.map((r) => r.name) ?? [];
+    expect(before.length).toBeGreaterThan(0);
+    await pool.query(`UPDATE relatives SET consent_at = NULL WHERE resident_id = 'res-astrid'`);
+    expect((await fresh())?.roster.relatives).toEqual([]);
+    await pool.query(`UPDATE relatives SET consent_at = now(), consent_by = 'test' WHERE resident_id = 'res-astrid'`);
+  });
+
   it('skips a relative who is not available at night, and asks them again in the morning', async () => {
     await pool.query(
       `UPDATE relatives SET unavailable_from = '22:00', unavailable_to = '07:00' WHERE resident_id = 'res-per' AND name = 'Nils Hansen'`,

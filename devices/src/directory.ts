@@ -194,7 +194,7 @@ export class SqlDirectory implements Directory {
           WHERE (sh.site_id = $2 OR sh.site_id IN (SELECT id FROM down)) AND sh.starts_at <= $4 AND sh.ends_at > $4)
        SELECT 'relatives' AS audience, rl.id, rl.name, rl.user_id, rl.chain_order AS ord,
               to_char(rl.unavailable_from, 'HH24:MI') AS "from", to_char(rl.unavailable_to, 'HH24:MI') AS "to"
-         FROM relatives rl WHERE rl.resident_id = $1
+         FROM relatives rl WHERE rl.resident_id = $1 AND rl.consent_at IS NOT NULL -- only with the resident's consent
        UNION ALL
        SELECT DISTINCT 'floor-staff', u.id, u.display_name, u.id, 0, NULL, NULL
          FROM users u JOIN duty ON duty.user_id = u.id WHERE duty.site_id = $2

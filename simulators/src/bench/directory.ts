@@ -71,9 +71,9 @@ async function seed(pool: Pool, residents: number, devices: number): Promise<voi
     [homes, residents],
   );
   await pool.query(
-    `INSERT INTO relatives (id, resident_id, name, chain_order, unavailable_from, unavailable_to)
+    `INSERT INTO relatives (id, resident_id, name, chain_order, unavailable_from, unavailable_to, consent_at, consent_by)
      SELECT 'drel-' || g || '-' || o, 'dres-' || g, 'Relative ' || g || '/' || o, o,
-            CASE WHEN o = 2 THEN time '22:00' END, CASE WHEN o = 2 THEN time '07:00' END
+            CASE WHEN o = 2 THEN time '22:00' END, CASE WHEN o = 2 THEN time '07:00' END, now(), 'bench'
        FROM generate_series(1, $1) g, generate_series(1, 2) o`,
     [homes],
   );

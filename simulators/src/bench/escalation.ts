@@ -53,7 +53,7 @@ async function seed(pool: Pool, devices: number, stepS: number): Promise<string[
     [devices],
   );
   await pool.query(
-    `INSERT INTO relatives (id, resident_id, name) SELECT 'brl-' || g, 'br-' || g, 'Bench relative ' || g FROM generate_series(1, $1) g`,
+    `INSERT INTO relatives (id, resident_id, name, consent_at, consent_by) SELECT 'brl-' || g, 'br-' || g, 'Bench relative ' || g, now(), 'bench' FROM generate_series(1, $1) g`,
     [devices],
   );
   await pool.query(

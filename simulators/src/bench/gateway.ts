@@ -68,7 +68,9 @@ async function cheapHash(secret: string): Promise<string> {
 async function seed(pool: pg.Pool, groups: Record<string, number>, secret: string): Promise<void> {
   await pool.query(`INSERT INTO sites (id, kind, name, address) VALUES ('gb-home', 'home', 'Bench home', 'Benchveien 1')`);
   await pool.query(`INSERT INTO residents (id, name, site_id) VALUES ('gb-res', 'Bench resident', 'gb-home')`);
-  await pool.query(`INSERT INTO relatives (id, resident_id, name) VALUES ('gb-rel', 'gb-res', 'Bench relative')`);
+  await pool.query(
+    `INSERT INTO relatives (id, resident_id, name, consent_at, consent_by) VALUES ('gb-rel', 'gb-res', 'Bench relative', now(), 'bench')`,
+  );
   const hash = await cheapHash(secret);
   for (const [prefix, n] of Object.entries(groups)) {
     await pool.query(

@@ -172,7 +172,9 @@ export async function handledAlarm(pool: Pool): Promise<string> {
       `INSERT INTO residents (id, national_id, name, site_id) VALUES ('br-journal', $1, 'Journal Person', 'bh-journal')`,
       [syntheticNationalId('1936-02-14', 3)],
     );
-    await pool.query(`INSERT INTO relatives (id, resident_id, name) VALUES ('brl-journal', 'br-journal', 'Journal Relative')`);
+    await pool.query(
+      `INSERT INTO relatives (id, resident_id, name, consent_at, consent_by) VALUES ('brl-journal', 'br-journal', 'Journal Relative', now(), 'bench')`,
+    );
     await pool.query(
       `INSERT INTO devices (id, kind, serial, protocol, status, resident_id) VALUES ($1, 'alarm-button', 'BENCH-JOURNAL', 'mqtt', 'active', 'br-journal')`,
       [deviceId],
