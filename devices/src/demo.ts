@@ -161,8 +161,6 @@ export async function seedDemo(
       creds.users.push({ username, password, roles, name });
     }
     await db.query(`UPDATE relatives SET user_id = 'user-ola' WHERE id = 'rel-res-kari-1'`);
-    // Each demo resident has agreed that their relatives are told of their alarms.
-    await db.query(`UPDATE relatives SET consent_at = now(), consent_by = 'Demo (samtykke registrert ved oppstart)'`);
 
     // Ingrid Berg has a Nordic IP social-alarm unit that speaks SCAIP over SIP.
     await site('home-ingrid', 'home', 'Ingrid Berg', null, 'Elvebakken 4, 0182 Oslo');
@@ -188,6 +186,8 @@ export async function seedDemo(
       `INSERT INTO installations (id, device_id, resident_id, site_id, installed_by)
        SELECT 'inst-' || id, id, resident_id, site_id, 'user-tech' FROM devices`,
     );
+    // Each demo resident has agreed that their relatives are told of their alarms.
+    await db.query(`UPDATE relatives SET consent_at = now(), consent_by = 'Demo (samtykke registrert ved oppstart)'`);
   });
 
   await mkdir(dataDir, { recursive: true });
