@@ -20,6 +20,8 @@ export interface AlarmContext {
 export interface Directory {
   /** The context for a new alarm of `type` from this device; null for an unknown device. */
   contextFor(deviceId: string, type: DeviceEventType): Promise<AlarmContext | null>;
+  /** Optional: begin the look-up now, because an alarm of `type` from this device is being stored. */
+  prefetch?(deviceId: string, type: DeviceEventType): void;
 }
 
 /** Live updates to connected screens (dashboard package, socket.io). */

@@ -75,6 +75,30 @@ describe('SqlDirectory', () => {
     expect(await names('res-per-button')).toEqual(['Liv Hansen', 'Nils Hansen']);
   });
 
+  it('shares one look-up between an early look (prefetch) and the callers that come while it runs', async () => {
+    const fresh = new SqlDirectory(pool);
+    fresh.prefetch('res-kari-button', 'alarm.button');
+    const [a, b] = await Promise.all([
+      fresh.contextFor('res-kari-button', 'alarm.button'),
+      fresh.contextFor('res-kari-button', 'alarm.button'),
+    ]);
+    expect(fresh.misses).toBe(1);
+    expect(a).toEqual(b);
+    expect(a).not.toBe(b); // each caller still gets its own copy
+    expect(a?.subject.residentName).toBe('Kari Nordmann');
+    expect(fresh.size).toBe(1);
+  });
+
+  it('does not keep an answer read across a registry change', async () => {
+    const fresh = new SqlDirectory(pool);
+    const read = fresh.contextFor('res-per-button', 'alarm.button');
+    fresh.invalidate(); // a change notice while the read is in flight
+    await read;
+    expect(fresh.size).toBe(0);
+    await fresh.contextFor('res-per-button', 'alarm.button');
+    expect(fresh.misses).toBe(2);
+  });
+
   it('sees a registry change at once, and is not disturbed by heartbeats', async () => {
     expect(await names('res-per-button')).toEqual(['Liv Hansen', 'Nils Hansen']);
     const before = changes;

@@ -100,14 +100,38 @@ export class SqlDirectory implements Directory {
       this.hits += 1;
       return structuredClone(hit.ctx);
     }
-    this.misses += 1;
+    // One look-up per key at a time: the gateway's early look (prefetch) and the engine's share it.
     const generation = this.generation;
-    const { ctx, until } = await this.lookup(deviceId, type, new Date(now));
-    // A change notice that arrived while we read may predate what we read: do not cache then.
-    if (generation === this.generation) this.cache.set(key, { until: Math.min(until, now + this.ttlMs), ctx });
-    return structuredClone(ctx);
+    let pending = this.pending.get(key);
+    if (!pending || pending.generation !== generation) {
+      this.misses += 1;
+      const read = this.lookup(deviceId, type, new Date(now)).then(({ ctx, until }) => {
+        // A change notice that arrived while we read may predate what we read: do not cache then.
+        if (generation === this.generation) this.cache.set(key, { until: Math.min(until, now + this.ttlMs), ctx });
+        return ctx;
+      });
+      pending = { generation, read };
+      this.pending.set(key, pending);
+      const mine = pending;
+      const forget = () => {
+        if (this.pending.get(key) === mine) this.pending.delete(key);
+      };
+      read.then(forget, forget);
+    } else {
+      this.hits += 1;
+    }
+    return structuredClone(await pending.read);
   }
 
+  /**
+   * Starts the look-up for an alarm that is about to be stored, so it runs beside the inbox
+   * commit instead of after it; the engine's `contextFor` then finds it cached or in flight.
+   */
+  prefetch(deviceId: string, type: DeviceEventType): void {
+    this.contextFor(deviceId, type).catch(() => undefined); // the engine's own call reports failures
+  }
+
+  private readonly pending = new Map<string, { generation: number; read: Promise<AlarmContext | null> }>();
   private generation = 0;
   /** Look-ups answered from the cache and from the database (benchmark, tests). */
   hits = 0;

@@ -15,7 +15,7 @@ import type { Directory } from '../ports.js';
 import { deviceEventEntryId } from '../journal/entry-id.js';
 import type { Effect, Notification, StepResult } from './draft.js';
 import { step, type OpenContext } from './reducer.js';
-import { appendTimeline, loadAlarmForUpdate, loadOpenAlarmOfDeviceForUpdate, saveAlarmChange } from './store.js';
+import { appendTimeline, claimDeviceEvent, loadAlarmForUpdate, saveAlarmChange } from './store.js';
 import type { DueTimer } from './timers.js';
 
 export interface Applied {
@@ -89,14 +89,27 @@ async function journalDeviceEvent(db: PoolClient, e: Extract<Effect, { type: 'jo
   );
 }
 
-/** A committed inbox row; null when it was applied already (exactly once). */
-export async function applyDeviceEvent(deps: ApplyDeps, deviceId: string, eventId: string): Promise<Applied | null> {
-  const now = deps.clock();
-  const { rows } = await deps.pool.query<{ payload: DeviceEvent }>(
+async function unappliedEvent(pool: Pool, deviceId: string, eventId: string): Promise<DeviceEvent | undefined> {
+  const { rows } = await pool.query<{ payload: DeviceEvent }>(
     'SELECT payload FROM device_events WHERE device_id = $1 AND event_id = $2 AND processed_at IS NULL',
     [deviceId, eventId],
   );
-  const event = rows[0]?.payload;
+  return rows[0]?.payload;
+}
+
+/**
+ * A committed inbox row; null when it was applied already (exactly once). `stored` is the event
+ * as the caller just committed it, which spares reading it back; without it (the sweep, a
+ * duplicate) it is read from the inbox.
+ */
+export async function applyDeviceEvent(
+  deps: ApplyDeps,
+  deviceId: string,
+  eventId: string,
+  stored?: DeviceEvent,
+): Promise<Applied | null> {
+  const now = deps.clock();
+  const event = stored ?? (await unappliedEvent(deps.pool, deviceId, eventId));
   if (!event) return null; // applied already, or never stored
   const kind = EVENT_TYPES[event.type].kind;
   const cls: AlarmClass = kind === 'technical' ? 'technical' : 'care';
@@ -105,15 +118,11 @@ export async function applyDeviceEvent(deps: ApplyDeps, deviceId: string, eventI
   const open = opensAlarm(event.type) ? await context(deps, deviceId, event.type) : null;
   return withTransaction(deps.pool, async (db) => {
     await db.query(DEVICE_LOCK, [deviceId]);
-    const row = await db.query<{ processed_at: Date | null }>(
-      'SELECT processed_at FROM device_events WHERE device_id = $1 AND event_id = $2 FOR UPDATE',
-      [deviceId, eventId],
-    );
-    if (row.rows[0]?.processed_at !== null) return null; // applied meanwhile
-    const current = await loadOpenAlarmOfDeviceForUpdate(db, deviceId, cls);
+    const { claimed, current } = await claimDeviceEvent(db, deviceId, eventId, cls, now);
+    if (!claimed) return null; // applied meanwhile
     const result = step(current, { kind: 'device-event', deviceId, event, open }, now);
-    await db.query('UPDATE device_events SET processed_at = $3 WHERE device_id = $1 AND event_id = $2', [deviceId, eventId, now]);
-    return { result, entries: await persist(db, result) };
+    const entries = await persist(db, result);
+    return { result, entries };
   });
 }
 

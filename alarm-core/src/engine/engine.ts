@@ -8,6 +8,8 @@ import type { Subscription } from 'rxjs';
 import { EMPTY, Subject, catchError, concatMap, defer, groupBy, mergeMap, tap, timer } from 'rxjs';
 import type { Actor, Alarm, TimelineEntry } from '../contracts/alarm.js';
 import type { AlarmCommand } from '../contracts/commands.js';
+import type { DeviceEvent } from '../contracts/device-event.js';
+import { opensAlarm, type DeviceEventType } from '../contracts/vocabulary.js';
 import type { LiveUpdate } from '../contracts/live.js';
 import type { Pool } from '../db/pool.js';
 import { TryggError } from '../errors.js';
@@ -123,9 +125,20 @@ export class AlarmEngine {
     this.subscription = null;
   }
 
-  /** Queues a committed inbox row for application. Resolves when it has been applied. */
-  submitDeviceEvent(deviceId: string, eventId: string): Promise<void> {
-    return this.enqueue(`device:${deviceId}`, () => this.applyDeviceEvent(deviceId, eventId));
+  /**
+   * Queues a committed inbox row for application; `stored` is the event as just committed (else
+   * it is read back). Resolves when it has been applied.
+   */
+  submitDeviceEvent(deviceId: string, eventId: string, stored?: DeviceEvent): Promise<void> {
+    return this.enqueue(`device:${deviceId}`, () => this.applyDeviceEvent(deviceId, eventId, stored));
+  }
+
+  /**
+   * An event is being stored: what applying it will need from the registry is fetched now, beside
+   * the inbox commit, not after it.
+   */
+  expect(deviceId: string, type: DeviceEventType): void {
+    if (opensAlarm(type)) this.deps.directory.prefetch?.(deviceId, type);
   }
 
   /** Applies a person's command to an alarm; refused commands reject with a TryggError. */
@@ -186,8 +199,8 @@ export class AlarmEngine {
     return { pool: this.deps.pool, directory: this.deps.directory, clock: this.clock };
   }
 
-  private async applyDeviceEvent(deviceId: string, eventId: string): Promise<void> {
-    const done = await applyDeviceEvent(this.applyDeps, deviceId, eventId);
+  private async applyDeviceEvent(deviceId: string, eventId: string, stored?: DeviceEvent): Promise<void> {
+    const done = await applyDeviceEvent(this.applyDeps, deviceId, eventId, stored);
     if (done) this.afterCommit(done);
   }
 

@@ -23,13 +23,28 @@ export async function loadAlarmForUpdate(db: PoolClient, id: string): Promise<Al
   return rows[0]?.doc ?? null;
 }
 
-/** The device's open alarm of one class (care or technical), locked. */
-export async function loadOpenAlarmOfDeviceForUpdate(db: PoolClient, deviceId: string, cls: AlarmClass): Promise<Alarm | null> {
-  const { rows } = await db.query<AlarmRow>(
-    `SELECT doc FROM alarms WHERE device_id = $1 AND class = $2 AND state IN ('open', 'claimed', 'arrived') FOR UPDATE`,
-    [deviceId, cls],
+/**
+ * Claims a stored device event for application and loads the device's open alarm of its class
+ * (care or technical), locked, in one round trip. Not claimed when it was applied already.
+ * Runs under the device's lock, so the statement's snapshot already sees every earlier event's
+ * alarm change of this device.
+ */
+export async function claimDeviceEvent(
+  db: PoolClient,
+  deviceId: string,
+  eventId: string,
+  cls: AlarmClass,
+  at: Date,
+): Promise<{ claimed: boolean; current: Alarm | null }> {
+  const { rows } = await db.query<{ claimed: boolean; doc: Alarm | null }>(
+    `WITH claimed AS (
+       UPDATE device_events SET processed_at = $3 WHERE device_id = $1 AND event_id = $2 AND processed_at IS NULL RETURNING 1),
+     open AS (
+       SELECT doc FROM alarms WHERE device_id = $1 AND class = $4 AND state IN ('open', 'claimed', 'arrived') FOR UPDATE)
+     SELECT EXISTS (SELECT 1 FROM claimed) AS claimed, (SELECT doc FROM open) AS doc`,
+    [deviceId, eventId, at, cls],
   );
-  return rows[0]?.doc ?? null;
+  return { claimed: rows[0]?.claimed === true, current: rows[0]?.doc ?? null };
 }
 
 /**
@@ -109,11 +124,14 @@ export async function appendTimeline(
   drafts: readonly EntryDraft[],
 ): Promise<TimelineEntry[]> {
   if (drafts.length === 0) return [];
-  await db.query('SELECT pg_advisory_xact_lock($1)', [TIMELINE_LOCK]);
+  // The lock is taken in the same statement, one round trip less: no row reaches the insert (and
+  // its `seq` default) before the join has the lock CTE's single row, so numbers are always
+  // taken under the lock.
   const { rows } = await db.query<TimelineRow>(
-    `INSERT INTO alarm_timeline (alarm_id, at, kind, actor, data)
+    `WITH numbering AS MATERIALIZED (SELECT pg_advisory_xact_lock($6) AS locked)
+     INSERT INTO alarm_timeline (alarm_id, at, kind, actor, data)
      SELECT $1, $2, u.kind, u.actor, u.data
-       FROM unnest($3::text[], $4::jsonb[], $5::jsonb[]) WITH ORDINALITY AS u(kind, actor, data, ord)
+       FROM numbering, unnest($3::text[], $4::jsonb[], $5::jsonb[]) WITH ORDINALITY AS u(kind, actor, data, ord)
       ORDER BY u.ord
      RETURNING seq, alarm_id, at, kind, actor, data`,
     [
@@ -122,6 +140,7 @@ export async function appendTimeline(
       drafts.map((d) => d.kind),
       drafts.map((d) => (d.actor === null ? null : JSON.stringify(d.actor))),
       drafts.map((d) => JSON.stringify(d.data)),
+      TIMELINE_LOCK,
     ],
   );
   return rows.map(toEntry).sort((a, b) => a.seq - b.seq);
