@@ -41,6 +41,94 @@ interface PlaceRow {
   location: string | null;
 }
 
+interface PersonRow {
+  audience: keyof Roster | 'boundary';
+  id: string;
+  name: string;
+  user_id: string | null;
+  from: string | null;
+  to: string | null;
+}
+
+interface PolicyRow {
+  id: string;
+  scope: string;
+  scope_id: string;
+  alarm_type: string | null;
+  chain: unknown;
+}
+
+/**
+ * Everything a new alarm needs, in one round trip ($1 device, $2 alarm type, $3 now):
+ * - place: the device's resident and its place in the site tree, leaf to root;
+ * - people: who each audience means now. Staff on duty at a site = a shift there covering now,
+ *   or (for someone with no shifts at all) working there per staff_sites; relatives only with
+ *   the resident's consent; `boundary` is the next shift start or end (when the answer changes);
+ * - policies: escalation policies of the resident, of each site up the tree, and of the type.
+ */
+const LOOKUP = `
+  WITH RECURSIVE d AS (
+    SELECT dv.kind, dv.resident_id, coalesce(dv.site_id, r.site_id) AS site_id, r.name AS resident_name,
+           r.address AS resident_address
+      FROM devices dv LEFT JOIN residents r ON r.id = dv.resident_id WHERE dv.id = $1),
+  up AS (
+    SELECT s.id, s.kind, s.parent_id, s.name, s.address, 0 AS depth FROM sites s JOIN d ON s.id = d.site_id
+    UNION ALL
+    SELECT p.id, p.kind, p.parent_id, p.name, p.address, up.depth + 1 FROM sites p JOIN up ON p.id = up.parent_id),
+  place AS (
+    SELECT d.kind AS device_kind, d.resident_id, d.resident_name,
+           coalesce((SELECT array_agg(id ORDER BY depth) FROM up), '{}') AS site_ids,
+           (SELECT id FROM up WHERE parent_id IS NULL) AS top_id,
+           (SELECT name FROM up WHERE parent_id IS NULL) AS top_name,
+           (SELECT kind FROM up WHERE parent_id IS NULL) AS top_kind,
+           (SELECT id FROM up WHERE kind = 'floor') AS floor_id,
+           coalesce(d.resident_address, (SELECT address FROM up WHERE address IS NOT NULL ORDER BY depth LIMIT 1)) AS address,
+           (SELECT name FROM up WHERE kind = 'room') AS room,
+           (SELECT name FROM up WHERE kind = 'floor') AS floor,
+           (SELECT location FROM installations WHERE device_id = $1 AND ended_at IS NULL) AS location
+      FROM d),
+  down AS (
+    SELECT id FROM sites WHERE id = (SELECT top_id FROM place WHERE top_kind = 'institution')
+    UNION ALL
+    SELECT s.id FROM sites s JOIN down ON s.parent_id = down.id),
+  floor AS (SELECT floor_id AS id FROM place),
+  duty AS (
+    SELECT ss.user_id, ss.site_id FROM staff_sites ss
+     WHERE (ss.site_id IN (SELECT id FROM floor) OR ss.site_id IN (SELECT id FROM down))
+       AND NOT EXISTS (SELECT 1 FROM staff_shifts sh WHERE sh.user_id = ss.user_id)
+    UNION
+    SELECT sh.user_id, sh.site_id FROM staff_shifts sh
+     WHERE (sh.site_id IN (SELECT id FROM floor) OR sh.site_id IN (SELECT id FROM down)) AND sh.starts_at <= $3 AND sh.ends_at > $3),
+  people AS (
+    SELECT 'relatives' AS audience, rl.id, rl.name, rl.user_id, rl.chain_order AS ord,
+           to_char(rl.unavailable_from, 'HH24:MI') AS "from", to_char(rl.unavailable_to, 'HH24:MI') AS "to"
+      FROM relatives rl WHERE rl.resident_id = (SELECT resident_id FROM place) AND rl.consent_at IS NOT NULL
+    UNION ALL
+    SELECT DISTINCT 'floor-staff', u.id, u.display_name, u.id, 0, NULL, NULL
+      FROM users u JOIN duty ON duty.user_id = u.id WHERE duty.site_id IN (SELECT id FROM floor)
+    UNION ALL
+    SELECT DISTINCT 'site-staff', u.id, u.display_name, u.id, 0, NULL, NULL
+      FROM users u JOIN duty ON duty.user_id = u.id WHERE duty.site_id IN (SELECT id FROM down)
+    UNION ALL
+    SELECT 'technicians', u.id, u.display_name, u.id, 0, NULL, NULL FROM users u WHERE 'technician' = ANY (u.roles)
+    UNION ALL
+    SELECT 'boundary', (extract(epoch FROM min(t)) * 1000)::bigint::text, '', NULL, 0, NULL, NULL FROM (
+      SELECT starts_at AS t FROM staff_shifts
+       WHERE (site_id IN (SELECT id FROM floor) OR site_id IN (SELECT id FROM down)) AND starts_at > $3
+      UNION ALL
+      SELECT ends_at FROM staff_shifts
+       WHERE (site_id IN (SELECT id FROM floor) OR site_id IN (SELECT id FROM down)) AND ends_at > $3) b
+    HAVING min(t) IS NOT NULL),
+  policies AS (
+    SELECT p.id, p.scope, p.scope_id, p.alarm_type, p.chain FROM escalation_policies p, place
+     WHERE ((p.scope = 'resident' AND p.scope_id = place.resident_id)
+         OR (p.scope = 'site' AND p.scope_id = ANY (place.site_ids))
+         OR (p.scope = 'alarm-type' AND p.scope_id = $2))
+       AND (p.alarm_type IS NULL OR p.alarm_type = $2))
+  SELECT (SELECT to_jsonb(place) FROM place) AS place,
+         coalesce((SELECT jsonb_agg(to_jsonb(people) ORDER BY audience, ord, name) FROM people), '[]') AS people,
+         coalesce((SELECT jsonb_agg(to_jsonb(policies)) FROM policies), '[]') AS policies`;
+
 /** Cached answers live this long even without a change notice (belt and braces). */
 const TTL_MS = 60_000;
 
@@ -149,7 +237,12 @@ export class SqlDirectory implements Directory {
   }
 
   private async lookup(deviceId: string, type: DeviceEventType, now: Date): Promise<{ ctx: AlarmContext | null; until: number }> {
-    const place = await this.place(deviceId);
+    const { rows } = await this.db.query<{ place: PlaceRow | null; people: PersonRow[]; policies: PolicyRow[] }>(LOOKUP, [
+      deviceId,
+      type,
+      now,
+    ]);
+    const place = rows[0]?.place;
     if (!place) return { ctx: null, until: Infinity };
     const subject: AlarmSubject = {
       deviceId,
@@ -162,80 +255,16 @@ export class SqlDirectory implements Directory {
       floor: place.floor,
       location: place.location,
     };
-    const [{ roster, until }, chain] = await Promise.all([this.roster(place, now), this.chain(place, type)]);
+    const { roster, until } = this.roster(rows[0]?.people ?? [], now);
+    const chain = this.chain(place, type, rows[0]?.policies ?? []);
     return { ctx: { subject, roster, chain }, until };
   }
 
-  /** The device's resident and its place in the site tree, leaf to root. */
-  private async place(deviceId: string): Promise<PlaceRow | null> {
-    const { rows } = await this.db.query<PlaceRow>(
-      `WITH RECURSIVE d AS (
-         SELECT dv.kind, dv.resident_id, coalesce(dv.site_id, r.site_id) AS site_id, r.name AS resident_name,
-                r.address AS resident_address
-           FROM devices dv LEFT JOIN residents r ON r.id = dv.resident_id WHERE dv.id = $1),
-       up AS (
-         SELECT s.id, s.kind, s.parent_id, s.name, s.address, 0 AS depth FROM sites s JOIN d ON s.id = d.site_id
-         UNION ALL
-         SELECT p.id, p.kind, p.parent_id, p.name, p.address, up.depth + 1 FROM sites p JOIN up ON p.id = up.parent_id)
-       SELECT d.kind AS device_kind, d.resident_id, d.resident_name,
-              coalesce((SELECT array_agg(id ORDER BY depth) FROM up), '{}') AS site_ids,
-              (SELECT id FROM up WHERE parent_id IS NULL) AS top_id,
-              (SELECT name FROM up WHERE parent_id IS NULL) AS top_name,
-              (SELECT kind FROM up WHERE parent_id IS NULL) AS top_kind,
-              (SELECT id FROM up WHERE kind = 'floor') AS floor_id,
-              coalesce(d.resident_address, (SELECT address FROM up WHERE address IS NOT NULL ORDER BY depth LIMIT 1)) AS address,
-              (SELECT name FROM up WHERE kind = 'room') AS room,
-              (SELECT name FROM up WHERE kind = 'floor') AS floor,
-              (SELECT location FROM installations WHERE device_id = $1 AND ended_at IS NULL) AS location
-         FROM d`,
-      [deviceId],
-    );
-    return rows[0] ?? null;
-  }
-
   /**
-   * Who each audience means right now. Staff: on duty at a site = a shift there covering now,
-   * or (for someone with no shifts at all) working there per staff_sites. Relatives in their
-   * "not available" window are left out. `until` is when this answer changes by the clock.
+   * Who each audience means right now, from the look-up's people rows. Relatives in their "not
+   * available" window are left out. `until` is when this answer changes by the clock.
    */
-  private async roster(place: PlaceRow, now: Date): Promise<{ roster: Roster; until: number }> {
-    const institution = place.top_kind === 'institution' ? place.top_id : null;
-    const { rows } = await this.db.query<{
-      audience: keyof Roster | 'boundary';
-      id: string;
-      name: string;
-      user_id: string | null;
-      from: string | null;
-      to: string | null;
-    }>(
-      `WITH RECURSIVE down AS (SELECT id FROM sites WHERE id = $3 UNION ALL SELECT s.id FROM sites s JOIN down ON s.parent_id = down.id),
-       duty AS (
-         SELECT ss.user_id, ss.site_id FROM staff_sites ss
-          WHERE (ss.site_id = $2 OR ss.site_id IN (SELECT id FROM down))
-            AND NOT EXISTS (SELECT 1 FROM staff_shifts sh WHERE sh.user_id = ss.user_id)
-         UNION
-         SELECT sh.user_id, sh.site_id FROM staff_shifts sh
-          WHERE (sh.site_id = $2 OR sh.site_id IN (SELECT id FROM down)) AND sh.starts_at <= $4 AND sh.ends_at > $4)
-       SELECT 'relatives' AS audience, rl.id, rl.name, rl.user_id, rl.chain_order AS ord,
-              to_char(rl.unavailable_from, 'HH24:MI') AS "from", to_char(rl.unavailable_to, 'HH24:MI') AS "to"
-         FROM relatives rl WHERE rl.resident_id = $1 AND rl.consent_at IS NOT NULL -- only with the resident's consent
-       UNION ALL
-       SELECT DISTINCT 'floor-staff', u.id, u.display_name, u.id, 0, NULL, NULL
-         FROM users u JOIN duty ON duty.user_id = u.id WHERE duty.site_id = $2
-       UNION ALL
-       SELECT DISTINCT 'site-staff', u.id, u.display_name, u.id, 0, NULL, NULL
-         FROM users u JOIN duty ON duty.user_id = u.id WHERE duty.site_id IN (SELECT id FROM down)
-       UNION ALL
-       SELECT 'technicians', u.id, u.display_name, u.id, 0, NULL, NULL FROM users u WHERE 'technician' = ANY (u.roles)
-       UNION ALL
-       SELECT 'boundary', (extract(epoch FROM min(t)) * 1000)::bigint::text, '', NULL, 0, NULL, NULL FROM (
-         SELECT starts_at AS t FROM staff_shifts WHERE (site_id = $2 OR site_id IN (SELECT id FROM down)) AND starts_at > $4
-         UNION ALL
-         SELECT ends_at FROM staff_shifts WHERE (site_id = $2 OR site_id IN (SELECT id FROM down)) AND ends_at > $4) b
-       HAVING min(t) IS NOT NULL
-       ORDER BY 1, 5, 3`,
-      [place.resident_id, place.floor_id, institution, now],
-    );
+  private roster(rows: readonly PersonRow[], now: Date): { roster: Roster; until: number } {
     const roster: Roster = {
       relatives: [],
       'floor-staff': [],
@@ -266,23 +295,12 @@ export class SqlDirectory implements Directory {
   }
 
   /** Most specific wins: resident (+type), each site from the room up (+type), the type, defaults. */
-  private async chain(place: PlaceRow, type: DeviceEventType): Promise<Chain> {
+  private chain(place: PlaceRow, type: DeviceEventType, rows: readonly PolicyRow[]): Chain {
     const scopes: [string, string][] = [];
     if (place.resident_id) scopes.push(['resident', place.resident_id]);
     for (const s of place.site_ids) scopes.push(['site', s]);
     scopes.push(['alarm-type', type]);
-    const { rows } = await this.db.query<{
-      scope: string;
-      scope_id: string;
-      alarm_type: string | null;
-      chain: unknown;
-      id: string;
-    }>(
-      `SELECT id, scope, scope_id, alarm_type, chain FROM escalation_policies
-        WHERE (scope, scope_id) IN (SELECT * FROM unnest($1::text[], $2::text[])) AND (alarm_type IS NULL OR alarm_type = $3)`,
-      [scopes.map((s) => s[0]), scopes.map((s) => s[1]), type],
-    );
-    const rank = (r: { scope: string; scope_id: string; alarm_type: string | null }) =>
+    const rank = (r: PolicyRow) =>
       scopes.findIndex(([sc, id]) => sc === r.scope && id === r.scope_id) * 2 + (r.alarm_type === null ? 1 : 0);
     const best = rows.filter((r) => checkChain.Check(r.chain)).sort((a, b) => rank(a) - rank(b))[0];
     if (best) return { ...(best.chain as Chain), source: `policy:${best.id}` };
