@@ -15,7 +15,7 @@ import type { Directory } from '../ports.js';
 import { deviceEventEntryId } from '../journal/entry-id.js';
 import type { Effect, Notification, StepResult } from './draft.js';
 import { step, type OpenContext } from './reducer.js';
-import { appendTimeline, claimDeviceEvent, loadAlarmForUpdate, saveAlarmChange } from './store.js';
+import { claimDeviceEvent, loadAlarmForUpdate, saveAlarmChange } from './store.js';
 import type { DueTimer } from './timers.js';
 
 export interface Applied {
@@ -58,15 +58,12 @@ async function context(deps: ApplyDeps, deviceId: string, type: DeviceEventType)
   };
 }
 
-/**
- * Alarm, outbox, timers and timeline in the caller's transaction. The timeline goes last: its
- * numbering lock is held until commit, so the less after it, the more inputs per second.
- */
+/** Alarm, outbox, timers, timeline and (for a closed alarm) its journal entry in the caller's transaction. */
 async function persist(db: PoolClient, result: StepResult): Promise<TimelineEntry[]> {
   for (const e of result.effects) if (e.type === 'journal-event') await journalDeviceEvent(db, e);
   const alarm = result.alarm;
   if (!alarm) return [];
-  await saveAlarmChange(db, alarm, notificationsOf(result));
+  const entries = await saveAlarmChange(db, alarm, notificationsOf(result), result.entries);
   if (result.effects.some((e) => e.type === 'journal')) {
     await db.query(
       `INSERT INTO journal_outbox (entry_id, kind, alarm_id, resident_id, record) VALUES ($1, 'alarm', $1, $2, $3)
@@ -74,7 +71,7 @@ async function persist(db: PoolClient, result: StepResult): Promise<TimelineEntr
       [alarm.id, alarm.subject.residentId, alarm],
     );
   }
-  return appendTimeline(db, alarm.id, new Date(alarm.updatedAt), result.entries);
+  return entries;
 }
 
 /** A device event's own journal entry, for the resident the device serves at this moment; once per event. */

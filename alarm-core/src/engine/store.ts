@@ -49,12 +49,20 @@ export async function claimDeviceEvent(
 
 /**
  * Writes an alarm change in one statement: the alarm document, its timer rows (made to match
- * the alarm's pending timers) and its new notification rows. One round trip instead of four
- * keeps the transaction, and so every lock in it, short.
+ * the alarm's pending timers), its new notification rows and its timeline entries, numbered.
+ * One round trip instead of five keeps the transaction, and so every lock in it, short.
+ *
+ * Timeline entries take their numbers under the timeline lock, held until commit: no row reaches
+ * the timeline insert (and its `seq` default) before the join has the lock CTE's single row.
  */
-export async function saveAlarmChange(db: PoolClient, alarm: Alarm, notifications: readonly Notification[]): Promise<void> {
+export async function saveAlarmChange(
+  db: PoolClient,
+  alarm: Alarm,
+  notifications: readonly Notification[],
+  drafts: readonly EntryDraft[],
+): Promise<TimelineEntry[]> {
   const timers = alarm.escalation.timers;
-  await db.query(
+  const { rows } = await db.query<TimelineRow>(
     `WITH saved AS (
        INSERT INTO alarms (id, device_id, resident_id, site_id, type, state, priority, opened_at, updated_at, closed_at, version, doc, class)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
@@ -70,8 +78,15 @@ export async function saveAlarmChange(db: PoolClient, alarm: Alarm, notification
        INSERT INTO notifications (id, alarm_id, recipient, kind, step, payload)
        SELECT u.id, $1, u.recipient, u.kind, u.step, u.payload
          FROM unnest($17::text[], $18::jsonb[], $19::text[], $20::int[], $21::jsonb[]) AS u(id, recipient, kind, step, payload)
-       ON CONFLICT (id) DO NOTHING)
-     SELECT count(*) FROM saved`,
+       ON CONFLICT (id) DO NOTHING),
+     numbering AS MATERIALIZED (SELECT pg_advisory_xact_lock($22) AS locked WHERE cardinality($23::text[]) > 0),
+     timeline AS (
+       INSERT INTO alarm_timeline (alarm_id, at, kind, actor, data)
+       SELECT $1, $9, u.kind, u.actor, u.data
+         FROM numbering, unnest($23::text[], $24::jsonb[], $25::jsonb[]) WITH ORDINALITY AS u(kind, actor, data, ord)
+        ORDER BY u.ord
+       RETURNING seq, alarm_id, at, kind, actor, data)
+     SELECT seq, alarm_id, at, kind, actor, data FROM timeline`,
     [
       alarm.id,
       alarm.subject.deviceId,
@@ -94,8 +109,13 @@ export async function saveAlarmChange(db: PoolClient, alarm: Alarm, notification
       notifications.map((n) => n.kind),
       notifications.map((n) => n.step),
       notifications.map((n) => JSON.stringify(n)),
+      TIMELINE_LOCK,
+      drafts.map((d) => d.kind),
+      drafts.map((d) => (d.actor === null ? null : JSON.stringify(d.actor))),
+      drafts.map((d) => JSON.stringify(d.data)),
     ],
   );
+  return rows.map(toEntry).sort((a, b) => a.seq - b.seq);
 }
 
 interface TimelineRow {
@@ -115,36 +135,6 @@ const toEntry = (r: TimelineRow): TimelineEntry => ({
   actor: r.actor,
   data: r.data,
 });
-
-/** Appends entries (in one transaction with the alarm change) and returns them numbered. */
-export async function appendTimeline(
-  db: PoolClient,
-  alarmId: string,
-  at: Date,
-  drafts: readonly EntryDraft[],
-): Promise<TimelineEntry[]> {
-  if (drafts.length === 0) return [];
-  // The lock is taken in the same statement, one round trip less: no row reaches the insert (and
-  // its `seq` default) before the join has the lock CTE's single row, so numbers are always
-  // taken under the lock.
-  const { rows } = await db.query<TimelineRow>(
-    `WITH numbering AS MATERIALIZED (SELECT pg_advisory_xact_lock($6) AS locked)
-     INSERT INTO alarm_timeline (alarm_id, at, kind, actor, data)
-     SELECT $1, $2, u.kind, u.actor, u.data
-       FROM numbering, unnest($3::text[], $4::jsonb[], $5::jsonb[]) WITH ORDINALITY AS u(kind, actor, data, ord)
-      ORDER BY u.ord
-     RETURNING seq, alarm_id, at, kind, actor, data`,
-    [
-      alarmId,
-      at,
-      drafts.map((d) => d.kind),
-      drafts.map((d) => (d.actor === null ? null : JSON.stringify(d.actor))),
-      drafts.map((d) => JSON.stringify(d.data)),
-      TIMELINE_LOCK,
-    ],
-  );
-  return rows.map(toEntry).sort((a, b) => a.seq - b.seq);
-}
 
 /** Open alarms for the queue: priority first, then age. */
 export async function listOpenAlarms(db: Queryable): Promise<Alarm[]> {
