@@ -17,11 +17,24 @@ export function createPool(connectionString: string, max = 10): pg.Pool {
   return pool;
 }
 
+export interface TransactionOptions {
+  /**
+   * A statement sent together with BEGIN, in the same round trip (the simple query protocol, so
+   * it takes no parameters: quote values with `client.escapeLiteral`). For a lock every
+   * transaction of its kind takes first.
+   */
+  opening?: (client: pg.PoolClient) => string;
+}
+
 /** Runs `fn` in a transaction; commits if it resolves, rolls back if it throws. */
-export async function withTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+export async function withTransaction<T>(
+  pool: pg.Pool,
+  fn: (client: pg.PoolClient) => Promise<T>,
+  opts: TransactionOptions = {},
+): Promise<T> {
   const client = await pool.connect();
   try {
-    await client.query('BEGIN');
+    await client.query(opts.opening ? `BEGIN; ${opts.opening(client)}` : 'BEGIN');
     const result = await fn(client);
     await client.query('COMMIT');
     return result;

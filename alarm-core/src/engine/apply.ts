@@ -9,7 +9,7 @@ import type { Actor, Alarm, AlarmClass, TimelineEntry } from '../contracts/alarm
 import type { AlarmCommand } from '../contracts/commands.js';
 import type { DeviceEvent } from '../contracts/device-event.js';
 import { EVENT_TYPES, opensAlarm, type DeviceEventType } from '../contracts/vocabulary.js';
-import { withTransaction, type Pool, type PoolClient } from '../db/pool.js';
+import { withTransaction, type Pool, type PoolClient, type TransactionOptions } from '../db/pool.js';
 import { TryggError, type ErrorCode } from '../errors.js';
 import type { Directory } from '../ports.js';
 import { deviceEventEntryId } from '../journal/entry-id.js';
@@ -29,8 +29,13 @@ export interface ApplyDeps {
   clock: () => Date;
 }
 
-/** Serialises per-device work across processes; taken before any alarm of the device is read. */
-const DEVICE_LOCK = `SELECT pg_advisory_xact_lock(hashtext('trygg:device:' || $1))`;
+/**
+ * Serialises per-device work across processes; taken before any alarm of the device is read,
+ * sent with the BEGIN (one round trip for both).
+ */
+const deviceLock = (deviceId: string): TransactionOptions => ({
+  opening: (db) => `SELECT pg_advisory_xact_lock(hashtext('trygg:device:' || ${db.escapeLiteral(deviceId)}))`,
+});
 
 export function notificationsOf(result: StepResult): Notification[] {
   return result.effects.flatMap((e) => (e.type === 'notify' ? [e.notification] : []));
@@ -113,14 +118,16 @@ export async function applyDeviceEvent(
   // Looked up before the transaction (never while holding locks and a connection): the
   // registry's answer for a new alarm; unused when the event joins an open one.
   const open = opensAlarm(event.type) ? await context(deps, deviceId, event.type) : null;
-  return withTransaction(deps.pool, async (db) => {
-    await db.query(DEVICE_LOCK, [deviceId]);
-    const { claimed, current } = await claimDeviceEvent(db, deviceId, eventId, cls, now);
-    if (!claimed) return null; // applied meanwhile
-    const result = step(current, { kind: 'device-event', deviceId, event, open }, now);
-    const entries = await persist(db, result);
-    return { result, entries };
-  });
+  return withTransaction(
+    deps.pool,
+    async (db) => {
+      const { claimed, current } = await claimDeviceEvent(db, deviceId, eventId, cls, now);
+      if (!claimed) return null; // applied meanwhile
+      const result = step(current, { kind: 'device-event', deviceId, event, open }, now);
+      return { result, entries: await persist(db, result) };
+    },
+    deviceLock(deviceId),
+  );
 }
 
 /**
@@ -203,14 +210,17 @@ export async function applySupervision(
 ): Promise<Applied> {
   const now = deps.clock();
   const open = state === 'offline' ? await context(deps, deviceId, 'technical.offline') : null;
-  return withTransaction(deps.pool, async (db) => {
-    await db.query(DEVICE_LOCK, [deviceId]);
-    const { rows } = await db.query<{ doc: Alarm }>(
-      `SELECT doc FROM alarms WHERE device_id = $1 AND type = 'technical.offline' AND state IN ('open', 'claimed', 'arrived') FOR UPDATE`,
-      [deviceId],
-    );
-    const current = rows[0]?.doc ?? null;
-    const result = step(current, { kind: 'supervision', deviceId, state, lastSeenAt: lastSeenAt.toISOString(), open }, now);
-    return { result, entries: await persist(db, result) };
-  });
+  return withTransaction(
+    deps.pool,
+    async (db) => {
+      const { rows } = await db.query<{ doc: Alarm }>(
+        `SELECT doc FROM alarms WHERE device_id = $1 AND type = 'technical.offline' AND state IN ('open', 'claimed', 'arrived') FOR UPDATE`,
+        [deviceId],
+      );
+      const current = rows[0]?.doc ?? null;
+      const result = step(current, { kind: 'supervision', deviceId, state, lastSeenAt: lastSeenAt.toISOString(), open }, now);
+      return { result, entries: await persist(db, result) };
+    },
+    deviceLock(deviceId),
+  );
 }
