@@ -109,8 +109,15 @@ export async function startTrygg(config: Config, opts: StartOptions = {}): Promi
       databaseUrl = embedded.url;
     }
     await migrate(databaseUrl, (msg) => logger.debug({ migrate: msg }, 'migration'));
-    const pool = createPool(databaseUrl);
+    // Three pools, so no kind of work can keep another waiting for a connection: the alarm path
+    // (inbox, directory, engine) that a person in need waits on; device ingress that is not an
+    // alarm (telemetry batches, device sign-in); and everything else (API, journal, push, audit).
+    const pool = createPool(databaseUrl, 10, 'trygg');
     undo.push(() => pool.end());
+    const alarmPool = createPool(databaseUrl, 8, 'trygg-alarms');
+    undo.push(() => alarmPool.end());
+    const ingressPool = createPool(databaseUrl, 4, 'trygg-ingress');
+    undo.push(() => ingressPool.end());
 
     let demoFile: string | null = null;
     if ((embedded !== null || config.demo) && (await isEmpty(pool))) {
@@ -177,7 +184,7 @@ export async function startTrygg(config: Config, opts: StartOptions = {}): Promi
     // The gateway and the engine need each other (feedback ↔ inbox): the engine gets the
     // gateway as its feedback sink, the gateway gets the inbox that feeds the engine.
     let gateway: MqttGateway | ExternalBrokerConsumer | null = null;
-    const directory = new SqlDirectory(pool, { timeZone: config.timeZone });
+    const directory = new SqlDirectory(alarmPool, { timeZone: config.timeZone });
     const listener = new DirectoryListener(
       databaseUrl,
       (table) => {
@@ -193,7 +200,7 @@ export async function startTrygg(config: Config, opts: StartOptions = {}): Promi
     await listener.start();
     undo.push(() => listener.stop());
     const engine = new AlarmEngine({
-      pool,
+      pool: alarmPool,
       directory,
       live,
       notifier: opts.notifier ?? {
@@ -216,8 +223,8 @@ export async function startTrygg(config: Config, opts: StartOptions = {}): Promi
     const readFiles = async (...files: (string | null)[]) =>
       Promise.all(files.map((f) => (f === null ? Promise.resolve(null) : readFile(f))));
     const [cert, key, ca] = await readFiles(config.mqttsCertFile, config.mqttsKeyFile, config.mqttsCaFile);
-    const inbox = new Inbox(pool, engine, logger, { onWrite: metrics.commitObserver('inbox') });
-    const telemetry = new TelemetryWriter(pool, {
+    const inbox = new Inbox(alarmPool, engine, logger, { onWrite: metrics.commitObserver('inbox') });
+    const telemetry = new TelemetryWriter(ingressPool, {
       onWrite: metrics.commitObserver('telemetry'),
       onRows: (n) => metrics.telemetryRows.inc(n),
     });
@@ -239,7 +246,7 @@ export async function startTrygg(config: Config, opts: StartOptions = {}): Promi
           port: config.mqttPort,
           host: config.host,
           mqtts: config.mqttsPort !== null && cert && key ? { port: config.mqttsPort, cert, key, ca: ca ?? null } : null,
-          devices: new DeviceAuthenticator(pool),
+          devices: new DeviceAuthenticator(ingressPool),
           inbox,
           telemetry,
           logger,
@@ -271,8 +278,8 @@ export async function startTrygg(config: Config, opts: StartOptions = {}): Promi
         ...(tls ? { tls } : {}),
         ...(config.sipPublicHost ? { advertisedHost: config.sipPublicHost } : {}),
         realm: config.sipRealm,
-        db: pool,
-        units: new ScaipUnits(pool),
+        db: alarmPool, // its sessions are on an alarm's path
+        units: new ScaipUnits(ingressPool),
         inbox,
         logger,
       });

@@ -6,9 +6,9 @@ export type PoolClient = pg.PoolClient;
 export type Queryable = Pick<pg.Pool, 'query'>;
 
 /** Opens a pool. The caller owns it and ends it in its stop(). */
-export function createPool(connectionString: string, max = 10): pg.Pool {
+export function createPool(connectionString: string, max = 10, name = 'trygg'): pg.Pool {
   // A database that stops answering must surface as errors (not-ready, no PUBACK), not as hangs.
-  const pool = new pg.Pool({ connectionString, max, application_name: 'trygg', connectionTimeoutMillis: 5_000, keepAlive: true });
+  const pool = new pg.Pool({ connectionString, max, application_name: name, connectionTimeoutMillis: 5_000, keepAlive: true });
   // An idle client losing its connection must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);
   // A checked-out client losing its connection fails its query; without a listener its 'error'
