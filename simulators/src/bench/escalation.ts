@@ -39,6 +39,8 @@ export interface EscalationBenchOptions {
 export interface EscalationBenchResult {
   timerLatenessMs: Summary;
   bareTimerLatenessMs: Summary;
+  /** Alarms that could not be opened at the rate (the engine fell behind and its pool timed out). */
+  notOpened: number;
   inputsPerSecond: number[];
   pgbenchTps: number[];
   /** Each restart's time to recover, in turn. */
@@ -46,7 +48,8 @@ export interface EscalationBenchResult {
   rearmedTimers: number;
 }
 
-const quiet = pino({ level: 'warn' });
+// Errors only: under an overloaded machine the engine warns once per deferred apply (thousands of lines).
+const quiet = pino({ level: 'error' });
 const noop = { publish: () => undefined, send: () => undefined, notify: () => undefined };
 
 /** Devices, residents and one relative each, made with SQL (no MQTT secrets needed here). */
@@ -191,13 +194,15 @@ export async function benchEscalation(o: EscalationBenchOptions): Promise<Escala
   const inbox2 = new Inbox(pool, eng, quiet);
   log(`  opening ${o.openAlarms} alarms at ${o.rate}/s; their timers fall due ${o.stepS} s after each`);
   const open = ids.slice(0, o.openAlarms);
+  let notOpened = 0;
   const t0 = Date.now();
   for (let i = 0; i < open.length; i++) {
     const wait = t0 + (i * 1000) / o.rate - Date.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     const id = open[i] as string;
     const e = event('alarm.button');
-    void inbox2.acceptAndApply(id, e);
+    // Not awaited (the rate is the point); an engine falling behind shows up as a count, not a crash.
+    inbox2.acceptAndApply(id, e).catch(() => notOpened++);
     // The peer: a bare setTimeout for the same moment, in the same process.
     const due = Date.now() + o.stepS * 1000;
     setTimeout(() => bare.push(Date.now() - due), o.stepS * 1000);
@@ -205,6 +210,7 @@ export async function benchEscalation(o: EscalationBenchOptions): Promise<Escala
   const deadline = Date.now() + o.stepS * 1000 + 60_000;
   while (lateness.length < o.openAlarms && Date.now() < deadline) await new Promise((r) => setTimeout(r, 500));
   if (lateness.length < o.openAlarms) log(`  WARNING: only ${lateness.length} of ${o.openAlarms} timers fired`);
+  if (notOpened) log(`  WARNING: ${notOpened} of ${o.openAlarms} alarms could not be opened at ${o.rate}/s`);
   await eng.stop();
 
   // 3. Recovery: a new engine over the open alarms (their response-centre timers re-armed), in
@@ -226,6 +232,7 @@ export async function benchEscalation(o: EscalationBenchOptions): Promise<Escala
 
   return {
     timerLatenessMs: summarise(lateness),
+    notOpened,
     bareTimerLatenessMs: summarise(bare),
     inputsPerSecond,
     pgbenchTps,
@@ -247,7 +254,12 @@ export function escalationFigures(r: EscalationBenchResult): Figure[] {
       peer: { name: 'setTimeout', value: b },
       goal: { text: 'p99 ≤ 50', met: t.p99 <= 50 },
       // Measured once (2½ minutes); a late bare setTimeout means the machine itself stalled.
-      noisyBecause: b.p99 > 10 ? `bare setTimeout late by ${fmt(b.p99)} ms at p99` : null,
+      noisyBecause:
+        b.p99 > 10
+          ? `bare setTimeout late by ${fmt(b.p99)} ms at p99`
+          : r.notOpened
+            ? `${r.notOpened} alarms could not be opened at the rate`
+            : null,
     }),
     figure({
       section: 'escalation',
