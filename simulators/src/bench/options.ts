@@ -18,7 +18,7 @@ export const OPTIONS = {
   step: { default: 80, quick: 5, help: "seconds to the first step's timeout" },
   inputs: { default: 1_500, quick: 200, help: 'inputs applied per round of the inputs-per-second figure' },
   'pgbench-seconds': { default: 5, quick: 1, help: 'seconds of each pgbench round' },
-  journal: { default: 5_000, quick: 1_000, help: 'journal entries in the delivery backlog, per round' },
+  journal: { default: 5_000, quick: 500, help: 'journal entries in the delivery backlog, per round' },
   'telemetry-samples': { default: 100_000, quick: 10_000, help: 'telemetry samples ingested per round' },
   'sip-units': { default: 2_000, quick: 200, help: 'registered SCAIP units' },
   'sip-rate': { default: 500, quick: 200, help: 'SCAIP requests per second' },
