@@ -1,56 +1,48 @@
 /**
- * `npm run bench`: runs every benchmark against a fresh database on the machine's PostgreSQL
- * (TRYGG_BENCH_PG, default postgres://postgres@127.0.0.1:5432/postgres), prints one table with
- * each figure beside its peer's figure from the same run, and writes bench-results/*.json.
- * Options: --alarms N (default 10000), --rate N alarms/s (default 150), --step S (default 80),
- * --journal N journal entries in the delivery backlog (default 10000), --sip-units N registered
- * SCAIP units (default 2000), --sip-rate N requests/s (default 500), --sip-seconds S (default 20),
- * --residents N and --devices N for the directory (default 10000 / 30000), --sockets N operator
- * sockets for the live fan-out (default 1000), --pushes N push messages per round (default 5000),
- * --only <name> to run one benchmark (escalation, journal, scaip, directory, fanout, push,
- * gateway). The gateway's: --gw-devices N
- * connected devices (default 10000), --gw-alarms N (default 1000), --telemetry-rate N background
- * msg/s (default 1000), --gw-seconds S per QoS 1 run (default 10).
+ * `npm run bench`: runs every benchmark section against fresh databases on the machine's
+ * PostgreSQL (TRYGG_BENCH_PG, default postgres://postgres@127.0.0.1:5432/postgres), each figure
+ * beside its peer's from the same run, in rounds alternating Trygg and the peer; prints one table
+ * (p50 / p99 / p99.9 / max for latencies, Trygg/peer ratios, spread across rounds, goals), warns
+ * about figures too noisy to trust and about other work loading the machine, and writes
+ * bench-results/bench.json. `--help` lists the options; `--quick` runs every section small;
+ * `--only <section>` (repeatable) runs some.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { createPool, migrate } from '@trygg/alarm-core';
-import { benchDirectory, directoryRows } from './bench/directory.js';
-import { benchEscalation, escalationRows } from './bench/escalation.js';
-import { benchFanout, fanoutRows } from './bench/fanout.js';
-import { benchGateway, gatewayRows } from './bench/gateway.js';
-import { benchJournal, handledAlarm, journalRows } from './bench/journal.js';
-import { benchScaip, scaipRows } from './bench/scaip.js';
-import { benchPush, pushRows } from './bench/push.js';
-import { machine } from './bench/stats.js';
+import { createPool, migrate, type Pool } from '@trygg/alarm-core';
+import { benchDirectory, directoryFigures } from './bench/directory.js';
+import { benchEscalation, escalationFigures } from './bench/escalation.js';
+import { benchFanout, fanoutFigures } from './bench/fanout.js';
+import { noiseWarning, renderTable, type Figure } from './bench/figures.js';
+import { benchGateway, gatewayFigures } from './bench/gateway.js';
+import { benchJournal, handledAlarm, journalFigures } from './bench/journal.js';
+import { BUSY_OTHER, BUSY_STEAL, CpuSampler, describeMachine, share, type CpuShare } from './bench/machine.js';
+import { optionsHelp, parseBenchArgs, SECTIONS, type Sizes } from './bench/options.js';
+import { benchPush, pushFigures } from './bench/push.js';
+import { benchScaip, scaipFigures } from './bench/scaip.js';
+import { benchTelemetry, telemetryFigures } from './bench/telemetry.js';
 
-const { values } = parseArgs({
-  options: {
-    journal: { type: 'string', default: '10000' },
-    alarms: { type: 'string', default: '10000' },
-    rate: { type: 'string', default: '150' },
-    step: { type: 'string', default: '80' },
-    'sip-units': { type: 'string', default: '2000' },
-    'sip-rate': { type: 'string', default: '500' },
-    'sip-seconds': { type: 'string', default: '20' },
-    residents: { type: 'string', default: '10000' },
-    devices: { type: 'string', default: '30000' },
-    sockets: { type: 'string', default: '1000' },
-    pushes: { type: 'string', default: '5000' },
-    'gw-devices': { type: 'string', default: '10000' },
-    'gw-alarms': { type: 'string', default: '1000' },
-    'telemetry-rate': { type: 'string', default: '1000' },
-    'gw-seconds': { type: 'string', default: '10' },
-    only: { type: 'string', multiple: true },
-  },
-});
-const runs = (bench: string) => !values.only || values.only.includes(bench);
-const admin = process.env.TRYGG_BENCH_PG ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const name = `trygg_bench_${randomBytes(4).toString('hex')}`;
 const log = (l: string) => process.stdout.write(`${l}\n`);
+let args: ReturnType<typeof parseBenchArgs>;
+try {
+  args = parseBenchArgs(process.argv.slice(2));
+} catch (err) {
+  process.stderr.write(`${(err as Error).message}\n`);
+  process.exit(2);
+}
+if (args.help) {
+  log('npm run bench -- [--quick] [--only <section>]… [--out <folder>] [options]');
+  log(`sections: ${SECTIONS.join(', ')}`);
+  for (const l of optionsHelp()) log(l);
+  process.exit(0);
+}
+const { sizes, only } = args;
+const admin = process.env.TRYGG_BENCH_PG ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+/** Every database of this run starts with it: the CPU sampler counts their backends as ours. */
+const name = `trygg_bench_${randomBytes(4).toString('hex')}`;
 
 async function createDb(dbName: string): Promise<string> {
   const c = new pg.Client({ connectionString: admin });
@@ -69,108 +61,207 @@ async function dropDb(dbName: string): Promise<void> {
   await d.end();
 }
 
-try {
-  const databaseUrl = await createDb(name);
-  const pool = createPool(databaseUrl, 20);
-  const started = Date.now();
-  log(`Trygg benchmark on ${JSON.stringify(machine())}`);
-  const results: Record<string, unknown> = {};
-  const rows = [['figure', 'Trygg', 'peer (same run)', 'ratio', 'goal']];
-  if (runs('escalation')) {
-    log('escalation engine:');
-    const esc = await benchEscalation({
+interface Context {
+  sizes: Sizes;
+  pool: Pool;
+  databaseUrl: string;
+}
+
+/** One section: runs, returns its raw result (kept in bench.json) and its figures. */
+type Section = (ctx: Context) => Promise<{ result: unknown; figures: Figure[] }>;
+
+const sections: Record<(typeof SECTIONS)[number], Section> = {
+  escalation: async ({ sizes: s, pool, databaseUrl }) => {
+    const result = await benchEscalation({
       pool,
       databaseUrl,
-      openAlarms: Number(values.alarms),
-      rate: Number(values.rate),
-      stepS: Number(values.step),
+      openAlarms: s.alarms,
+      rate: s.rate,
+      stepS: s.step,
+      inputs: s.inputs,
+      pgbenchSeconds: s['pgbench-seconds'],
+      rounds: s.rounds,
       log,
     });
-    results.escalation = esc;
-    rows.push(...escalationRows(esc));
-  }
-  if (runs('journal')) {
-    log('journal delivery:');
-    const template = await handledAlarm(pool);
-    const journal = await benchJournal(pool, template, Number(values.journal), log);
-    results.journal = journal;
-    rows.push(...journalRows(journal));
-  }
-  if (runs('scaip')) {
-    log('SCAIP receiver (SIPp):');
-    const scaip = await benchScaip({
+    return { result, figures: escalationFigures(result) };
+  },
+  journal: async ({ sizes: s, pool }) => {
+    const result = await benchJournal(pool, await handledAlarm(pool), s.journal, s.rounds, log);
+    return { result, figures: journalFigures(result) };
+  },
+  telemetry: async ({ sizes: s, pool }) => {
+    const result = await benchTelemetry({
       pool,
-      units: Number(values['sip-units']),
-      rate: Number(values['sip-rate']),
-      seconds: Number(values['sip-seconds']),
+      samples: s['telemetry-samples'],
+      devices: 1_000,
+      window: 3_200,
+      rounds: s.rounds,
       log,
     });
-    results.scaip = scaip;
-    rows.push(...scaipRows(scaip));
-  }
-  if (runs('fanout')) {
-    log('live fan-out:');
-    const fanout = await benchFanout({ clients: Number(values.sockets), updates: 100, gapMs: 100, log });
-    results.fanout = fanout;
-    rows.push(...fanoutRows(fanout));
-  }
-  if (runs('push')) {
-    log('push preparation:');
-    const push = await benchPush({ subscriptions: 1000, messages: Number(values.pushes), log });
-    results.push = push;
-    rows.push(...pushRows(push));
-  }
-  await pool.end();
-  if (runs('directory')) {
-    // Its own database: the registry it seeds must not change what the other benchmarks see.
-    log('directory:');
+    return { result, figures: telemetryFigures(result) };
+  },
+  scaip: async ({ sizes: s, pool }) => {
+    const result = await benchScaip({
+      pool,
+      units: s['sip-units'],
+      rate: s['sip-rate'],
+      seconds: s['sip-seconds'],
+      rounds: s.rounds,
+      log,
+    });
+    return { result, figures: scaipFigures(result) };
+  },
+  fanout: async ({ sizes: s }) => {
+    const result = await benchFanout({ clients: s.sockets, updates: s.updates, gapMs: 100, rounds: s.rounds, log });
+    return { result, figures: fanoutFigures(result) };
+  },
+  push: async ({ sizes: s }) => {
+    const result = await benchPush({ subscriptions: 1000, messages: s.pushes, rounds: s.rounds, log });
+    return { result, figures: pushFigures(result) };
+  },
+  // Its own database: the registry it seeds must not change what the other benchmarks see.
+  directory: async ({ sizes: s }) => {
     const dirName = `${name}_dir`;
     try {
       const dirUrl = await createDb(dirName);
       const dirPool = createPool(dirUrl, 4);
       try {
-        const directory = await benchDirectory({
+        const result = await benchDirectory({
           pool: dirPool,
           databaseUrl: dirUrl,
-          residents: Number(values.residents),
-          devices: Number(values.devices),
-          samples: 2_000,
+          residents: s.residents,
+          devices: s.devices,
+          samples: s.lookups,
+          rounds: s.rounds,
           log,
         });
-        results.directory = directory;
-        rows.push(...directoryRows(directory));
+        return { result, figures: directoryFigures(result) };
       } finally {
         await dirPool.end();
       }
     } finally {
       await dropDb(dirName);
     }
-  }
-  if (runs('gateway')) {
-    log('device gateway (service in its own process):');
-    const gateway = await benchGateway({
+  },
+  // The service in its own process on its own database.
+  gateway: async ({ sizes: s }) => {
+    const result = await benchGateway({
       adminUrl: admin,
-      devices: Number(values['gw-devices']),
-      alarms: Number(values['gw-alarms']),
-      telemetryRate: Number(values['telemetry-rate']),
-      seconds: Number(values['gw-seconds']),
+      databaseName: `${name}_gw`,
+      devices: s['gw-devices'],
+      alarms: s['gw-alarms'],
+      telemetryRate: s['telemetry-rate'],
+      seconds: s['gw-seconds'],
+      rounds: s.rounds,
       mosquittoUrl: process.env.TRYGG_BENCH_MOSQUITTO ?? 'mqtt://127.0.0.1:1883',
       log,
     });
-    results.gateway = gateway;
-    rows.push(...gatewayRows(gateway));
-  }
+    return { result, figures: gatewayFigures(result) };
+  },
+};
 
-  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
-  log('');
-  for (const r of rows) log(r.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join(' │ '));
-  const out = path.resolve(process.env.INIT_CWD ?? process.cwd(), 'bench-results');
-  await mkdir(out, { recursive: true });
-  await writeFile(
-    path.join(out, 'bench.json'),
-    JSON.stringify({ machine: machine(), seconds: (Date.now() - started) / 1000, ...results }, null, 2),
-  );
-  log(`\nwritten to ${path.join(out, 'bench.json')} in ${Math.round((Date.now() - started) / 1000)} s`);
+const pct = (x: number) => `${Math.round(x * 100)} %`;
+const describeShare = (c: CpuShare) =>
+  `CPU: benchmark ${pct(c.ours)}, other processes ${pct(c.other)}, steal ${pct(c.steal)} of ${os.cpus().length} cores over ${Math.round(c.seconds)} s`;
+const busy = (c: CpuShare) => c.other > BUSY_OTHER || c.steal > BUSY_STEAL;
+
+const started = Date.now();
+const machine = await describeMachine(admin);
+log(
+  `Trygg benchmark${args.quick ? ' (--quick: small sizes, a smoke check, not figures to quote)' : ''} on ${JSON.stringify(machine)}`,
+);
+const sampler = new CpuSampler(admin, name);
+const figures: Figure[] = [];
+const results: Record<string, { result?: unknown; error?: string; seconds: number; cpu: CpuShare }> = {};
+let failed = false;
+let databaseUrl = '';
+try {
+  databaseUrl = await createDb(name);
+  await sampler.start();
+  const pool = createPool(databaseUrl, 20);
+  try {
+    for (const section of SECTIONS) {
+      if (only && !only.includes(section)) continue;
+      log(`${section}:`);
+      const t0 = Date.now();
+      const before = await sampler.now();
+      let outcome: { result?: unknown; error?: string };
+      try {
+        const r = await sections[section]({ sizes, pool, databaseUrl });
+        figures.push(...r.figures);
+        outcome = { result: r.result };
+      } catch (err) {
+        failed = true;
+        outcome = { error: (err as Error).stack ?? String(err) };
+        log(`  FAILED: ${(err as Error).message}`);
+      }
+      const cpu = share(before, await sampler.now());
+      results[section] = { ...outcome, seconds: (Date.now() - t0) / 1000, cpu };
+      log(`  ${Math.round((Date.now() - t0) / 1000)} s; ${describeShare(cpu)}${busy(cpu) ? ' — BUSY' : ''}`);
+    }
+  } finally {
+    await pool.end();
+  }
 } finally {
-  await dropDb(name);
+  await sampler.stop();
+  if (databaseUrl) await dropDb(name);
 }
+
+const seconds = (Date.now() - started) / 1000;
+const whole = Object.values(results).map((r) => r.cpu);
+const cpu: CpuShare | null = whole.length
+  ? {
+      seconds: whole.reduce((s, c) => s + c.seconds, 0),
+      busy: weighted(whole, 'busy'),
+      ours: weighted(whole, 'ours'),
+      other: weighted(whole, 'other'),
+      steal: weighted(whole, 'steal'),
+    }
+  : null;
+function weighted(cs: CpuShare[], k: keyof CpuShare): number {
+  const t = cs.reduce((s, c) => s + c.seconds, 0) || 1;
+  return cs.reduce((s, c) => s + c[k] * c.seconds, 0) / t;
+}
+const loadAfter = os
+  .loadavg()
+  .map((x) => x.toFixed(2))
+  .join(' ');
+
+log('');
+for (const line of renderTable(figures)) log(line);
+log('');
+log(`Trygg/peer: above 1 Trygg is higher — faster for rates, slower for latencies (ratio of the p99s).`);
+const noisy = noiseWarning(figures);
+if (noisy) log(`WARNING: ${noisy.replaceAll('; ', '\n  ')}`);
+const busySections = Object.entries(results).filter(([, r]) => busy(r.cpu));
+if (busySections.length) {
+  log(
+    `WARNING: the machine was busy with other work during ${busySections
+      .map(([s, r]) => `${s} (${pct(r.cpu.other)} other, ${pct(r.cpu.steal)} steal)`)
+      .join(', ')}: those figures measure the neighbours too; rerun on a quiet machine`,
+  );
+}
+if (cpu) log(`whole run: ${describeShare(cpu)}; load average before ${machine.loadBefore}, after ${loadAfter}`);
+for (const [s, r] of Object.entries(results)) if (r.error) log(`FAILED section ${s}: see bench.json`);
+
+const out = path.resolve(args.out ?? path.join(process.env.INIT_CWD ?? process.cwd(), 'bench-results'));
+await mkdir(out, { recursive: true });
+await writeFile(
+  path.join(out, 'bench.json'),
+  JSON.stringify(
+    {
+      machine: { ...machine, loadAfter },
+      cpu,
+      quick: args.quick,
+      sizes,
+      seconds,
+      figures,
+      warnings: [noisy, ...busySections.map(([s]) => `busy machine during ${s}`)].filter((w) => w !== null),
+      sections: results,
+    },
+    null,
+    2,
+  ),
+);
+log(`written to ${path.join(out, 'bench.json')}; total ${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`);
+process.exit(failed ? 1 : 0);

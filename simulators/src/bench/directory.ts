@@ -10,6 +10,7 @@ import { performance } from 'node:perf_hooks';
 import pino from 'pino';
 import type { Pool } from '@trygg/alarm-core';
 import { DirectoryListener, SqlDirectory } from '@trygg/devices';
+import { figure, type Figure } from './figures.js';
 import { fmt, summarise, type Summary } from './stats.js';
 
 export interface DirectoryBenchOptions {
@@ -17,8 +18,9 @@ export interface DirectoryBenchOptions {
   databaseUrl: string;
   residents: number;
   devices: number;
-  /** Look-ups timed per measurement. */
+  /** Look-ups timed per measurement (spread over the rounds). */
   samples: number;
+  rounds: number;
   log: (line: string) => void;
 }
 
@@ -29,6 +31,8 @@ export interface DirectoryBenchResult {
   cachedMs: Summary;
   peerMs: Summary;
   invalidationMs: Summary;
+  /** Each round's p99, interleaved with the peer's: uncached, peer, uncached, peer …; then cached, peer … */
+  rounds: { uncached: number[]; cached: number[]; peer: number[] };
 }
 
 const HOMES_SHARE = 0.8;
@@ -103,14 +107,36 @@ async function seed(pool: Pool, residents: number, devices: number): Promise<voi
 
 const pick = (n: number) => `ddev-${1 + Math.floor(Math.random() * n)}`;
 
-async function time(samples: number, fn: (i: number) => Promise<unknown>): Promise<Summary> {
+async function time(samples: number, fn: (i: number) => Promise<unknown>): Promise<number[]> {
   const ms: number[] = [];
   for (let i = 0; i < samples; i++) {
     const t0 = performance.now();
     await fn(i);
     ms.push(performance.now() - t0);
   }
-  return summarise(ms);
+  return ms;
+}
+
+/** Rounds of a measurement alternating with rounds of the peer; every sample, and each round's p99. */
+async function interleaved(
+  rounds: number,
+  samples: number,
+  trygg: () => Promise<unknown>,
+  peer: () => Promise<unknown>,
+  into: { peer: number[]; peerRounds: number[] },
+): Promise<{ all: number[]; rounds: number[] }> {
+  const all: number[] = [];
+  const p99s: number[] = [];
+  const per = Math.max(1, Math.ceil(samples / rounds));
+  for (let r = 0; r < rounds; r++) {
+    const t = await time(per, trygg);
+    const p = await time(per, peer);
+    all.push(...t);
+    p99s.push(summarise(t).p99);
+    into.peer.push(...p);
+    into.peerRounds.push(summarise(p).p99);
+  }
+  return { all, rounds: p99s };
 }
 
 export async function benchDirectory(o: DirectoryBenchOptions): Promise<DirectoryBenchResult> {
@@ -131,11 +157,20 @@ export async function benchDirectory(o: DirectoryBenchOptions): Promise<Director
   );
   await listener.start();
   try {
-    // Uncached: a fresh directory each time would also pay for nothing else, so invalidate.
-    const uncachedMs = await time(o.samples, async () => {
-      directory.invalidate();
-      await directory.contextFor(pick(o.devices), 'alarm.button');
-    });
+    const peer = { peer: [] as number[], peerRounds: [] as number[] };
+    const peerLookup = () => o.pool.query('SELECT * FROM devices WHERE id = $1', [pick(o.devices)]);
+    // Uncached: every answer read from SQL (the cache cleared before each).
+    const uncached = await interleaved(
+      o.rounds,
+      o.samples,
+      async () => {
+        directory.invalidate();
+        await directory.contextFor(pick(o.devices), 'alarm.button');
+      },
+      peerLookup,
+      peer,
+    );
+    const uncachedMs = summarise(uncached.all);
     o.log(`  uncached p50 ${fmt(uncachedMs.p50, 2)} ms, p99 ${fmt(uncachedMs.p99, 2)} ms`);
     // Warm every device once, then time cached look-ups across all of them.
     const warm = Date.now();
@@ -146,14 +181,21 @@ export async function benchDirectory(o: DirectoryBenchOptions): Promise<Director
     }
     o.log(`  warmed ${directory.size} answers in ${Date.now() - warm} ms`);
     const misses = directory.misses;
-    const cachedMs = await time(o.samples * 10, () => directory.contextFor(pick(o.devices), 'alarm.button'));
+    const cached = await interleaved(
+      o.rounds,
+      o.samples * 10,
+      () => directory.contextFor(pick(o.devices), 'alarm.button'),
+      peerLookup,
+      peer,
+    );
+    const cachedMs = summarise(cached.all);
     o.log(
       `  cached p50 ${fmt(cachedMs.p50, 3)} ms, p99 ${fmt(cachedMs.p99, 3)} ms (${directory.misses - misses} misses in ${cachedMs.n})`,
     );
-    const peerMs = await time(o.samples, () => o.pool.query('SELECT * FROM devices WHERE id = $1', [pick(o.devices)]));
+    const peerMs = summarise(peer.peer);
     o.log(`  peer: pg SELECT by primary key p50 ${fmt(peerMs.p50, 2)} ms, p99 ${fmt(peerMs.p99, 2)} ms`);
     // A change: from the committed UPDATE to the next look-up returning the new order.
-    const invalidationMs = await time(Math.max(20, Math.floor(o.samples / 50)), async (i) => {
+    const invalidation = await time(Math.max(20, Math.floor(o.samples / 50)), async (i) => {
       const resident = `dres-${1 + (i % 100)}`;
       const device = `ddev-${1 + (i % 100)}`;
       await directory.contextFor(device, 'alarm.button');
@@ -164,37 +206,49 @@ export async function benchDirectory(o: DirectoryBenchOptions): Promise<Director
       await directory.contextFor(device, 'alarm.button');
       return performance.now() - start;
     });
+    const invalidationMs = summarise(invalidation);
     o.log(`  change → new answer p50 ${fmt(invalidationMs.p50, 2)} ms, p99 ${fmt(invalidationMs.p99, 2)} ms`);
-    return { residents: o.residents, devices: o.devices, uncachedMs, cachedMs, peerMs, invalidationMs };
+    return {
+      residents: o.residents,
+      devices: o.devices,
+      uncachedMs,
+      cachedMs,
+      peerMs,
+      invalidationMs,
+      rounds: { uncached: uncached.rounds, cached: cached.rounds, peer: peer.peerRounds },
+    };
   } finally {
     cleared = null;
     await listener.stop();
   }
 }
 
-export function directoryRows(r: DirectoryBenchResult): string[][] {
+export function directoryFigures(r: DirectoryBenchResult): Figure[] {
+  const peer = { name: 'pg SELECT by id', value: r.peerMs };
+  const half = r.rounds.uncached.length;
   return [
-    [
-      `directory look-up p99, cached, ${r.residents} residents / ${r.devices} devices (ms)`,
-      fmt(r.cachedMs.p99, 3),
-      `pg SELECT by id ${fmt(r.peerMs.p99, 3)}`,
-      fmt(r.cachedMs.p99 / r.peerMs.p99, 3),
-      r.cachedMs.p99 <= 2 ? 'met (≤ 2)' : 'MISSED (≤ 2)',
-    ],
-    [
-      'directory look-up p50, cached (ms)',
-      fmt(r.cachedMs.p50, 3),
-      `pg SELECT by id ${fmt(r.peerMs.p50, 3)}`,
-      fmt(r.cachedMs.p50 / r.peerMs.p50, 3),
-      '',
-    ],
-    [
-      'directory look-up p99, uncached (ms)',
-      fmt(r.uncachedMs.p99, 2),
-      `pg SELECT by id ${fmt(r.peerMs.p99, 2)}`,
-      fmt(r.uncachedMs.p99 / r.peerMs.p99, 1),
-      '',
-    ],
-    ['directory change → new answer p99 (ms)', fmt(r.invalidationMs.p99, 1), '', '', ''],
+    figure({
+      section: 'directory',
+      name: `directory look-up, cached, p50 / p99 / p99.9 / max (ms), ${r.residents} residents / ${r.devices} devices`,
+      kind: 'latency',
+      trygg: r.cachedMs,
+      peer,
+      goal: { text: 'p99 ≤ 2', met: r.cachedMs.p99 <= 2 },
+      rounds: { trygg: r.rounds.cached, peer: r.rounds.peer.slice(half) },
+    }),
+    figure({
+      section: 'directory',
+      name: 'directory look-up, uncached, p50 / p99 / p99.9 / max (ms)',
+      kind: 'latency',
+      trygg: r.uncachedMs,
+      peer,
+      rounds: { trygg: r.rounds.uncached, peer: r.rounds.peer.slice(0, half) },
+    }),
+    figure({
+      section: 'directory',
+      name: 'directory change → new answer p50 / p99 / p99.9 / max (ms)',
+      kind: 'latency',
+      trygg: r.invalidationMs,
+    }),
   ];
 }

@@ -49,8 +49,8 @@ for (let i = 0; i < job.clients; i += 50) {
   );
 }
 parentPort?.postMessage({ type: 'ready' });
-parentPort?.on('message', (m: { type: 'collect' }) => {
-  if (m.type !== 'collect') return;
-  for (const c of closers) c();
-  parentPort?.postMessage({ type: 'samples', samples });
+// `drain`: this round's receipts, the clients stay connected; `collect`: the last ones, then close.
+parentPort?.on('message', (m: { type: 'drain' | 'collect' }) => {
+  if (m.type === 'collect') for (const c of closers) c();
+  parentPort?.postMessage({ type: 'samples', samples: samples.splice(0) });
 });

@@ -11,13 +11,19 @@ import { Worker } from 'node:worker_threads';
 import { WebSocketServer } from 'ws';
 import type { LiveUpdate } from '@trygg/alarm-core';
 import { LiveServer } from '@trygg/dashboard';
+import { figure, type Figure } from './figures.js';
 import { summarise, type Summary } from './stats.js';
 
 export interface FanoutResult {
   clients: number;
+  /** Updates per round. */
   updates: number;
+  /** Every receipt of every round. */
   trygg: Summary;
   ws: Summary;
+  /** Each round's p99, interleaved in time: Trygg, ws, Trygg, ws … */
+  tryggRoundsP99: number[];
+  wsRoundsP99: number[];
 }
 
 const quiet = { info() {}, warn() {}, error() {}, debug() {} };
@@ -109,18 +115,27 @@ async function clientsIn(mode: 'socket.io' | 'ws', url: string, clients: number)
     worker.once('message', () => resolve());
     worker.once('error', reject);
   });
+  const receipts = async (type: 'drain' | 'collect', expected: number): Promise<number[]> => {
+    const samples = new Promise<number[]>((resolve) => {
+      const on = (m: { type: string; samples?: number[] }) => {
+        if (m.type !== 'samples') return;
+        worker.off('message', on);
+        resolve(m.samples ?? []);
+      };
+      worker.on('message', on);
+    });
+    worker.postMessage({ type });
+    const got = await samples;
+    if (got.length < expected) throw new Error(`${expected - got.length} deliveries missing`);
+    return got;
+  };
   return {
-    /** Closes the clients and returns every receipt's latency. */
-    collect: async (expected: number): Promise<number[]> => {
-      worker.postMessage({ type: 'collect' });
-      const samples = await new Promise<number[]>((resolve) =>
-        worker.on('message', (m: { type: string; samples?: number[] }) => {
-          if (m.type === 'samples') resolve(m.samples ?? []);
-        }),
-      );
+    /** This round's receipts' latencies; the clients stay connected. */
+    drain: (expected: number) => receipts('drain', expected),
+    /** Closes the clients. */
+    close: async () => {
+      await receipts('collect', 0);
       await worker.terminate();
-      if (samples.length < expected) throw new Error(`${expected - samples.length} deliveries missing`);
-      return samples;
     },
   };
 }
@@ -140,6 +155,7 @@ export async function benchFanout(opts: {
   clients: number;
   updates: number;
   gapMs: number;
+  rounds: number;
   log: (l: string) => void;
 }): Promise<FanoutResult> {
   // Trygg: the LiveServer exactly as the service runs it (token check stubbed to an operator).
@@ -154,42 +170,65 @@ export async function benchFanout(opts: {
   });
   live.attach(httpA);
   const portA = await listen(httpA);
-  const a = await clientsIn('socket.io', `http://127.0.0.1:${portA}`, opts.clients);
-  opts.log(`  ${live.connections} operator sockets connected`);
-  await publishAll((u) => live.publish([u]), opts.updates, opts.gapMs);
-  const tryggSamples = await a.collect(opts.clients * opts.updates);
-  await live.close();
-  httpA.close();
-
-  // Peer: raw ws broadcast of the same JSON.
+  // Peer: raw ws broadcast of the same JSON. Both crowds stay connected (idle) through every
+  // round, so the rounds can alternate and drift in the machine's load hits both.
   const httpB = http.createServer();
   const wss = new WebSocketServer({ server: httpB });
   const portB = await listen(httpB);
+  const a = await clientsIn('socket.io', `http://127.0.0.1:${portA}`, opts.clients);
   const b = await clientsIn('ws', `ws://127.0.0.1:${portB}`, opts.clients);
-  await publishAll(
-    (u) => {
-      const data = JSON.stringify(u);
-      for (const c of wss.clients) c.send(data);
-    },
-    opts.updates,
-    opts.gapMs,
-  );
-  const wsSamples = await b.collect(opts.clients * opts.updates);
-  wss.close();
-  httpB.close();
-  return { clients: opts.clients, updates: opts.updates, trygg: summarise(tryggSamples), ws: summarise(wsSamples) };
+  opts.log(`  ${live.connections} operator sockets and ${wss.clients.size} plain WebSockets connected`);
+  const tryggSamples: number[] = [];
+  const wsSamples: number[] = [];
+  const tryggRoundsP99: number[] = [];
+  const wsRoundsP99: number[] = [];
+  try {
+    for (let r = 0; r < opts.rounds; r++) {
+      await publishAll((u) => live.publish([u]), opts.updates, opts.gapMs);
+      const t = await a.drain(opts.clients * opts.updates);
+      await publishAll(
+        (u) => {
+          const data = JSON.stringify(u);
+          for (const c of wss.clients) c.send(data);
+        },
+        opts.updates,
+        opts.gapMs,
+      );
+      const w = await b.drain(opts.clients * opts.updates);
+      tryggSamples.push(...t);
+      wsSamples.push(...w);
+      tryggRoundsP99.push(summarise(t).p99);
+      wsRoundsP99.push(summarise(w).p99);
+      opts.log(`  round ${r + 1}: p99 Trygg ${tryggRoundsP99.at(-1)?.toFixed(1)} ms, ws ${wsRoundsP99.at(-1)?.toFixed(1)} ms`);
+    }
+  } finally {
+    await a.close();
+    await b.close();
+    await live.close();
+    httpA.close();
+    wss.close();
+    httpB.close();
+  }
+  return {
+    clients: opts.clients,
+    updates: opts.updates,
+    trygg: summarise(tryggSamples),
+    ws: summarise(wsSamples),
+    tryggRoundsP99,
+    wsRoundsP99,
+  };
 }
-export function fanoutRows(r: FanoutResult): string[][] {
-  const f = (n: number) => n.toFixed(1);
+
+export function fanoutFigures(r: FanoutResult): Figure[] {
   return [
-    [`live fan-out p50 (ms, ${r.clients} sockets)`, f(r.trygg.p50), `ws ${f(r.ws.p50)}`, (r.trygg.p50 / r.ws.p50).toFixed(1), ''],
-    [
-      `live fan-out p99 (ms, ${r.clients} sockets)`,
-      f(r.trygg.p99),
-      `ws ${f(r.ws.p99)}`,
-      (r.trygg.p99 / r.ws.p99).toFixed(1),
-      `≤ 50: ${r.trygg.p99 <= 50 ? 'met' : 'missed'}`,
-    ],
-    [`live fan-out max (ms)`, f(r.trygg.max), `ws ${f(r.ws.max)}`, '', ''],
+    figure({
+      section: 'fanout',
+      name: `live fan-out p50 / p99 / p99.9 / max (ms), ${r.clients} sockets`,
+      kind: 'latency',
+      trygg: r.trygg,
+      peer: { name: 'raw ws', value: r.ws },
+      goal: { text: 'p99 ≤ 50', met: r.trygg.p99 <= 50 },
+      rounds: { trygg: r.tryggRoundsP99, peer: r.wsRoundsP99 },
+    }),
   ];
 }

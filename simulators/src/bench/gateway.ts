@@ -21,7 +21,8 @@ import { io } from 'socket.io-client';
 import { migrate } from '@trygg/alarm-core';
 import { createUser } from '@trygg/devices';
 import { freePort, startBareAedes, startService, type Child } from './processes.js';
-import { fmt, summarise, type Summary } from './stats.js';
+import { figure, type Figure } from './figures.js';
+import { fmt, median, summarise, type Summary } from './stats.js';
 
 export interface GatewayBenchOptions {
   adminUrl: string;
@@ -31,9 +32,13 @@ export interface GatewayBenchOptions {
   alarms: number;
   /** Background telemetry messages per second. */
   telemetryRate: number;
-  /** Seconds of the QoS 1 throughput runs. */
+  /** Seconds of each QoS 1 throughput round. */
   seconds: number;
+  /** Rounds of the latency and throughput figures, each side in turn. */
+  rounds: number;
   mosquittoUrl: string;
+  /** Name of the database the service runs on (created and dropped here). */
+  databaseName: string;
   log: (line: string) => void;
 }
 
@@ -50,6 +55,14 @@ export interface GatewayBenchResult {
   mosquittoMemoryPerConnectionKiB: number | null;
   stormLatencyMs: Summary;
   stormReconnectS: number;
+  /** Per round, interleaved: alarm latency p99 (Trygg, bare aedes), telemetry per second (Trygg, bare aedes, Mosquitto). */
+  rounds: {
+    alarmP99: number[];
+    bareAedesP99: number[];
+    telemetryPerS: number[];
+    bareAedesPerS: number[];
+    mosquittoPerS: number[];
+  };
 }
 
 const TELEMETRY_DEVICES = 200;
@@ -128,19 +141,18 @@ async function qos1Load(
   clients: MqttClient[],
   topicOf: (i: number) => string,
   seconds: number,
+  clock = { next: Date.now() - 60_000 },
   window = 16,
 ): Promise<{ acked: number; perS: number }> {
   let acked = 0;
   const until = performance.now() + seconds * 1000;
-  const base = Date.now() - 60_000;
-  let seq = 0;
   const t0 = performance.now();
   await Promise.all(
     clients.map((c, i) =>
       Promise.all(
         Array.from({ length: window }, async () => {
           while (performance.now() < until) {
-            const ts = new Date(base + seq++).toISOString(); // distinct per message: (device, metric, ts) is a key
+            const ts = new Date(clock.next++).toISOString(); // distinct per message: (device, metric, ts) is a key
             await c.publishAsync(topicOf(i), JSON.stringify({ ts, battery: 50 }), { qos: 1 });
             acked++;
           }
@@ -165,7 +177,7 @@ async function rssOfPid(pid: number): Promise<number | null> {
 
 export async function benchGateway(o: GatewayBenchOptions): Promise<GatewayBenchResult> {
   const { log } = o;
-  const name = `trygg_gwbench_${randomBytes(4).toString('hex')}`;
+  const name = o.databaseName;
   const admin = new pg.Client({ connectionString: o.adminUrl });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${name}`);
@@ -269,43 +281,15 @@ export async function benchGateway(o: GatewayBenchOptions): Promise<GatewayBench
     const tele = ids('gb-t', TELEMETRY_DEVICES);
     const teleTopic = (i: number) => `trygg/v1/devices/${tele[i]}/telemetry`;
 
-    // 2. Alarm latency with background telemetry, then the same through bare aedes.
-    log(`  alarm latency: ${o.alarms} alarms at 50/s with ${o.telemetryRate} telemetry msg/s in the background`);
+    // 2. Alarm latency with background telemetry, in rounds alternating with the same through
+    // bare aedes (each round's alarms come from devices that have not raised one yet).
+    log(
+      `  alarm latency: ${o.alarms} alarms at 50/s with ${o.telemetryRate} telemetry msg/s in the background, ${o.rounds} rounds each`,
+    );
     const alarmIds = ids('gb-a', o.alarms);
     const alarmClients = await connectMany(mqttUrl, alarmIds, secret);
     const teleClients = await connectMany(mqttUrl, tele, secret);
     clients.push(...alarmClients, ...teleClients);
-    const bg = background(teleClients, teleTopic, o.telemetryRate);
-    await sleep(1_000);
-    const latencies: number[] = [];
-    const waits: Promise<void>[] = [];
-    for (let i = 0; i < alarmIds.length; i++) {
-      const id = alarmIds[i] as string;
-      const t0 = performance.now();
-      waits.push(
-        new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, 30_000);
-          opened.set(id, (t) => {
-            latencies.push(t - t0);
-            clearTimeout(timer);
-            resolve();
-          });
-        }),
-      );
-      (alarmClients[i] as MqttClient).publish(
-        `trygg/v1/devices/${id}/events`,
-        JSON.stringify({ id: `gb-${i}`, type: 'alarm.button', ts: new Date().toISOString() }),
-        { qos: 1 },
-      );
-      await sleep(20);
-    }
-    await Promise.all(waits);
-    const backgroundPerS = bg.stop();
-    const alarmLatencyMs = summarise(latencies);
-    log(
-      `    Trygg p50 ${fmt(alarmLatencyMs.p50)} p99 ${fmt(alarmLatencyMs.p99)} p99.9 ${fmt(alarmLatencyMs.p999)} ms (${latencies.length}/${o.alarms} seen)`,
-    );
-
     const bareSub = await mqtt.connectAsync(bareUrl, { clientId: 'gb-sub', reconnectPeriod: 0 });
     const bareArrived = new Map<string, (t: number) => void>();
     bareSub.on('message', (topic) => bareArrived.get(topic)?.(performance.now()));
@@ -321,48 +305,96 @@ export async function benchGateway(o: GatewayBenchOptions): Promise<GatewayBench
       null,
     );
     clients.push(bareSub, ...barePubs, ...bareTele);
-    const bg2 = background(bareTele, (i) => `bench/telemetry/${i}`, o.telemetryRate);
-    await sleep(1_000);
+
+    const tryggAlarms = async (from: number, to: number): Promise<{ latencies: number[]; backgroundPerS: number }> => {
+      const bg = background(teleClients, teleTopic, o.telemetryRate);
+      await sleep(1_000);
+      const latencies: number[] = [];
+      const waits: Promise<void>[] = [];
+      for (let i = from; i < to; i++) {
+        const id = alarmIds[i] as string;
+        const t0 = performance.now();
+        waits.push(
+          new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, 30_000);
+            opened.set(id, (t) => {
+              latencies.push(t - t0);
+              clearTimeout(timer);
+              resolve();
+            });
+          }),
+        );
+        (alarmClients[i] as MqttClient).publish(
+          `trygg/v1/devices/${id}/events`,
+          JSON.stringify({ id: `gb-${i}`, type: 'alarm.button', ts: new Date().toISOString() }),
+          { qos: 1 },
+        );
+        await sleep(20);
+      }
+      await Promise.all(waits);
+      return { latencies, backgroundPerS: bg.stop() };
+    };
+    const bareAlarms = async (from: number, to: number): Promise<number[]> => {
+      const bg2 = background(bareTele, (i) => `bench/telemetry/${i}`, o.telemetryRate);
+      await sleep(1_000);
+      const bareLat: number[] = [];
+      const bareWaits: Promise<void>[] = [];
+      for (let i = from; i < to; i++) {
+        const topic = `bench/alarm/${i}`;
+        const t0 = performance.now();
+        bareWaits.push(
+          new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, 30_000);
+            bareArrived.set(topic, (t) => {
+              bareLat.push(t - t0);
+              clearTimeout(timer);
+              resolve();
+            });
+          }),
+        );
+        (barePubs[i] as MqttClient).publish(topic, JSON.stringify({ id: `b-${i}`, type: 'alarm.button' }), { qos: 1 });
+        await sleep(20);
+      }
+      await Promise.all(bareWaits);
+      bg2.stop();
+      return bareLat;
+    };
+    const latencies: number[] = [];
     const bareLat: number[] = [];
-    const bareWaits: Promise<void>[] = [];
-    for (let i = 0; i < barePubs.length; i++) {
-      const topic = `bench/alarm/${i}`;
-      const t0 = performance.now();
-      bareWaits.push(
-        new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, 30_000);
-          bareArrived.set(topic, (t) => {
-            bareLat.push(t - t0);
-            clearTimeout(timer);
-            resolve();
-          });
-        }),
+    const alarmRoundsP99: number[] = [];
+    const bareAedesRoundsP99: number[] = [];
+    const backgrounds: number[] = [];
+    const perRound = Math.ceil(o.alarms / o.rounds);
+    for (let r = 0; r < o.rounds; r++) {
+      const [from, to] = [r * perRound, Math.min(o.alarms, (r + 1) * perRound)];
+      const t = await tryggAlarms(from, to);
+      const b = await bareAlarms(from, to);
+      latencies.push(...t.latencies);
+      bareLat.push(...b);
+      backgrounds.push(t.backgroundPerS);
+      alarmRoundsP99.push(summarise(t.latencies).p99);
+      bareAedesRoundsP99.push(summarise(b).p99);
+      log(
+        `    round ${r + 1}: p99 Trygg ${fmt(alarmRoundsP99.at(-1) ?? NaN)} ms, bare aedes ${fmt(bareAedesRoundsP99.at(-1) ?? NaN)} ms`,
       );
-      (barePubs[i] as MqttClient).publish(topic, JSON.stringify({ id: `b-${i}`, type: 'alarm.button' }), { qos: 1 });
-      await sleep(20);
     }
-    await Promise.all(bareWaits);
-    bg2.stop();
+    const backgroundPerS = median(backgrounds);
+    const alarmLatencyMs = summarise(latencies);
     const bareAedesLatencyMs = summarise(bareLat);
-    log(`    bare aedes p50 ${fmt(bareAedesLatencyMs.p50)} p99 ${fmt(bareAedesLatencyMs.p99)} ms`);
+    log(
+      `    Trygg p50 ${fmt(alarmLatencyMs.p50)} p99 ${fmt(alarmLatencyMs.p99)} p99.9 ${fmt(alarmLatencyMs.p999)} ms (${latencies.length}/${o.alarms} seen); bare aedes p50 ${fmt(bareAedesLatencyMs.p50)} p99 ${fmt(bareAedesLatencyMs.p99)} ms`,
+    );
     for (const c of [...barePubs, ...bareTele]) c.end(true);
 
-    // 3. Telemetry committed per second (QoS 1), and the peers under the same client load.
-    log(`  telemetry QoS 1: ${TELEMETRY_DEVICES} devices × 16 in flight for ${o.seconds} s`);
-    const rowsBefore = Number((await pool.query<{ n: string }>('SELECT count(*) AS n FROM telemetry')).rows[0]?.n);
-    const trygg = await qos1Load(teleClients, teleTopic, o.seconds);
-    const telemetryPerS = trygg.perS;
-    const rowsAfter = Number((await pool.query<{ n: string }>('SELECT count(*) AS n FROM telemetry')).rows[0]?.n);
-    // Each acknowledged sample is one row (one metric): a PUBACK without its row is a loss.
-    const telemetryLost = trygg.acked - (rowsAfter - rowsBefore);
+    // 3. Telemetry committed per second (QoS 1), and the peers under the same client load, in
+    // rounds: Trygg, bare aedes, Mosquitto, Trygg, …
+    log(`  telemetry QoS 1: ${TELEMETRY_DEVICES} devices × 16 in flight for ${o.seconds} s, ${o.rounds} rounds each`);
     const bareLoad = await connectMany(
       bareUrl,
       tele.map((i) => `${i}-q1`),
       null,
     );
     clients.push(...bareLoad);
-    const bareAedesPerS = (await qos1Load(bareLoad, (i) => `bench/telemetry/${i}`, o.seconds)).perS;
-    for (const c of bareLoad) c.end(true);
     const run = randomBytes(3).toString('hex');
     const mosqSub = await mqtt.connectAsync(o.mosquittoUrl, { clientId: `gb-sub-${run}`, reconnectPeriod: 0 });
     let forwarded = 0;
@@ -373,11 +405,33 @@ export async function benchGateway(o: GatewayBenchOptions): Promise<GatewayBench
       tele.map((i) => `${i}-${run}`),
       null,
     );
-    const f0 = performance.now();
-    await qos1Load(mosqLoad, (i) => `bench/${run}/telemetry/${i}`, o.seconds);
-    await sleep(500);
-    const mosquittoPerS = forwarded / ((performance.now() - f0 - 500) / 1000);
-    for (const c of [...mosqLoad, mosqSub]) c.end(true);
+    // Trygg's samples carry timestamps distinct across rounds: (device, metric, ts) is a key.
+    const tryggClock = { next: Date.now() - 50 * 60_000 };
+    const telemetryRounds: number[] = [];
+    const bareAedesRounds: number[] = [];
+    const mosquittoRounds: number[] = [];
+    let telemetryLost = 0;
+    for (let r = 0; r < o.rounds; r++) {
+      const rowsBefore = Number((await pool.query<{ n: string }>('SELECT count(*) AS n FROM telemetry')).rows[0]?.n);
+      const trygg = await qos1Load(teleClients, teleTopic, o.seconds, tryggClock);
+      const rowsAfter = Number((await pool.query<{ n: string }>('SELECT count(*) AS n FROM telemetry')).rows[0]?.n);
+      // Each acknowledged sample is one row (one metric): a PUBACK without its row is a loss.
+      telemetryLost += trygg.acked - (rowsAfter - rowsBefore);
+      telemetryRounds.push(trygg.perS);
+      bareAedesRounds.push((await qos1Load(bareLoad, (i) => `bench/telemetry/${i}`, o.seconds)).perS);
+      forwarded = 0;
+      const f0 = performance.now();
+      await qos1Load(mosqLoad, (i) => `bench/${run}/telemetry/${i}`, o.seconds);
+      await sleep(500);
+      mosquittoRounds.push(forwarded / ((performance.now() - f0 - 500) / 1000));
+      log(
+        `    round ${r + 1}: Trygg ${fmt(trygg.perS, 0)}/s, bare aedes ${fmt(bareAedesRounds.at(-1) ?? NaN, 0)}/s, Mosquitto forwarding ${fmt(mosquittoRounds.at(-1) ?? NaN, 0)}/s`,
+      );
+    }
+    for (const c of [...bareLoad, ...mosqLoad, mosqSub]) c.end(true);
+    const telemetryPerS = median(telemetryRounds);
+    const bareAedesPerS = median(bareAedesRounds);
+    const mosquittoPerS = median(mosquittoRounds);
     log(
       `    Trygg ${fmt(telemetryPerS, 0)}/s (${telemetryLost} acknowledged but not stored), bare aedes ${fmt(bareAedesPerS, 0)}/s, Mosquitto forwarding ${fmt(mosquittoPerS, 0)}/s`,
     );
@@ -438,6 +492,13 @@ export async function benchGateway(o: GatewayBenchOptions): Promise<GatewayBench
       mosquittoMemoryPerConnectionKiB,
       stormLatencyMs,
       stormReconnectS,
+      rounds: {
+        alarmP99: alarmRoundsP99,
+        bareAedesP99: bareAedesRoundsP99,
+        telemetryPerS: telemetryRounds,
+        bareAedesPerS: bareAedesRounds,
+        mosquittoPerS: mosquittoRounds,
+      },
     };
   } finally {
     for (const c of clients) c.end(true);
@@ -451,38 +512,64 @@ export async function benchGateway(o: GatewayBenchOptions): Promise<GatewayBench
   }
 }
 
-/** Rows for the combined table: figure, Trygg, peer, ratio, goal. */
-export function gatewayRows(r: GatewayBenchResult): string[][] {
-  const ratio = (a: number, b: number) => (b > 0 ? fmt(a / b, 2) : '–');
-  const verdict = (ok: boolean) => (ok ? 'met' : 'missed');
+export function gatewayFigures(r: GatewayBenchResult): Figure[] {
+  const section = 'gateway';
   return [
-    ['alarm → operator socket p50 (ms)', fmt(r.alarmLatencyMs.p50), `bare aedes ${fmt(r.bareAedesLatencyMs.p50)}`, '', ''],
-    [
-      'alarm → operator socket p99 (ms)',
-      fmt(r.alarmLatencyMs.p99),
-      `bare aedes ${fmt(r.bareAedesLatencyMs.p99)}`,
-      '',
-      `≤ 10: ${verdict(r.alarmLatencyMs.p99 <= 10)}`,
-    ],
-    ['alarm → operator socket p99.9 (ms)', fmt(r.alarmLatencyMs.p999), `bare aedes ${fmt(r.bareAedesLatencyMs.p999)}`, '', ''],
-    ['  background telemetry (msg/s)', fmt(r.backgroundPerS, 0), '', '', ''],
-    [
-      'telemetry committed / s (QoS 1)',
-      fmt(r.telemetryPerS, 0),
-      `bare aedes ${fmt(r.bareAedesPerS, 0)}/s`,
-      ratio(r.telemetryPerS, r.bareAedesPerS),
-      `≥ 0.4: ${verdict(r.telemetryPerS / r.bareAedesPerS >= 0.4)}`,
-    ],
-    ['', '', `Mosquitto fwd ${fmt(r.mosquittoPerS, 0)}/s`, ratio(r.telemetryPerS, r.mosquittoPerS), ''],
-    ['  acknowledged but not stored', String(r.telemetryLost), '', '', `0: ${verdict(r.telemetryLost === 0)}`],
-    [
-      `memory per connection, ${r.devices} devices (KiB)`,
-      fmt(r.memoryPerConnectionKiB),
-      `Mosquitto ${fmt(r.mosquittoMemoryPerConnectionKiB ?? NaN)}`,
-      '',
-      `≤ 64: ${verdict(r.memoryPerConnectionKiB <= 64)}`,
-    ],
-    ['reconnect storm: all back (s)', fmt(r.stormReconnectS), '', '', ''],
-    ['alarm during the storm p50 / p99 (ms)', `${fmt(r.stormLatencyMs.p50)} / ${fmt(r.stormLatencyMs.p99)}`, '', '', ''],
+    figure({
+      section,
+      name: `alarm PUBLISH → operator socket p50 / p99 / p99.9 / max (ms), ${Math.round(r.backgroundPerS)} telemetry msg/s beside`,
+      kind: 'latency',
+      trygg: r.alarmLatencyMs,
+      peer: { name: 'bare aedes', value: r.bareAedesLatencyMs },
+      goal: { text: 'p99 ≤ 10', met: r.alarmLatencyMs.p99 <= 10 },
+      rounds: { trygg: r.rounds.alarmP99, peer: r.rounds.bareAedesP99 },
+    }),
+    figure({
+      section,
+      name: 'telemetry committed / s, QoS 1 (median of rounds)',
+      kind: 'rate',
+      trygg: r.telemetryPerS,
+      peer: { name: 'bare aedes', value: r.bareAedesPerS },
+      goal: { text: 'Trygg/peer ≥ 0.4', met: r.telemetryPerS / r.bareAedesPerS >= 0.4 },
+      rounds: { trygg: r.rounds.telemetryPerS, peer: r.rounds.bareAedesPerS },
+    }),
+    figure({
+      section,
+      name: 'telemetry committed / s, QoS 1, against Mosquitto forwarding',
+      kind: 'rate',
+      trygg: r.telemetryPerS,
+      peer: { name: 'Mosquitto fwd', value: r.mosquittoPerS },
+      rounds: { trygg: r.rounds.telemetryPerS, peer: r.rounds.mosquittoPerS },
+    }),
+    figure({
+      section,
+      name: 'telemetry acknowledged but not stored',
+      kind: 'count',
+      trygg: r.telemetryLost,
+      goal: { text: '0', met: r.telemetryLost === 0 },
+    }),
+    figure({
+      section,
+      name: `memory per connection, ${r.devices} devices (KiB)`,
+      kind: 'count',
+      trygg: r.memoryPerConnectionKiB,
+      // Mosquitto's resident memory often does not grow measurably (heap room from earlier peaks).
+      ...(r.mosquittoMemoryPerConnectionKiB !== null
+        ? { peer: { name: 'Mosquitto', value: r.mosquittoMemoryPerConnectionKiB } }
+        : {}),
+      goal: { text: '≤ 64', met: r.memoryPerConnectionKiB <= 64 },
+    }),
+    figure({
+      section,
+      name: `reconnect storm of ${r.devices}: all back (s)`,
+      kind: 'duration',
+      trygg: r.stormReconnectS,
+    }),
+    figure({
+      section,
+      name: 'alarm during the storm p50 / p99 / p99.9 / max (ms)',
+      kind: 'latency',
+      trygg: r.stormLatencyMs,
+    }),
   ];
 }

@@ -24,12 +24,17 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { JWK } from 'jose';
 import { benchEngine } from './escalation.js';
-import { fmt } from './stats.js';
+import { figure, type Figure } from './figures.js';
+import { fmt, median } from './stats.js';
 
 export interface JournalBenchResult {
   entries: number;
+  /** Median of the rounds. */
   deliveredPerSecond: number;
   peerPerSecond: number;
+  /** Each round, interleaved: a backlog through the outbox, then ready bundles. */
+  deliveredRounds: number[];
+  peerRounds: number[];
   duplicates: number;
   rejected: number;
 }
@@ -92,15 +97,13 @@ async function backlog(pool: Pool, template: string, n: number): Promise<void> {
   );
 }
 
-export async function benchJournal(
-  pool: Pool,
-  template: string,
-  entries: number,
-  log: (l: string) => void,
-): Promise<JournalBenchResult> {
-  await pool.query(`UPDATE journal_outbox SET status = 'journaled'`); // earlier phases' entries are not part of this
+/**
+ * Delivers a backlog of `entries` through the outbox to the receiver: entries per second. Each
+ * round's entries are new alarms, so one receiver serves every round.
+ */
+async function deliverBacklog(pool: Pool, template: string, entries: number, receiver: Remote): Promise<number> {
+  await pool.query(`UPDATE journal_outbox SET status = 'journaled'`); // earlier entries are not part of this
   await backlog(pool, template, entries);
-  const receiver = await remoteReceiver();
   const worker = new JournalWorker({
     pool,
     client: client(receiver),
@@ -109,7 +112,6 @@ export async function benchJournal(
     concurrency: 32,
     pollMs: 5,
   });
-  log(`  delivering a backlog of ${entries} journal entries`);
   const t0 = performance.now();
   worker.start();
   for (;;) {
@@ -119,10 +121,14 @@ export async function benchJournal(
   }
   const seconds = (performance.now() - t0) / 1000;
   await worker.stop();
-  const { duplicates, rejected } = await receiver.stop();
+  return entries / seconds;
+}
 
-  // The peer: ready-made bundles, posted by the same client with the same concurrency.
-  const sample = Math.min(entries, 2_000);
+/**
+ * The peer: ready-made bundles of the latest round's entries (new to the peer's receiver),
+ * posted by the same client with the same concurrency.
+ */
+async function postReady(pool: Pool, sample: number, receiver: Remote): Promise<number> {
   const { rows } = await pool.query<{ record: Alarm }>('SELECT record FROM journal_outbox ORDER BY created_at DESC LIMIT $1', [
     sample,
   ]);
@@ -131,8 +137,7 @@ export async function benchJournal(
   const bundles: Bundle[] = rows.map((r) =>
     alarmBundle({ alarm: r.record, timeline: timeline.map((e) => ({ ...e, alarmId: r.record.id })), patient }),
   );
-  const peerReceiver = await remoteReceiver();
-  const peerClient = client(peerReceiver);
+  const peerClient = client(receiver);
   await peerClient.deliver(bundles[0] as Bundle); // token and first compile out of the timing
   const p0 = performance.now();
   let next = 1;
@@ -141,24 +146,63 @@ export async function benchJournal(
       while (next < bundles.length) await peerClient.deliver(bundles[next++] as Bundle);
     }),
   );
-  const peerPerSecond = (bundles.length - 1) / ((performance.now() - p0) / 1000);
-  await peerReceiver.stop();
-  log(`  ${fmt(entries / seconds, 0)} entries/s through the outbox; ${fmt(peerPerSecond, 0)}/s posting ready bundles`);
-  return { entries, deliveredPerSecond: entries / seconds, peerPerSecond, duplicates, rejected };
+  return (bundles.length - 1) / ((performance.now() - p0) / 1000);
 }
 
-export function journalRows(r: JournalBenchResult): string[][] {
+export async function benchJournal(
+  pool: Pool,
+  template: string,
+  entries: number,
+  rounds: number,
+  log: (l: string) => void,
+): Promise<JournalBenchResult> {
+  log(`  delivering a backlog of ${entries} journal entries, ${rounds} rounds alternating with ready bundles`);
+  const deliveredRounds: number[] = [];
+  const peerRounds: number[] = [];
+  // Each side has a receiver of its own, so the peer's bundles are new to the one it posts to.
+  const receiver = await remoteReceiver();
+  const peerReceiver = await remoteReceiver().catch(async (err: unknown) => {
+    await receiver.stop();
+    throw err;
+  });
+  let seen = { duplicates: 0, rejected: 0 };
+  try {
+    for (let r = 0; r < rounds; r++) {
+      deliveredRounds.push(await deliverBacklog(pool, template, entries, receiver));
+      peerRounds.push(await postReady(pool, Math.min(entries, 2_000), peerReceiver));
+      log(
+        `  round ${r + 1}: ${fmt(deliveredRounds.at(-1) ?? NaN, 0)} entries/s through the outbox; ${fmt(peerRounds.at(-1) ?? NaN, 0)}/s ready bundles`,
+      );
+    }
+  } finally {
+    seen = await receiver.stop();
+    await peerReceiver.stop();
+  }
+  return {
+    entries,
+    deliveredPerSecond: median(deliveredRounds),
+    peerPerSecond: median(peerRounds),
+    deliveredRounds,
+    peerRounds,
+    duplicates: seen.duplicates,
+    rejected: seen.rejected,
+  };
+}
+
+export function journalFigures(r: JournalBenchResult): Figure[] {
+  const wrong = r.duplicates || r.rejected ? ` — ${r.duplicates} duplicates, ${r.rejected} refused!` : '';
   return [
-    [
-      `journal entries delivered / s (backlog ${r.entries})`,
-      fmt(r.deliveredPerSecond, 0),
-      `ready bundles ${fmt(r.peerPerSecond, 0)}/s`,
-      fmt(r.deliveredPerSecond / r.peerPerSecond, 2),
-      `${r.deliveredPerSecond >= 500 ? 'met' : 'MISSED'} (≥ 500)${r.duplicates || r.rejected ? ` — ${r.duplicates} duplicates, ${r.rejected} refused!` : ''}`,
-    ],
+    figure({
+      section: 'journal',
+      name: `journal entries delivered / s (backlog ${r.entries}, median of rounds)`,
+      kind: 'rate',
+      trygg: r.deliveredPerSecond,
+      peer: { name: 'ready bundles', value: r.peerPerSecond },
+      goal: { text: `≥ 500, nothing refused or twice${wrong}`, met: r.deliveredPerSecond >= 500 && !wrong },
+      rounds: { trygg: r.deliveredRounds, peer: r.peerRounds },
+    }),
   ];
 }
-
 /** One alarm opened, claimed and resolved through the engine: the template for the backlog. */
 export async function handledAlarm(pool: Pool): Promise<string> {
   const engine = benchEngine(pool);

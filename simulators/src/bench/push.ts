@@ -9,7 +9,8 @@
 import webpush from 'web-push';
 import { PushEncryptor, VapidAuth, WebPushNotifier } from '@trygg/dashboard';
 import { LocalPushService } from '../push-service/index.js';
-import { median, spread } from './stats.js';
+import { figure, type Figure } from './figures.js';
+import { median } from './stats.js';
 
 export interface PushBenchResult {
   subscriptions: number;
@@ -17,8 +18,9 @@ export interface PushBenchResult {
   tryggPerSecond: number;
   stockPerSecond: number;
   ratio: number;
-  spreadTrygg: number;
-  spreadStock: number;
+  /** Messages per second of each round, interleaved: Trygg, web-push, Trygg, web-push … */
+  tryggRounds: number[];
+  stockRounds: number[];
 }
 
 const SUBJECT = 'mailto:bench@trygg.localhost';
@@ -26,6 +28,7 @@ const SUBJECT = 'mailto:bench@trygg.localhost';
 export async function benchPush(opts: {
   subscriptions: number;
   messages: number;
+  rounds: number;
   log: (l: string) => void;
 }): Promise<PushBenchResult> {
   const service = new LocalPushService();
@@ -89,7 +92,7 @@ export async function benchPush(opts: {
     }
     const trygg: number[] = [];
     const stock: number[] = [];
-    for (let r = 0; r < 3; r++) {
+    for (let r = 0; r < opts.rounds; r++) {
       trygg.push(round((i) => notifier.prepare(subs[i % subs.length]!.endpoint, subs[i % subs.length]!.keys, payload)));
       stock.push(round((i) => webpush.generateRequestDetails(subs[i % subs.length]!, payload, stockOptions)));
       opts.log(`  round ${r + 1}: Trygg ${Math.round(trygg.at(-1)!)}/s, web-push ${Math.round(stock.at(-1)!)}/s`);
@@ -102,23 +105,24 @@ export async function benchPush(opts: {
       tryggPerSecond: t,
       stockPerSecond: s,
       ratio: t / s,
-      spreadTrygg: spread(trygg),
-      spreadStock: spread(stock),
+      tryggRounds: trygg,
+      stockRounds: stock,
     };
   } finally {
     await service.stop();
   }
 }
 
-export function pushRows(r: PushBenchResult): string[][] {
-  const noisy = r.spreadTrygg > 1.3 || r.spreadStock > 1.3 ? ' NOISY' : '';
+export function pushFigures(r: PushBenchResult): Figure[] {
   return [
-    [
-      `push messages prepared / s (${r.subscriptions} subscriptions)`,
-      String(Math.round(r.tryggPerSecond)),
-      `web-push ${Math.round(r.stockPerSecond)}/s`,
-      r.ratio.toFixed(1),
-      `≥ 3×: ${r.ratio >= 3 ? 'met' : 'missed'}${noisy}`,
-    ],
+    figure({
+      section: 'push',
+      name: `push messages prepared / s (${r.subscriptions} subscriptions, median of rounds)`,
+      kind: 'rate',
+      trygg: r.tryggPerSecond,
+      peer: { name: 'web-push', value: r.stockPerSecond },
+      goal: { text: 'Trygg/peer ≥ 3', met: r.ratio >= 3 },
+      rounds: { trygg: r.tryggRounds, peer: r.stockRounds },
+    }),
   ];
 }

@@ -19,6 +19,7 @@ import { ScaipUnits } from '@trygg/devices';
 import { ScaipReceiver } from '@trygg/gateway';
 import { benchEngine } from './escalation.js';
 import { startSipEcho } from './sip-echo.js';
+import { figure, type Figure } from './figures.js';
 import { fmt, summarise, type Summary } from './stats.js';
 
 const SCENARIOS = path.resolve(import.meta.dirname, 'sipp');
@@ -27,7 +28,9 @@ export interface ScaipBenchOptions {
   pool: Pool;
   units: number;
   rate: number;
+  /** Seconds of each round. */
   seconds: number;
+  rounds: number;
   log: (line: string) => void;
 }
 
@@ -35,8 +38,13 @@ export interface ScaipBenchResult {
   units: number;
   rate: number;
   sent: number;
+  peerSent: number;
+  /** Every answered request of every round. */
   trygg: Summary & { answered: number };
   peer: Summary & { answered: number };
+  /** Each round's p99, interleaved in time: Trygg, bare responder, Trygg, … */
+  tryggRoundsP99: number[];
+  peerRoundsP99: number[];
   registerSeconds: number;
 }
 
@@ -179,8 +187,9 @@ export async function benchScaip(opts: ScaipBenchOptions): Promise<ScaipBenchRes
     await receiver.start();
     const port = receiver.ports.udp ?? 0;
     const sinkPort = await freePort();
-    let trygg: { sent: number; latencies: number[] };
     let registerSeconds: number;
+    const trygg = { sent: 0, latencies: [] as number[], rounds: [] as number[] };
+    const peer = { sent: 0, latencies: [] as number[], rounds: [] as number[] };
     try {
       const t0 = Date.now();
       const reg = sipp(
@@ -218,27 +227,40 @@ export async function benchScaip(opts: ScaipBenchOptions): Promise<ScaipBenchRes
         const errors = await readFile(path.join(dir, 'register-errors.log'), 'utf8').catch(() => '');
         throw new Error(`not every unit registered; SIPp said:\n${errors.slice(0, 3000)}`);
       }
-      log(`  Trygg: ${opts.rate * opts.seconds} requests at ${opts.rate}/s …`);
-      trygg = await load(dir, 'trygg', port, sinkPort, opts);
+      // The peer listens beside Trygg's receiver (idle while the other is loaded), so rounds can
+      // alternate and drift in the machine's load hits both.
+      const echo = await startSipEcho({ host: '127.0.0.1', port: sinkPort });
+      try {
+        for (let r = 1; r <= opts.rounds; r++) {
+          log(`  round ${r}: ${opts.rate * opts.seconds} requests at ${opts.rate}/s to Trygg, then to the bare responder`);
+          for (const [side, target] of [
+            [trygg, port],
+            [peer, echo.port],
+          ] as const) {
+            const got = await load(dir, `${side === trygg ? 'trygg' : 'peer'}-${r}`, target, sinkPort, opts);
+            side.sent += got.sent;
+            side.latencies.push(...got.latencies);
+            side.rounds.push(summarise(got.latencies).p99);
+          }
+          log(`    p99 Trygg ${fmt(trygg.rounds.at(-1) ?? NaN, 2)} ms, bare responder ${fmt(peer.rounds.at(-1) ?? NaN, 2)} ms`);
+        }
+      } finally {
+        await echo.stop();
+      }
     } finally {
       await receiver.stop();
       await engine.stop();
-    }
-    const echo = await startSipEcho({ host: '127.0.0.1', port: sinkPort });
-    let peer: { sent: number; latencies: number[] };
-    try {
-      log(`  peer (bare responder, same SIP library): the same load …`);
-      peer = await load(dir, 'peer', echo.port, sinkPort, opts);
-    } finally {
-      await echo.stop();
     }
     return {
       units: opts.units,
       rate: opts.rate,
       sent: trygg.sent,
+      peerSent: peer.sent,
       registerSeconds,
       trygg: { ...summarise(trygg.latencies), answered: trygg.latencies.length },
       peer: { ...summarise(peer.latencies), answered: peer.latencies.length },
+      tryggRoundsP99: trygg.rounds,
+      peerRoundsP99: peer.rounds,
     };
   } finally {
     if (!process.env.TRYGG_BENCH_KEEP) await rm(dir, { recursive: true, force: true });
@@ -246,25 +268,25 @@ export async function benchScaip(opts: ScaipBenchOptions): Promise<ScaipBenchRes
   }
 }
 
-export function scaipRows(r: ScaipBenchResult): string[][] {
-  const ratio = (a: number, b: number) => (b > 0 ? fmt(a / b, 1) : '–');
-  const goal = r.trygg.p99 <= 10 ? '≤ 10: met' : '≤ 10: missed';
+export function scaipFigures(r: ScaipBenchResult): Figure[] {
   return [
-    [
-      `SCAIP MESSAGE → <mrs> p50 (ms), ${r.units} units, ${r.rate}/s`,
-      fmt(r.trygg.p50, 2),
-      `bare responder ${fmt(r.peer.p50, 2)}`,
-      ratio(r.trygg.p50, r.peer.p50),
-      '',
-    ],
-    [
-      'SCAIP MESSAGE → <mrs> p99 (ms)',
-      fmt(r.trygg.p99, 2),
-      `bare responder ${fmt(r.peer.p99, 2)}`,
-      ratio(r.trygg.p99, r.peer.p99),
-      goal,
-    ],
-    ['SCAIP MESSAGE → <mrs> max (ms)', fmt(r.trygg.max, 1), `bare responder ${fmt(r.peer.max, 1)}`, '', ''],
-    ['SCAIP <mrs> received / requests sent', `${r.trygg.answered} / ${r.sent}`, `${r.peer.answered}`, '', ''],
+    figure({
+      section: 'scaip',
+      name: `SCAIP MESSAGE → <mrs> p50 / p99 / p99.9 / max (ms), ${r.units} units, ${r.rate}/s`,
+      kind: 'latency',
+      trygg: r.trygg,
+      peer: { name: 'bare responder', value: r.peer },
+      goal: { text: 'p99 ≤ 10', met: r.trygg.p99 <= 10 },
+      rounds: { trygg: r.tryggRoundsP99, peer: r.peerRoundsP99 },
+    }),
+    figure({
+      section: 'scaip',
+      name: 'SCAIP <mrs> received / requests sent',
+      kind: 'count',
+      trygg: `${r.trygg.answered} / ${r.sent}`,
+      peer: { name: 'bare responder', value: `${r.peer.answered} / ${r.peerSent}` },
+      ratio: r.peer.answered > 0 ? r.trygg.answered / r.peer.answered : null,
+      goal: { text: 'every request answered', met: r.trygg.answered === r.sent },
+    }),
   ];
 }

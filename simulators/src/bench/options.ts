@@ -1,0 +1,87 @@
+/**
+ * The bench's options: each with its default size (the figures the README quotes) and its
+ * `--quick` size (every section small, a smoke check of about two minutes). An option given on
+ * the command line wins over both.
+ */
+import { parseArgs } from 'node:util';
+
+interface Spec {
+  default: number;
+  quick: number;
+  help: string;
+}
+
+export const OPTIONS = {
+  rounds: { default: 3, quick: 3, help: 'rounds of every figure measured in rounds (Trygg and peer alternating)' },
+  alarms: { default: 10_000, quick: 500, help: 'open alarms whose timers are measured' },
+  rate: { default: 150, quick: 150, help: 'alarms opened per second' },
+  step: { default: 80, quick: 5, help: "seconds to the first step's timeout" },
+  inputs: { default: 1_500, quick: 200, help: 'inputs applied per round of the inputs-per-second figure' },
+  'pgbench-seconds': { default: 5, quick: 1, help: 'seconds of each pgbench round' },
+  journal: { default: 5_000, quick: 500, help: 'journal entries in the delivery backlog, per round' },
+  'telemetry-samples': { default: 100_000, quick: 10_000, help: 'telemetry samples ingested per round' },
+  'sip-units': { default: 2_000, quick: 200, help: 'registered SCAIP units' },
+  'sip-rate': { default: 500, quick: 200, help: 'SCAIP requests per second' },
+  'sip-seconds': { default: 10, quick: 2, help: 'seconds of each SCAIP round' },
+  residents: { default: 10_000, quick: 1_000, help: 'residents in the directory' },
+  devices: { default: 30_000, quick: 3_000, help: 'devices in the directory' },
+  lookups: { default: 2_000, quick: 500, help: 'uncached directory look-ups timed (cached: ten times as many)' },
+  sockets: { default: 1_000, quick: 200, help: 'operator sockets for the live fan-out' },
+  updates: { default: 40, quick: 10, help: 'live updates per fan-out round' },
+  pushes: { default: 5_000, quick: 1_000, help: 'push messages per round' },
+  'gw-devices': { default: 10_000, quick: 500, help: 'connected devices (memory, reconnect storm)' },
+  'gw-alarms': { default: 1_000, quick: 90, help: 'alarms for the gateway latency figure, over all rounds' },
+  'telemetry-rate': { default: 1_000, quick: 500, help: 'background telemetry messages per second' },
+  'gw-seconds': { default: 5, quick: 1, help: 'seconds of each QoS 1 throughput round' },
+} satisfies Record<string, Spec>;
+
+export type SizeName = keyof typeof OPTIONS;
+export type Sizes = Record<SizeName, number>;
+
+/** Sections in the order they run; `--only` takes these names. */
+export const SECTIONS = ['escalation', 'journal', 'telemetry', 'scaip', 'fanout', 'push', 'directory', 'gateway'] as const;
+
+export interface BenchArgs {
+  sizes: Sizes;
+  quick: boolean;
+  /** Sections to run (all when `--only` is not given). */
+  only: string[] | null;
+  /** Folder for bench.json. */
+  out: string | null;
+  help: boolean;
+}
+
+/** Parses argv; throws with a message naming the option on a bad value or an unknown section. */
+export function parseBenchArgs(argv: string[], sections: readonly string[] = SECTIONS): BenchArgs {
+  const names = Object.keys(OPTIONS) as SizeName[];
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      ...Object.fromEntries(names.map((n) => [n, { type: 'string' as const }])),
+      quick: { type: 'boolean', default: false },
+      only: { type: 'string', multiple: true },
+      out: { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  const quick = values.quick === true;
+  const sizes = {} as Sizes;
+  for (const n of names) {
+    const given = (values as Record<string, unknown>)[n];
+    const v = typeof given === 'string' ? Number(given) : OPTIONS[n][quick ? 'quick' : 'default'];
+    if (!Number.isFinite(v) || v <= 0) throw new Error(`--${n} must be a positive number (got ${String(given)})`);
+    sizes[n] = v;
+  }
+  const only = Array.isArray(values.only) ? values.only.filter((x): x is string => typeof x === 'string') : null;
+  const unknown = only?.filter((s) => !sections.includes(s)) ?? [];
+  if (unknown.length) throw new Error(`--only: unknown section ${unknown.join(', ')} (one of ${sections.join(', ')})`);
+  return { sizes, quick, only, out: typeof values.out === 'string' ? values.out : null, help: values.help === true };
+}
+
+/** The options as the README's table and `--help` show them. */
+export function optionsHelp(): string[] {
+  return (Object.entries(OPTIONS) as [SizeName, Spec][]).map(
+    ([n, s]) => `  --${n} N`.padEnd(26) + `${s.help} (default ${s.default}, --quick ${s.quick})`,
+  );
+}
