@@ -25,7 +25,10 @@ import { fmt, summarise, type Summary } from './stats.js';
 const SCENARIOS = path.resolve(import.meta.dirname, 'sipp');
 
 export interface ScaipBenchOptions {
+  /** The alarm path's pool: sessions, inbox, engine. */
   pool: Pool;
+  /** Device ingress that is not an alarm: the units' look-ups and settings. */
+  ingressPool: Pool;
   units: number;
   rate: number;
   /** Seconds of each round. */
@@ -171,17 +174,16 @@ export async function benchScaip(opts: ScaipBenchOptions): Promise<ScaipBenchRes
     const quiet = pino({ level: process.env.TRYGG_BENCH_LOG ?? 'error' });
     const engine = benchEngine(pool);
     await engine.start();
-    // One pool for the receiver and the engine, as in startTrygg.
-    const ingress = pool;
+    // The pools as startTrygg has them: the alarm path's, and ingress for the units.
     const receiver = new ScaipReceiver({
       host: '127.0.0.1',
       udpPort: 0,
       tcpPort: null,
       tlsPort: null,
       realm: 'trygg',
-      db: ingress,
-      units: new ScaipUnits(ingress),
-      inbox: new Inbox(ingress, engine, quiet),
+      db: pool,
+      units: new ScaipUnits(opts.ingressPool),
+      inbox: new Inbox(pool, engine, quiet),
       logger: quiet,
     });
     await receiver.start();
