@@ -8,9 +8,11 @@
  * --residents N and --devices N for the directory (default 10000 / 30000), --sockets N operator
  * sockets for the live fan-out (default 1000), --pushes N push messages per round (default 5000),
  * --only <name> to run one benchmark (escalation, journal, scaip, directory, fanout, push,
- * gateway). The gateway's: --gw-devices N
+ * gateway, scale). The gateway's: --gw-devices N
  * connected devices (default 10000), --gw-alarms N (default 1000), --telemetry-rate N background
- * msg/s (default 1000), --gw-seconds S per QoS 1 run (default 10).
+ * msg/s (default 1000), --gw-seconds S per QoS 1 run (default 10). The scaling curve's (`--only scale`):
+ * --scale N,N,… fleet sizes (default 1000,10000,50000), --scale-rate N alarms/s (default 10),
+ * --scale-seconds S of alarms per size (default 15), --scale-heartbeat S per device (default 300).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -24,6 +26,7 @@ import { benchFanout, fanoutRows } from './bench/fanout.js';
 import { benchGateway, gatewayRows } from './bench/gateway.js';
 import { benchJournal, handledAlarm, journalRows } from './bench/journal.js';
 import { benchScaip, scaipRows } from './bench/scaip.js';
+import { benchScale, scaleRows } from './bench/scale.js';
 import { benchPush, pushRows } from './bench/push.js';
 import { machine } from './bench/stats.js';
 
@@ -44,6 +47,10 @@ const { values } = parseArgs({
     'gw-alarms': { type: 'string', default: '1000' },
     'telemetry-rate': { type: 'string', default: '1000' },
     'gw-seconds': { type: 'string', default: '10' },
+    scale: { type: 'string', default: '1000,10000,50000' },
+    'scale-rate': { type: 'string', default: '10' },
+    'scale-seconds': { type: 'string', default: '15' },
+    'scale-heartbeat': { type: 'string', default: '300' },
     only: { type: 'string', multiple: true },
   },
 });
@@ -159,6 +166,22 @@ try {
     });
     results.gateway = gateway;
     rows.push(...gatewayRows(gateway));
+  }
+  if (runs('scale')) {
+    log('scaling curve (service in its own process):');
+    const sizes = values.scale.split(',').map(Number);
+    if (sizes.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`--scale ${values.scale}: sizes are whole numbers`);
+    const scale = await benchScale({
+      adminUrl: admin,
+      sizes,
+      alarmRate: Number(values['scale-rate']),
+      seconds: Number(values['scale-seconds']),
+      heartbeatS: Number(values['scale-heartbeat']),
+      log,
+    });
+    results.scale = scale;
+    const gw = results.gateway as { mosquittoMemoryPerConnectionKiB?: number | null } | undefined;
+    rows.push(...scaleRows(scale, gw?.mosquittoMemoryPerConnectionKiB ?? null));
   }
 
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
