@@ -11,7 +11,7 @@
  */
 import { createHash } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
-import type { DeviceCredentials, ImportReport } from '@trygg/alarm-core';
+import type { ImportReport } from '@trygg/alarm-core';
 import type { Api } from './api.js';
 import { loopbackAddress, mapLimit } from './api.js';
 
