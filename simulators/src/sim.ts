@@ -49,6 +49,12 @@ const { values } = parseArgs({
     help: { type: 'boolean', default: false },
   },
 });
+// Ctrl-C while provisioning or connecting just ends; once running, it stops everything cleanly.
+let stopping: (() => void) | null = null;
+const onSignal = () => (stopping ? stopping() : process.exit(130));
+process.on('SIGINT', onSignal);
+process.on('SIGTERM', onSignal);
+
 const fail = (msg: string): never => {
   process.stderr.write(`${msg}\n\n${usage}\n`);
   process.exit(2);
@@ -264,5 +270,4 @@ const stop = () => {
     () => process.exit(1),
   );
 };
-process.on('SIGINT', stop);
-process.on('SIGTERM', stop);
+stopping = stop;
