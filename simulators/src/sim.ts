@@ -28,7 +28,8 @@ const usage = `npm run sim -- [options]
   --decline P       chance they decline (default ${DEFAULT_BEHAVIOUR.decline}); the rest do not answer
   --people-speed F  people answer, travel and resolve F times faster than the default human delays (default 1)
   --app-share P     share of the synthetic relatives who have the app (default 0.3, at most 300)
-  --no-people       devices only: nobody answers (the operator page is yours)
+  --no-people       devices only: nobody answers (the operator page is yours; with people, the
+                    simulated response centre is operator2 and the synthetic operators, never \`operator\`)
   --summary S       seconds between summary lines (default 60)
   --quiet           summary lines only, not each alarm`;
 
@@ -179,7 +180,8 @@ const sim = await startSimulation({
 
 let crowd: People | null = null;
 if (!values['no-people']) {
-  for (const u of demo.users) {
+  // `operator` is left to the person at the operator page; `operator2` and the synthetic operators are simulated.
+  for (const u of demo.users.filter((x) => x.username !== 'operator')) {
     const kind = u.roles.includes('operator')
       ? 'operator'
       : u.roles.includes('staff')
