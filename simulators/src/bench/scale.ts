@@ -51,6 +51,10 @@ export interface ScalePoint {
   serviceCpu: number;
   eventLoopCpu: number;
   eventLoopCpuConnecting: number;
+  pgCpuConnecting: number;
+  crowdCpuConnecting: number;
+  machineCpuConnecting: number;
+  connectsPerS: number;
   pgCpu: number;
   machineCpu: number;
   /** CPU seconds per second of the simulated devices' processes. */
@@ -61,6 +65,8 @@ export interface ScalePoint {
   backgroundPerS: number;
   /** Each resource's use as a share of its ceiling, and the highest. */
   load: Record<string, number>;
+  /** What limited the measurement rather than the service (the bench's client process, other work on the machine). */
+  caveats: string[];
   bottleneck: string;
 }
 
@@ -72,6 +78,8 @@ export interface ScaleBenchResult {
   verdict: string;
 }
 
+/** A resource at this share of its ceiling is at its limit. */
+const LIMIT = 0.9;
 const NOFILE = 200_000;
 const PER_CHILD = 12_500;
 /** USER_HZ: /proc times are in 1/100 s on Linux. */
@@ -219,6 +227,7 @@ async function onePoint(o: ScaleBenchOptions, n: number): Promise<ScalePoint> {
 
     // Connect the crowd from child processes, each on its own loopback address.
     const loop0 = await cpuOf(pid, pid);
+    const [pgC0, mC0] = [await pgCpu(pool, name), await machineBusy()];
     const c0 = performance.now();
     const shares = Math.ceil(n / PER_CHILD);
     const crowd = fileURLToPath(new URL('./scale-crowd.ts', import.meta.url));
@@ -252,15 +261,22 @@ async function onePoint(o: ScaleBenchOptions, n: number): Promise<ScalePoint> {
     );
     const connectS = (performance.now() - c0) / 1000;
     const eventLoopCpuConnecting = ((await cpuOf(pid, pid)) - loop0) / connectS;
+    const pgCpuConnecting = ((await pgCpu(pool, name)) - pgC0) / connectS;
+    const mC1 = await machineBusy();
+    const machineCpuConnecting = (mC1.busy - mC0.busy) / (mC1.total - mC0.total);
+    // Each crowd process is one thread: its busiest share of a core says whether the load generator kept up.
+    const crowdPids = children.slice(1).map((c) => c.pid as number);
+    const crowdCpuConnecting = Math.max(...(await Promise.all(crowdPids.map((p) => cpuOf(p))))) / connectS;
     const connected = reports.reduce((a, r) => a + r.connected, 0);
     const connectFailed = reports.reduce((a, r) => a + r.failed, 0);
     log(
-      `    ${n} devices: ${connected} connected in ${fmt(connectS)} s (${connectFailed} failed); event loop ${fmt(eventLoopCpuConnecting * 100, 0)} % busy meanwhile`,
+      `    ${n} devices: ${connected} connected in ${fmt(connectS)} s (${fmt(connected / connectS, 0)}/s, ${connectFailed} failed); ` +
+        `meanwhile event loop ${fmt(eventLoopCpuConnecting * 100, 0)} %, PG ${fmt(pgCpuConnecting, 2)} s/s, ` +
+        `busiest client process ${fmt(crowdCpuConnecting * 100, 0)} % of a core, machine (all agents) ${fmt(machineCpuConnecting * 100, 0)} %`,
     );
 
     // The measured window: alarms at a steady rate while every device beats.
     await sleep(2_000);
-    const crowdPids = children.slice(1).map((c) => c.pid as number);
     const crowdCpu = async () =>
       (await Promise.all(crowdPids.map((p) => cpuOf(p)))).reduce((a, b) => a + b, 0) +
       process.cpuUsage().user / 1e6 +
@@ -309,16 +325,20 @@ async function onePoint(o: ScaleBenchOptions, n: number): Promise<ScalePoint> {
     const limits = await readFile(`/proc/${pid}/limits`, 'utf8').catch(() => '');
     const fdLimit = Number(/Max open files\s+(\d+)/.exec(limits)?.[1] ?? NaN);
     const cores = os.cpus().length;
-    const point: Omit<ScalePoint, 'load' | 'bottleneck'> = {
+    const point: Omit<ScalePoint, 'load' | 'bottleneck' | 'caveats'> = {
       devices: n,
       connectS,
       connectFailed,
       latencyMs: summarise(latencies),
       rssMiB: rss / 2 ** 20,
-      rssPerDeviceKiB: (rss - rss0) / n / 1024,
+      rssPerDeviceKiB: (rss - rss0) / Math.max(connected, 1) / 1024,
       serviceCpu: (s1 - s0) / span,
       eventLoopCpu: (l1 - l0) / span,
       eventLoopCpuConnecting,
+      pgCpuConnecting,
+      crowdCpuConnecting,
+      machineCpuConnecting,
+      connectsPerS: connected / connectS,
       pgCpu: (p1 - p0) / span,
       machineCpu: (m1.busy - m0.busy) / (m1.total - m0.total),
       crowdCpu: (c1w - c0w) / span,
@@ -333,11 +353,21 @@ async function onePoint(o: ScaleBenchOptions, n: number): Promise<ScalePoint> {
       'event loop (steady)': point.eventLoopCpu,
       'event loop (connecting)': point.eventLoopCpuConnecting,
       'CPU of service + PostgreSQL + devices': ours / cores,
-      PostgreSQL: point.pgCpu / cores,
+      PostgreSQL: Math.max(point.pgCpu, pgCpuConnecting) / cores,
       // Refused connections with the table full: the limit was reached even if fds fell back since.
       'file descriptors': connectFailed > 0 ? Math.max(fds, connected) / fdLimit : fds / fdLimit,
       memory: rss / os.totalmem(),
     };
+    const caveats: string[] = [];
+    if (crowdCpuConnecting >= LIMIT)
+      caveats.push(
+        `a bench client process was ${fmt(crowdCpuConnecting * 100, 0)} % busy connecting: the connect time is partly the bench's`,
+      );
+    const machine = Math.max(point.machineCpu, machineCpuConnecting);
+    if (machine >= LIMIT)
+      caveats.push(
+        `the machine was ${fmt(machine * 100, 0)} % busy (all agents' work): the service waited for CPU, times are upper bounds`,
+      );
     const bottleneck = Object.entries(load).sort((a, b) => b[1] - a[1])[0]?.[0] ?? '';
     log(
       `    alarm → operator p50 ${fmt(point.latencyMs.p50)} p99 ${fmt(point.latencyMs.p99)} max ${fmt(point.latencyMs.max)} ms ` +
@@ -345,7 +375,7 @@ async function onePoint(o: ScaleBenchOptions, n: number): Promise<ScalePoint> {
         `CPU service ${fmt(point.serviceCpu, 2)} (loop ${fmt(point.eventLoopCpu, 2)}) PG ${fmt(point.pgCpu, 2)} devices ${fmt(point.crowdCpu, 2)} s/s, machine (all agents) ${fmt(point.machineCpu * 100, 0)} %; fds ${fds} of ${fdLimit}`,
     );
     socket.close();
-    return { ...point, load, bottleneck };
+    return { ...point, load, bottleneck, caveats };
   } finally {
     for (const c of clients) c.end(true);
     for (const c of children.reverse()) await stopChild(c).catch(() => undefined);
@@ -358,8 +388,6 @@ async function onePoint(o: ScaleBenchOptions, n: number): Promise<ScalePoint> {
   }
 }
 
-const LIMIT = 0.9;
-
 /** What reaching each ceiling means. */
 const WHY: Record<string, string> = {
   'event loop (steady)':
@@ -371,6 +399,10 @@ const WHY: Record<string, string> = {
   PostgreSQL: 'the database backends use the cores',
   'file descriptors': 'the service has a socket per device and no file descriptors left (ulimit -n); more devices are refused',
   memory: 'the service holds most of the machine memory',
+  'device clients (the bench, connecting)':
+    'the bench client process that connects the devices is busy all the time: connect time is the load generator’s, not the service’s',
+  'machine CPU (all agents, connecting)':
+    'the machine’s cores are busy (the service, its database, the simulated devices and any other work on the machine): the service waits for CPU',
 };
 
 export async function benchScale(o: ScaleBenchOptions): Promise<ScaleBenchResult> {
@@ -404,6 +436,8 @@ export async function benchScale(o: ScaleBenchOptions): Promise<ScaleBenchResult
       `no limit reached up to ${last.devices} devices; closest: ${last.bottleneck} at ${fmt(share * 100, 0)} %` +
       (at ? `, which at this growth reaches ${LIMIT * 100} % near ${at} devices` : ', not growing with the fleet');
   } else verdict = 'no sizes measured';
+  const caveats = [...new Set(points.flatMap((p) => p.caveats.map((c) => `${p.devices}: ${c}`)))];
+  if (caveats.length > 0) verdict += `. Caveats — ${caveats.join('; ')}`;
   o.log(`    ${verdict}`);
   return { points, cores: os.cpus().length, firstLimit, verdict };
 }
@@ -438,8 +472,8 @@ export function scaleRows(r: ScaleBenchResult, mosquittoKiBPerConnection: number
       ],
       [
         `scale ${p.devices}: connect all (s), event loop busy`,
-        `${fmt(p.connectS)}, ${fmt(p.eventLoopCpuConnecting * 100, 0)} %`,
-        p.connectFailed ? `${p.connectFailed} failed` : '',
+        `${fmt(p.connectS)} (${fmt(p.connectsPerS, 0)}/s), ${fmt(p.eventLoopCpuConnecting * 100, 0)} %`,
+        `${p.connectFailed ? `${p.connectFailed} refused; ` : ''}client ${fmt(p.crowdCpuConnecting * 100, 0)} %, machine ${fmt(p.machineCpuConnecting * 100, 0)} %`,
         '',
         '',
       ],
