@@ -3,7 +3,7 @@
  * arrive; and the whole simulator as a user runs it, at a small scale and high speed, with a
  * synthetic municipality provisioned through the admin API and simulated people answering.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { stat, readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -100,21 +100,23 @@ it('npm run sim --devices 60: provisions a synthetic municipality, and simulated
   const dataDir = path.dirname(svc.trygg.demoFile ?? '');
   const script = fileURLToPath(new URL('../simulators/src/sim.ts', import.meta.url));
   const args = ['--devices', '60', '--speed', '3000', '--summary', '2', '--accept', '0.5', '--decline', '0.4'];
+  const env = {
+    ...process.env,
+    INIT_CWD: dataDir,
+    TRYGG_DATA_DIR: dataDir,
+    PORT: String(svc.trygg.ports.http),
+    TRYGG_MQTT_PORT: String(svc.trygg.ports.mqtt),
+    TRYGG_SIP_UDP_PORT: String(svc.trygg.ports.sip.udp),
+  };
   const sim = spawn(process.execPath, ['--import', 'tsx', script, ...args, '--app-share', '1', '--people-speed', '10'], {
-    env: {
-      ...process.env,
-      INIT_CWD: dataDir,
-      TRYGG_DATA_DIR: dataDir,
-      PORT: String(svc.trygg.ports.http),
-      TRYGG_MQTT_PORT: String(svc.trygg.ports.mqtt),
-      TRYGG_SIP_UDP_PORT: String(svc.trygg.ports.sip.udp),
-    },
+    env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
   sim.stdout.on('data', (c: Buffer) => (out += c.toString()));
   sim.stderr.on('data', (c: Buffer) => (out += c.toString()));
   const extra = 60 - svc.demo.devices.length;
+  let again: ChildProcess | undefined;
   const exited = new Promise<number | null>((resolve) => sim.once('exit', (code) => resolve(code)));
   const q = async (sql: string) => Number((await svc.trygg.pool.query<{ n: string }>(sql)).rows[0]?.n);
   try {
@@ -150,10 +152,23 @@ it('npm run sim --devices 60: provisions a synthetic municipality, and simulated
     expect(out).toMatch(/presses \d+, alarms opened \d+, handled \d+/);
     sim.kill('SIGTERM');
     expect(await exited).toBe(0);
+    // A second run reuses the kept fleet (no second provisioning) and may play part of it.
+    again = spawn(process.execPath, ['--import', 'tsx', script, '--devices', '45', '--no-people', '--every', '3600'], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out2 = '';
+    again.stdout?.on('data', (c: Buffer) => (out2 += c.toString()));
+    await expect.poll(() => out2, { timeout: 20_000 }).toContain('simulating 45 devices');
+    again.kill('SIGTERM');
+    expect(out2).toContain('reusing the synthetic municipality');
+    expect(out2).toMatch(/45 devices connected/);
+    expect(await q(`SELECT count(*) AS n FROM devices WHERE id LIKE 'sim2-%'`)).toBe(0);
   } catch (err) {
     process.stderr.write(out);
     throw err;
   } finally {
     sim.kill('SIGKILL');
+    again?.kill('SIGKILL');
   }
 }, 90_000);
