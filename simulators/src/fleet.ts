@@ -9,7 +9,7 @@
  * `<data dir>/sim-fleet.json` (mode 0600, like demo.json) and reused by the next run against the
  * same service; a run asking for more devices provisions only the extra part.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import type { ImportReport } from '@trygg/alarm-core';
 import type { Api } from './api.js';
@@ -258,7 +258,7 @@ export async function provision(o: ProvisionOptions): Promise<FleetPart> {
   log(`  ${p.sites.length} sites and ${p.residents.length} residents in ${secs()}`);
   await mapLimit(p.relatives, 8, (r) => api.call('POST', '/api/relatives', t, { ...r, consent: true }));
   const staff = await mapLimit(p.staff, 4, async (s) => {
-    const password = `${o.prefix}-${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}`;
+    const password = randomBytes(18).toString('base64url');
     await api.call('POST', '/api/staff', t, {
       username: s.username,
       displayName: s.name,
