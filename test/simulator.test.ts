@@ -1,5 +1,13 @@
-/** `npm run sim`'s engine against the real service: the demo devices (MQTT and SCAIP) connect and alarms arrive. */
+/**
+ * `npm run sim` against the real service: the demo devices (MQTT and SCAIP) connect and alarms
+ * arrive; and the whole simulator as a user runs it, at a small scale and high speed, with a
+ * synthetic municipality provisioned through the admin API and simulated people answering.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { stat, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startScaipPlayer, startSimulation } from '@trygg/simulators';
 import type { Alarm } from './support/types.js';
@@ -87,3 +95,80 @@ it("plays the demo's SCAIP unit: heartbeats, an alarm held until taken, a mistak
     await player.stop();
   }
 });
+
+it('npm run sim --devices 60: provisions a synthetic municipality, and simulated people accept, decline and escalate', async () => {
+  const dataDir = path.dirname(svc.trygg.demoFile ?? '');
+  const script = fileURLToPath(new URL('../simulators/src/sim.ts', import.meta.url));
+  const args = ['--devices', '60', '--speed', '3000', '--summary', '2', '--accept', '0.5', '--decline', '0.4'];
+  const env = {
+    ...process.env,
+    INIT_CWD: dataDir,
+    TRYGG_DATA_DIR: dataDir,
+    PORT: String(svc.trygg.ports.http),
+    TRYGG_MQTT_PORT: String(svc.trygg.ports.mqtt),
+    TRYGG_SIP_UDP_PORT: String(svc.trygg.ports.sip.udp),
+  };
+  const sim = spawn(process.execPath, ['--import', 'tsx', script, ...args, '--app-share', '1', '--people-speed', '10'], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  sim.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  sim.stderr.on('data', (c: Buffer) => (out += c.toString()));
+  const extra = 60 - svc.demo.devices.length;
+  let again: ChildProcess | undefined;
+  const exited = new Promise<number | null>((resolve) => sim.once('exit', (code) => resolve(code)));
+  const q = async (sql: string) => Number((await svc.trygg.pool.query<{ n: string }>(sql)).rows[0]?.n);
+  try {
+    // The devices beyond the demo's, with their residents, relatives (with consent) and app accounts, all through the API.
+    await expect.poll(() => out, { timeout: 30_000 }).toContain('people online');
+    expect(
+      await q(`SELECT count(*) AS n FROM devices WHERE id LIKE 'sim1-%' AND status = 'installed' AND secret_hash IS NOT NULL`),
+    ).toBe(extra);
+    expect(await q(`SELECT count(*) AS n FROM relatives WHERE id LIKE 'sim1-%' AND consent_at IS NOT NULL`)).toBeGreaterThan(0);
+    expect(await q(`SELECT count(*) AS n FROM users WHERE id LIKE 'user-rel-sim1-%'`)).toBeGreaterThan(0);
+    expect(await q(`SELECT count(*) AS n FROM audit_events WHERE entity_type = 'registry-import'`)).toBeGreaterThan(0);
+    const fleet = path.join(dataDir, 'sim-fleet.json');
+    expect((await stat(fleet)).mode & 0o777).toBe(0o600);
+    const kept = JSON.parse(await readFile(fleet, 'utf8')) as { parts: { devices: unknown[] }[] };
+    expect(kept.parts[0]?.devices).toHaveLength(extra);
+    // Relatives and staff took alarms; some went on to the response centre and an operator claimed them; some were resolved.
+    const poll = { timeout: 40_000, interval: 500 };
+    await expect
+      .poll(() => q(`SELECT count(*) AS n FROM alarms WHERE doc->'claimedBy'->>'role' IN ('relative', 'staff')`), poll)
+      .toBeGreaterThan(0);
+    await expect
+      .poll(
+        () =>
+          q(`SELECT count(*) AS n FROM alarms
+              WHERE doc->'escalation'->'alerts' @> '[{"recipient": {"kind": "response-centre"}}]' AND doc->'claimedBy'->>'role' = 'operator'`),
+        poll,
+      )
+      .toBeGreaterThan(0);
+    await expect.poll(() => q(`SELECT count(*) AS n FROM alarms WHERE state = 'resolved'`), poll).toBeGreaterThan(0);
+    expect(await q(`SELECT count(*) AS n FROM alarm_timeline WHERE kind = 'declined'`)).toBeGreaterThan(0);
+    // What it prints: each alarm's way, and the summary line.
+    expect(out).toMatch(/taken by .+ after \d+\.\d s/);
+    expect(out).toMatch(/presses \d+, alarms opened \d+, handled \d+/);
+    sim.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    // A second run reuses the kept fleet (no second provisioning) and may play part of it.
+    again = spawn(process.execPath, ['--import', 'tsx', script, '--devices', '45', '--no-people', '--every', '3600'], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out2 = '';
+    again.stdout?.on('data', (c: Buffer) => (out2 += c.toString()));
+    await expect.poll(() => out2, { timeout: 20_000 }).toContain('simulating 45 devices');
+    again.kill('SIGTERM');
+    expect(out2).toContain('reusing the synthetic municipality');
+    expect(out2).toMatch(/45 devices connected/);
+    expect(await q(`SELECT count(*) AS n FROM devices WHERE id LIKE 'sim2-%'`)).toBe(0);
+  } catch (err) {
+    process.stderr.write(out);
+    throw err;
+  } finally {
+    sim.kill('SIGKILL');
+    again?.kill('SIGKILL');
+  }
+}, 90_000);

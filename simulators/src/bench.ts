@@ -22,6 +22,7 @@ import { benchJournal, handledAlarm, journalFigures } from './bench/journal.js';
 import { BUSY_OTHER, BUSY_STEAL, CpuSampler, describeMachine, share, type CpuShare } from './bench/machine.js';
 import { optionsHelp, parseBenchArgs, SECTIONS, type Sizes } from './bench/options.js';
 import { benchPush, pushFigures } from './bench/push.js';
+import { benchScale, scaleFigures } from './bench/scale.js';
 import { benchScaip, scaipFigures } from './bench/scaip.js';
 import { benchTelemetry, telemetryFigures } from './bench/telemetry.js';
 
@@ -173,6 +174,19 @@ const sections: Record<(typeof SECTIONS)[number], Section> = {
       log,
     });
     return { result, figures: gatewayFigures(result) };
+  },
+  // The same scenario at each fleet size, the service in its own process on its own database.
+  scale: async ({ sizes: s }) => {
+    const result = await benchScale({
+      adminUrl: admin,
+      databaseName: `${name}_scale`,
+      sizes: args.scale,
+      alarmRate: s['scale-rate'],
+      seconds: s['scale-seconds'],
+      heartbeatS: s['scale-heartbeat'],
+      log,
+    });
+    return { result, figures: scaleFigures(result) };
   },
 };
 

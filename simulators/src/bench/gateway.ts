@@ -70,7 +70,7 @@ const STORM_ALARMS = 100;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** N=16, r=1, p=1: the stored format names its parameters, so verification follows them. */
-async function cheapHash(secret: string): Promise<string> {
+export async function cheapHash(secret: string): Promise<string> {
   const salt = randomBytes(16);
   const cheap = await new Promise<Buffer>((res, rej) =>
     scrypt(secret, salt, 32, { N: 16, r: 1, p: 1 }, (e, k) => (e ? rej(e) : res(k))),

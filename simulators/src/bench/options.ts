@@ -33,16 +33,34 @@ export const OPTIONS = {
   'gw-alarms': { default: 1_000, quick: 90, help: 'alarms for the gateway latency figure, over all rounds' },
   'telemetry-rate': { default: 1_000, quick: 500, help: 'background telemetry messages per second' },
   'gw-seconds': { default: 5, quick: 1, help: 'seconds of each QoS 1 throughput round' },
+  'scale-rate': { default: 10, quick: 10, help: 'alarms per second in each fleet size’s measured window' },
+  'scale-seconds': { default: 15, quick: 5, help: 'seconds of alarms per fleet size' },
+  'scale-heartbeat': { default: 300, quick: 300, help: 'each simulated device’s heartbeat and telemetry period (s)' },
 } satisfies Record<string, Spec>;
+
+/** The scaling curve's fleet sizes (`--scale 1000,10000,50000`). */
+export const SCALE = { default: [1_000, 10_000, 50_000], quick: [200, 1_000] };
 
 export type SizeName = keyof typeof OPTIONS;
 export type Sizes = Record<SizeName, number>;
 
 /** Sections in the order they run; `--only` takes these names. */
-export const SECTIONS = ['escalation', 'journal', 'telemetry', 'scaip', 'fanout', 'push', 'directory', 'gateway'] as const;
+export const SECTIONS = [
+  'escalation',
+  'journal',
+  'telemetry',
+  'scaip',
+  'fanout',
+  'push',
+  'directory',
+  'gateway',
+  'scale',
+] as const;
 
 export interface BenchArgs {
   sizes: Sizes;
+  /** Fleet sizes of the scaling curve. */
+  scale: number[];
   quick: boolean;
   /** Sections to run (all when `--only` is not given). */
   only: string[] | null;
@@ -60,6 +78,7 @@ export function parseBenchArgs(argv: string[], sections: readonly string[] = SEC
       ...Object.fromEntries(names.map((n) => [n, { type: 'string' as const }])),
       quick: { type: 'boolean', default: false },
       only: { type: 'string', multiple: true },
+      scale: { type: 'string' },
       out: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
@@ -73,10 +92,13 @@ export function parseBenchArgs(argv: string[], sections: readonly string[] = SEC
     if (!Number.isFinite(v) || v <= 0) throw new Error(`--${n} must be a positive number (got ${String(given)})`);
     sizes[n] = v;
   }
+  const scale = typeof values.scale === 'string' ? values.scale.split(',').map(Number) : SCALE[quick ? 'quick' : 'default'];
+  if (scale.length === 0 || scale.some((n) => !Number.isInteger(n) || n < 1))
+    throw new Error(`--scale takes fleet sizes, whole numbers separated by commas (got ${String(values.scale)})`);
   const only = Array.isArray(values.only) ? values.only.filter((x): x is string => typeof x === 'string') : null;
   const unknown = only?.filter((s) => !sections.includes(s)) ?? [];
   if (unknown.length) throw new Error(`--only: unknown section ${unknown.join(', ')} (one of ${sections.join(', ')})`);
-  return { sizes, quick, only, out: typeof values.out === 'string' ? values.out : null, help: values.help === true };
+  return { sizes, scale, quick, only, out: typeof values.out === 'string' ? values.out : null, help: values.help === true };
 }
 
 /** The options as the README's table and `--help` show them. */
