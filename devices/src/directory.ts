@@ -143,14 +143,17 @@ export interface DirectoryOptions {
   ttlMs?: number;
 }
 
+/** One formatter per time zone: making one costs near a millisecond, on the alarm's path. */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
 /** Minutes since local midnight in a time zone. */
 function minuteOfDay(at: Date, timeZone: string): number {
-  const parts = new Intl.DateTimeFormat('en-GB', {
-    timeZone,
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  }).formatToParts(at);
+  let format = formatters.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+    formatters.set(timeZone, format);
+  }
+  const parts = format.formatToParts(at);
   const get = (t: string) => Number(parts.find((p) => p.type === t)?.value ?? 0);
   return get('hour') * 60 + get('minute');
 }
