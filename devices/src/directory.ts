@@ -240,11 +240,10 @@ export class SqlDirectory implements Directory {
   }
 
   private async lookup(deviceId: string, type: DeviceEventType, now: Date): Promise<{ ctx: AlarmContext | null; until: number }> {
-    const { rows } = await this.db.query<{ place: PlaceRow | null; people: PersonRow[]; policies: PolicyRow[] }>(LOOKUP, [
-      deviceId,
-      type,
-      now,
-    ]);
+    const { rows } = await this.db.query<{ place: PlaceRow | null; people: PersonRow[]; policies: PolicyRow[] }>(
+      // Prepared once per connection: planning this statement costs several times running it.
+      { name: 'trygg-directory-lookup', text: LOOKUP, values: [deviceId, type, now] },
+    );
     const place = rows[0]?.place;
     if (!place) return { ctx: null, until: Infinity };
     const subject: AlarmSubject = {

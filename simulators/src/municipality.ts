@@ -12,6 +12,7 @@ import mqtt, { MqttClient, type IClientOptions } from 'mqtt';
 import type { DeviceEventType, DeviceFeedback } from '@trygg/alarm-core';
 import { isLoopback, loopbackAddress } from './api.js';
 import { RATES } from './rates.js';
+import { Later } from './later.js';
 
 export interface SimDevice {
   id: string;
@@ -62,18 +63,10 @@ export async function startSimulation(opts: SimOptions): Promise<Simulation> {
   const verbose = opts.verbose ?? true;
   const clients = new Map<string, MqttClient>();
   const pressedAt = new Map<string, number>();
-  const timers = new Set<NodeJS.Timeout>();
+  const later = new Later();
   const heartbeatMs = new Map<string, number>();
-  let stopped = false;
   const url = new URL(opts.mqttUrl);
   const spread = opts.devices.length > PER_ADDRESS && isLoopback(url.hostname);
-  const later = (ms: number, fn: () => void) => {
-    const t = setTimeout(() => {
-      timers.delete(t);
-      if (!stopped) fn();
-    }, ms);
-    timers.add(t);
-  };
 
   const since = (id: string) =>
     pressedAt.has(id) ? ` after ${((Date.now() - (pressedAt.get(id) ?? 0)) / 1000).toFixed(1)} s` : '';
@@ -169,7 +162,7 @@ export async function startSimulation(opts: SimOptions): Promise<Simulation> {
       };
       client.publish(`trygg/v1/devices/${d.id}/telemetry`, JSON.stringify(telemetry), { qos: 0 });
     }
-    later(opts.heartbeatEveryMs ?? heartbeatMs.get(d.id) ?? 60_000, () => beat(d));
+    later.run(opts.heartbeatEveryMs ?? heartbeatMs.get(d.id) ?? 60_000, () => beat(d));
   };
 
   const concurrency = opts.connectConcurrency ?? 50;
@@ -179,12 +172,12 @@ export async function startSimulation(opts: SimOptions): Promise<Simulation> {
   let lastReport = t0;
   await Promise.all(
     Array.from({ length: Math.min(concurrency, opts.devices.length) }, async () => {
-      while (next < opts.devices.length && !stopped) {
+      while (next < opts.devices.length && !later.isStopped) {
         const i = next++;
         const d = opts.devices[i] as SimDevice;
         try {
           await connect(d, i);
-          later(random() * (opts.heartbeatEveryMs ?? 60_000), () => beat(d));
+          later.run(random() * (opts.heartbeatEveryMs ?? 60_000), () => beat(d));
         } catch (err) {
           failed++;
           if (failed <= 5) opts.log(`${d.id}: could not connect (${err instanceof Error ? err.message : String(err)})`);
@@ -216,7 +209,7 @@ export async function startSimulation(opts: SimOptions): Promise<Simulation> {
     const every = opts.alarmEveryMs;
     const scheduleAlarm = () => {
       // Exponential gaps: alarms arrive as a Poisson process with the given mean.
-      later(-Math.log(1 - random()) * every, () => {
+      later.run(-Math.log(1 - random()) * every, () => {
         raise().catch((err: unknown) => opts.log(`alarm failed: ${String(err)}`));
         scheduleAlarm();
       });
@@ -245,8 +238,7 @@ export async function startSimulation(opts: SimOptions): Promise<Simulation> {
     connected: () => [...clients.values()].filter((c) => c.connected).length,
     isConnected: (id) => clients.get(id)?.connected ?? false,
     stop: async () => {
-      stopped = true;
-      for (const t of timers) clearTimeout(t);
+      later.stop();
       await Promise.all([...clients.values()].map((c) => c.endAsync()));
     },
   };

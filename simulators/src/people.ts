@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { io, type Socket } from 'socket.io-client';
 import type { Alarm, AlarmCommand, LiveUpdate } from '@trygg/alarm-core';
 import type { Api } from './api.js';
+import { Later } from './later.js';
 
 export interface Behaviour {
   /** Chance an alerted relative or staff member accepts; `decline` that they say no; the rest do not answer. */
@@ -79,16 +80,8 @@ const NOTES: Record<string, string> = {
 export async function startPeople(o: PeopleOptions): Promise<People> {
   const random = o.random ?? Math.random;
   const sockets: Socket[] = [];
-  const timers = new Set<NodeJS.Timeout>();
-  let stopped = false;
+  const later = new Later();
   const between = ([a, b]: [number, number]) => (a + random() * (b - a)) * 1000;
-  const later = (ms: number, fn: () => void) => {
-    const t = setTimeout(() => {
-      timers.delete(t);
-      if (!stopped) fn();
-    }, ms);
-    timers.add(t);
-  };
   const say = (line: string) => {
     if (o.verbose) o.log(line);
   };
@@ -110,10 +103,10 @@ export async function startPeople(o: PeopleOptions): Promise<People> {
 
   /** Took it: go there, then resolve. */
   const handle = (p: Person, alarm: Alarm) => {
-    later(between(o.behaviour.travelS), () => {
+    later.run(between(o.behaviour.travelS), () => {
       void command(p, alarm, { type: 'arrived' }).then((ok) => {
         if (!ok) return;
-        later(between(o.behaviour.visitS), () => {
+        later.run(between(o.behaviour.visitS), () => {
           void command(p, alarm, { type: 'resolve', note: NOTES[p.kind] ?? 'OK', cause: 'assistance', action: 'home-visit' });
         });
       });
@@ -132,11 +125,11 @@ export async function startPeople(o: PeopleOptions): Promise<People> {
       mine.add(a.id);
       const r = random();
       if (r < o.behaviour.accept) {
-        later(between(o.behaviour.answerS), () => {
+        later.run(between(o.behaviour.answerS), () => {
           void command(p, a, { type: 'accept' }).then((ok) => ok && handle(p, a));
         });
       } else if (r < o.behaviour.accept + o.behaviour.decline) {
-        later(between(o.behaviour.answerS), () => {
+        later.run(between(o.behaviour.answerS), () => {
           void command(p, a, { type: 'decline' }).then((ok) => ok && say(`✗ ${p.name} declined (${where(a)})`));
         });
       }
@@ -173,10 +166,10 @@ export async function startPeople(o: PeopleOptions): Promise<People> {
         const asked = a.escalation.alerts.some((x) => x.recipient.kind === 'response-centre' && x.state === 'pending');
         if (!asked) return;
         claimed.add(a.id);
-        later(between(o.behaviour.operatorAnswerS), () => {
+        later.run(between(o.behaviour.operatorAnswerS), () => {
           void command(p, a, { type: 'claim' }).then((ok) => {
             if (!ok) return;
-            later(between(o.behaviour.operatorCallS), () => {
+            later.run(between(o.behaviour.operatorCallS), () => {
               void command(p, a, {
                 type: 'resolve',
                 note: NOTES.operator ?? 'OK',
@@ -219,8 +212,7 @@ export async function startPeople(o: PeopleOptions): Promise<People> {
   return {
     online: () => sockets.filter((s) => s.connected).length,
     stop: () => {
-      stopped = true;
-      for (const t of timers) clearTimeout(t);
+      later.stop();
       for (const s of sockets) s.close();
     },
   };

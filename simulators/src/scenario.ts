@@ -8,6 +8,7 @@ import type { FleetDevice } from './fleet.js';
 import type { Simulation } from './municipality.js';
 import type { SimClock } from './rates.js';
 import { MISTAKEN_PRESS, REPEAT_PRESS, SHIFT_BURST, SHIFT_CHANGES, poisson, ratePerS } from './rates.js';
+import { Later } from './later.js';
 
 export interface ScenarioOptions {
   sim: Simulation;
@@ -26,15 +27,7 @@ const TICK_MS = 250;
 
 export function startScenario(o: ScenarioOptions): { stop(): void; perHour(): number } {
   const random = o.random ?? Math.random;
-  const timers = new Set<NodeJS.Timeout>();
-  let stopped = false;
-  const later = (ms: number, fn: () => void) => {
-    const t = setTimeout(() => {
-      timers.delete(t);
-      if (!stopped) fn();
-    }, ms);
-    timers.add(t);
-  };
+  const later = new Later();
   const byKind = new Map<string, FleetDevice[]>();
   const floors = new Map<string, FleetDevice[]>();
   const buildings = new Map<string, FleetDevice[]>();
@@ -58,12 +51,12 @@ export function startScenario(o: ScenarioOptions): { stop(): void; perHour(): nu
     raise(d);
     const pressable = d.kind === 'alarm-button' || d.kind === 'pull-cord';
     if (d.kind === 'alarm-button' && random() < MISTAKEN_PRESS) {
-      later(5_000 + random() * 10_000, () => {
+      later.run(5_000 + random() * 10_000, () => {
         o.onCancel(d.id);
         o.sim.cancel(d.id).catch(fail);
       });
     } else if (pressable && random() < REPEAT_PRESS) {
-      later(5_000 + random() * 15_000, () => raise(d, true));
+      later.run(5_000 + random() * 15_000, () => raise(d, true));
     }
     if (d.kind === 'smoke-detector' && d.buildingId) fire(d);
   };
@@ -73,9 +66,9 @@ export function startScenario(o: ScenarioOptions): { stop(): void; perHour(): nu
     const others = building.filter((x) => x.kind === 'smoke-detector' && x.id !== d.id);
     const cords = (floors.get(d.floorId ?? '') ?? []).filter((x) => x.kind === 'pull-cord');
     if (o.verbose) o.log(`🔥 fire on ${d.where}: ${others.length} more smoke detectors in the building follow`);
-    for (const x of others) later(5_000 + random() * 25_000, () => raise(x));
+    for (const x of others) later.run(5_000 + random() * 25_000, () => raise(x));
     for (let k = 0; k < 1 + Math.floor(random() * 3) && cords.length > 0; k++)
-      later(3_000 + random() * 20_000, () => raise(pick(cords)));
+      later.run(3_000 + random() * 20_000, () => raise(pick(cords)));
   };
 
   const kinds = [...byKind.keys()];
@@ -102,7 +95,7 @@ export function startScenario(o: ScenarioOptions): { stop(): void; perHour(): nu
         bursts++;
         const n = SHIFT_BURST.min + Math.floor(random() * (SHIFT_BURST.max - SHIFT_BURST.min + 1));
         const roomDevices = devs.filter((x) => x.kind !== 'smoke-detector');
-        for (let i = 0; i < n; i++) later(random() * 60_000, () => press(pick(roomDevices)));
+        for (let i = 0; i < n; i++) later.run(random() * 60_000, () => press(pick(roomDevices)));
       }
       if (bursts > 0) o.log(`shift change ${String(h).padStart(2, '0')}:00 — a burst of alarms on ${bursts} care-home floors`);
     }
@@ -111,9 +104,8 @@ export function startScenario(o: ScenarioOptions): { stop(): void; perHour(): nu
 
   return {
     stop: () => {
-      stopped = true;
+      later.stop();
       clearInterval(tick);
-      for (const t of timers) clearTimeout(t);
     },
     perHour: () => baseRate(o.clock.hour()) * factor(o.clock.hour()) * 3600,
   };

@@ -36,14 +36,15 @@ export async function claimDeviceEvent(
   cls: AlarmClass,
   at: Date,
 ): Promise<{ claimed: boolean; current: Alarm | null }> {
-  const { rows } = await db.query<{ claimed: boolean; doc: Alarm | null }>(
-    `WITH claimed AS (
+  const { rows } = await db.query<{ claimed: boolean; doc: Alarm | null }>({
+    name: 'trygg-claim-device-event',
+    text: `WITH claimed AS (
        UPDATE device_events SET processed_at = $3 WHERE device_id = $1 AND event_id = $2 AND processed_at IS NULL RETURNING 1),
      open AS (
        SELECT doc FROM alarms WHERE device_id = $1 AND class = $4 AND state IN ('open', 'claimed', 'arrived') FOR UPDATE)
      SELECT EXISTS (SELECT 1 FROM claimed) AS claimed, (SELECT doc FROM open) AS doc`,
-    [deviceId, eventId, at, cls],
-  );
+    values: [deviceId, eventId, at, cls],
+  });
   return { claimed: rows[0]?.claimed === true, current: rows[0]?.doc ?? null };
 }
 
@@ -62,8 +63,9 @@ export async function saveAlarmChange(
   drafts: readonly EntryDraft[],
 ): Promise<TimelineEntry[]> {
   const timers = alarm.escalation.timers;
-  const { rows } = await db.query<TimelineRow>(
-    `WITH saved AS (
+  const { rows } = await db.query<TimelineRow>({
+    name: 'trygg-save-alarm-change',
+    text: `WITH saved AS (
        INSERT INTO alarms (id, device_id, resident_id, site_id, type, state, priority, opened_at, updated_at, closed_at, version, doc, class)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
        ON CONFLICT (id) DO UPDATE SET state = EXCLUDED.state, priority = EXCLUDED.priority,
@@ -87,7 +89,7 @@ export async function saveAlarmChange(
         ORDER BY u.ord
        RETURNING seq, alarm_id, at, kind, actor, data)
      SELECT seq, alarm_id, at, kind, actor, data FROM timeline`,
-    [
+    values: [
       alarm.id,
       alarm.subject.deviceId,
       alarm.subject.residentId,
@@ -114,7 +116,7 @@ export async function saveAlarmChange(
       drafts.map((d) => (d.actor === null ? null : JSON.stringify(d.actor))),
       drafts.map((d) => JSON.stringify(d.data)),
     ],
-  );
+  });
   return rows.map(toEntry).sort((a, b) => a.seq - b.seq);
 }
 

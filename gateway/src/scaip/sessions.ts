@@ -25,16 +25,17 @@ export class ScaipSessions {
   /** The session of this ref, opened (or renewed after the lifetime) if needed. */
   async touch(deviceId: string, cid: string, ref: string): Promise<ScaipSession> {
     const fresh = `${ref}-${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
-    const { rows } = await this.db.query<{ session_id: string; first_seen: Date; aborted_at: Date | null }>(
-      `INSERT INTO scaip_sessions AS s (device_id, cid, ref, session_id) VALUES ($1, $2, $3, $4)
+    const { rows } = await this.db.query<{ session_id: string; first_seen: Date; aborted_at: Date | null }>({
+      name: 'trygg-scaip-session-touch',
+      text: `INSERT INTO scaip_sessions AS s (device_id, cid, ref, session_id) VALUES ($1, $2, $3, $4)
        ON CONFLICT (device_id, cid, ref) DO UPDATE SET
          session_id = CASE WHEN s.last_seen < now() - $5 * interval '1 second' THEN EXCLUDED.session_id ELSE s.session_id END,
          first_seen = CASE WHEN s.last_seen < now() - $5 * interval '1 second' THEN now() ELSE s.first_seen END,
          aborted_at = CASE WHEN s.last_seen < now() - $5 * interval '1 second' THEN NULL ELSE s.aborted_at END,
          last_seen = now()
        RETURNING session_id, first_seen, aborted_at`,
-      [deviceId, cid, ref, fresh, this.lifetimeS],
-    );
+      values: [deviceId, cid, ref, fresh, this.lifetimeS],
+    });
     const r = rows[0];
     if (!r) throw new Error('session upsert returned nothing');
     return { sessionId: r.session_id, firstSeen: r.first_seen, isNew: r.session_id === fresh, aborted: r.aborted_at !== null };

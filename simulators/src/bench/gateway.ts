@@ -20,6 +20,7 @@ import pg from 'pg';
 import { io } from 'socket.io-client';
 import { migrate } from '@trygg/alarm-core';
 import { createUser } from '@trygg/devices';
+import { timedAlarms } from './timed-alarms.js';
 import { freePort, startBareAedes, startService, type Child } from './processes.js';
 import { figure, type Figure } from './figures.js';
 import { fmt, median, summarise, type Summary } from './stats.js';
@@ -309,29 +310,15 @@ export async function benchGateway(o: GatewayBenchOptions): Promise<GatewayBench
     const tryggAlarms = async (from: number, to: number): Promise<{ latencies: number[]; backgroundPerS: number }> => {
       const bg = background(teleClients, teleTopic, o.telemetryRate);
       await sleep(1_000);
-      const latencies: number[] = [];
-      const waits: Promise<void>[] = [];
-      for (let i = from; i < to; i++) {
-        const id = alarmIds[i] as string;
-        const t0 = performance.now();
-        waits.push(
-          new Promise<void>((resolve) => {
-            const timer = setTimeout(resolve, 30_000);
-            opened.set(id, (t) => {
-              latencies.push(t - t0);
-              clearTimeout(timer);
-              resolve();
-            });
-          }),
-        );
-        (alarmClients[i] as MqttClient).publish(
-          `trygg/v1/devices/${id}/events`,
-          JSON.stringify({ id: `gb-${i}`, type: 'alarm.button', ts: new Date().toISOString() }),
-          { qos: 1 },
-        );
-        await sleep(20);
-      }
-      await Promise.all(waits);
+      const latencies = await timedAlarms({
+        opened,
+        clients: alarmClients,
+        ids: alarmIds,
+        eventPrefix: 'gb-',
+        gapMs: 20,
+        from,
+        to,
+      });
       return { latencies, backgroundPerS: bg.stop() };
     };
     const bareAlarms = async (from: number, to: number): Promise<number[]> => {
@@ -450,29 +437,7 @@ export async function benchGateway(o: GatewayBenchOptions): Promise<GatewayBench
       }
     });
     for (const c of crowd) c.stream.destroy(); // every connection drops at once
-    const stormLat: number[] = [];
-    const stormWaits: Promise<void>[] = [];
-    for (let i = 0; i < stormIds.length; i++) {
-      const id = stormIds[i] as string;
-      const t0 = performance.now();
-      stormWaits.push(
-        new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, 30_000);
-          opened.set(id, (t) => {
-            stormLat.push(t - t0);
-            clearTimeout(timer);
-            resolve();
-          });
-        }),
-      );
-      (stormClients[i] as MqttClient).publish(
-        `trygg/v1/devices/${id}/events`,
-        JSON.stringify({ id: `storm-${i}`, type: 'alarm.button', ts: new Date().toISOString() }),
-        { qos: 1 },
-      );
-      await sleep(20);
-    }
-    await Promise.all(stormWaits);
+    const stormLat = await timedAlarms({ opened, clients: stormClients, ids: stormIds, eventPrefix: 'storm-', gapMs: 20 });
     const stormReconnectS = await Promise.race([allBack, sleep(60_000).then(() => NaN)]);
     const stormLatencyMs = summarise(stormLat);
     log(

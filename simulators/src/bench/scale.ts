@@ -28,6 +28,7 @@ import { createUser } from '@trygg/devices';
 import { cheapHash } from './gateway.js';
 import { freePort } from './processes.js';
 import { figure, type Figure } from './figures.js';
+import { timedAlarms } from './timed-alarms.js';
 import { fmt, summarise, type Summary } from './stats.js';
 
 export interface ScaleBenchOptions {
@@ -292,29 +293,7 @@ async function onePoint(o: ScaleBenchOptions, n: number): Promise<ScalePoint> {
       await crowdCpu(),
       performance.now(),
     ];
-    const latencies: number[] = [];
-    const waits: Promise<void>[] = [];
-    for (let i = 0; i < alarmIds.length; i++) {
-      const id = alarmIds[i] as string;
-      const t0 = performance.now();
-      waits.push(
-        new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, 30_000);
-          opened.set(id, (t) => {
-            latencies.push(t - t0);
-            clearTimeout(timer);
-            resolve();
-          });
-        }),
-      );
-      (clients[i] as MqttClient).publish(
-        `trygg/v1/devices/${id}/events`,
-        JSON.stringify({ id: `sc-${i}`, type: 'alarm.button', ts: new Date().toISOString() }),
-        { qos: 1 },
-      );
-      await sleep(1000 / o.alarmRate);
-    }
-    await Promise.all(waits);
+    const latencies = await timedAlarms({ opened, clients, ids: alarmIds, eventPrefix: 'sc-', gapMs: 1000 / o.alarmRate });
     const span = (performance.now() - w0) / 1000;
     const [s1, l1, p1, m1, c1w] = [
       await cpuOf(pid),
