@@ -17,10 +17,9 @@ import os from 'node:os';
 import path from 'node:path';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import pg from 'pg';
-import { io } from 'socket.io-client';
 import { migrate } from '@trygg/alarm-core';
 import { createUser } from '@trygg/devices';
-import { timedAlarms } from './timed-alarms.js';
+import { operatorScreen, timedAlarms } from './timed-alarms.js';
 import { freePort, startBareAedes, startService, type Child } from './processes.js';
 import { figure, type Figure } from './figures.js';
 import { fmt, median, summarise, type Summary } from './stats.js';
@@ -226,22 +225,7 @@ export async function benchGateway(o: GatewayBenchOptions): Promise<GatewayBench
     const bareUrl = `mqtt://127.0.0.1:${bare.port}`;
 
     // The operator's screen.
-    const login = (await (
-      await fetch(`${httpUrl}/api/auth/login`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ username: 'gb-op', password: secret }),
-      })
-    ).json()) as { token: string };
-    const socket = io(httpUrl, { path: '/socket.io', auth: { token: login.token }, transports: ['websocket'] });
-    await new Promise<void>((resolve, reject) => {
-      socket.once('connect', () => resolve());
-      socket.once('connect_error', reject);
-    });
-    const opened = new Map<string, (t: number) => void>();
-    socket.on('alarm:update', (u: { entry: { kind: string }; alarm: { subject: { deviceId: string } } }) => {
-      if (u.entry.kind === 'opened') opened.get(u.alarm.subject.deviceId)?.(performance.now());
-    });
+    const { socket, opened } = await operatorScreen(httpUrl, 'gb-op', secret);
 
     const ids = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}${i + 1}`);
     // 1. Many connected devices with a heartbeat each, on the fresh service (its memory is quiet).

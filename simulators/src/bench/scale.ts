@@ -22,13 +22,12 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import mqtt, { type MqttClient } from 'mqtt';
 import pg from 'pg';
-import { io } from 'socket.io-client';
 import { migrate } from '@trygg/alarm-core';
 import { createUser } from '@trygg/devices';
 import { cheapHash } from './gateway.js';
 import { freePort } from './processes.js';
 import { figure, type Figure } from './figures.js';
-import { timedAlarms } from './timed-alarms.js';
+import { operatorScreen, timedAlarms } from './timed-alarms.js';
 import { fmt, summarise, type Summary } from './stats.js';
 
 export interface ScaleBenchOptions {
@@ -197,22 +196,7 @@ async function onePoint(o: ScaleBenchOptions, n: number): Promise<ScalePoint> {
       );
     }
     const pid = service.pid as number; // sh exec'd node: same pid
-    const login = (await (
-      await fetch(`${httpUrl}/api/auth/login`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ username: 'sc-op', password: secret }),
-      })
-    ).json()) as { token: string };
-    const socket = io(httpUrl, { path: '/socket.io', auth: { token: login.token }, transports: ['websocket'] });
-    await new Promise<void>((resolve, reject) => {
-      socket.once('connect', () => resolve());
-      socket.once('connect_error', reject);
-    });
-    const opened = new Map<string, (t: number) => void>();
-    socket.on('alarm:update', (up: { entry: { kind: string }; alarm: { subject: { deviceId: string } } }) => {
-      if (up.entry.kind === 'opened') opened.get(up.alarm.subject.deviceId)?.(performance.now());
-    });
+    const { socket, opened } = await operatorScreen(httpUrl, 'sc-op', secret);
     // The alarm devices first: if the crowd finds a ceiling, the latency is still measured.
     const alarmIds = Array.from({ length: alarms }, (_, i) => `sc-a${i + 1}`);
     for (let i = 0; i < alarmIds.length; i += 100) {

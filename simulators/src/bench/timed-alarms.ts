@@ -5,6 +5,7 @@
  * latency.
  */
 import type { MqttClient } from 'mqtt';
+import { io, type Socket } from 'socket.io-client';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -42,4 +43,32 @@ export async function timedAlarms(o: {
   }
   await Promise.all(waits);
   return latencies;
+}
+
+/**
+ * A signed-in operator's screen: the socket, and `opened`, which calls the waiter registered for
+ * a device when that device's alarm arrives as `alarm:update` "opened".
+ */
+export async function operatorScreen(
+  httpUrl: string,
+  username: string,
+  password: string,
+): Promise<{ socket: Socket; opened: Map<string, (t: number) => void> }> {
+  const login = (await (
+    await fetch(`${httpUrl}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username, password }),
+    })
+  ).json()) as { token: string };
+  const socket = io(httpUrl, { path: '/socket.io', auth: { token: login.token }, transports: ['websocket'] });
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', () => resolve());
+    socket.once('connect_error', reject);
+  });
+  const opened = new Map<string, (t: number) => void>();
+  socket.on('alarm:update', (u: { entry: { kind: string }; alarm: { subject: { deviceId: string } } }) => {
+    if (u.entry.kind === 'opened') opened.get(u.alarm.subject.deviceId)?.(performance.now());
+  });
+  return { socket, opened };
 }
