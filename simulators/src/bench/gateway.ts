@@ -20,7 +20,7 @@ import pg from 'pg';
 import { migrate } from '@trygg/alarm-core';
 import { createUser } from '@trygg/devices';
 import { operatorScreen, timedAlarms } from './timed-alarms.js';
-import { freePort, startBareAedes, startService, type Child } from './processes.js';
+import { createBenchDatabase, dropBenchDatabase, freePort, startBareAedes, startService, type Child } from './processes.js';
 import { figure, type Figure } from './figures.js';
 import { fmt, median, summarise, type Summary } from './stats.js';
 
@@ -178,13 +178,7 @@ async function rssOfPid(pid: number): Promise<number | null> {
 export async function benchGateway(o: GatewayBenchOptions): Promise<GatewayBenchResult> {
   const { log } = o;
   const name = o.databaseName;
-  const admin = new pg.Client({ connectionString: o.adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const u = new URL(o.adminUrl);
-  u.pathname = `/${name}`;
-  const databaseUrl = u.toString();
+  const databaseUrl = await createBenchDatabase(o.adminUrl, name);
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'trygg-gwbench-'));
   const children: Child[] = [];
   const clients: MqttClient[] = [];
@@ -453,10 +447,7 @@ export async function benchGateway(o: GatewayBenchOptions): Promise<GatewayBench
     for (const c of clients) c.end(true);
     for (const c of children.reverse()) await c.stop().catch(() => undefined);
     await pool.end();
-    const d = new pg.Client({ connectionString: o.adminUrl });
-    await d.connect();
-    await d.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await d.end();
+    await dropBenchDatabase(o.adminUrl, name);
     await rm(dataDir, { recursive: true, force: true });
   }
 }

@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import pg from 'pg';
 
 export interface Child {
   child: ChildProcess;
@@ -59,4 +60,27 @@ export async function startBareAedes(): Promise<Child & { port: number }> {
     );
   });
   return { ...c, port };
+}
+
+/** Runs one statement as the admin connection (CREATE / DROP DATABASE cannot run in a pool's transaction). */
+async function asAdmin(adminUrl: string, sql: string): Promise<void> {
+  const c = new pg.Client({ connectionString: adminUrl });
+  await c.connect();
+  try {
+    await c.query(sql);
+  } finally {
+    await c.end();
+  }
+}
+
+/** A fresh database for a benchmark; its URL. */
+export async function createBenchDatabase(adminUrl: string, name: string): Promise<string> {
+  await asAdmin(adminUrl, `CREATE DATABASE ${name}`);
+  const u = new URL(adminUrl);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+export async function dropBenchDatabase(adminUrl: string, name: string): Promise<void> {
+  await asAdmin(adminUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
 }

@@ -25,7 +25,7 @@ import pg from 'pg';
 import { migrate } from '@trygg/alarm-core';
 import { createUser } from '@trygg/devices';
 import { cheapHash } from './gateway.js';
-import { freePort } from './processes.js';
+import { createBenchDatabase, dropBenchDatabase, freePort } from './processes.js';
 import { figure, type Figure } from './figures.js';
 import { operatorScreen, timedAlarms } from './timed-alarms.js';
 import { fmt, summarise, type Summary } from './stats.js';
@@ -134,13 +134,7 @@ async function stopChild(c: ChildProcess): Promise<void> {
 async function onePoint(o: ScaleBenchOptions, n: number): Promise<ScalePoint> {
   const { log } = o;
   const name = `${o.databaseName}_${n}`;
-  const admin = new pg.Client({ connectionString: o.adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const u = new URL(o.adminUrl);
-  u.pathname = `/${name}`;
-  const databaseUrl = u.toString();
+  const databaseUrl = await createBenchDatabase(o.adminUrl, name);
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'trygg-scale-'));
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
   pool.on('error', () => undefined);
@@ -346,10 +340,7 @@ async function onePoint(o: ScaleBenchOptions, n: number): Promise<ScalePoint> {
     for (const c of clients) c.end(true);
     for (const c of children.reverse()) await stopChild(c).catch(() => undefined);
     await pool.end();
-    const d = new pg.Client({ connectionString: o.adminUrl });
-    await d.connect();
-    await d.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await d.end();
+    await dropBenchDatabase(o.adminUrl, name);
     await rm(dataDir, { recursive: true, force: true });
   }
 }
