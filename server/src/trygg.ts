@@ -109,13 +109,16 @@ export async function startTrygg(config: Config, opts: StartOptions = {}): Promi
       databaseUrl = embedded.url;
     }
     await migrate(databaseUrl, (msg) => logger.debug({ migrate: msg }, 'migration'));
-    // Three pools, so no kind of work can keep another waiting for a connection: the alarm path
-    // (inbox, directory, engine) that a person in need waits on; device ingress that is not an
-    // alarm (telemetry batches, device sign-in); and everything else (API, journal, push, audit).
+    // Four pools, so no kind of work can keep another waiting for a connection: the alarm path
+    // (inbox, engine) that a person in need waits on; the directory it looks people up in while
+    // it holds a connection of its own; device ingress that is not an alarm (telemetry batches,
+    // device sign-in); and everything else (API, journal, push, audit).
     const pool = createPool(databaseUrl, 10, 'trygg');
     undo.push(() => pool.end());
     const alarmPool = createPool(databaseUrl, 8, 'trygg-alarms');
     undo.push(() => alarmPool.end());
+    const directoryPool = createPool(databaseUrl, 3, 'trygg-directory');
+    undo.push(() => directoryPool.end());
     const ingressPool = createPool(databaseUrl, 4, 'trygg-ingress');
     undo.push(() => ingressPool.end());
 
@@ -184,7 +187,7 @@ export async function startTrygg(config: Config, opts: StartOptions = {}): Promi
     // The gateway and the engine need each other (feedback ↔ inbox): the engine gets the
     // gateway as its feedback sink, the gateway gets the inbox that feeds the engine.
     let gateway: MqttGateway | ExternalBrokerConsumer | null = null;
-    const directory = new SqlDirectory(alarmPool, { timeZone: config.timeZone });
+    const directory = new SqlDirectory(directoryPool, { timeZone: config.timeZone });
     const listener = new DirectoryListener(
       databaseUrl,
       (table) => {

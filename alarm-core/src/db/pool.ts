@@ -1,5 +1,9 @@
 /** PostgreSQL access: one pool per process and a transaction helper. */
+import { createRequire } from 'node:module';
 import pg from 'pg';
+
+/** node-postgres' own conversion of a JavaScript value to a parameter's text (public as `pg/lib/*`, untyped). */
+const pgUtils = createRequire(import.meta.url)('pg/lib/utils.js') as { prepareValue(value: unknown): string | Buffer | null };
 
 export type Pool = pg.Pool;
 export type PoolClient = pg.PoolClient;
@@ -44,4 +48,51 @@ export async function withTransaction<T>(
   } finally {
     client.release();
   }
+}
+
+/**
+ * A statement prepared once per connection with SQL `PREPARE` and run with `EXECUTE`, its values
+ * written as literals. Unlike the extended protocol's parameters, that text can travel in one
+ * simple query beside others (BEGIN and a lock, several writes, COMMIT), so a transaction needs
+ * fewer round trips and still runs on a cached plan. Values are converted exactly as node-postgres
+ * converts parameters, then quoted, never spliced in raw.
+ */
+export interface Prepared {
+  /** An SQL identifier, distinct from every extended-protocol statement name (they share a namespace). */
+  name: string;
+  text: string;
+}
+
+const preparedOn = new WeakMap<pg.PoolClient, Set<string>>();
+
+/** Prepares what this connection has not prepared yet (once per connection, one round trip each). */
+export async function prepare(client: pg.PoolClient, statements: readonly Prepared[]): Promise<void> {
+  let done = preparedOn.get(client);
+  if (!done) preparedOn.set(client, (done = new Set()));
+  for (const s of statements) {
+    if (done.has(s.name)) continue;
+    try {
+      await client.query(`PREPARE ${s.name} AS ${s.text}`);
+    } catch (err) {
+      if ((err as { code?: string }).code !== '42P05') throw err; // duplicate_prepared_statement: it is there
+    }
+    done.add(s.name);
+  }
+}
+
+/** `EXECUTE name(literal, …)` for a statement `prepare` has prepared on this connection. */
+export function execute(s: Prepared, values: readonly unknown[]): string {
+  return values.length > 0 ? `EXECUTE ${s.name}(${values.map(literal).join(', ')})` : `EXECUTE ${s.name}`;
+}
+
+/** A value as an SQL literal of unknown type (the context gives it its type), or NULL. */
+export function literal(value: unknown): string {
+  const text = pgUtils.prepareValue(value);
+  return text === null ? 'NULL' : pg.escapeLiteral(text.toString());
+}
+
+/** Sends statements as one simple query (one round trip); a result per statement. */
+export async function send(client: pg.PoolClient, statements: readonly string[]): Promise<pg.QueryResult[]> {
+  const r = (await client.query(statements.join(';\n'))) as pg.QueryResult | pg.QueryResult[];
+  return Array.isArray(r) ? r : [r];
 }

@@ -9,13 +9,32 @@ import type { Actor, Alarm, AlarmClass, TimelineEntry } from '../contracts/alarm
 import type { AlarmCommand } from '../contracts/commands.js';
 import type { DeviceEvent } from '../contracts/device-event.js';
 import { EVENT_TYPES, opensAlarm, type DeviceEventType } from '../contracts/vocabulary.js';
-import { withTransaction, type Pool, type PoolClient, type TransactionOptions } from '../db/pool.js';
+import {
+  execute,
+  literal,
+  prepare,
+  send,
+  withTransaction,
+  type Pool,
+  type PoolClient,
+  type Prepared,
+  type TransactionOptions,
+} from '../db/pool.js';
 import { TryggError, type ErrorCode } from '../errors.js';
 import type { Directory } from '../ports.js';
 import { deviceEventEntryId } from '../journal/entry-id.js';
-import type { Effect, Notification, StepResult } from './draft.js';
+import type { Notification, StepResult } from './draft.js';
 import { step, type OpenContext } from './reducer.js';
-import { claimDeviceEvent, loadAlarmForUpdate, saveAlarmChange } from './store.js';
+import { isOpen } from './escalate.js';
+import {
+  claimDeviceEvent,
+  loadAlarmForUpdate,
+  SAVE_ALARM_CHANGE,
+  saveAlarmChangeValues,
+  TAKE_DEVICE_EVENTS,
+  toEntries,
+  type TimelineRow,
+} from './store.js';
 import type { DueTimer } from './timers.js';
 
 export interface Applied {
@@ -63,32 +82,69 @@ async function context(deps: ApplyDeps, deviceId: string, type: DeviceEventType)
   };
 }
 
-/** Alarm, outbox, timers, timeline and (for a closed alarm) its journal entry in the caller's transaction. */
-async function persist(db: PoolClient, result: StepResult): Promise<TimelineEntry[]> {
-  for (const e of result.effects) if (e.type === 'journal-event') await journalDeviceEvent(db, e);
-  const alarm = result.alarm;
-  if (!alarm) return [];
-  const entries = await saveAlarmChange(db, alarm, notificationsOf(result), result.entries);
-  if (result.effects.some((e) => e.type === 'journal')) {
-    await db.query(
-      `INSERT INTO journal_outbox (entry_id, kind, alarm_id, resident_id, record) VALUES ($1, 'alarm', $1, $2, $3)
-       ON CONFLICT (entry_id) DO NOTHING`,
-      [alarm.id, alarm.subject.residentId, alarm],
-    );
-  }
-  return entries;
-}
-
 /** A device event's own journal entry, for the resident the device serves at this moment; once per event. */
-async function journalDeviceEvent(db: PoolClient, e: Extract<Effect, { type: 'journal-event' }>): Promise<void> {
-  await db.query(
-    `INSERT INTO journal_outbox (entry_id, kind, resident_id, record)
+const JOURNAL_DEVICE_EVENT: Prepared = {
+  name: 'trygg_journal_device_event',
+  text: `INSERT INTO journal_outbox (entry_id, kind, resident_id, record)
      SELECT $1, 'dispenser', d.resident_id,
             jsonb_build_object('deviceId', d.id, 'eventId', $3::text, 'type', $4::text, 'at', $5::text, 'residentId', d.resident_id)
        FROM devices d WHERE d.id = $2
      ON CONFLICT (entry_id) DO NOTHING`,
-    [deviceEventEntryId(e.deviceId, e.event.id), e.deviceId, e.event.id, e.event.type, e.event.ts],
-  );
+};
+
+/** A closed alarm's journal entry; once per alarm. */
+const JOURNAL_ALARM: Prepared = {
+  name: 'trygg_journal_alarm',
+  text: `INSERT INTO journal_outbox (entry_id, kind, alarm_id, resident_id, record) VALUES ($1, 'alarm', $1, $2, $3)
+       ON CONFLICT (entry_id) DO NOTHING`,
+};
+
+const PERSIST: readonly Prepared[] = [SAVE_ALARM_CHANGE, JOURNAL_DEVICE_EVENT, JOURNAL_ALARM];
+
+/** What a step writes: its device events' journal entries, the alarm change, a closed alarm's journal entry. */
+function writesOf(result: StepResult): { statements: string[]; save: number | null } {
+  const statements: string[] = [];
+  for (const e of result.effects) {
+    if (e.type !== 'journal-event') continue;
+    const { deviceId, event } = e;
+    statements.push(
+      execute(JOURNAL_DEVICE_EVENT, [deviceEventEntryId(deviceId, event.id), deviceId, event.id, event.type, event.ts]),
+    );
+  }
+  const alarm = result.alarm;
+  if (!alarm) return { statements, save: null };
+  const save = statements.length;
+  statements.push(execute(SAVE_ALARM_CHANGE, saveAlarmChangeValues(alarm, notificationsOf(result), result.entries)));
+  if (result.effects.some((e) => e.type === 'journal')) {
+    statements.push(execute(JOURNAL_ALARM, [alarm.id, alarm.subject.residentId, alarm]));
+  }
+  return { statements, save };
+}
+
+/**
+ * Alarm, outbox, timers, timeline and journal entries of several steps in the caller's
+ * transaction, followed by `tail` (COMMIT), all in one round trip; each step's timeline entries.
+ */
+async function persistAll(
+  db: PoolClient,
+  results: readonly StepResult[],
+  tail: readonly string[] = [],
+): Promise<TimelineEntry[][]> {
+  await prepare(db, PERSIST);
+  const statements: string[] = [];
+  const saves = results.map((r) => {
+    const w = writesOf(r);
+    const at = w.save === null ? null : statements.length + w.save;
+    statements.push(...w.statements);
+    return at;
+  });
+  if (statements.length + tail.length === 0) return saves.map(() => []);
+  const out = await send(db, [...statements, ...tail]);
+  return saves.map((at) => (at === null ? [] : toEntries((out[at]?.rows ?? []) as TimelineRow[])));
+}
+
+async function persist(db: PoolClient, result: StepResult): Promise<TimelineEntry[]> {
+  return (await persistAll(db, [result]))[0] ?? [];
 }
 
 async function unappliedEvent(pool: Pool, deviceId: string, eventId: string): Promise<DeviceEvent | undefined> {
@@ -128,6 +184,88 @@ export async function applyDeviceEvent(
     },
     deviceLock(deviceId),
   );
+}
+
+export type AcceptResult = 'stored' | 'duplicate';
+
+export interface TakeItem {
+  deviceId: string;
+  event: DeviceEvent;
+}
+
+export interface Taken {
+  result: AcceptResult;
+  /** What applying the event committed (null for a duplicate: it was stored before). */
+  applied: Applied | null;
+}
+
+/**
+ * Fresh device events, stored and applied in one transaction of two round trips: (1) BEGIN, the
+ * devices' locks, and one statement that stores and claims the events and loads the devices'
+ * open alarms; (2) every write of every step, and COMMIT. The registry's answers for new alarms
+ * are looked up beside the first. Events apply in the order given, each seeing the alarm the one
+ * before it left. A duplicate (same device and id) is stored once and reported, not applied.
+ * All or nothing: a failure rolls the whole batch back and throws.
+ */
+export async function takeDeviceEvents(deps: ApplyDeps, items: readonly TakeItem[]): Promise<Taken[]> {
+  const now = deps.clock();
+  // Looked up beside the first round trip (the directory has its own connections).
+  const contexts = items.map(({ deviceId, event }) => (opensAlarm(event.type) ? context(deps, deviceId, event.type) : null));
+  for (const c of contexts) c?.catch(() => undefined); // awaited below; not "unhandled" meanwhile
+  const client = await deps.pool.connect();
+  try {
+    await prepare(client, [TAKE_DEVICE_EVENTS, ...PERSIST]);
+    const devices = [...new Set(items.map((i) => i.deviceId))].sort();
+    const [, , took] = await send(client, [
+      'BEGIN',
+      // In one order (sorted, before any row is touched): two batches never wait on each other in a cycle.
+      `SELECT pg_advisory_xact_lock(hashtext('trygg:device:' || d)) FROM (SELECT unnest(${literal(devices)}::text[]) AS d ORDER BY 1) AS sorted`,
+      execute(TAKE_DEVICE_EVENTS, [
+        items.map((i) => i.deviceId),
+        items.map((i) => i.event.id),
+        items.map((i) => i.event.type),
+        items.map((i) => i.event.ts),
+        items.map((i) => JSON.stringify(i.event)),
+        now,
+      ]),
+    ]);
+    const key = (...parts: string[]) => parts.join('\u0000');
+    const fresh = new Set<string>();
+    const open = new Map<string, Alarm>();
+    for (const r of (took?.rows ?? []) as { what: string; device_id: string; event_id: string; class: string; doc: Alarm }[]) {
+      if (r.what === 'took') fresh.add(key(r.device_id, r.event_id));
+      else open.set(key(r.device_id, r.class), r.doc);
+    }
+    const steps: (StepResult | null)[] = [];
+    for (const [i, { deviceId, event }] of items.entries()) {
+      // The first copy of a key stored now is fresh; any other copy is a duplicate.
+      if (!fresh.delete(key(deviceId, event.id))) {
+        steps.push(null);
+        continue;
+      }
+      const cls: AlarmClass = EVENT_TYPES[event.type].kind === 'technical' ? 'technical' : 'care';
+      const k = key(deviceId, cls);
+      const result = step(open.get(k) ?? null, { kind: 'device-event', deviceId, event, open: (await contexts[i]) ?? null }, now);
+      if (result.alarm) {
+        if (isOpen(result.alarm)) open.set(k, result.alarm);
+        else open.delete(k);
+      }
+      steps.push(result);
+    }
+    const applied = steps.filter((r): r is StepResult => r !== null);
+    const entries = await persistAll(client, applied, ['COMMIT']);
+    let n = 0;
+    return steps.map((result) =>
+      result === null
+        ? { result: 'duplicate', applied: null }
+        : { result: 'stored', applied: { result, entries: entries[n++] ?? [] } },
+    );
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
 }
 
 /**

@@ -20,8 +20,11 @@ import {
   applySupervision,
   applyTimer,
   notificationsOf,
+  takeDeviceEvents,
+  type AcceptResult,
   type Applied,
   type ApplyDeps,
+  type TakeItem,
 } from './apply.js';
 import type { StepResult } from './draft.js';
 import { Outbox } from './outbox.js';
@@ -131,6 +134,30 @@ export class AlarmEngine {
    */
   submitDeviceEvent(deviceId: string, eventId: string, stored?: DeviceEvent): Promise<void> {
     return this.enqueue(`device:${deviceId}`, () => this.applyDeviceEvent(deviceId, eventId, stored));
+  }
+
+  /**
+   * Fresh device events from the gateways, stored and applied in one transaction; resolves when
+   * committed (so the device may be acknowledged), with each event's outcome, and the effects
+   * have gone out. A duplicate that was stored but never applied (a crash) is applied after.
+   */
+  async take(items: readonly TakeItem[]): Promise<AcceptResult[]> {
+    if (this.stopping || !this.subscription) {
+      throw new TryggError('TRYGG_ERR_STORE_UNAVAILABLE', 'engine is not running');
+    }
+    const p = takeDeviceEvents(this.applyDeps, items);
+    this.inFlight.add(p);
+    const forget = () => this.inFlight.delete(p);
+    p.then(forget, forget);
+    const taken = await p;
+    for (const [i, t] of taken.entries()) {
+      if (t.applied) this.afterCommit(t.applied);
+      const item = items[i];
+      if (t.result === 'duplicate' && item) {
+        this.submitDeviceEvent(item.deviceId, item.event.id).catch((err: unknown) => this.warn(err, 'duplicate'));
+      }
+    }
+    return taken.map((t) => t.result);
   }
 
   /**

@@ -3,17 +3,22 @@
  * resolves only after the event row is committed, so the caller may then acknowledge the
  * device. The same (device, id) twice is stored once.
  *
- * Concurrent accepts share a commit (group commit): one multi-row `INSERT … ON CONFLICT DO
- * NOTHING` per batch, each caller resolved when the batch that carried its event committed.
+ * The way in is the engine's `take`: the event is stored and applied in one transaction, so the
+ * device's acknowledgement and the operators' screens wait for one commit, not two. Concurrent
+ * accepts share that transaction (group commit), each caller resolved when the batch that
+ * carried its event committed. Should taking fail (the engine stopping, a step that throws), the
+ * event is only stored, batched the same way, and the engine applies it afterwards (its sweep
+ * retries what fails).
  */
 import type { DeviceEvent } from '../contracts/device-event.js';
 import { EVENT_TYPES } from '../contracts/vocabulary.js';
 import { GroupCommit, type GroupCommitOptions } from '../db/group-commit.js';
 import type { Pool } from '../db/pool.js';
 import type { Logger } from '../ports.js';
+import type { AcceptResult } from './apply.js';
 import type { AlarmEngine } from './engine.js';
 
-export type AcceptResult = 'stored' | 'duplicate';
+export type { AcceptResult } from './apply.js';
 
 interface Row {
   deviceId: string;
@@ -21,6 +26,7 @@ interface Row {
 }
 
 export class Inbox {
+  private readonly taking: GroupCommit<Row, AcceptResult>;
   private readonly batches: GroupCommit<Row, AcceptResult>;
 
   constructor(
@@ -29,6 +35,7 @@ export class Inbox {
     private readonly logger: Logger,
     groupCommit: GroupCommitOptions = {},
   ) {
+    this.taking = new GroupCommit((rows) => this.engine.take(rows), groupCommit);
     this.batches = new GroupCommit((rows) => this.write(rows), groupCommit);
   }
 
@@ -65,6 +72,16 @@ export class Inbox {
 
   private async store(deviceId: string, event: DeviceEvent): Promise<{ result: AcceptResult; applied: Promise<void> }> {
     this.engine.expect(deviceId, event.type);
+    try {
+      return { result: await this.taking.submit({ deviceId, event }), applied: Promise.resolve() };
+    } catch (err) {
+      this.logger.warn({ err, deviceId, eventId: event.id }, 'taking the event failed; storing it for the engine to apply');
+      return this.storeOnly(deviceId, event);
+    }
+  }
+
+  /** Stores the event (batched), then hands it to the engine. */
+  private async storeOnly(deviceId: string, event: DeviceEvent): Promise<{ result: AcceptResult; applied: Promise<void> }> {
     const result = await this.batches.submit({ deviceId, event });
     // Applied asynchronously; a failure here is picked up by the engine's sweep. A duplicate may
     // differ from what was stored first, so only a fresh event is handed over as it is.

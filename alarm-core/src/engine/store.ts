@@ -4,7 +4,7 @@
  */
 import type { Actor, Alarm, AlarmClass, TimelineEntry } from '../contracts/alarm.js';
 import type { LiveUpdate } from '../contracts/live.js';
-import type { PoolClient, Queryable } from '../db/pool.js';
+import type { PoolClient, Prepared, Queryable } from '../db/pool.js';
 import type { EntryDraft, Notification } from './draft.js';
 
 /**
@@ -55,17 +55,11 @@ export async function claimDeviceEvent(
  *
  * Timeline entries take their numbers under the timeline lock, held until commit: no row reaches
  * the timeline insert (and its `seq` default) before the join has the lock CTE's single row.
+ * Its rows are the new timeline entries (`toEntries`).
  */
-export async function saveAlarmChange(
-  db: PoolClient,
-  alarm: Alarm,
-  notifications: readonly Notification[],
-  drafts: readonly EntryDraft[],
-): Promise<TimelineEntry[]> {
-  const timers = alarm.escalation.timers;
-  const { rows } = await db.query<TimelineRow>({
-    name: 'trygg-save-alarm-change',
-    text: `WITH saved AS (
+export const SAVE_ALARM_CHANGE: Prepared = {
+  name: 'trygg_save_alarm_change',
+  text: `WITH saved AS (
        INSERT INTO alarms (id, device_id, resident_id, site_id, type, state, priority, opened_at, updated_at, closed_at, version, doc, class)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
        ON CONFLICT (id) DO UPDATE SET state = EXCLUDED.state, priority = EXCLUDED.priority,
@@ -89,38 +83,78 @@ export async function saveAlarmChange(
         ORDER BY u.ord
        RETURNING seq, alarm_id, at, kind, actor, data)
      SELECT seq, alarm_id, at, kind, actor, data FROM timeline`,
-    values: [
-      alarm.id,
-      alarm.subject.deviceId,
-      alarm.subject.residentId,
-      alarm.subject.siteId,
-      alarm.type,
-      alarm.state,
-      alarm.priority,
-      alarm.openedAt,
-      alarm.updatedAt,
-      alarm.closedAt,
-      alarm.version,
-      alarm,
-      alarm.class,
-      timers.map((t) => t.token),
-      timers.map((t) => t.kind),
-      timers.map((t) => t.dueAt),
-      notifications.map((n) => n.id),
-      notifications.map((n) => JSON.stringify(n.recipient)),
-      notifications.map((n) => n.kind),
-      notifications.map((n) => n.step),
-      notifications.map((n) => JSON.stringify(n)),
-      TIMELINE_LOCK,
-      drafts.map((d) => d.kind),
-      drafts.map((d) => (d.actor === null ? null : JSON.stringify(d.actor))),
-      drafts.map((d) => JSON.stringify(d.data)),
-    ],
-  });
+};
+
+/** `SAVE_ALARM_CHANGE`'s values. */
+export function saveAlarmChangeValues(
+  alarm: Alarm,
+  notifications: readonly Notification[],
+  drafts: readonly EntryDraft[],
+): unknown[] {
+  const timers = alarm.escalation.timers;
+  return [
+    alarm.id,
+    alarm.subject.deviceId,
+    alarm.subject.residentId,
+    alarm.subject.siteId,
+    alarm.type,
+    alarm.state,
+    alarm.priority,
+    alarm.openedAt,
+    alarm.updatedAt,
+    alarm.closedAt,
+    alarm.version,
+    alarm,
+    alarm.class,
+    timers.map((t) => t.token),
+    timers.map((t) => t.kind),
+    timers.map((t) => t.dueAt),
+    notifications.map((n) => n.id),
+    notifications.map((n) => JSON.stringify(n.recipient)),
+    notifications.map((n) => n.kind),
+    notifications.map((n) => n.step),
+    notifications.map((n) => JSON.stringify(n)),
+    TIMELINE_LOCK,
+    drafts.map((d) => d.kind),
+    drafts.map((d) => (d.actor === null ? null : JSON.stringify(d.actor))),
+    drafts.map((d) => JSON.stringify(d.data)),
+  ];
+}
+
+/** The timeline entries a `SAVE_ALARM_CHANGE` wrote, in order. */
+export function toEntries(rows: readonly TimelineRow[]): TimelineEntry[] {
   return rows.map(toEntry).sort((a, b) => a.seq - b.seq);
 }
 
-interface TimelineRow {
+/**
+ * Stores fresh device events and claims them in the same statement (they are applied in this
+ * transaction), refreshes their devices' `last_seen_at`, and loads those devices' open alarms,
+ * locked. Rows: `took` (device_id, event_id) for each event stored now (not a duplicate), `open`
+ * (device_id, class, doc) for each open alarm. Run under the devices' locks, taken in an earlier
+ * statement, so its snapshot sees every earlier change of theirs.
+ */
+export const TAKE_DEVICE_EVENTS: Prepared = {
+  name: 'trygg_take_device_events',
+  text: `WITH input AS (
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::jsonb[]) WITH ORDINALITY
+         AS u(device_id, event_id, type, ts, payload, n)),
+     seen AS (
+       UPDATE devices SET last_seen_at = now()
+        WHERE id IN (SELECT id FROM devices WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE)),
+     took AS (
+       INSERT INTO device_events (device_id, event_id, type, ts, payload, processed_at)
+       SELECT device_id, event_id, type, ts, payload, $6 FROM input ORDER BY device_id, event_id
+       ON CONFLICT (device_id, event_id) DO NOTHING
+       RETURNING device_id, event_id),
+     open AS (
+       SELECT device_id, class, doc FROM alarms
+        WHERE device_id = ANY($1::text[]) AND state IN ('open', 'claimed', 'arrived') FOR UPDATE)
+     SELECT 'took' AS what, device_id, event_id, NULL::text AS class, NULL::jsonb AS doc FROM took
+     UNION ALL
+     SELECT 'open', device_id, NULL, class, doc FROM open`,
+};
+
+export interface TimelineRow {
   seq: string;
   alarm_id: string;
   at: Date;
