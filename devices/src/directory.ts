@@ -239,11 +239,20 @@ export class SqlDirectory implements Directory {
     this.cache.clear();
   }
 
-  private async lookup(deviceId: string, type: DeviceEventType, now: Date): Promise<{ ctx: AlarmContext | null; until: number }> {
-    const { rows } = await this.db.query<{ place: PlaceRow | null; people: PersonRow[]; policies: PolicyRow[] }>(
+  /** Prepares the look-up on this connection of the directory's pool (ahead of the first alarm). */
+  async warm(client: Queryable): Promise<void> {
+    await this.query(client, '', 'alarm.button', this.clock());
+  }
+
+  private query(db: Queryable, deviceId: string, type: DeviceEventType, now: Date) {
+    return db.query<{ place: PlaceRow | null; people: PersonRow[]; policies: PolicyRow[] }>(
       // Prepared once per connection: planning this statement costs several times running it.
       { name: 'trygg-directory-lookup', text: LOOKUP, values: [deviceId, type, now] },
     );
+  }
+
+  private async lookup(deviceId: string, type: DeviceEventType, now: Date): Promise<{ ctx: AlarmContext | null; until: number }> {
+    const { rows } = await this.query(this.db, deviceId, type, now);
     const place = rows[0]?.place;
     if (!place) return { ctx: null, until: Infinity };
     const subject: AlarmSubject = {

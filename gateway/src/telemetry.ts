@@ -2,6 +2,10 @@
  * Telemetry rows: one per metric in a sample. Samples arriving together share one `unnest`
  * INSERT (group commit); each sample's promise resolves when its rows are committed, so a QoS 1
  * telemetry PUBACK still means stored. (device, metric, time) is the key: a resend is a no-op.
+ *
+ * Samples nobody waits on an acknowledgement of (QoS 0: "at most once") go in batches of their
+ * own, on `relaxed` connections that commit without waiting for the WAL flush, so a thousand
+ * measurements a second do not queue the alarms' commits behind their disk flushes.
  */
 import { GroupCommit, TELEMETRY_METRICS, type GroupCommitOptions, type Queryable, type TelemetrySample } from '@trygg/alarm-core';
 
@@ -10,25 +14,33 @@ interface Sample {
   sample: TelemetrySample;
 }
 
+export interface TelemetryWriterOptions extends GroupCommitOptions {
+  onRows?: (rows: number) => void;
+  /** Connections that commit without waiting for the WAL flush, for QoS 0 samples (default: `db`). */
+  relaxed?: Queryable;
+}
+
 export class TelemetryWriter {
-  private readonly batches: GroupCommit<Sample, number>;
+  private readonly durable: GroupCommit<Sample, number>;
+  private readonly relaxed: GroupCommit<Sample, number>;
   private readonly onRows: (rows: number) => void;
 
-  constructor(
-    private readonly db: Queryable,
-    opts: GroupCommitOptions & { onRows?: (rows: number) => void } = {},
-  ) {
-    const { onRows, ...groupCommit } = opts;
+  constructor(db: Queryable, opts: TelemetryWriterOptions = {}) {
+    const { onRows, relaxed, ...groupCommit } = opts;
     this.onRows = onRows ?? (() => undefined);
-    this.batches = new GroupCommit((samples) => this.insert(samples), { maxBatch: 2_000, ...groupCommit });
+    this.durable = new GroupCommit((samples) => this.insert(db, samples), { maxBatch: 2_000, ...groupCommit });
+    this.relaxed = new GroupCommit((samples) => this.insert(relaxed ?? db, samples), { maxBatch: 2_000, ...groupCommit });
   }
 
-  /** Resolves with the rows this sample added once they are committed. */
-  write(deviceId: string, sample: TelemetrySample): Promise<number> {
-    return this.batches.submit({ deviceId, sample });
+  /**
+   * Resolves with the rows this sample added once they are committed; durably (the WAL on disk)
+   * unless `durable` is false (QoS 0: nobody waits for it).
+   */
+  write(deviceId: string, sample: TelemetrySample, opts: { durable?: boolean } = {}): Promise<number> {
+    return (opts.durable === false ? this.relaxed : this.durable).submit({ deviceId, sample });
   }
 
-  private async insert(samples: Sample[]): Promise<number[]> {
+  private async insert(db: Queryable, samples: Sample[]): Promise<number[]> {
     const times: string[] = [];
     const devices: string[] = [];
     const metrics: string[] = [];
@@ -47,7 +59,7 @@ export class TelemetryWriter {
       return n;
     });
     if (values.length === 0) return counts;
-    const { rowCount } = await this.db.query(
+    const { rowCount } = await db.query(
       `INSERT INTO telemetry (time, device_id, metric, value)
        SELECT * FROM unnest($1::timestamptz[], $2::text[], $3::text[], $4::float8[])
        ON CONFLICT DO NOTHING`,

@@ -18,6 +18,7 @@ import {
   migrate,
   timelineHead,
   updatesAfter,
+  warmPool,
   type EngineDeps,
   type JournalWorkerDeps,
   type Notifier,
@@ -53,6 +54,10 @@ import { AccessVerifier } from './auth/verifier.js';
 import { TokenService } from './auth/tokens.js';
 import type { Config } from './config.js';
 import { startEmbeddedDb, type EmbeddedDb } from './embedded-db.js';
+
+/** Connections of the alarm path (inbox, engine, SCAIP sessions) and of its directory look-ups. */
+const ALARM_CONNECTIONS = 8;
+const DIRECTORY_CONNECTIONS = 3;
 
 export interface Trygg {
   config: Config;
@@ -115,12 +120,15 @@ export async function startTrygg(config: Config, opts: StartOptions = {}): Promi
     // device sign-in); and everything else (API, journal, push, audit).
     const pool = createPool(databaseUrl, 10, 'trygg');
     undo.push(() => pool.end());
-    const alarmPool = createPool(databaseUrl, 8, 'trygg-alarms');
+    const alarmPool = createPool(databaseUrl, ALARM_CONNECTIONS, 'trygg-alarms', { keepIdle: true });
     undo.push(() => alarmPool.end());
-    const directoryPool = createPool(databaseUrl, 3, 'trygg-directory');
+    const directoryPool = createPool(databaseUrl, DIRECTORY_CONNECTIONS, 'trygg-directory', { keepIdle: true });
     undo.push(() => directoryPool.end());
     const ingressPool = createPool(databaseUrl, 4, 'trygg-ingress');
     undo.push(() => ingressPool.end());
+    // QoS 0 telemetry: committed without waiting for the disk (nobody waits on its acknowledgement).
+    const relaxedPool = createPool(databaseUrl, 2, 'trygg-telemetry-qos0', { relaxedCommit: true });
+    undo.push(() => relaxedPool.end());
 
     let demoFile: string | null = null;
     if ((embedded !== null || config.demo) && (await isEmpty(pool))) {
@@ -221,6 +229,8 @@ export async function startTrygg(config: Config, opts: StartOptions = {}): Promi
     });
     await engine.start();
     undo.push(() => engine.stop());
+    // The alarm path's connections made and its statements prepared before the first device connects.
+    await Promise.all([engine.warm(ALARM_CONNECTIONS), warmPool(directoryPool, DIRECTORY_CONNECTIONS, (c) => directory.warm(c))]);
 
     const metrics = new GatewayMetrics(() => (gateway instanceof MqttGateway ? gateway.connectedDevices : 0));
     const readFiles = async (...files: (string | null)[]) =>
@@ -228,6 +238,7 @@ export async function startTrygg(config: Config, opts: StartOptions = {}): Promi
     const [cert, key, ca] = await readFiles(config.mqttsCertFile, config.mqttsKeyFile, config.mqttsCaFile);
     const inbox = new Inbox(alarmPool, engine, logger, { onWrite: metrics.commitObserver('inbox') });
     const telemetry = new TelemetryWriter(ingressPool, {
+      relaxed: relaxedPool,
       onWrite: metrics.commitObserver('telemetry'),
       onRows: (n) => metrics.telemetryRows.inc(n),
     });

@@ -116,11 +116,14 @@ const sections: Record<(typeof SECTIONS)[number], Section> = {
   scaip: async ({ sizes: s }) =>
     withOwnDatabase('sip', async (url) => {
       // The service's two pools for this path: the alarm path (sessions, inbox, engine) and ingress (units).
-      const alarmPool = createPool(url, 8);
+      // The pools as the service makes them: the alarm path's kept open, the directory's its own.
+      const alarmPool = createPool(url, 8, 'bench-alarms', { keepIdle: true });
+      const directoryPool = createPool(url, 3, 'bench-directory', { keepIdle: true });
       const ingressPool = createPool(url, 4);
       try {
         const result = await benchScaip({
           pool: alarmPool,
+          directoryPool,
           ingressPool,
           units: s['sip-units'],
           rate: s['sip-rate'],
@@ -130,7 +133,7 @@ const sections: Record<(typeof SECTIONS)[number], Section> = {
         });
         return { result, figures: scaipFigures(result) };
       } finally {
-        await Promise.all([alarmPool.end(), ingressPool.end()]);
+        await Promise.all([alarmPool.end(), directoryPool.end(), ingressPool.end()]);
       }
     }),
   fanout: async ({ sizes: s }) => {

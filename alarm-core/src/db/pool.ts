@@ -9,10 +9,33 @@ export type Pool = pg.Pool;
 export type PoolClient = pg.PoolClient;
 export type Queryable = Pick<pg.Pool, 'query'>;
 
+export interface PoolOptions {
+  /**
+   * Keep connections open however long they sit idle (default: closed after 10 s idle). For the
+   * alarm path: at three in the morning, after an hour without alarms, the next one must not
+   * wait for a connection to be made and its statements prepared again.
+   */
+  keepIdle?: boolean;
+  /**
+   * Commit without waiting for the WAL to reach the disk (`synchronous_commit = off` on every
+   * connection). Only for writes nobody is waiting on an acknowledgement of (QoS 0 telemetry):
+   * a database crash may forget their last fraction of a second, never make them half-written.
+   */
+  relaxedCommit?: boolean;
+}
+
 /** Opens a pool. The caller owns it and ends it in its stop(). */
-export function createPool(connectionString: string, max = 10, name = 'trygg'): pg.Pool {
+export function createPool(connectionString: string, max = 10, name = 'trygg', opts: PoolOptions = {}): pg.Pool {
   // A database that stops answering must surface as errors (not-ready, no PUBACK), not as hangs.
-  const pool = new pg.Pool({ connectionString, max, application_name: name, connectionTimeoutMillis: 5_000, keepAlive: true });
+  const pool = new pg.Pool({
+    connectionString,
+    max,
+    application_name: name,
+    connectionTimeoutMillis: 5_000,
+    keepAlive: true,
+    idleTimeoutMillis: opts.keepIdle ? 0 : 10_000,
+    ...(opts.relaxedCommit ? { options: '-c synchronous_commit=off' } : {}),
+  });
   // An idle client losing its connection must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);
   // A checked-out client losing its connection fails its query; without a listener its 'error'
@@ -77,6 +100,23 @@ export async function prepare(client: pg.PoolClient, statements: readonly Prepar
       if ((err as { code?: string }).code !== '42P05') throw err; // duplicate_prepared_statement: it is there
     }
     done.add(s.name);
+  }
+}
+
+/**
+ * Opens `connections` connections of the pool at once and runs `ready` on each (prepares its
+ * statements), then returns them to the pool: the first requests after a start find them made.
+ */
+export async function warmPool(
+  pool: pg.Pool,
+  connections: number,
+  ready: (client: pg.PoolClient) => Promise<unknown> = async () => undefined,
+): Promise<void> {
+  const clients = await Promise.all(Array.from({ length: connections }, () => pool.connect()));
+  try {
+    await Promise.all(clients.map(ready));
+  } finally {
+    for (const c of clients) c.release();
   }
 }
 

@@ -101,6 +101,9 @@ const JOURNAL_ALARM: Prepared = {
 
 const PERSIST: readonly Prepared[] = [SAVE_ALARM_CHANGE, JOURNAL_DEVICE_EVENT, JOURNAL_ALARM];
 
+/** Every statement the engine prepares on a connection (`warmPool` prepares them ahead). */
+export const ENGINE_STATEMENTS: readonly Prepared[] = [TAKE_DEVICE_EVENTS, ...PERSIST];
+
 /** What a step writes: its device events' journal entries, the alarm change, a closed alarm's journal entry. */
 function writesOf(result: StepResult): { statements: string[]; save: number | null } {
   const statements: string[] = [];
@@ -214,7 +217,7 @@ export async function takeDeviceEvents(deps: ApplyDeps, items: readonly TakeItem
   for (const c of contexts) c?.catch(() => undefined); // awaited below; not "unhandled" meanwhile
   const client = await deps.pool.connect();
   try {
-    await prepare(client, [TAKE_DEVICE_EVENTS, ...PERSIST]);
+    await prepare(client, ENGINE_STATEMENTS);
     const devices = [...new Set(items.map((i) => i.deviceId))].sort();
     const [, , took] = await send(client, [
       'BEGIN',

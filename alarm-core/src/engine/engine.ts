@@ -11,7 +11,7 @@ import type { AlarmCommand } from '../contracts/commands.js';
 import type { DeviceEvent } from '../contracts/device-event.js';
 import { opensAlarm, type DeviceEventType } from '../contracts/vocabulary.js';
 import type { LiveUpdate } from '../contracts/live.js';
-import type { Pool } from '../db/pool.js';
+import { prepare, warmPool, type Pool } from '../db/pool.js';
 import { TryggError } from '../errors.js';
 import type { DeviceFeedbackSink, Directory, LiveSink, Logger, Notifier } from '../ports.js';
 import {
@@ -20,6 +20,7 @@ import {
   applySupervision,
   applyTimer,
   notificationsOf,
+  ENGINE_STATEMENTS,
   takeDeviceEvents,
   type AcceptResult,
   type Applied,
@@ -115,6 +116,11 @@ export class AlarmEngine {
     else await this.sweep();
     this.sweepTimer = setInterval(() => void this.sweep(), this.deps.sweepIntervalMs ?? 5_000);
     this.sweepTimer.unref();
+  }
+
+  /** Makes `connections` of the engine's pool and prepares its statements on each, ahead of the first event. */
+  warm(connections: number): Promise<void> {
+    return warmPool(this.deps.pool, connections, (c) => prepare(c, ENGINE_STATEMENTS));
   }
 
   /** Stops taking work and waits for what is in flight. */

@@ -103,7 +103,7 @@ export function authorizePublish(ctx: GatewayContext): AuthorizePublishHandler {
           done(null);
           return;
         }
-        const written = ctx.telemetry.write(deviceId, parsed.sample);
+        const written = ctx.telemetry.write(deviceId, parsed.sample, { durable: packet.qos > 0 });
         if (packet.qos === 0) {
           // No PUBACK to hold back: let the device's next packets in while the batch commits.
           done(null);

@@ -19,7 +19,7 @@ const SETTINGS_TTL_MS = 30_000;
 export interface AnswerDeps {
   db: Queryable;
   units: Pick<ScaipUnits, 'siteSettings' | 'setHeartbeatInterval'>;
-  inbox: Pick<Inbox, 'accept' | 'record'>;
+  inbox: Pick<Inbox, 'accept' | 'record' | 'expect'>;
   sessions: ScaipSessions;
   logger: Logger;
   count(what: string): void;
@@ -79,6 +79,8 @@ export class ScaipAnswers {
       const hour = new Date().toISOString().slice(0, 13).replace(/[-T]/g, '');
       return this.commit(unit, mrq, meaning.type, `${mrq.ref}-${hour}`, new Date());
     }
+    // What the alarm will need from the registry is looked up beside the session's round trip.
+    this.deps.inbox.expect(unit.deviceId, meaning.type);
     const session = await this.sessions.touch(unit.deviceId, mrq.cid, mrq.ref);
     return this.commit(unit, mrq, meaning.type, session.sessionId, session.firstSeen);
   }

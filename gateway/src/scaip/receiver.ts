@@ -10,7 +10,7 @@
  * listener keeps serving everyone else.
  */
 import { randomBytes } from 'node:crypto';
-import type { ErrorCode, Inbox, Logger, Queryable } from '@trygg/alarm-core';
+import type { ErrorCode, Inbox, Logger, Pool } from '@trygg/alarm-core';
 import type { ScaipUnit, ScaipUnits } from '@trygg/devices';
 import { ScaipAnswers } from './answer.js';
 import { buildMrs, SCAIP_CONTENT_TYPE, type Mrs } from './mrs.js';
@@ -21,9 +21,9 @@ import { SipTransport, type TransportOptions } from './transport.js';
 
 export interface ScaipReceiverOptions extends Omit<TransportOptions, 'maxBodyBytes' | 'logger'> {
   realm: string;
-  db: Queryable;
+  db: Pool;
   units: Pick<ScaipUnits, 'findByUsername' | 'siteSettings' | 'setHeartbeatInterval'>;
-  inbox: Pick<Inbox, 'accept' | 'record'>;
+  inbox: Pick<Inbox, 'accept' | 'record' | 'expect'>;
   logger: Logger;
   /** Seconds a quiet ref stays the same session (default 3600). */
   sessionLifetimeS?: number;

@@ -6,7 +6,7 @@
  * session with a new id. Rows live in PostgreSQL so every node and a restarted one agree.
  */
 import { randomBytes } from 'node:crypto';
-import type { Queryable } from '@trygg/alarm-core';
+import { execute, prepare, send, type Pool, type Prepared } from '@trygg/alarm-core';
 
 export interface ScaipSession {
   sessionId: string;
@@ -15,28 +15,51 @@ export interface ScaipSession {
   aborted: boolean;
 }
 
-export class ScaipSessions {
-  constructor(
-    private readonly db: Queryable,
-    /** Seconds of silence after which a ref starts a new session. */
-    private readonly lifetimeS = 3600,
-  ) {}
-
-  /** The session of this ref, opened (or renewed after the lifetime) if needed. */
-  async touch(deviceId: string, cid: string, ref: string): Promise<ScaipSession> {
-    const fresh = `${ref}-${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
-    const { rows } = await this.db.query<{ session_id: string; first_seen: Date; aborted_at: Date | null }>({
-      name: 'trygg-scaip-session-touch',
-      text: `INSERT INTO scaip_sessions AS s (device_id, cid, ref, session_id) VALUES ($1, $2, $3, $4)
+/** Opens or renews the session of a ref ($1 device, $2 cid, $3 ref, $4 a fresh id, $5 lifetime in s). */
+const TOUCH: Prepared = {
+  name: 'trygg_scaip_session_touch',
+  text: `INSERT INTO scaip_sessions AS s (device_id, cid, ref, session_id) VALUES ($1, $2, $3, $4)
        ON CONFLICT (device_id, cid, ref) DO UPDATE SET
          session_id = CASE WHEN s.last_seen < now() - $5 * interval '1 second' THEN EXCLUDED.session_id ELSE s.session_id END,
          first_seen = CASE WHEN s.last_seen < now() - $5 * interval '1 second' THEN now() ELSE s.first_seen END,
          aborted_at = CASE WHEN s.last_seen < now() - $5 * interval '1 second' THEN NULL ELSE s.aborted_at END,
          last_seen = now()
        RETURNING session_id, first_seen, aborted_at`,
-      values: [deviceId, cid, ref, fresh, this.lifetimeS],
-    });
-    const r = rows[0];
+};
+
+export class ScaipSessions {
+  constructor(
+    private readonly db: Pool,
+    /** Seconds of silence after which a ref starts a new session. */
+    private readonly lifetimeS = 3600,
+  ) {}
+
+  /**
+   * The session of this ref, opened (or renewed after the lifetime) if needed. Committed without
+   * waiting for the WAL flush (`synchronous_commit = off`): the event this session names is
+   * committed durably next, and that flush carries this row with it (the WAL is written in
+   * order). Should the database crash in between, the event was never stored either, and the
+   * unit's resend opens the session again.
+   */
+  async touch(deviceId: string, cid: string, ref: string): Promise<ScaipSession> {
+    const fresh = `${ref}-${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
+    const client = await this.db.connect();
+    let r: { session_id: string; first_seen: Date; aborted_at: Date | null } | undefined;
+    try {
+      await prepare(client, [TOUCH]);
+      const [, , touched] = await send(client, [
+        'BEGIN',
+        'SET LOCAL synchronous_commit TO off',
+        execute(TOUCH, [deviceId, cid, ref, fresh, this.lifetimeS]),
+        'COMMIT',
+      ]);
+      r = touched?.rows[0] as typeof r;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
     if (!r) throw new Error('session upsert returned nothing');
     return { sessionId: r.session_id, firstSeen: r.first_seen, isNew: r.session_id === fresh, aborted: r.aborted_at !== null };
   }

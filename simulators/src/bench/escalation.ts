@@ -84,10 +84,10 @@ async function seed(pool: Pool, devices: number, stepS: number): Promise<string[
 }
 
 /** An engine with no screens, phones or devices attached: the benchmarks measure the engine. */
-export function benchEngine(pool: Pool, onTimerFired?: (ms: number) => void): AlarmEngine {
+export function benchEngine(pool: Pool, onTimerFired?: (ms: number) => void, directory = new SqlDirectory(pool)): AlarmEngine {
   return new AlarmEngine({
     pool,
-    directory: new SqlDirectory(pool),
+    directory,
     live: noop,
     notifier: noop,
     feedback: noop,

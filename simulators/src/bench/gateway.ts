@@ -66,6 +66,8 @@ export interface GatewayBenchResult {
 }
 
 const TELEMETRY_DEVICES = 200;
+/** Alarms raised on each side before the measured rounds (JIT, caches, connections), not counted. */
+const WARM_UP_ALARMS = 50;
 const STORM_ALARMS = 100;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -187,7 +189,11 @@ export async function benchGateway(o: GatewayBenchOptions): Promise<GatewayBench
   try {
     await migrate(databaseUrl);
     const secret = randomBytes(12).toString('base64url');
-    await seed(pool, { 'gb-a': o.alarms, 'gb-s': STORM_ALARMS, 'gb-t': TELEMETRY_DEVICES, 'gb-c': o.devices }, secret);
+    await seed(
+      pool,
+      { 'gb-a': o.alarms, 'gb-w': WARM_UP_ALARMS, 'gb-s': STORM_ALARMS, 'gb-t': TELEMETRY_DEVICES, 'gb-c': o.devices },
+      secret,
+    );
     await createUser(pool, {
       id: 'gb-op',
       username: 'gb-op',
@@ -263,7 +269,7 @@ export async function benchGateway(o: GatewayBenchOptions): Promise<GatewayBench
     // 2. Alarm latency with background telemetry, in rounds alternating with the same through
     // bare aedes (each round's alarms come from devices that have not raised one yet).
     log(
-      `  alarm latency: ${o.alarms} alarms at 50/s with ${o.telemetryRate} telemetry msg/s in the background, ${o.rounds} rounds each`,
+      `  alarm latency: ${o.alarms} alarms at 50/s with ${o.telemetryRate} telemetry msg/s in the background, ${o.rounds} rounds each after a warm-up of ${WARM_UP_ALARMS}`,
     );
     const alarmIds = ids('gb-a', o.alarms);
     const alarmClients = await connectMany(mqttUrl, alarmIds, secret);
@@ -324,6 +330,17 @@ export async function benchGateway(o: GatewayBenchOptions): Promise<GatewayBench
       bg2.stop();
       return bareLat;
     };
+    // Warm-up on each side, under the same background load, not counted.
+    const warmIds = ids('gb-w', WARM_UP_ALARMS);
+    const warmClients = await connectMany(mqttUrl, warmIds, secret);
+    clients.push(...warmClients);
+    {
+      const bg = background(teleClients, teleTopic, o.telemetryRate);
+      await sleep(1_000);
+      await timedAlarms({ opened, clients: warmClients, ids: warmIds, eventPrefix: 'gbw-', gapMs: 20 });
+      bg.stop();
+      await bareAlarms(0, WARM_UP_ALARMS);
+    }
     const latencies: number[] = [];
     const bareLat: number[] = [];
     const alarmRoundsP99: number[] = [];

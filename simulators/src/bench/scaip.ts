@@ -14,8 +14,8 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
-import { Inbox, type Pool } from '@trygg/alarm-core';
-import { ScaipUnits } from '@trygg/devices';
+import { Inbox, warmPool, type Pool } from '@trygg/alarm-core';
+import { ScaipUnits, SqlDirectory } from '@trygg/devices';
 import { ScaipReceiver } from '@trygg/gateway';
 import { benchEngine } from './escalation.js';
 import { startSipEcho } from './sip-echo.js';
@@ -27,6 +27,8 @@ const SCENARIOS = path.resolve(import.meta.dirname, 'sipp');
 export interface ScaipBenchOptions {
   /** The alarm path's pool: sessions, inbox, engine. */
   pool: Pool;
+  /** The directory's look-ups (its own pool, as in service). */
+  directoryPool: Pool;
   /** Device ingress that is not an alarm: the units' look-ups and settings. */
   ingressPool: Pool;
   units: number;
@@ -172,8 +174,11 @@ export async function benchScaip(opts: ScaipBenchOptions): Promise<ScaipBenchRes
     await writeFile(path.join(dir, 'messages.csv'), `SEQUENTIAL\n${rows.join('\n')}\n`);
 
     const quiet = pino({ level: process.env.TRYGG_BENCH_LOG ?? 'error' });
-    const engine = benchEngine(pool);
+    const directory = new SqlDirectory(opts.directoryPool);
+    const engine = benchEngine(pool, undefined, directory);
     await engine.start();
+    // Connections made and statements prepared ahead, as the service does at start.
+    await Promise.all([engine.warm(8), warmPool(opts.directoryPool, 3, (c) => directory.warm(c))]);
     // The pools as startTrygg has them: the alarm path's, and ingress for the units.
     const receiver = new ScaipReceiver({
       host: '127.0.0.1',
