@@ -199,6 +199,11 @@ export const EVENT_TYPES: Readonly<Record<DeviceEventType, EventTypeInfo>> = {
   },
 };
 
+/** The class of alarm an event of this type opens or joins: technical ones apart from care. */
+export function alarmClassOf(type: DeviceEventType): 'care' | 'technical' {
+  return EVENT_TYPES[type].kind === 'technical' ? 'technical' : 'care';
+}
+
 /** True when this event type opens (or joins) an alarm. */
 export function opensAlarm(type: DeviceEventType): boolean {
   const kind = EVENT_TYPES[type].kind;

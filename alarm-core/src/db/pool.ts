@@ -131,6 +131,41 @@ export function literal(value: unknown): string {
   return text === null ? 'NULL' : pg.escapeLiteral(text.toString());
 }
 
+/**
+ * Runs `fn` on a connection of the pool with `statements` prepared on it. `fn` sends its own
+ * BEGIN and COMMIT (with other statements, to save round trips); should it throw, whatever
+ * transaction it left open is rolled back before the connection goes back to the pool.
+ */
+export async function onConnection<T>(
+  pool: pg.Pool,
+  statements: readonly Prepared[],
+  fn: (client: pg.PoolClient) => Promise<T>,
+): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await prepare(client, statements);
+    return await fn(client);
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
+}
+
+/**
+ * One prepared statement in a transaction of its own that commits without waiting for the WAL
+ * to reach the disk (`synchronous_commit = off` for it alone), in one round trip. For writes a
+ * crash may forget the last fraction of a second of, never half-write: see README, "Which
+ * commits wait for the disk".
+ */
+export async function commitRelaxed(pool: pg.Pool, statement: Prepared, values: readonly unknown[]): Promise<pg.QueryResult> {
+  const out = await onConnection(pool, [statement], (client) =>
+    send(client, ['BEGIN', 'SET LOCAL synchronous_commit TO off', execute(statement, values), 'COMMIT']),
+  );
+  return out[2] as pg.QueryResult;
+}
+
 /** Sends statements as one simple query (one round trip); a result per statement. */
 export async function send(client: pg.PoolClient, statements: readonly string[]): Promise<pg.QueryResult[]> {
   const r = (await client.query(statements.join(';\n'))) as pg.QueryResult | pg.QueryResult[];

@@ -5,13 +5,14 @@
  * engine carries out the effects afterwards.
  */
 import { randomUUID } from 'node:crypto';
-import type { Actor, Alarm, AlarmClass, TimelineEntry } from '../contracts/alarm.js';
+import type { Actor, Alarm, TimelineEntry } from '../contracts/alarm.js';
 import type { AlarmCommand } from '../contracts/commands.js';
 import type { DeviceEvent } from '../contracts/device-event.js';
-import { EVENT_TYPES, opensAlarm, type DeviceEventType } from '../contracts/vocabulary.js';
+import { alarmClassOf, opensAlarm, type DeviceEventType } from '../contracts/vocabulary.js';
 import {
   execute,
   literal,
+  onConnection,
   prepare,
   send,
   withTransaction,
@@ -52,9 +53,14 @@ export interface ApplyDeps {
  * Serialises per-device work across processes; taken before any alarm of the device is read,
  * sent with the BEGIN (one round trip for both).
  */
-const deviceLock = (deviceId: string): TransactionOptions => ({
-  opening: (db) => `SELECT pg_advisory_xact_lock(hashtext('trygg:device:' || ${db.escapeLiteral(deviceId)}))`,
-});
+const deviceLock = (deviceId: string): TransactionOptions => ({ opening: () => deviceLocks([deviceId]) });
+
+/**
+ * The devices' locks in one statement, in one order (sorted, before any row is touched): two
+ * transactions never wait on each other's devices in a cycle.
+ */
+const deviceLocks = (deviceIds: readonly string[]): string =>
+  `SELECT pg_advisory_xact_lock(hashtext('trygg:device:' || d)) FROM (SELECT unnest(${literal([...new Set(deviceIds)].sort())}::text[]) AS d ORDER BY 1) AS sorted`;
 
 export function notificationsOf(result: StepResult): Notification[] {
   return result.effects.flatMap((e) => (e.type === 'notify' ? [e.notification] : []));
@@ -172,8 +178,7 @@ export async function applyDeviceEvent(
   const now = deps.clock();
   const event = stored ?? (await unappliedEvent(deps.pool, deviceId, eventId));
   if (!event) return null; // applied already, or never stored
-  const kind = EVENT_TYPES[event.type].kind;
-  const cls: AlarmClass = kind === 'technical' ? 'technical' : 'care';
+  const cls = alarmClassOf(event.type);
   // Looked up before the transaction (never while holding locks and a connection): the
   // registry's answer for a new alarm; unused when the event joins an open one.
   const open = opensAlarm(event.type) ? await context(deps, deviceId, event.type) : null;
@@ -215,14 +220,10 @@ export async function takeDeviceEvents(deps: ApplyDeps, items: readonly TakeItem
   // Looked up beside the first round trip (the directory has its own connections).
   const contexts = items.map(({ deviceId, event }) => (opensAlarm(event.type) ? context(deps, deviceId, event.type) : null));
   for (const c of contexts) c?.catch(() => undefined); // awaited below; not "unhandled" meanwhile
-  const client = await deps.pool.connect();
-  try {
-    await prepare(client, ENGINE_STATEMENTS);
-    const devices = [...new Set(items.map((i) => i.deviceId))].sort();
+  return onConnection(deps.pool, ENGINE_STATEMENTS, async (client) => {
     const [, , took] = await send(client, [
       'BEGIN',
-      // In one order (sorted, before any row is touched): two batches never wait on each other in a cycle.
-      `SELECT pg_advisory_xact_lock(hashtext('trygg:device:' || d)) FROM (SELECT unnest(${literal(devices)}::text[]) AS d ORDER BY 1) AS sorted`,
+      deviceLocks(items.map((i) => i.deviceId)),
       execute(TAKE_DEVICE_EVENTS, [
         items.map((i) => i.deviceId),
         items.map((i) => i.event.id),
@@ -246,8 +247,7 @@ export async function takeDeviceEvents(deps: ApplyDeps, items: readonly TakeItem
         steps.push(null);
         continue;
       }
-      const cls: AlarmClass = EVENT_TYPES[event.type].kind === 'technical' ? 'technical' : 'care';
-      const k = key(deviceId, cls);
+      const k = key(deviceId, alarmClassOf(event.type));
       const result = step(open.get(k) ?? null, { kind: 'device-event', deviceId, event, open: (await contexts[i]) ?? null }, now);
       if (result.alarm) {
         if (isOpen(result.alarm)) open.set(k, result.alarm);
@@ -263,12 +263,7 @@ export async function takeDeviceEvents(deps: ApplyDeps, items: readonly TakeItem
         ? { result: 'duplicate', applied: null }
         : { result: 'stored', applied: { result, entries: entries[n++] ?? [] } },
     );
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 /**

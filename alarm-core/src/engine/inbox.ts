@@ -13,7 +13,7 @@
 import type { DeviceEvent } from '../contracts/device-event.js';
 import { EVENT_TYPES, type DeviceEventType } from '../contracts/vocabulary.js';
 import { GroupCommit, type GroupCommitOptions } from '../db/group-commit.js';
-import { execute, prepare, send, type Pool, type Prepared } from '../db/pool.js';
+import { commitRelaxed, type Pool, type Prepared } from '../db/pool.js';
 import type { Logger } from '../ports.js';
 import type { AcceptResult } from './apply.js';
 import type { AlarmEngine } from './engine.js';
@@ -68,22 +68,14 @@ export class Inbox {
    */
   async record(deviceId: string, event: DeviceEvent): Promise<AcceptResult> {
     if (EVENT_TYPES[event.type].kind !== 'heartbeat') throw new Error(`only heartbeats are recorded, not ${event.type}`);
-    const client = await this.pool.connect();
-    try {
-      await prepare(client, [RECORD_HEARTBEAT]);
-      const [, , inserted] = await send(client, [
-        'BEGIN',
-        'SET LOCAL synchronous_commit TO off',
-        execute(RECORD_HEARTBEAT, [deviceId, event.id, event.type, event.ts, JSON.stringify(event)]),
-        'COMMIT',
-      ]);
-      return inserted?.rowCount === 1 ? 'stored' : 'duplicate';
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
+    const { rowCount } = await commitRelaxed(this.pool, RECORD_HEARTBEAT, [
+      deviceId,
+      event.id,
+      event.type,
+      event.ts,
+      JSON.stringify(event),
+    ]);
+    return rowCount === 1 ? 'stored' : 'duplicate';
   }
 
   /**

@@ -8,7 +8,7 @@ import type { Actor, Alarm, AlarmSubject } from '../contracts/alarm.js';
 import type { AlarmCommand } from '../contracts/commands.js';
 import type { DeviceEvent } from '../contracts/device-event.js';
 import type { Chain, Roster } from '../contracts/escalation.js';
-import { EVENT_TYPES, type DeviceEventType } from '../contracts/vocabulary.js';
+import { alarmClassOf, EVENT_TYPES, type DeviceEventType } from '../contracts/vocabulary.js';
 import { onCommand } from './commands.js';
 import { Draft, type StepResult } from './draft.js';
 import { advance, close, enterStep, isOpen, realert } from './escalate.js';
@@ -53,7 +53,7 @@ function openAlarm(type: DeviceEventType, open: OpenContext | null, now: Date, d
   const blank: Alarm = {
     id: open.newAlarmId,
     type,
-    class: info.kind === 'technical' ? 'technical' : 'care',
+    class: alarmClassOf(type),
     state: 'open',
     priority: info.priority,
     subject: open.subject,

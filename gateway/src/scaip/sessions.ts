@@ -6,7 +6,7 @@
  * session with a new id. Rows live in PostgreSQL so every node and a restarted one agree.
  */
 import { randomBytes } from 'node:crypto';
-import { execute, prepare, send, type Pool, type Prepared } from '@trygg/alarm-core';
+import { commitRelaxed, type Pool, type Prepared } from '@trygg/alarm-core';
 
 export interface ScaipSession {
   sessionId: string;
@@ -43,23 +43,8 @@ export class ScaipSessions {
    */
   async touch(deviceId: string, cid: string, ref: string): Promise<ScaipSession> {
     const fresh = `${ref}-${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
-    const client = await this.db.connect();
-    let r: { session_id: string; first_seen: Date; aborted_at: Date | null } | undefined;
-    try {
-      await prepare(client, [TOUCH]);
-      const [, , touched] = await send(client, [
-        'BEGIN',
-        'SET LOCAL synchronous_commit TO off',
-        execute(TOUCH, [deviceId, cid, ref, fresh, this.lifetimeS]),
-        'COMMIT',
-      ]);
-      r = touched?.rows[0] as typeof r;
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
+    const touched = await commitRelaxed(this.db, TOUCH, [deviceId, cid, ref, fresh, this.lifetimeS]);
+    const r = touched.rows[0] as { session_id: string; first_seen: Date; aborted_at: Date | null } | undefined;
     if (!r) throw new Error('session upsert returned nothing');
     return { sessionId: r.session_id, firstSeen: r.first_seen, isNew: r.session_id === fresh, aborted: r.aborted_at !== null };
   }

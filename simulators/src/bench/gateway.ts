@@ -291,18 +291,15 @@ export async function benchGateway(o: GatewayBenchOptions): Promise<GatewayBench
     );
     clients.push(bareSub, ...barePubs, ...bareTele);
 
-    const tryggAlarms = async (from: number, to: number): Promise<{ latencies: number[]; backgroundPerS: number }> => {
+    /** Alarms from `devices` (those in [from, to)) under the background load, timed. */
+    const tryggAlarms = async (
+      devices: { clients: MqttClient[]; ids: string[]; eventPrefix: string },
+      from: number,
+      to: number,
+    ): Promise<{ latencies: number[]; backgroundPerS: number }> => {
       const bg = background(teleClients, teleTopic, o.telemetryRate);
       await sleep(1_000);
-      const latencies = await timedAlarms({
-        opened,
-        clients: alarmClients,
-        ids: alarmIds,
-        eventPrefix: 'gb-',
-        gapMs: 20,
-        from,
-        to,
-      });
+      const latencies = await timedAlarms({ opened, ...devices, gapMs: 20, from, to });
       return { latencies, backgroundPerS: bg.stop() };
     };
     const bareAlarms = async (from: number, to: number): Promise<number[]> => {
@@ -334,13 +331,8 @@ export async function benchGateway(o: GatewayBenchOptions): Promise<GatewayBench
     const warmIds = ids('gb-w', WARM_UP_ALARMS);
     const warmClients = await connectMany(mqttUrl, warmIds, secret);
     clients.push(...warmClients);
-    {
-      const bg = background(teleClients, teleTopic, o.telemetryRate);
-      await sleep(1_000);
-      await timedAlarms({ opened, clients: warmClients, ids: warmIds, eventPrefix: 'gbw-', gapMs: 20 });
-      bg.stop();
-      await bareAlarms(0, WARM_UP_ALARMS);
-    }
+    await tryggAlarms({ clients: warmClients, ids: warmIds, eventPrefix: 'gbw-' }, 0, WARM_UP_ALARMS);
+    await bareAlarms(0, WARM_UP_ALARMS);
     const latencies: number[] = [];
     const bareLat: number[] = [];
     const alarmRoundsP99: number[] = [];
@@ -349,7 +341,7 @@ export async function benchGateway(o: GatewayBenchOptions): Promise<GatewayBench
     const perRound = Math.ceil(o.alarms / o.rounds);
     for (let r = 0; r < o.rounds; r++) {
       const [from, to] = [r * perRound, Math.min(o.alarms, (r + 1) * perRound)];
-      const t = await tryggAlarms(from, to);
+      const t = await tryggAlarms({ clients: alarmClients, ids: alarmIds, eventPrefix: 'gb-' }, from, to);
       const b = await bareAlarms(from, to);
       latencies.push(...t.latencies);
       bareLat.push(...b);
