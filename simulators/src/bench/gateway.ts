@@ -12,7 +12,7 @@
  * figures are the gateway's and not the KDF's; a real first connect costs one full scrypt.
  */
 import { randomBytes, scrypt } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
@@ -20,7 +20,15 @@ import pg from 'pg';
 import { migrate } from '@trygg/alarm-core';
 import { createUser } from '@trygg/devices';
 import { operatorScreen, timedAlarms } from './timed-alarms.js';
-import { createBenchDatabase, dropBenchDatabase, freePort, startBareAedes, startService, type Child } from './processes.js';
+import {
+  createBenchDatabase,
+  dropBenchDatabase,
+  freePort,
+  startBareAedes,
+  startCrowd,
+  startService,
+  type Child,
+} from './processes.js';
 import { figure, type Figure } from './figures.js';
 import { fmt, median, summarise, type Summary } from './stats.js';
 
@@ -171,10 +179,24 @@ async function rssOfService(httpUrl: string): Promise<number> {
   return Number(line?.split(' ')[1]);
 }
 
-async function rssOfPid(pid: number): Promise<number | null> {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => null);
-  const kb = status ? /VmRSS:\s+(\d+)/.exec(status)?.[1] : undefined;
-  return kb ? Number(kb) * 1024 : null;
+/**
+ * Mosquitto's count of the bytes it has allocated (`$SYS/broker/heap/current`). The broker
+ * republishes it every `sys_interval` (10 s by default), and only when it changed; a subscriber
+ * gets the last one retained. `settled()` listens for 11 s and gives the latest figure, or null
+ * when none came (a broker built without memory tracking).
+ */
+async function mosquittoHeap(url: string): Promise<{ settled(): Promise<number | null>; close(): void }> {
+  const c = await mqtt.connectAsync(url, { clientId: `gb-heap-${randomBytes(3).toString('hex')}`, reconnectPeriod: 0 });
+  let latest: number | null = null;
+  c.on('message', (_topic, payload) => (latest = Number(payload.toString())));
+  await c.subscribeAsync('$SYS/broker/heap/current');
+  return {
+    settled: async () => {
+      await sleep(11_000);
+      return latest;
+    },
+    close: () => c.end(true),
+  };
 }
 
 export async function benchGateway(o: GatewayBenchOptions): Promise<GatewayBenchResult> {
@@ -230,32 +252,37 @@ export async function benchGateway(o: GatewayBenchOptions): Promise<GatewayBench
     const ids = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}${i + 1}`);
     // 1. Many connected devices with a heartbeat each, on the fresh service (its memory is quiet).
     log(`  ${o.devices} connected devices with heartbeats, then a reconnect storm of all of them`);
-    // Mosquitto's first, and closed again: two crowds at once would pass this process's file limit.
+    // Mosquitto's first, and closed again. Its RSS is no measure: memory freed by an earlier
+    // crowd stays resident and is reused. Its own count of allocated bytes is.
     let mosquittoMemoryPerConnectionKiB: number | null = null;
-    const mosqPid = Number((await readFile('/run/mosquitto/mosquitto.pid', 'utf8').catch(() => '')).trim());
-    if (mosqPid) {
-      const m0 = await rssOfPid(mosqPid);
-      const mcrowd = await connectMany(o.mosquittoUrl, ids(`gb-m${randomBytes(3).toString('hex')}-`, o.devices), null, {
-        keepalive: 300,
+    const heap = await mosquittoHeap(o.mosquittoUrl);
+    const m0 = await heap.settled();
+    if (m0 !== null) {
+      const mcrowd = await startCrowd({
+        url: o.mosquittoUrl,
+        prefix: `gb-m${randomBytes(3).toString('hex')}-`,
+        n: o.devices,
+        secret: null,
+        heartbeat: false,
+        reconnect: false,
       });
-      await sleep(1_000);
-      const m1 = await rssOfPid(mosqPid);
-      if (m0 !== null && m1 !== null) mosquittoMemoryPerConnectionKiB = (m1 - m0) / o.devices / 1024;
-      await Promise.all(mcrowd.map((c) => c.endAsync(true)));
+      const m1 = await heap.settled();
+      if (m1 !== null) mosquittoMemoryPerConnectionKiB = (m1 - m0) / mcrowd.connected / 1024;
+      await mcrowd.stop();
     }
+    heap.close();
     await sleep(2_000);
     const rss0 = await rssOfService(httpUrl);
-    const crowd = await connectMany(mqttUrl, ids('gb-c', o.devices), secret, { reconnectPeriod: 1_000 });
-    clients.push(...crowd);
-    await Promise.all(
-      crowd.map((c, i) =>
-        c.publishAsync(
-          `trygg/v1/devices/gb-c${i + 1}/events`,
-          JSON.stringify({ id: `hb-${i}`, type: 'heartbeat', ts: new Date().toISOString() }),
-          { qos: 1 },
-        ),
-      ),
-    );
+    // The crowd lives in a process of its own: see gateway-crowd.ts.
+    const crowd = await startCrowd({
+      url: mqttUrl,
+      prefix: 'gb-c',
+      n: o.devices,
+      secret,
+      heartbeat: true,
+      reconnect: true,
+    });
+    children.push(crowd);
     await sleep(2_000);
     const rss1 = await rssOfService(httpUrl);
     const memoryPerConnectionKiB = (rss1 - rss0) / o.devices / 1024;
@@ -414,16 +441,7 @@ export async function benchGateway(o: GatewayBenchOptions): Promise<GatewayBench
     const stormIds = ids('gb-s', STORM_ALARMS);
     const stormClients = await connectMany(mqttUrl, stormIds, secret);
     clients.push(...stormClients);
-    let reconnected = 0;
-    const allBack = new Promise<number>((resolve) => {
-      const s0 = performance.now();
-      for (const c of crowd) {
-        c.once('connect', () => {
-          if (++reconnected === crowd.length) resolve((performance.now() - s0) / 1000);
-        });
-      }
-    });
-    for (const c of crowd) c.stream.destroy(); // every connection drops at once
+    const allBack = crowd.storm(); // every connection drops at once
     const stormLat = await timedAlarms({ opened, clients: stormClients, ids: stormIds, eventPrefix: 'storm-', gapMs: 20 });
     const stormReconnectS = await Promise.race([allBack, sleep(60_000).then(() => NaN)]);
     const stormLatencyMs = summarise(stormLat);

@@ -18,10 +18,10 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-function start(script: string, env: Record<string, string>): Child {
-  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+function start(script: string, env: Record<string, string>, args: string[] = [], nodeArgs: string[] = []): Child {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script, ...args], {
     env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['pipe', 'pipe', 'inherit'],
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return {
@@ -60,6 +60,51 @@ export async function startBareAedes(): Promise<Child & { port: number }> {
     );
   });
   return { ...c, port };
+}
+
+/**
+ * Node flags for processes that only generate load: their garbage collections take one thread
+ * (not a helper on the other core as well), and only when allocation needs them (no "memory
+ * reducer" collections of a 10 000-client heap while idle). On two cores, a load generator's
+ * collection otherwise delays the service, the database and the measuring process alike.
+ */
+const LOAD_GENERATOR = ['--single-threaded-gc', '--no-memory-reducer'];
+
+/**
+ * The gateway benchmark's connected devices, in a process of their own (`gateway-crowd.ts`):
+ * resolves once every device is connected (and, with `heartbeat`, its heartbeat acknowledged).
+ */
+export async function startCrowd(o: {
+  url: string;
+  prefix: string;
+  n: number;
+  secret: string | null;
+  heartbeat: boolean;
+  reconnect: boolean;
+}): Promise<Child & { connected: number; storm(): Promise<number> }> {
+  const c = start(fileURLToPath(new URL('./gateway-crowd.ts', import.meta.url)), {}, [JSON.stringify(o)], LOAD_GENERATOR);
+  if (!c.child.stdout || !c.child.stdin) throw new Error('no stdio');
+  const lines = createInterface({ input: c.child.stdout });
+  const next = () =>
+    new Promise<Record<string, number>>((resolve, reject) => {
+      const exit = (code: number | null) => reject(new Error(`crowd process exited with ${code}`));
+      c.child.once('exit', exit);
+      lines.once('line', (l) => {
+        c.child.off('exit', exit);
+        resolve(JSON.parse(l) as Record<string, number>);
+      });
+    });
+  const { connected = 0 } = await next();
+  const stdin = c.child.stdin;
+  return {
+    ...c,
+    connected,
+    storm: async () => {
+      const back = next();
+      stdin.write('storm\n');
+      return (await back).backS ?? NaN;
+    },
+  };
 }
 
 /** Runs one statement as the admin connection (CREATE / DROP DATABASE cannot run in a pool's transaction). */
