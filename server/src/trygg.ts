@@ -242,6 +242,7 @@ export async function startTrygg(config: Config, opts: StartOptions = {}): Promi
       onWrite: metrics.commitObserver('telemetry'),
       onRows: (n) => metrics.telemetryRows.inc(n),
     });
+    undo.push(() => telemetry.flush()); // after the gateway has stopped taking samples
     // External broker mode: the broker authenticates devices; this node consumes and acks after commit.
     const gw = config.mqttUrl
       ? new ExternalBrokerConsumer({

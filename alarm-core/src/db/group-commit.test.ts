@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { GroupCommit } from './group-commit.js';
 
 /** A write the test finishes by hand, to see exactly which items travel together. */
@@ -69,5 +69,60 @@ describe('GroupCommit', () => {
     calls[2]?.finish();
     await Promise.all(all);
     expect(calls.map((c) => c.items)).toEqual([[1, 2], [3, 4], [5]]);
+  });
+
+  describe('lingering (items nobody waits on)', () => {
+    afterEach(() => {
+      vi.useRealTimers();
+    });
+
+    it('holds the first item lingerMs for company, then writes them all in one', async () => {
+      vi.useFakeTimers();
+      const { calls, write } = manualWrite();
+      const gc = new GroupCommit(write, { lingerMs: 50 });
+      const first = [gc.submit(1), gc.submit(2)];
+      await vi.advanceTimersByTimeAsync(49);
+      expect(calls).toEqual([]);
+      const third = gc.submit(3);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(calls.map((c) => c.items)).toEqual([[1, 2, 3]]);
+      // What arrives during the write lingers again rather than going out alone.
+      const fourth = gc.submit(4);
+      calls[0]?.finish();
+      expect(await Promise.all([...first, third])).toEqual(['ok 1', 'ok 2', 'ok 3']);
+      await vi.advanceTimersByTimeAsync(10);
+      expect(calls).toHaveLength(1);
+      await vi.advanceTimersByTimeAsync(40);
+      expect(calls.map((c) => c.items)).toEqual([[1, 2, 3], [4]]);
+      calls[1]?.finish();
+      expect(await fourth).toBe('ok 4');
+    });
+
+    it('writes a full batch without waiting', async () => {
+      vi.useFakeTimers();
+      const { calls, write } = manualWrite();
+      const gc = new GroupCommit(write, { lingerMs: 50, maxBatch: 2 });
+      void gc.submit(1);
+      void gc.submit(2);
+      void gc.submit(3);
+      await vi.advanceTimersByTimeAsync(0);
+      expect(calls.map((c) => c.items)).toEqual([[1, 2]]);
+    });
+
+    it('flush writes what lingers at once and resolves when it is committed', async () => {
+      vi.useFakeTimers();
+      const { calls, write } = manualWrite();
+      const gc = new GroupCommit(write, { lingerMs: 60_000 });
+      const item = gc.submit(1);
+      let flushed = false;
+      const flush = gc.flush().then(() => (flushed = true));
+      await vi.advanceTimersByTimeAsync(0);
+      expect(calls.map((c) => c.items)).toEqual([[1]]);
+      expect(flushed).toBe(false);
+      calls[0]?.finish();
+      await flush;
+      expect(await item).toBe('ok 1');
+      await expect(gc.flush()).resolves.toBeUndefined(); // nothing waiting: at once
+    });
   });
 });
