@@ -29,11 +29,12 @@ export interface SeriesPoint {
 /** time_bucket's default origin (a Monday), used by date_bin too so weeks line up. */
 const ORIGIN = '2000-01-03T00:00:00Z';
 
+/** Whether `telemetry` is a hypertable (asked without provoking an error on plain PostgreSQL). */
 export async function hasTimescale(db: Queryable): Promise<boolean> {
-  const { rows } = await db
-    .query(`SELECT 1 FROM timescaledb_information.hypertables WHERE hypertable_name = 'telemetry'`)
-    .catch(() => ({ rows: [] as unknown[] }));
-  return rows.length > 0;
+  const { rows } = await db.query(`SELECT 1 FROM pg_extension WHERE extname = 'timescaledb'`);
+  if (rows.length === 0) return false;
+  const hyper = await db.query(`SELECT 1 FROM timescaledb_information.hypertables WHERE hypertable_name = 'telemetry'`);
+  return hyper.rows.length > 0;
 }
 
 export async function telemetrySeries(db: Queryable, q: SeriesQuery, timescale: boolean): Promise<SeriesPoint[]> {

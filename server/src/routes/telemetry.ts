@@ -29,7 +29,10 @@ const telemetry: FastifyPluginAsyncTypebox<{ pool: Pool }> = async (app, { pool 
   let timescale: Promise<boolean> | null = null;
   const series = async (deviceIds: string[], q: TelemetrySeriesQuery) => {
     const { from, to, bucketS } = range(q);
-    timescale ??= hasTimescale(pool);
+    timescale ??= hasTimescale(pool).catch((err: unknown) => {
+      timescale = null; // asked again by the next request
+      throw err;
+    });
     const metric = q.metric ? { metric: q.metric } : {};
     const points = await telemetrySeries(pool, { deviceIds, from, to, bucketS, ...metric }, await timescale);
     return { deviceIds, from: from.toISOString(), to: to.toISOString(), bucketS, points };
