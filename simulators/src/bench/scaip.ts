@@ -8,7 +8,7 @@
  * same run: the same SIPp load against a bare responder made with the same SIP library
  * (sip-echo.ts), the floor for the stack and the event loop.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
@@ -158,6 +158,7 @@ async function load(
 }
 
 export async function benchScaip(opts: ScaipBenchOptions): Promise<ScaipBenchResult> {
+  if (spawnSync('sipp', ['-v']).error) throw new Error('the SCAIP benchmark drives SIPp: apt-get install sip-tester');
   const dir = await mkdtemp(path.join(os.tmpdir(), 'trygg-bench-sip-'));
   const { pool, log } = opts;
   try {
