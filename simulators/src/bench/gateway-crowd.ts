@@ -11,15 +11,9 @@
  */
 import { createInterface } from 'node:readline';
 import mqtt, { type MqttClient } from 'mqtt';
+import type { CrowdOptions } from './processes.js';
 
-const o = JSON.parse(process.argv[2] ?? '{}') as {
-  url: string;
-  prefix: string;
-  n: number;
-  secret: string | null;
-  heartbeat: boolean;
-  reconnect: boolean;
-};
+const o = JSON.parse(process.argv[2] ?? '{}') as CrowdOptions;
 const ids = Array.from({ length: o.n }, (_, i) => `${o.prefix}${i + 1}`);
 const say = (line: object) => process.stdout.write(`${JSON.stringify(line)}\n`);
 

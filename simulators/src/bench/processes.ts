@@ -70,18 +70,23 @@ export async function startBareAedes(): Promise<Child & { port: number }> {
  */
 const LOAD_GENERATOR = ['--single-threaded-gc', '--no-memory-reducer'];
 
-/**
- * The gateway benchmark's connected devices, in a process of their own (`gateway-crowd.ts`):
- * resolves once every device is connected (and, with `heartbeat`, its heartbeat acknowledged).
- */
-export async function startCrowd(o: {
+/** Devices `${prefix}1` … `${prefix}${n}`; `secret` null for a broker without authentication. */
+export interface CrowdOptions {
   url: string;
   prefix: string;
   n: number;
   secret: string | null;
+  /** One QoS 1 heartbeat each, acknowledged, before the crowd says it is connected. */
   heartbeat: boolean;
+  /** mqtt.js reconnects after 1 s (needed for the storm). */
   reconnect: boolean;
-}): Promise<Child & { connected: number; storm(): Promise<number> }> {
+}
+
+/**
+ * The gateway benchmark's connected devices, in a process of their own (`gateway-crowd.ts`):
+ * resolves once every device is connected (and, with `heartbeat`, its heartbeat acknowledged).
+ */
+export async function startCrowd(o: CrowdOptions): Promise<Child & { connected: number; storm(): Promise<number> }> {
   const c = start(fileURLToPath(new URL('./gateway-crowd.ts', import.meta.url)), {}, [JSON.stringify(o)], LOAD_GENERATOR);
   if (!c.child.stdout || !c.child.stdin) throw new Error('no stdio');
   const lines = createInterface({ input: c.child.stdout });
