@@ -103,13 +103,17 @@ export class GroupCommit<T, R> {
       // run() settles every caller itself and never rejects.
       void this.run(batch).finally(() => {
         this.inFlight--;
-        if (this.drained.length > 0) {
-          this.pump();
-          if (this.queue.length === 0 && this.inFlight === 0) for (const resolve of this.drained.splice(0)) resolve();
-        } else if (this.lingerMs > 0 && this.queue.length < this.maxBatch) this.linger();
-        else this.pump();
+        this.afterWrite();
       });
     }
+  }
+
+  /** The next batch (at once, or after its linger unless a flush waits); a flush resolved once all is written. */
+  private afterWrite(): void {
+    const flushing = this.drained.length > 0;
+    if (this.lingerMs > 0 && !flushing && this.queue.length < this.maxBatch) this.linger();
+    else this.pump();
+    if (flushing && this.queue.length === 0 && this.inFlight === 0) for (const resolve of this.drained.splice(0)) resolve();
   }
 
   private async run(batch: Waiting<T, R>[]): Promise<void> {

@@ -136,8 +136,8 @@ export function toEntries(rows: readonly TimelineRow[]): TimelineEntry[] {
 export const TAKE_DEVICE_EVENTS: Prepared = {
   name: 'trygg_take_device_events',
   text: `WITH input AS (
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::jsonb[]) WITH ORDINALITY
-         AS u(device_id, event_id, type, ts, payload, n)),
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::jsonb[])
+         AS u(device_id, event_id, type, ts, payload)),
      seen AS (
        UPDATE devices SET last_seen_at = now()
         WHERE id IN (SELECT id FROM devices WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE)),

@@ -10,29 +10,14 @@
  * at once and writes `{"backS":S}` when all have reconnected (needs `reconnect`). Ends on SIGTERM.
  */
 import { createInterface } from 'node:readline';
-import mqtt, { type MqttClient } from 'mqtt';
+import { connectMany } from './connect-many.js';
 import type { CrowdOptions } from './processes.js';
 
 const o = JSON.parse(process.argv[2] ?? '{}') as CrowdOptions;
 const ids = Array.from({ length: o.n }, (_, i) => `${o.prefix}${i + 1}`);
 const say = (line: object) => process.stdout.write(`${JSON.stringify(line)}\n`);
 
-const clients: MqttClient[] = [];
-for (let i = 0; i < ids.length; i += 200) {
-  clients.push(
-    ...(await Promise.all(
-      ids.slice(i, i + 200).map((id) =>
-        mqtt.connectAsync(o.url, {
-          clientId: id,
-          ...(o.secret ? { username: id, password: o.secret } : {}),
-          reconnectPeriod: o.reconnect ? 1_000 : 0,
-          keepalive: 300,
-          connectTimeout: 60_000,
-        }),
-      ),
-    )),
-  );
-}
+const clients = await connectMany(o.url, ids, o.secret, o.reconnect ? { reconnectPeriod: 1_000 } : {});
 if (o.heartbeat) {
   await Promise.all(
     clients.map((c, i) =>

@@ -15,10 +15,11 @@ import { randomBytes, scrypt } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import mqtt, { type MqttClient } from 'mqtt';
 import pg from 'pg';
 import { migrate } from '@trygg/alarm-core';
 import { createUser } from '@trygg/devices';
+import { connectMany } from './connect-many.js';
 import { operatorScreen, timedAlarms } from './timed-alarms.js';
 import {
   createBenchDatabase,
@@ -102,27 +103,6 @@ async function seed(pool: pg.Pool, groups: Record<string, number>, secret: strin
       [prefix, hash, n],
     );
   }
-}
-
-async function connectMany(url: string, ids: string[], secret: string | null, extra: Partial<IClientOptions> = {}) {
-  const clients: MqttClient[] = [];
-  for (let i = 0; i < ids.length; i += 200) {
-    clients.push(
-      ...(await Promise.all(
-        ids.slice(i, i + 200).map((id) =>
-          mqtt.connectAsync(url, {
-            clientId: id,
-            ...(secret ? { username: id, password: secret } : {}),
-            reconnectPeriod: 0,
-            keepalive: 300,
-            connectTimeout: 60_000,
-            ...extra,
-          }),
-        ),
-      )),
-    );
-  }
-  return clients;
 }
 
 /** QoS 0 telemetry at `rate` messages/s spread over the clients, until stopped. */
