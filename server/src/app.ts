@@ -19,6 +19,7 @@ import type { AccessVerifier } from './auth/verifier.js';
 import auditPlugin, { type UnusualAccess } from './plugins/audit.js';
 import authPlugin from './plugins/auth.js';
 import errorsPlugin from './plugins/errors.js';
+import inputGuard from './plugins/input-guard.js';
 import alarmRoutes from './routes/alarms.js';
 import auditRoutes from './routes/audit.js';
 import breakGlassRoutes, { type GlassBroken } from './routes/break-glass.js';
@@ -84,6 +85,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
   await app.register(errorsPlugin);
+  await app.register(inputGuard);
   await app.register(swagger, {
     openapi: {
       info: { title: 'Trygg API', version: '0.1.0', description: 'Alarms, devices and people of a Trygg installation.' },

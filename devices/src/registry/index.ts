@@ -11,3 +11,4 @@ export * from './installation-tests.js';
 export * from './test-watcher.js';
 export * from './telemetry-series.js';
 export * from './csv-import.js';
+export * from './csv-text.js';

@@ -81,9 +81,10 @@ export async function listResidents(
 ): Promise<Resident[]> {
   const { rows } = await db.query<Row>(
     `SELECT * FROM residents
-      WHERE ($1::text IS NULL OR site_id = $1) AND ($2::text IS NULL OR name ILIKE '%' || $2 || '%' OR national_id = $2)
-      ORDER BY name, id LIMIT $3`,
-    [opts.siteId ?? null, opts.q ?? null, opts.limit ?? 200],
+      WHERE ($1::text IS NULL OR site_id = $1) AND ($2::text IS NULL OR name ILIKE '%' || $3 || '%' ESCAPE '\\' OR national_id = $2)
+      ORDER BY name, id LIMIT $4`,
+    // The search text is literal: `%`, `_` and the escape character itself match only themselves.
+    [opts.siteId ?? null, opts.q ?? null, opts.q?.replace(/[\\%_]/g, (c) => `\\${c}`) ?? null, opts.limit ?? 200],
   );
   return rows.map(toResident);
 }

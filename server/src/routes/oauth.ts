@@ -7,9 +7,9 @@
  * OAuth client libraries read that.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import Type from 'typebox';
-import type { Pool } from '@trygg/alarm-core';
+import { TryggError, type Pool } from '@trygg/alarm-core';
 import { verifyApiClient } from '@trygg/devices';
 import type { TokenService } from '../auth/tokens.js';
 
@@ -43,10 +43,24 @@ function basicCredentials(req: FastifyRequest): { id: string; secret: string } |
   }
 }
 
-function refuse(req: FastifyRequest, reply: FastifyReply, status: 400 | 401, error: string, description: string) {
+function refuse(req: FastifyRequest, reply: FastifyReply, status: 400 | 401 | 429, error: string, description: string) {
   req.log.warn({ code: 'TRYGG_ERR_OAUTH', error, ip: req.ip }, description);
   if (status === 401) void reply.header('www-authenticate', 'Basic realm="trygg"');
   return reply.status(status).header('cache-control', 'no-store').send({ error, error_description: description });
+}
+
+/**
+ * Whatever goes wrong before the handler (a malformed body, a NUL in a field, the rate limit)
+ * answers in RFC 6749 §5.2's shape too; a bug is still a 500, logged, with nothing of it sent.
+ */
+function oauthError(err: FastifyError | TryggError, req: FastifyRequest, reply: FastifyReply): void {
+  const status = err instanceof TryggError ? err.status : (err.statusCode ?? 500);
+  if (status < 500) {
+    void refuse(req, reply, status === 429 ? 429 : 400, 'invalid_request', err.message);
+    return;
+  }
+  req.log.error({ err, code: 'TRYGG_ERR_INTERNAL' }, 'unhandled error');
+  void reply.status(500).header('cache-control', 'no-store').send({ error: 'server_error', error_description: 'internal error' });
 }
 
 const oauth: FastifyPluginAsyncTypebox<{ pool: Pool; tokens: TokenService; attemptsPerMinute: number }> = async (
@@ -57,11 +71,12 @@ const oauth: FastifyPluginAsyncTypebox<{ pool: Pool; tokens: TokenService; attem
     '/api/oauth/token',
     {
       config: { public: true, rateLimit: { max: attemptsPerMinute, timeWindow: 60_000 } },
+      errorHandler: oauthError,
       schema: {
         tags: ['auth'],
         consumes: ['application/x-www-form-urlencoded'],
         body: TokenRequest,
-        response: { 200: TokenResponse, 400: OAuthError, 401: OAuthError },
+        response: { 200: TokenResponse, 400: OAuthError, 401: OAuthError, 429: OAuthError },
       },
     },
     async (req, reply) => {

@@ -6,7 +6,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { ImportReport, type Pool } from '@trygg/alarm-core';
-import { importCsv } from '@trygg/devices';
+import { decodeCsv, importCsv } from '@trygg/devices';
 import { actorOf, userIdOf } from './actor.js';
 import { errors } from './errors.js';
 
@@ -20,7 +20,16 @@ const ImportRefused = Type.Object({
 });
 
 const importRoutes: FastifyPluginAsyncTypebox<{ pool: Pool }> = async (app, { pool }) => {
-  app.addContentTypeParser('text/csv', { parseAs: 'string', bodyLimit: MAX_CSV_BYTES }, (_req, body, done) => done(null, body));
+  // Read by the charset the upload declares (UTF-8 when none): a Latin-1 file is decoded as such
+  // or refused, never stored as replacement characters.
+  app.addContentTypeParser('text/csv', { parseAs: 'buffer', bodyLimit: MAX_CSV_BYTES }, (req, body, done) => {
+    const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(req.headers['content-type'] ?? '')?.[1];
+    try {
+      done(null, decodeCsv(body as Buffer, charset));
+    } catch (err) {
+      done(err as Error, undefined);
+    }
+  });
 
   app.post(
     '/api/import/:kind',
