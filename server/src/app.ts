@@ -20,6 +20,7 @@ import auditPlugin, { type UnusualAccess } from './plugins/audit.js';
 import authPlugin from './plugins/auth.js';
 import errorsPlugin from './plugins/errors.js';
 import inputGuard from './plugins/input-guard.js';
+import securityHeaders, { docsCsp } from './plugins/security-headers.js';
 import alarmRoutes from './routes/alarms.js';
 import auditRoutes from './routes/audit.js';
 import breakGlassRoutes, { type GlassBroken } from './routes/break-glass.js';
@@ -86,6 +87,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   }).withTypeProvider<TypeBoxTypeProvider>();
   await app.register(errorsPlugin);
   await app.register(inputGuard);
+  const tls = deps.publicUrl?.startsWith('https://') ?? false;
+  await app.register(securityHeaders, { tls });
   await app.register(swagger, {
     openapi: {
       info: { title: 'Trygg API', version: '0.1.0', description: 'Alarms, devices and people of a Trygg installation.' },
@@ -93,7 +96,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       security: [{ bearer: [] }],
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  // Public on purpose: the API's shape (from the contracts) is no secret, and every route it
+  // describes still needs a token. Under its own CSP for swagger-ui's inline bootstrap.
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true, transformStaticCSP: docsCsp(tls) });
   await app.register(formbody);
   await app.register(cookie);
   // Per-address limits only where a route asks for one (sign-in, tokens): guessing gets slow.
