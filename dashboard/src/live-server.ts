@@ -6,6 +6,7 @@
  * backlog alert arrives.
  */
 import type { Server as HttpServer } from 'node:http';
+import type { Socket as NetSocket } from 'node:net';
 import { Server, type Namespace, type ServerOptions, type Socket } from 'socket.io';
 import { Compile } from 'typebox/compile';
 import {
@@ -43,6 +44,13 @@ export interface LiveServerOptions {
   logger: Logger;
   /** Most updates a resume replays before answering with a snapshot instead. */
   maxReplay?: number;
+  /** How long a connection may stay without signing in to a namespace before it is closed (default 10 s). */
+  signInTimeoutMs?: number;
+}
+
+export interface AttachOptions {
+  /** A connection signed in: the HTTP server may stop counting it against its address. */
+  established?: (transport: NetSocket) => void;
 }
 
 interface SocketData {
@@ -62,11 +70,16 @@ export class LiveServer implements LiveSink {
 
   constructor(private readonly opts: LiveServerOptions) {}
 
-  attach(http: HttpServer): void {
+  private established: AttachOptions['established'];
+
+  attach(http: HttpServer, opts: AttachOptions = {}): void {
+    this.established = opts.established;
     const io = new Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>(http, {
       path: '/socket.io',
       serveClient: false,
       maxHttpBufferSize: 64 * 1024,
+      // An anonymous connection that never signs in is closed, not kept for free.
+      connectTimeout: this.opts.signInTimeoutMs ?? 10_000,
       ...(this.opts.adapter ? { adapter: this.opts.adapter } : {}),
     });
     io.use((socket, next) =>
@@ -124,6 +137,7 @@ export class LiveServer implements LiveSink {
       .then((principal) => {
         if (!allowed(principal)) throw new TryggError('TRYGG_ERR_FORBIDDEN');
         (socket.data as SocketData).principal = principal;
+        this.established?.(socket.request.socket);
         next();
       })
       .catch((err: unknown) => {

@@ -8,3 +8,4 @@ export * from './parse-telemetry.js';
 export * from './telemetry.js';
 export * from './scaip/index.js';
 export * from './telemetry-series.js';
+export * from './connection-limit.js';

@@ -16,6 +16,7 @@ import {
   type Logger,
 } from '@trygg/alarm-core';
 import type { DeviceAuthenticator } from '@trygg/devices';
+import { capPendingPerAddress } from './connection-limit.js';
 import type { GatewayContext } from './context.js';
 import { authenticate } from './hooks/authenticate.js';
 import { authorizePublish } from './hooks/authorize-publish.js';
@@ -64,6 +65,8 @@ export interface MqttGatewayOptions {
   logger: Logger;
   metrics?: GatewayMetrics | null;
   limits?: Partial<GatewayLimits>;
+  /** Connections one address may hold before the broker accepts their CONNECT; 0 or absent = no cap. */
+  pendingPerAddress?: number;
 }
 
 interface RetainedStore {
@@ -140,7 +143,7 @@ export class MqttGateway implements DeviceFeedbackSink {
     this.broker = broker;
     const host = this.opts.host ?? '0.0.0.0';
     // Every connection is routed by the version its CONNECT names: v5 through the bridge.
-    const accept = (socket: net.Socket) => {
+    const accept = capPendingPerAddress(broker, this.opts.pendingPerAddress ?? 0, this.opts.logger, (socket: net.Socket) => {
       const guarded = new SizeGuard(socket, (announced) => {
         this.count('TRYGG_ERR_PAYLOAD_TOO_LARGE');
         this.opts.logger.warn(
@@ -149,7 +152,7 @@ export class MqttGateway implements DeviceFeedbackSink {
         );
       });
       routeByVersion(guarded, (conn) => broker.handle(conn));
-    };
+    });
     this.servers.push(await listen(net.createServer(accept), this.opts.port, host));
     const mqtts = this.opts.mqtts;
     if (mqtts) {

@@ -18,6 +18,7 @@ import type { LockoutPolicy } from '@trygg/devices';
 import type { AccessVerifier } from './auth/verifier.js';
 import auditPlugin, { type UnusualAccess } from './plugins/audit.js';
 import authPlugin from './plugins/auth.js';
+import connectionLimits from './plugins/connection-limits.js';
 import errorsPlugin from './plugins/errors.js';
 import inputGuard from './plugins/input-guard.js';
 import securityHeaders, { docsCsp } from './plugins/security-headers.js';
@@ -42,7 +43,16 @@ import statisticsRoutes from './routes/statistics.js';
 import telemetryRoutes from './routes/telemetry.js';
 import type { Registry } from 'prom-client';
 
+/** How long a connection may idle or take over its request, and how many one address may hold. */
+export interface HttpLimits {
+  idleTimeoutS: number;
+  headersTimeoutS: number;
+  requestTimeoutS: number;
+  connectionsPerAddress: number;
+}
+
 export interface AppDeps {
+  http: HttpLimits;
   logger: PinoLogger;
   pool: Pool;
   engine: AlarmEngine;
@@ -77,14 +87,27 @@ const SIGN_IN_ATTEMPTS_PER_MINUTE = 20;
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const loggerInstance: FastifyBaseLogger = deps.logger;
+  const { idleTimeoutS, headersTimeoutS, requestTimeoutS } = deps.http;
   const app = Fastify({
     loggerInstance,
     bodyLimit: 64 * 1024,
     trustProxy: false,
+    // A connection that sends nothing is closed after the idle timeout (Node's header timeout
+    // never starts for one that sent no byte), half-sent headers after the header timeout, a
+    // request still arriving after the request timeout; idle keep-alive after the idle timeout.
+    connectionTimeout: idleTimeoutS * 1000,
+    keepAliveTimeout: idleTimeoutS * 1000,
+    requestTimeout: requestTimeoutS * 1000,
+    http: {
+      headersTimeout: headersTimeoutS * 1000,
+      // How often Node looks for connections over the header or request timeout.
+      connectionsCheckingInterval: Math.min(Math.max(headersTimeoutS * 250, 250), 5_000),
+    },
     // Refuse unknown properties instead of stripping them: stripping breaks unions (anyOf) and
     // hides client mistakes.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
+  await app.register(connectionLimits, { perAddress: deps.http.connectionsPerAddress });
   await app.register(errorsPlugin);
   await app.register(inputGuard);
   const tls = deps.publicUrl?.startsWith('https://') ?? false;

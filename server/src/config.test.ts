@@ -35,6 +35,8 @@ describe('loadConfig', () => {
     [{ TRYGG_SIP_UDP_PORT: 'five' }, /TRYGG_SIP_UDP_PORT/],
     [{ TRYGG_SIP_TLS_CERT: '/x/cert.pem' }, /TRYGG_SIP_TLS_KEY/],
     [{ TRYGG_SIP_REALM: 'bad realm' }, /TRYGG_SIP_REALM/],
+    [{ TRYGG_HTTP_HEADERS_TIMEOUT_S: '200' }, /TRYGG_HTTP_HEADERS_TIMEOUT_S/],
+    [{ TRYGG_HTTP_CONNECTIONS_PER_ADDRESS: '-1' }, /TRYGG_HTTP_CONNECTIONS_PER_ADDRESS/],
   ])('refuses %o naming the setting', (env, name) => {
     expect(() => loadConfig(env)).toThrow(name);
   });

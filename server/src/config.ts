@@ -102,6 +102,16 @@ export const ConfigSchema = Type.Object({
   mqttPassword: Type.Union([Type.String(), Type.Null()]),
   /** Bearer token for /metrics; null = /metrics answers only requests from this machine. */
   metricsToken: Type.Union([Type.String({ minLength: 16 }), Type.Null()]),
+  /** HTTP (API, web app, socket.io): a connection silent this long is closed, and an idle keep-alive one. */
+  httpIdleTimeoutS: Type.Integer({ minimum: 1, maximum: 3600 }),
+  /** Seconds a client has to send a request's headers (and a live socket to sign in). */
+  httpHeadersTimeoutS: Type.Integer({ minimum: 1, maximum: 600 }),
+  /** Seconds a client has to send a whole request, body included. */
+  httpRequestTimeoutS: Type.Integer({ minimum: 1, maximum: 3600 }),
+  /** HTTP connections one address may hold open, signed-in live sockets not counted; 0 = no cap. */
+  httpConnectionsPerAddress: Type.Integer({ minimum: 0 }),
+  /** MQTT connections one address may hold before their CONNECT is accepted; 0 = no cap. */
+  mqttPendingPerAddress: Type.Integer({ minimum: 0 }),
 });
 export type Config = Static<typeof ConfigSchema>;
 
@@ -155,6 +165,11 @@ const ENV: Record<string, { key: keyof Config; parse: (v: string) => unknown }> 
   TRYGG_MQTT_AUTH_FAILURES_PER_MIN: { key: 'mqttAuthFailuresPerMinute', parse: toNumber },
   TRYGG_TELEMETRY_RETENTION: { key: 'telemetryRetentionS', parse: toSeconds },
   TRYGG_METRICS_TOKEN: { key: 'metricsToken', parse: (v) => v },
+  TRYGG_HTTP_IDLE_TIMEOUT_S: { key: 'httpIdleTimeoutS', parse: toNumber },
+  TRYGG_HTTP_HEADERS_TIMEOUT_S: { key: 'httpHeadersTimeoutS', parse: toNumber },
+  TRYGG_HTTP_REQUEST_TIMEOUT_S: { key: 'httpRequestTimeoutS', parse: toNumber },
+  TRYGG_HTTP_CONNECTIONS_PER_ADDRESS: { key: 'httpConnectionsPerAddress', parse: toNumber },
+  TRYGG_MQTT_PENDING_PER_ADDRESS: { key: 'mqttPendingPerAddress', parse: toNumber },
   TRYGG_MQTT_URL: { key: 'mqttUrl', parse: (v) => v },
   TRYGG_MQTT_CLIENT_ID: { key: 'mqttClientId', parse: (v) => v },
   TRYGG_MQTT_SHARE_GROUP: { key: 'mqttShareGroup', parse: (v) => v },
@@ -211,6 +226,11 @@ export const DEFAULTS: Config = {
   mqttAuthFailuresPerMinute: 20,
   telemetryRetentionS: 2 * 365 * 24 * 3600,
   metricsToken: null,
+  httpIdleTimeoutS: 60,
+  httpHeadersTimeoutS: 10,
+  httpRequestTimeoutS: 120,
+  httpConnectionsPerAddress: 100,
+  mqttPendingPerAddress: 100,
   mqttUrl: null,
   mqttClientId: `trygg-gateway-${os.hostname()}`.slice(0, 64),
   mqttShareGroup: 'trygg',
@@ -281,6 +301,12 @@ export function loadConfig(
     throw new TryggError(
       'TRYGG_ERR_CONFIG',
       'Invalid configuration: TRYGG_MQTTS_CERT_FILE and TRYGG_MQTTS_KEY_FILE are required when TRYGG_MQTTS_PORT is set',
+    );
+  }
+  if (merged.httpHeadersTimeoutS > merged.httpRequestTimeoutS) {
+    throw new TryggError(
+      'TRYGG_ERR_CONFIG',
+      'Invalid configuration: TRYGG_HTTP_HEADERS_TIMEOUT_S must not be longer than TRYGG_HTTP_REQUEST_TIMEOUT_S',
     );
   }
   // npm runs workspace scripts in the workspace folder; INIT_CWD is where `npm start` was typed,

@@ -189,6 +189,7 @@ export async function startTrygg(config: Config, opts: StartOptions = {}): Promi
         const head = await timelineHead(pool);
         return { head, alarms: await listOpenAlarms(pool) };
       },
+      signInTimeoutMs: config.httpHeadersTimeoutS * 1000,
       logger,
     });
 
@@ -266,6 +267,7 @@ export async function startTrygg(config: Config, opts: StartOptions = {}): Promi
           telemetry,
           logger,
           metrics,
+          pendingPerAddress: config.mqttPendingPerAddress,
           limits: {
             messages: { perSecond: config.deviceMessageRate, burst: config.deviceMessageBurst },
             floodDisconnectAfter: config.deviceMessageBurst,
@@ -358,6 +360,12 @@ export async function startTrygg(config: Config, opts: StartOptions = {}): Promi
     undo.push(() => tests.stop());
 
     const http = await buildApp({
+      http: {
+        idleTimeoutS: config.httpIdleTimeoutS,
+        headersTimeoutS: config.httpHeadersTimeoutS,
+        requestTimeoutS: config.httpRequestTimeoutS,
+        connectionsPerAddress: config.httpConnectionsPerAddress,
+      },
       onInstallationTest: (t) => live.publishTests([t]),
       installationTestWindowS: config.installationTestWindowS,
       // In external broker mode the broker holds the connections (revocation is its ACL's job).
@@ -384,7 +392,8 @@ export async function startTrygg(config: Config, opts: StartOptions = {}): Promi
         broker: () => gw.ready && (scaip?.ready ?? true),
       },
     });
-    live.attach(http.server);
+    // A signed-in live socket stops counting against its address's connection cap.
+    live.attach(http.server, { established: (s) => http.connectionLimit.release(s) });
     await http.listen({ port: config.port, host: config.host });
     undo.push(async () => {
       await live.close();
