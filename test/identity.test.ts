@@ -186,7 +186,9 @@ describe('local accounts', () => {
     expect(locked.body.code).toBe('TRYGG_ERR_LOGIN_FAILED');
     expect(svc.logs.some((l) => l.code === 'TRYGG_ERR_ACCOUNT_LOCKED' && l.username === 'staff2')).toBe(true);
     // The lock ends; then the right password works again and the count starts over.
-    await svc.trygg.pool.query(`UPDATE users SET locked_until = now() - interval '1 second' WHERE username = 'staff2'`);
+    await svc.trygg.pool.query(
+      `UPDATE login_failures SET locked_until = now() - interval '1 second' WHERE user_id = 'user-staff2'`,
+    );
     expect((await login('staff2', password)).status).toBe(200);
   });
 

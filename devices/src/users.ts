@@ -11,29 +11,42 @@ export interface UserRecord {
 }
 
 export interface LockoutPolicy {
-  /** Failed attempts in a row that lock the account. */
+  /** Wrong passwords in a row from one address that lock the account for that address. */
   maxFailures: number;
-  /** How long it stays locked. */
+  /** How long it stays locked (and how long a failure is remembered). */
   lockSeconds: number;
 }
 
 export const DEFAULT_LOCKOUT: LockoutPolicy = { maxFailures: 5, lockSeconds: 15 * 60 };
 
-/** What a failed sign-in did to the account: nothing known, counted, or locked it. */
+/** Why a sign-in failed: a wrong name or password, or the account locked for this address. */
 export type LoginFailure = 'wrong' | 'locked';
 
+/** A refused sign-in, and whether the password was compared at all (not when already locked). */
+export interface LoginRefusal {
+  reason: LoginFailure;
+  passwordChecked: boolean;
+}
+
+/** How often a failed sign-in also clears failures nobody has added to for a day. */
+const PRUNE_SHARE = 0.01;
+
 /**
- * Checks a username and password; the user, or why not. An account locks after
- * `maxFailures` wrong passwords in a row and stays locked for `lockSeconds` whatever is typed,
- * so guessing is slow. The caller answers both failures the same way (never says which, nor
- * whether the username exists); the reason is for the log.
+ * Checks a username and password from a source address; the user, or why not. Failures are
+ * counted per account *and address*: after `maxFailures` wrong passwords in a row from one
+ * address the account is locked for `lockSeconds` for that address only, whatever is typed
+ * there, so guessing is slow while a stranger elsewhere can never lock out the person whose
+ * account it is. Each attempt is counted in one statement before its password is compared, so
+ * parallel guesses cannot get more than `maxFailures` comparisons. The caller answers both
+ * failures the same way (never says which, nor whether the username exists).
  */
 export async function checkLogin(
   db: Queryable,
   username: string,
   password: string,
+  address: string,
   policy: LockoutPolicy = DEFAULT_LOCKOUT,
-): Promise<UserRecord | LoginFailure> {
+): Promise<UserRecord | LoginRefusal> {
   const { rows } = await db.query<{
     id: string;
     username: string;
@@ -41,34 +54,44 @@ export async function checkLogin(
     roles: Role[];
     locale: string;
     password_hash: string | null;
-    locked: boolean;
-  }>(
-    `SELECT id, username, display_name, roles, locale, password_hash, coalesce(locked_until > now(), false) AS locked
-       FROM users WHERE username = $1`,
-    [username],
-  );
+  }>('SELECT id, username, display_name, roles, locale, password_hash FROM users WHERE username = $1', [username]);
   const row = rows[0];
-  // Hash anyway for an unknown or locked user, so timing does not tell which usernames exist.
-  const ok = await verifySecret(password, row?.password_hash ?? DUMMY_HASH);
-  if (!row) return 'wrong';
-  if (row.locked) return 'locked';
+  if (!row) {
+    // Hash anyway, so timing does not tell which usernames exist.
+    await verifySecret(password, DUMMY_HASH);
+    return { reason: 'wrong', passwordChecked: true };
+  }
+  const counted = await db.query<{ failures: number; locked: boolean }>(
+    `INSERT INTO login_failures AS f (user_id, address, failures) VALUES ($1, $2, 1)
+     ON CONFLICT (user_id, address) DO UPDATE SET
+       failures = CASE WHEN f.locked_until <= now() OR f.updated_at < now() - $3 * interval '1 second' THEN 1
+                       ELSE f.failures + 1 END,
+       locked_until = CASE WHEN f.locked_until <= now() THEN NULL ELSE f.locked_until END,
+       updated_at = now()
+     RETURNING failures, coalesce(locked_until > now(), false) AS locked`,
+    [row.id, address, policy.lockSeconds],
+  );
+  const attempt = counted.rows[0] ?? { failures: Number.MAX_SAFE_INTEGER, locked: true };
+  const lock = () =>
+    db.query(
+      `UPDATE login_failures SET locked_until = now() + $3 * interval '1 second'
+        WHERE user_id = $1 AND address = $2 AND locked_until IS NULL`,
+      [row.id, address, policy.lockSeconds],
+    );
+  if (attempt.locked || attempt.failures > policy.maxFailures) {
+    // Past the count (or a guess racing the one that locked): refused without comparing.
+    await Promise.all([lock(), verifySecret(password, DUMMY_HASH)]);
+    return { reason: 'locked', passwordChecked: false };
+  }
+  const ok = await verifySecret(password, row.password_hash ?? DUMMY_HASH);
   if (ok && row.password_hash !== null) {
-    await db.query('UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1 AND failed_logins > 0', [row.id]);
+    await db.query('DELETE FROM login_failures WHERE user_id = $1 AND address = $2', [row.id, address]);
     return { id: row.id, username: row.username, displayName: row.display_name, roles: row.roles, locale: row.locale };
   }
-  const counted = await db.query<{ locked: boolean }>(
-    `UPDATE users SET failed_logins = CASE WHEN failed_logins + 1 >= $2 THEN 0 ELSE failed_logins + 1 END,
-                      locked_until = CASE WHEN failed_logins + 1 >= $2 THEN now() + $3 * interval '1 second' ELSE locked_until END
-      WHERE id = $1 RETURNING locked_until > now() AS locked`,
-    [row.id, policy.maxFailures, policy.lockSeconds],
-  );
-  return counted.rows[0]?.locked ? 'locked' : 'wrong';
-}
-
-/** Checks a username and password; null when either is wrong (never says which). Counts towards the lockout. */
-export async function verifyLogin(db: Queryable, username: string, password: string): Promise<UserRecord | null> {
-  const r = await checkLogin(db, username, password);
-  return typeof r === 'string' ? null : r;
+  if (Math.random() < PRUNE_SHARE) await db.query(`DELETE FROM login_failures WHERE updated_at < now() - interval '1 day'`);
+  if (attempt.failures < policy.maxFailures) return { reason: 'wrong', passwordChecked: true };
+  await lock();
+  return { reason: 'locked', passwordChecked: true };
 }
 
 export async function createUser(

@@ -47,7 +47,7 @@ export const ConfigSchema = Type.Object({
   /** Trygg's client at the provider, for the web sign-in; null = API tokens only. */
   oidcClientId: Type.Union([Type.String({ minLength: 1 }), Type.Null()]),
   oidcClientSecret: Type.Union([Type.String({ minLength: 1 }), Type.Null()]),
-  /** Failed local sign-ins in a row that lock an account, and for how long. */
+  /** Failed local sign-ins in a row from one address that lock an account for that address, and for how long. */
   loginMaxFailures: Type.Integer({ minimum: 1, maximum: 100 }),
   loginLockSeconds: Type.Integer({ minimum: 1, maximum: 24 * 3600 }),
   /** More different residents' records than this opened by one user within the window is reported. */

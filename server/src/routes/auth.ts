@@ -1,7 +1,8 @@
 /**
  * Sign-in with a local account; the token it returns opens every other route. Guessing is slow
- * twice over: an account locks after repeated wrong passwords, and one address may try only so
- * often (per-IP rate limit).
+ * twice over: an account locks for an address after repeated wrong passwords from it (never for
+ * everyone: a stranger cannot lock out the people who answer alarms), and one address may try
+ * only so often (per-IP rate limit).
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ErrorEnvelope, LoginRequest, LoginResponse, Principal, TryggError, type Pool } from '@trygg/alarm-core';
@@ -24,11 +25,11 @@ const auth: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (app, { pool, to
       schema: { tags: ['auth'], body: LoginRequest, response: { 200: LoginResponse, 401: ErrorEnvelope, 429: ErrorEnvelope } },
     },
     async (req) => {
-      const user = await checkLogin(pool, req.body.username, req.body.password, lockout);
-      if (typeof user === 'string') {
+      const user = await checkLogin(pool, req.body.username, req.body.password, req.ip, lockout);
+      if ('reason' in user) {
         // The same answer either way: a locked account does not tell an attacker that the name exists.
-        const code = user === 'locked' ? 'TRYGG_ERR_ACCOUNT_LOCKED' : 'TRYGG_ERR_LOGIN_FAILED';
-        req.log.warn({ code, username: req.body.username, ip: req.ip }, 'login failed');
+        const code = user.reason === 'locked' ? 'TRYGG_ERR_ACCOUNT_LOCKED' : 'TRYGG_ERR_LOGIN_FAILED';
+        req.log.warn({ code, username: req.body.username, ip: req.ip, passwordChecked: user.passwordChecked }, 'login failed');
         throw new TryggError('TRYGG_ERR_LOGIN_FAILED', 'wrong username or password, or the account is locked for a while');
       }
       const principal = { userId: user.id, name: user.displayName, roles: user.roles, locale: user.locale };
