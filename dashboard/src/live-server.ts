@@ -3,7 +3,9 @@
  * join the `operators` room and get every committed timeline change as `alarm:update`, numbered;
  * on (re)connect a client sends the last number it saw and gets exactly what it missed, or a
  * fresh snapshot when it is too far behind. Administrators also join `admins`, where the journal
- * backlog alert arrives.
+ * backlog alert arrives. A socket lives no longer than its session: it is closed when its token
+ * runs out, when the session is signed out here (`endSessions`), and at the next periodic look
+ * when the account was erased or changed or the session ended on another node.
  */
 import type { Server as HttpServer } from 'node:http';
 import type { Socket as NetSocket } from 'node:net';
@@ -46,6 +48,10 @@ export interface LiveServerOptions {
   maxReplay?: number;
   /** How long a connection may stay without signing in to a namespace before it is closed (default 10 s). */
   signInTimeoutMs?: number;
+  /** Which of these tokens still open Trygg (the periodic look at open sockets); default: `verify` each. */
+  stillValid?(tokens: readonly string[]): Promise<boolean[]>;
+  /** How often every open socket's session is looked at again (default 10 s). */
+  recheckEveryMs?: number;
 }
 
 export interface AttachOptions {
@@ -55,7 +61,23 @@ export interface AttachOptions {
 
 interface SocketData {
   principal: Principal;
+  /** The token it signed in with, looked at again periodically. */
+  token: string;
+  /** The token's session id (`jti`), when it has one. */
+  sessionId: string | null;
 }
+
+/** The claims of a token `verify` has accepted (so they can be read without checking again). */
+function claimsOf(token: string): { exp?: unknown; jti?: unknown } {
+  try {
+    return JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { exp?: unknown; jti?: unknown };
+  } catch {
+    return {};
+  }
+}
+
+/** setTimeout's ceiling (about 24.8 days); a token lives at most a week. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 const OPERATORS = 'operators';
 const PEOPLE = '/people';
@@ -71,6 +93,7 @@ export class LiveServer implements LiveSink {
   constructor(private readonly opts: LiveServerOptions) {}
 
   private established: AttachOptions['established'];
+  private recheckTimer: NodeJS.Timeout | null = null;
 
   attach(http: HttpServer, opts: AttachOptions = {}): void {
     this.established = opts.established;
@@ -119,6 +142,70 @@ export class LiveServer implements LiveSink {
       });
     });
     this.io = io;
+    this.recheckTimer = setInterval(() => void this.recheck(), this.opts.recheckEveryMs ?? 10_000);
+    this.recheckTimer.unref();
+  }
+
+  /** Every open socket (both namespaces). */
+  private *sockets(): Iterable<Socket> {
+    if (this.io) yield* this.io.of('/').sockets.values();
+    if (this.people) yield* (this.people as unknown as Namespace).sockets.values();
+  }
+
+  /** Closes a socket whose session ended; its client's reconnect is then refused and it signs in again. */
+  private end(socket: Socket, why: string): void {
+    const data = socket.data as Partial<SocketData>;
+    this.opts.logger.info({ userId: data.principal?.userId, nsp: socket.nsp.name, why }, 'live connection closed: session ended');
+    socket.disconnect(true);
+  }
+
+  /** Looks at every open socket's session again, in one batch. */
+  private async recheck(): Promise<void> {
+    const open = [...this.sockets()].filter((s) => typeof (s.data as Partial<SocketData>).token === 'string');
+    if (open.length === 0) return;
+    const tokens = open.map((s) => (s.data as SocketData).token);
+    try {
+      const valid = this.opts.stillValid
+        ? await this.opts.stillValid(tokens)
+        : await Promise.all(
+            tokens.map((t) =>
+              this.opts.verify(t).then(
+                () => true,
+                () => false,
+              ),
+            ),
+          );
+      open.forEach((s, i) => {
+        if (valid[i] === false && s.connected) this.end(s, 'session no longer stands');
+      });
+    } catch (err) {
+      // The database is away: keep the sockets (people answering alarms), look again next time.
+      this.opts.logger.warn({ err }, 'live session recheck failed');
+    }
+  }
+
+  /** A session (or every session of a user, `sessionId` null) was signed out: its sockets close now. */
+  endSessions(ended: { userId: string; sessionId: string | null }): void {
+    for (const s of this.sockets()) {
+      const data = s.data as Partial<SocketData>;
+      const match = ended.sessionId === null ? data.principal?.userId === ended.userId : data.sessionId === ended.sessionId;
+      if (match) this.end(s, 'signed out');
+    }
+  }
+
+  /** Remembers the socket's token and closes the socket when the token runs out. */
+  private watchSession(socket: Socket, token: string): void {
+    const { exp, jti } = claimsOf(token);
+    const data = socket.data as SocketData;
+    data.token = token;
+    data.sessionId = typeof jti === 'string' ? jti : null;
+    if (typeof exp !== 'number') return;
+    const timer = setTimeout(
+      () => this.end(socket, 'token expired'),
+      Math.min(Math.max(exp * 1000 - Date.now(), 0), MAX_TIMER_MS),
+    );
+    timer.unref();
+    socket.once('disconnect', () => clearTimeout(timer));
   }
 
   /** Checks the handshake's token and that the person may use this namespace. */
@@ -137,6 +224,7 @@ export class LiveServer implements LiveSink {
       .then((principal) => {
         if (!allowed(principal)) throw new TryggError('TRYGG_ERR_FORBIDDEN');
         (socket.data as SocketData).principal = principal;
+        this.watchSession(socket, token);
         this.established?.(socket.request.socket);
         next();
       })
@@ -210,6 +298,8 @@ export class LiveServer implements LiveSink {
   }
 
   async close(): Promise<void> {
+    if (this.recheckTimer) clearInterval(this.recheckTimer);
+    this.recheckTimer = null;
     const io = this.io;
     this.io = null;
     this.people = null;

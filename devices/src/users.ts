@@ -8,6 +8,8 @@ export interface UserRecord {
   displayName: string;
   roles: Role[];
   locale: string;
+  /** The account's session epoch now: a session token carries it (a new password or role moves it on). */
+  sessionEpoch: number;
 }
 
 export interface LockoutPolicy {
@@ -54,7 +56,8 @@ export async function checkLogin(
     roles: Role[];
     locale: string;
     password_hash: string | null;
-  }>('SELECT id, username, display_name, roles, locale, password_hash FROM users WHERE username = $1', [username]);
+    session_epoch: number;
+  }>('SELECT id, username, display_name, roles, locale, password_hash, session_epoch FROM users WHERE username = $1', [username]);
   const row = rows[0];
   if (!row) {
     // Hash anyway, so timing does not tell which usernames exist.
@@ -86,7 +89,14 @@ export async function checkLogin(
   const ok = await verifySecret(password, row.password_hash ?? DUMMY_HASH);
   if (ok && row.password_hash !== null) {
     await db.query('DELETE FROM login_failures WHERE user_id = $1 AND address = $2', [row.id, address]);
-    return { id: row.id, username: row.username, displayName: row.display_name, roles: row.roles, locale: row.locale };
+    return {
+      id: row.id,
+      username: row.username,
+      displayName: row.display_name,
+      roles: row.roles,
+      locale: row.locale,
+      sessionEpoch: row.session_epoch,
+    };
   }
   if (Math.random() < PRUNE_SHARE) await db.query(`DELETE FROM login_failures WHERE updated_at < now() - interval '1 day'`);
   if (attempt.failures < policy.maxFailures) return { reason: 'wrong', passwordChecked: true };

@@ -26,7 +26,7 @@ import alarmRoutes from './routes/alarms.js';
 import auditRoutes from './routes/audit.js';
 import breakGlassRoutes, { type GlassBroken } from './routes/break-glass.js';
 import dataRoutes from './routes/data.js';
-import authRoutes from './routes/auth.js';
+import authRoutes, { type SessionEnded } from './routes/auth.js';
 import healthRoutes, { type HealthChecks } from './routes/health.js';
 import journalAdminRoutes from './routes/journal-admin.js';
 import journalRoutes from './routes/journal.js';
@@ -67,6 +67,8 @@ export interface AppDeps {
   /** When one user's record openings are unusual, and who hears of it. */
   unusualAccess: { residents: number; windowS: number };
   onUnusualAccess: (alert: UnusualAccess) => void;
+  /** A session was signed out here: its live sockets must close now. */
+  onSessionEnded: (ended: SessionEnded) => void;
   /** Someone broke the glass: the administrators must hear of it. */
   onBrokenGlass: (grant: GlassBroken) => void;
   /** Tells technicians' screens about installation tests (the live server). */
@@ -129,11 +131,18 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     global: false,
     errorResponseBuilder: () => new TryggError('TRYGG_ERR_RATE_LIMITED'),
   });
-  await app.register(authPlugin, { verify: (t) => deps.verifier.verify(t), verifyAction: (t) => deps.tokens.verifyAction(t) });
+  await app.register(authPlugin, { verify: (t) => deps.verifier.verify(t), verifyAction: (t) => deps.verifier.verifyAction(t) });
   await app.register(auditPlugin, { pool: deps.pool, unusual: deps.unusualAccess, onUnusual: deps.onUnusualAccess });
   await app.register(healthRoutes, { checks: deps.checks });
   const attemptsPerMinute = SIGN_IN_ATTEMPTS_PER_MINUTE;
-  await app.register(authRoutes, { pool: deps.pool, tokens: deps.tokens, lockout: deps.lockout, attemptsPerMinute });
+  await app.register(authRoutes, {
+    pool: deps.pool,
+    tokens: deps.tokens,
+    sessions: deps.verifier.sessions,
+    lockout: deps.lockout,
+    attemptsPerMinute,
+    onSessionEnded: deps.onSessionEnded,
+  });
   await app.register(oauthRoutes, { pool: deps.pool, tokens: deps.tokens, attemptsPerMinute });
   await app.register(oidcRoutes, { tokens: deps.tokens, verifier: deps.verifier, publicUrl: deps.publicUrl });
   await app.register(alarmRoutes, { pool: deps.pool, engine: deps.engine });

@@ -27,6 +27,8 @@ export const ConfigSchema = Type.Object({
   demo: Type.Boolean(),
   /** Lifetime of a sign-in token, seconds. */
   tokenTtlSeconds: Type.Integer({ minimum: 60, maximum: 7 * 24 * 3600 }),
+  /** How long a session's standing (account there and unchanged, not signed out) is cached, and how often live sockets are looked at again. */
+  sessionCheckS: Type.Integer({ minimum: 1, maximum: 300 }),
   /** The patient journal's FHIR base URL; null = no delivery (entries wait in the outbox). */
   journalUrl: Type.Union([Type.String({ pattern: '^https?://' }), Type.Null()]),
   /** Its OAuth 2.0 token endpoint (client credentials with private_key_jwt). */
@@ -126,6 +128,7 @@ const ENV: Record<string, { key: keyof Config; parse: (v: string) => unknown }> 
   TRYGG_LOG_LEVEL: { key: 'logLevel', parse: (v) => v },
   TRYGG_DEMO: { key: 'demo', parse: toBool },
   TRYGG_TOKEN_TTL_SECONDS: { key: 'tokenTtlSeconds', parse: toNumber },
+  TRYGG_SESSION_CHECK_S: { key: 'sessionCheckS', parse: toNumber },
   TRYGG_JOURNAL_URL: { key: 'journalUrl', parse: (v) => v },
   TRYGG_JOURNAL_TOKEN_URL: { key: 'journalTokenUrl', parse: (v) => v },
   TRYGG_JOURNAL_CLIENT_ID: { key: 'journalClientId', parse: (v) => v },
@@ -187,6 +190,7 @@ export const DEFAULTS: Config = {
   logLevel: 'info',
   demo: false,
   tokenTtlSeconds: 12 * 3600,
+  sessionCheckS: 5,
   journalUrl: null,
   journalTokenUrl: null,
   journalClientId: 'trygg',

@@ -146,7 +146,7 @@ export async function startTrygg(config: Config, opts: StartOptions = {}): Promi
         })
       : null;
     if (oidc) logger.info({ issuer: oidc.issuer, webSignIn: oidc.signInEnabled }, 'identity provider trusted');
-    const verifier = new AccessVerifier(pool, tokens, oidc);
+    const verifier = new AccessVerifier(pool, tokens, oidc, { sessionCheckMs: config.sessionCheckS * 1000 });
     const vapidKeys = await loadVapidKeys(pool);
     const webPush = new WebPushNotifier({
       db: pool,
@@ -180,6 +180,8 @@ export async function startTrygg(config: Config, opts: StartOptions = {}): Promi
     const live = new LiveServer({
       ...(adapter ? { adapter: adapter.adapter } : {}),
       verify: (t) => verifier.verify(t),
+      stillValid: (t) => verifier.stillValid(t),
+      recheckEveryMs: config.sessionCheckS * 1000,
       mayWatchOperators: (p) => can(p, 'live:operators'),
       mayWatchTechnicians: (p) => can(p, 'live:technicians'),
       mayWatchOwn: (p) => can(p, 'live:own'),
@@ -380,6 +382,7 @@ export async function startTrygg(config: Config, opts: StartOptions = {}): Promi
       unusualAccess: { residents: config.auditUnusualResidents, windowS: config.auditUnusualWindowS },
       onUnusualAccess: (alert) => live.publishUnusualAccess(alert),
       onBrokenGlass: (grant) => live.publishBrokenGlass(grant),
+      onSessionEnded: (ended) => live.endSessions(ended),
       push: { vapidPublicKey: vapidKeys.publicKey, allowInsecure: config.pushAllowInsecure },
       online: (ids) => live.online(ids),
       metrics: { registry: metrics.registry, token: config.metricsToken },

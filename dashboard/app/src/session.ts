@@ -5,6 +5,7 @@
  * signed in; the token's own expiry still ends it.
  */
 import type { LoginResponse } from '@trygg/alarm-core';
+import { api } from './api.js';
 
 export type Session = LoginResponse;
 
@@ -51,6 +52,18 @@ export function clearSession(): void {
     localStorage.removeItem(KEY);
   } catch {
     // nothing stored, nothing to clear
+  }
+}
+
+/**
+ * Signs the session out at the server, so its token opens nothing any more (not only forgotten
+ * here: a copied token stops working too). Best effort: the session is cleared here either way.
+ */
+export async function endSession(token: string): Promise<void> {
+  try {
+    await api('/api/auth/logout', { method: 'POST', token });
+  } catch {
+    // Already ended, or the server is away: the token still runs out by itself.
   }
 }
 

@@ -6,6 +6,8 @@ import type { Principal, Resident, Role } from '@trygg/alarm-core';
 
 export const ACTIONS = {
   'me:read': ['operator', 'staff', 'technician', 'relative', 'admin'],
+  // Signing out (one session, or every session of oneself).
+  'session:end': ['operator', 'staff', 'technician', 'relative', 'admin'],
   'alarm:list': ['operator', 'admin'],
   'alarm:read': ['operator', 'admin'],
   // Claim is the response centre's; accept / decline / arrived / resolve belong to whoever was

@@ -1,10 +1,12 @@
 /**
  * Trygg's own tokens: JWTs (HS256, jose) signed with a key generated on first start and kept in
  * the settings table, so every node of one installation shares it and restarts keep sessions.
- * A person's session carries name, roles and locale; an API client's token (client
- * credentials) carries `kind: client` and its scopes instead of roles.
+ * A person's session carries name, roles, locale, its own id (`jti`, for signing out) and the
+ * account's session epoch when it was issued (`sv`: a changed password or role ends every older
+ * session, see sessions.ts); an API client's token (client credentials) carries `kind: client`
+ * and its scopes instead of roles.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
 import { PUSH_ACTIONS, ROLES, TryggError, type Pool, type Principal, type PushAction, type Role } from '@trygg/alarm-core';
 
@@ -19,6 +21,17 @@ export interface ActionScope {
   alarmId: string;
   notificationId: string;
   actions: PushAction[];
+}
+
+/** What a verified sign-in token says beyond who: which session, of which epoch, until when. */
+export interface VerifiedSession {
+  principal: Principal;
+  /** The token's `jti`; null for a token issued before sessions had ids. */
+  id: string | null;
+  /** The account's session epoch when the token was issued. */
+  epoch: number;
+  /** When the token runs out, ms since the epoch. */
+  expiresAt: number;
 }
 
 export class TokenService {
@@ -39,14 +52,16 @@ export class TokenService {
     return new TokenService(Buffer.from(value, 'base64url'), ttlSeconds);
   }
 
-  async issue(p: Principal, ttlSeconds = this.ttlSeconds): Promise<{ token: string; expiresAt: string }> {
+  /** A session for a person (with the account's current `sessionEpoch`) or an API client. */
+  async issue(p: Principal, ttlSeconds = this.ttlSeconds, sessionEpoch = 0): Promise<{ token: string; expiresAt: string }> {
     const exp = Math.floor(Date.now() / 1000) + ttlSeconds;
     const claims =
       p.kind === 'client'
         ? { name: p.name, roles: [], locale: p.locale, kind: 'client', scope: (p.scopes ?? []).join(' ') }
-        : { name: p.name, roles: p.roles, locale: p.locale };
+        : { name: p.name, roles: p.roles, locale: p.locale, sv: sessionEpoch };
     const token = await new SignJWT(claims)
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setJti(randomUUID())
       .setSubject(p.userId)
       .setIssuer(ISSUER)
       .setAudience(AUDIENCE)
@@ -82,18 +97,33 @@ export class TokenService {
 
   /** Verifies signature, algorithm, issuer, audience and expiry; throws TRYGG_ERR_UNAUTHENTICATED. */
   async verify(token: string): Promise<Principal> {
+    return (await this.verifySession(token)).principal;
+  }
+
+  /** As `verify`, with the session's id, epoch and expiry (whether it still stands is sessions.ts's question). */
+  async verifySession(token: string): Promise<VerifiedSession> {
     try {
-      const { payload } = await jwtVerify(token, this.key, { issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'] });
+      const { payload } = await jwtVerify(token, this.key, {
+        issuer: ISSUER,
+        audience: AUDIENCE,
+        algorithms: ['HS256'],
+        requiredClaims: ['exp', 'sub'],
+      });
       const roles = Array.isArray(payload.roles)
         ? payload.roles.filter((r): r is Role => (ROLES as readonly unknown[]).includes(r))
         : [];
       if (!payload.sub || typeof payload.name !== 'string') throw new TryggError('TRYGG_ERR_UNAUTHENTICATED', 'malformed token');
       const locale = typeof payload.locale === 'string' ? payload.locale : 'nb';
+      const session = {
+        id: typeof payload.jti === 'string' ? payload.jti : null,
+        epoch: typeof payload.sv === 'number' ? payload.sv : 0,
+        expiresAt: (payload.exp ?? 0) * 1000,
+      };
       if (payload.kind === 'client') {
         const scopes = typeof payload.scope === 'string' ? payload.scope.split(' ').filter(Boolean) : [];
-        return { userId: payload.sub, name: payload.name, roles: [], locale, kind: 'client', scopes };
+        return { ...session, principal: { userId: payload.sub, name: payload.name, roles: [], locale, kind: 'client', scopes } };
       }
-      return { userId: payload.sub, name: payload.name, roles, locale };
+      return { ...session, principal: { userId: payload.sub, name: payload.name, roles, locale } };
     } catch (err) {
       if (err instanceof TryggError) throw err;
       const expired = err instanceof joseErrors.JWTExpired;

@@ -5,19 +5,34 @@
  * only so often (per-IP rate limit).
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import Type from 'typebox';
 import { ErrorEnvelope, LoginRequest, LoginResponse, Principal, TryggError, type Pool } from '@trygg/alarm-core';
 import { checkLogin, type LockoutPolicy } from '@trygg/devices';
 import type { TokenService } from '../auth/tokens.js';
+import type { SessionStates } from '../auth/sessions.js';
+import { bearer } from '../plugins/auth.js';
+
+/** A session that ended here: the live server closes its sockets at once. */
+export interface SessionEnded {
+  userId: string;
+  /** The one session signed out; null = every session of the user. */
+  sessionId: string | null;
+}
 
 export interface AuthRouteOptions {
   pool: Pool;
   tokens: TokenService;
+  sessions: SessionStates;
   lockout: LockoutPolicy;
   /** Sign-in attempts per minute from one address. */
   attemptsPerMinute: number;
+  onSessionEnded: (ended: SessionEnded) => void;
 }
 
-const auth: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (app, { pool, tokens, lockout, attemptsPerMinute }) => {
+const auth: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (
+  app,
+  { pool, tokens, sessions, lockout, attemptsPerMinute, onSessionEnded },
+) => {
   app.post(
     '/api/auth/login',
     {
@@ -33,9 +48,35 @@ const auth: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (app, { pool, to
         throw new TryggError('TRYGG_ERR_LOGIN_FAILED', 'wrong username or password, or the account is locked for a while');
       }
       const principal = { userId: user.id, name: user.displayName, roles: user.roles, locale: user.locale };
-      const { token, expiresAt } = await tokens.issue(principal);
+      const { token, expiresAt } = await tokens.issue(principal, undefined, user.sessionEpoch);
       req.log.info({ userId: user.id }, 'signed in');
       return { token, expiresAt, user: principal };
+    },
+  );
+
+  app.post(
+    '/api/auth/logout',
+    {
+      config: { action: 'session:end' },
+      schema: {
+        tags: ['auth'],
+        description:
+          'Signs this session out (its token is refused from now on); `?everywhere=true` ends every session of the person.',
+        querystring: Type.Object({ everywhere: Type.Optional(Type.Enum(['true', 'false'])) }, { additionalProperties: false }),
+        response: { 200: Type.Object({ signedOut: Type.Literal(true) }), 401: ErrorEnvelope, 403: ErrorEnvelope },
+      },
+    },
+    async (req) => {
+      // The auth hook has verified the token (and that its session stands); here only its id is read.
+      const session = await tokens.verifySession(bearer(req) ?? '');
+      const userId = session.principal.userId;
+      const everywhere = req.query.everywhere === 'true';
+      if (everywhere) await sessions.endAll(userId);
+      else if (session.id) await sessions.end(session.id, userId, session.expiresAt);
+      else await sessions.endAll(userId); // a token from before sessions had ids can only end with all of them
+      req.log.info({ userId, sessionId: session.id, everywhere }, 'signed out');
+      onSessionEnded({ userId, sessionId: everywhere ? null : session.id });
+      return { signedOut: true as const };
     },
   );
   app.get('/api/me', { config: { action: 'me:read' }, schema: { tags: ['auth'], response: { 200: Principal } } }, async (req) => {

@@ -75,8 +75,8 @@ const oidcRoutes: FastifyPluginAsyncTypebox<OidcRouteOptions> = async (app, { to
       req.log.warn({ code: 'TRYGG_ERR_UNKNOWN_IDENTITY', subject }, 'signed in at the provider, but no Trygg account is linked');
       return fail('TRYGG_ERR_UNKNOWN_IDENTITY');
     }
-    const { token, expiresAt } = await tokens.issue(person);
-    req.log.info({ userId: person.userId, via: 'oidc' }, 'signed in');
+    const { token, expiresAt } = await tokens.issue(person.principal, undefined, person.sessionEpoch);
+    req.log.info({ userId: person.principal.userId, via: 'oidc' }, 'signed in');
     const fragment = new URLSearchParams({ signin: token, expires: expiresAt });
     return reply.header('cache-control', 'no-store').redirect(`/#${fragment.toString()}`, 302);
   });

@@ -123,15 +123,17 @@ const relatives: FastifyPluginAsyncTypebox<{ pool: Pool; tokens: TokenService }>
           });
           await client.query('UPDATE relatives SET user_id = $1 WHERE id = $2', [userId, relativeId]);
         }
-        const u = await client.query<{ display_name: string; roles: ('relative' | 'staff')[]; locale: string }>(
-          'SELECT display_name, roles, locale FROM users WHERE id = $1',
-          [userId],
-        );
+        const u = await client.query<{
+          display_name: string;
+          roles: ('relative' | 'staff')[];
+          locale: string;
+          session_epoch: number;
+        }>('SELECT display_name, roles, locale, session_epoch FROM users WHERE id = $1', [userId]);
         await client.query('COMMIT');
         const row = u.rows[0];
         if (!row) throw new TryggError('TRYGG_ERR_INTERNAL', 'invited user missing');
         const principal = { userId, name: row.display_name, roles: row.roles, locale: row.locale };
-        const { token, expiresAt } = await tokens.issue(principal);
+        const { token, expiresAt } = await tokens.issue(principal, undefined, row.session_epoch);
         req.log.info({ userId, relativeId }, 'signed in by invitation');
         return { token, expiresAt, user: principal };
       } catch (err) {

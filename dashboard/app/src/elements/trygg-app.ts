@@ -8,7 +8,7 @@ import { localized, msg } from '@lit/localize';
 import type { LoginResponse, Principal } from '@trygg/alarm-core';
 import { UNAUTHORIZED_EVENT, api, errorMessage } from '../api.js';
 import { localeForUser } from '../i18n.js';
-import { clearSession, loadSession, saveSession, takeSignInReturn, type Session } from '../session.js';
+import { clearSession, endSession, loadSession, saveSession, takeSignInReturn, type Session } from '../session.js';
 import { shared } from '../styles.js';
 import './trygg-login.js';
 import './trygg-locale-picker.js';
@@ -179,10 +179,18 @@ export class TryggApp extends LitElement {
     this._session = session;
   }
 
+  /** Forgets the session here (a 401 means the server has already ended it). */
   private _signOut(): void {
     clearSession();
     this._session = null;
     this._view = 'alarms';
+  }
+
+  /** The person signs out: the server ends the session too, so its token opens nothing any more. */
+  private _onSignOut(): void {
+    const token = this._session?.token;
+    this._signOut();
+    if (token) void endSession(token);
   }
 
   override render() {
@@ -199,7 +207,7 @@ export class TryggApp extends LitElement {
                 <span data-testid="user-name"
                   ><span class="visually-hidden">${msg('Signed in as', { id: 'app.signed-in-as' })} </span>${s.user.name}</span
                 >
-                <button type="button" data-action="sign-out" @click=${this._signOut}>
+                <button type="button" data-action="sign-out" @click=${this._onSignOut}>
                   ${msg('Sign out', { id: 'app.sign-out' })}
                 </button>
               </div>`
