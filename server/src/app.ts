@@ -21,6 +21,7 @@ import authPlugin from './plugins/auth.js';
 import connectionLimits from './plugins/connection-limits.js';
 import errorsPlugin from './plugins/errors.js';
 import inputGuard from './plugins/input-guard.js';
+import relativeView from './plugins/relative-view.js';
 import securityHeaders, { docsCsp } from './plugins/security-headers.js';
 import alarmRoutes from './routes/alarms.js';
 import auditRoutes from './routes/audit.js';
@@ -133,6 +134,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(authPlugin, { verify: (t) => deps.verifier.verify(t), verifyAction: (t) => deps.verifier.verifyAction(t) });
   await app.register(auditPlugin, { pool: deps.pool, unusual: deps.unusualAccess, onUnusual: deps.onUnusualAccess });
+  await app.register(relativeView, { pool: deps.pool });
   await app.register(healthRoutes, { checks: deps.checks });
   const attemptsPerMinute = SIGN_IN_ATTEMPTS_PER_MINUTE;
   await app.register(authRoutes, {
