@@ -37,6 +37,10 @@ export const ERRORS = {
   TRYGG_ERR_UNUSUAL_ACCESS: { status: 403, message: 'one user opened many residents’ records in a short time' },
   TRYGG_ERR_RESIDENT_ACTIVE: { status: 409, message: 'the resident has an open alarm; erase after it is closed' },
   TRYGG_ERR_RATE_LIMITED: { status: 429, message: 'too many requests; wait a moment and try again' },
+  TRYGG_ERR_BREAK_GLASS_LIMIT: {
+    status: 429,
+    message: 'you have opened as many residents’ records by breaking the glass as one person may in a while',
+  },
   TRYGG_ERR_INVITATION_INVALID: { status: 401, message: 'the invitation link is unknown, used or expired' },
   TRYGG_ERR_VALIDATION: { status: 400, message: 'request does not match the schema' },
   TRYGG_ERR_NOT_FOUND: { status: 404, message: 'not found' },

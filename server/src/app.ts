@@ -72,6 +72,8 @@ export interface AppDeps {
   onSessionEnded: (ended: SessionEnded) => void;
   /** Someone broke the glass: the administrators must hear of it. */
   onBrokenGlass: (grant: GlassBroken) => void;
+  /** How many different residents one person may open by breaking the glass, within how long. */
+  breakGlass: { maxResidents: number; windowS: number };
   /** Tells technicians' screens about installation tests (the live server). */
   onInstallationTest: (test: InstallationTest) => void;
   /** Seconds a device has to send its test event after the technician starts a test. */
@@ -152,7 +154,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(journalRoutes, { pool: deps.pool });
   await app.register(auditRoutes, { pool: deps.pool });
   await app.register(dataRoutes, { pool: deps.pool });
-  await app.register(breakGlassRoutes, { pool: deps.pool, onBroken: deps.onBrokenGlass });
+  await app.register(breakGlassRoutes, { pool: deps.pool, onBroken: deps.onBrokenGlass, limit: deps.breakGlass });
   await app.register(journalAdminRoutes, { pool: deps.pool, alertAfterS: deps.journalAlertAfterS });
   await app.register(registryRoutes, {
     pool: deps.pool,

@@ -52,6 +52,9 @@ export const ConfigSchema = Type.Object({
   /** Failed local sign-ins in a row from one address that lock an account for that address, and for how long. */
   loginMaxFailures: Type.Integer({ minimum: 1, maximum: 100 }),
   loginLockSeconds: Type.Integer({ minimum: 1, maximum: 24 * 3600 }),
+  /** Different residents one person may open by breaking the glass within the window. */
+  breakGlassMaxResidents: Type.Integer({ minimum: 1, maximum: 100 }),
+  breakGlassWindowS: Type.Integer({ minimum: 60 }),
   /** More different residents' records than this opened by one user within the window is reported. */
   auditUnusualResidents: Type.Integer({ minimum: 1 }),
   auditUnusualWindowS: Type.Integer({ minimum: 10 }),
@@ -142,6 +145,8 @@ const ENV: Record<string, { key: keyof Config; parse: (v: string) => unknown }> 
   TRYGG_OIDC_CLIENT_SECRET: { key: 'oidcClientSecret', parse: (v) => v },
   TRYGG_LOGIN_MAX_FAILURES: { key: 'loginMaxFailures', parse: toNumber },
   TRYGG_LOGIN_LOCK_SECONDS: { key: 'loginLockSeconds', parse: toNumber },
+  TRYGG_BREAK_GLASS_MAX_RESIDENTS: { key: 'breakGlassMaxResidents', parse: toNumber },
+  TRYGG_BREAK_GLASS_WINDOW_S: { key: 'breakGlassWindowS', parse: toNumber },
   TRYGG_AUDIT_UNUSUAL_RESIDENTS: { key: 'auditUnusualResidents', parse: toNumber },
   TRYGG_AUDIT_UNUSUAL_WINDOW_S: { key: 'auditUnusualWindowS', parse: toNumber },
   TRYGG_SIP: { key: 'sipEnabled', parse: toBool },
@@ -204,6 +209,8 @@ export const DEFAULTS: Config = {
   oidcClientSecret: null,
   loginMaxFailures: 5,
   loginLockSeconds: 15 * 60,
+  breakGlassMaxResidents: 3,
+  breakGlassWindowS: 12 * 3600,
   auditUnusualResidents: 20,
   auditUnusualWindowS: 600,
   sipEnabled: true,

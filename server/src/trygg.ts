@@ -383,6 +383,7 @@ export async function startTrygg(config: Config, opts: StartOptions = {}): Promi
       onUnusualAccess: (alert) => live.publishUnusualAccess(alert),
       onBrokenGlass: (grant) => live.publishBrokenGlass(grant),
       onSessionEnded: (ended) => live.endSessions(ended),
+      breakGlass: { maxResidents: config.breakGlassMaxResidents, windowS: config.breakGlassWindowS },
       push: { vapidPublicKey: vapidKeys.publicKey, allowInsecure: config.pushAllowInsecure },
       online: (ids) => live.online(ids),
       metrics: { registry: metrics.registry, token: config.metricsToken },
