@@ -70,18 +70,53 @@ export async function endSession(token: string): Promise<void> {
 /** What the identity provider's sign-in left in the address: a Trygg session token, or why it failed. */
 export type SignInReturn = { token: string; expiresAt: string } | { error: string } | null;
 
+/** The state of the sign-in this tab started, until the identity provider sends it back. */
+const STATE_KEY = 'trygg.signin-state';
+
 /**
- * Reads `#signin=…&expires=…` (or `#signin-error=CODE`) that the server's OIDC callback
- * redirects to, and removes it from the address at once so it is not bookmarked or shared.
+ * Starts a sign-in through the municipality's identity provider: a random state for this tab,
+ * kept here and sent along; the session that comes back must carry it (see takeSignInReturn).
+ */
+export function startProviderSignIn(): void {
+  const bytes = crypto.getRandomValues(new Uint8Array(24));
+  const state = btoa(String.fromCharCode(...bytes))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '');
+  try {
+    sessionStorage.setItem(STATE_KEY, state);
+  } catch {
+    // Without storage the returning session cannot be matched, and is refused: sign in locally.
+  }
+  window.location.assign(`/api/auth/oidc/login?app_state=${encodeURIComponent(state)}`);
+}
+
+/** The error code for a session in the address that this tab did not ask for (login CSRF). */
+export const UNASKED_SIGN_IN = 'TRYGG_ERR_UNAUTHENTICATED';
+
+/**
+ * Reads `#signin=…&expires=…&state=…` (or `#signin-error=CODE`) that the server's OIDC callback
+ * redirects to, and removes it from the address at once so it is not bookmarked or shared. A
+ * session is taken only when its state is the one this tab sent when it started the sign-in:
+ * a link made by someone else with their own session signs nobody in as them.
  */
 export function takeSignInReturn(): SignInReturn {
   const hash = window.location.hash.replace(/^#/, '');
   if (!hash.startsWith('signin')) return null;
   const params = new URLSearchParams(hash);
   history.replaceState(null, '', window.location.pathname + window.location.search);
+  let expected: string | null = null;
+  try {
+    expected = sessionStorage.getItem(STATE_KEY);
+    sessionStorage.removeItem(STATE_KEY);
+  } catch {
+    // no storage: nothing was asked for
+  }
   const error = params.get('signin-error');
   if (error) return { error };
   const token = params.get('signin');
   const expiresAt = params.get('expires');
-  return token && expiresAt ? { token, expiresAt } : null;
+  if (!token || !expiresAt) return null;
+  if (!expected || params.get('state') !== expected) return { error: UNASKED_SIGN_IN };
+  return { token, expiresAt };
 }

@@ -3,7 +3,10 @@
  * flow with PKCE. `/login` sends the browser to the provider with a state, a nonce and a code
  * challenge it remembers in a sealed, short-lived cookie; `/callback` checks them, exchanges the
  * code, finds the Trygg account linked to the provider's subject, and hands the web app a Trygg
- * session in the URL fragment (never sent to a server, removed by the app at once).
+ * session in the URL fragment (never sent to a server, removed by the app at once). The app
+ * starts the sign-in with a random `app_state` it keeps in its tab; the fragment carries it back,
+ * and the app takes a session only with the state it is waiting for — so a link someone else
+ * made with their own session (`/#signin=…`, login CSRF) signs nobody in as them.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
@@ -16,6 +19,8 @@ import type { AccessVerifier } from '../auth/verifier.js';
 const COOKIE = 'trygg_oidc';
 const COOKIE_PATH = '/api/auth/oidc';
 const PENDING_TTL_S = 600;
+/** The web app's own random state for one sign-in (base64url, as it makes it). */
+const AppState = Type.String({ pattern: '^[A-Za-z0-9_-]{16,128}$' });
 
 export interface OidcRouteOptions {
   tokens: TokenService;
@@ -37,20 +42,27 @@ const oidcRoutes: FastifyPluginAsyncTypebox<OidcRouteOptions> = async (app, { to
     async () => ({ local: true, oidc: provider !== null }),
   );
 
-  app.get('/api/auth/oidc/login', { config: { public: true }, schema: { tags: ['auth'] } }, async (req, reply) => {
-    if (!provider) throw new TryggError('TRYGG_ERR_NOT_FOUND', 'no identity provider is configured');
-    const { url, pending } = await provider.startSignIn(`${base(req)}/api/auth/oidc/callback`);
-    const sealed = await tokens.seal('oidc', { ...pending }, PENDING_TTL_S);
-    return reply
-      .setCookie(COOKIE, sealed, {
-        path: COOKIE_PATH,
-        httpOnly: true,
-        sameSite: 'lax',
-        maxAge: PENDING_TTL_S,
-        secure: req.protocol === 'https',
-      })
-      .redirect(url.href, 302);
-  });
+  app.get(
+    '/api/auth/oidc/login',
+    {
+      config: { public: true },
+      schema: { tags: ['auth'], querystring: Type.Object({ app_state: AppState }, { additionalProperties: false }) },
+    },
+    async (req, reply) => {
+      if (!provider) throw new TryggError('TRYGG_ERR_NOT_FOUND', 'no identity provider is configured');
+      const { url, pending } = await provider.startSignIn(`${base(req)}/api/auth/oidc/callback`);
+      const sealed = await tokens.seal('oidc', { ...pending, appState: req.query.app_state }, PENDING_TTL_S);
+      return reply
+        .setCookie(COOKIE, sealed, {
+          path: COOKIE_PATH,
+          httpOnly: true,
+          sameSite: 'lax',
+          maxAge: PENDING_TTL_S,
+          secure: req.protocol === 'https',
+        })
+        .redirect(url.href, 302);
+    },
+  );
 
   app.get('/api/auth/oidc/callback', { config: { public: true }, schema: { tags: ['auth'], hide: true } }, async (req, reply) => {
     if (!provider) throw new TryggError('TRYGG_ERR_NOT_FOUND', 'no identity provider is configured');
@@ -62,7 +74,7 @@ const oidcRoutes: FastifyPluginAsyncTypebox<OidcRouteOptions> = async (app, { to
       req.log.warn({ code: 'TRYGG_ERR_UNAUTHENTICATED' }, 'identity provider callback without a pending sign-in');
       return fail('TRYGG_ERR_UNAUTHENTICATED');
     }
-    const pending = opened as unknown as PendingSignIn;
+    const pending = opened as unknown as PendingSignIn & { appState?: string };
     let subject: string;
     try {
       ({ subject } = await provider.finishSignIn(new URL(req.url, base(req)), pending));
@@ -77,7 +89,7 @@ const oidcRoutes: FastifyPluginAsyncTypebox<OidcRouteOptions> = async (app, { to
     }
     const { token, expiresAt } = await tokens.issue(person.principal, undefined, person.sessionEpoch);
     req.log.info({ userId: person.principal.userId, via: 'oidc' }, 'signed in');
-    const fragment = new URLSearchParams({ signin: token, expires: expiresAt });
+    const fragment = new URLSearchParams({ signin: token, expires: expiresAt, state: pending.appState ?? '' });
     return reply.header('cache-control', 'no-store').redirect(`/#${fragment.toString()}`, 302);
   });
 };

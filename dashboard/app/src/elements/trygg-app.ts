@@ -8,7 +8,15 @@ import { localized, msg } from '@lit/localize';
 import type { LoginResponse, Principal } from '@trygg/alarm-core';
 import { UNAUTHORIZED_EVENT, api, errorMessage } from '../api.js';
 import { localeForUser } from '../i18n.js';
-import { clearSession, endSession, loadSession, saveSession, takeSignInReturn, type Session } from '../session.js';
+import {
+  UNASKED_SIGN_IN,
+  clearSession,
+  endSession,
+  loadSession,
+  saveSession,
+  takeSignInReturn,
+  type Session,
+} from '../session.js';
 import { shared } from '../styles.js';
 import './trygg-login.js';
 import './trygg-locale-picker.js';
@@ -154,7 +162,9 @@ export class TryggApp extends LitElement {
           ? msg('You signed in, but you have no Trygg account yet. Ask an administrator to link it.', {
               id: 'login.oidc-unknown',
             })
-          : msg('Sign-in with the municipality did not work. Try again.', { id: 'login.oidc-failed' });
+          : back.error === UNASKED_SIGN_IN
+            ? msg('A sign-in link this page did not ask for was ignored. Sign in yourself.', { id: 'login.unasked' })
+            : msg('Sign-in with the municipality did not work. Try again.', { id: 'login.oidc-failed' });
       return;
     }
     try {

@@ -8,6 +8,7 @@ import { customElement, property, state } from 'lit/decorators.js';
 import { localized, msg } from '@lit/localize';
 import type { LoginResponse } from '@trygg/alarm-core';
 import { api, errorMessage } from '../api.js';
+import { startProviderSignIn } from '../session.js';
 import { shared } from '../styles.js';
 
 @customElement('trygg-login')
@@ -88,6 +89,12 @@ export class TryggLogin extends LitElement {
       .catch(() => undefined); // local sign-in still works
   }
 
+  /** Through the identity provider, with this tab's own state (the server refuses a start without one). */
+  private _onProviderSignIn(e: Event): void {
+    e.preventDefault();
+    startProviderSignIn();
+  }
+
   private async _onSubmit(e: SubmitEvent): Promise<void> {
     e.preventDefault();
     if (this._busy) return;
@@ -123,7 +130,7 @@ export class TryggLogin extends LitElement {
         }
         ${
           this._oidc
-            ? html`<a class="oidc" href="/api/auth/oidc/login" data-action="oidc-sign-in"
+            ? html`<a class="oidc" href="/api/auth/oidc/login" data-action="oidc-sign-in" @click=${this._onProviderSignIn}
                   >${msg('Sign in with the municipality', { id: 'login.oidc' })}</a
                 >
                 <p class="or">${msg('or with a Trygg account', { id: 'login.or-local' })}</p>`

@@ -17,6 +17,7 @@ export const templates = {
   'login.or-local': 'eller med en Trygg-konto',
   'login.oidc-unknown': 'Du er logget inn, men har ingen Trygg-konto ennå. Be en administrator koble den til.',
   'login.oidc-failed': 'Innloggingen hos kommunen virket ikke. Prøv igjen.',
+  'login.unasked': 'En innloggingslenke denne siden ikke ba om, ble oversett. Logg inn selv.',
 
   'queue.title': 'Åpne alarmer',
   'queue.loading': 'Henter alarmer …',

@@ -18,6 +18,7 @@ export const templates: Record<keyof typeof nb, TemplateLike> = {
   'login.or-local': 'eller med ett Trygg-konto',
   'login.oidc-unknown': 'Du är inloggad men har inget Trygg-konto ännu. Be en administratör koppla det.',
   'login.oidc-failed': 'Inloggningen hos kommunen fungerade inte. Försök igen.',
+  'login.unasked': 'En inloggningslänk som sidan inte bad om ignorerades. Logga in själv.',
 
   'queue.title': 'Öppna larm',
   'queue.loading': 'Hämtar larm …',
