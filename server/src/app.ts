@@ -97,9 +97,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     loggerInstance,
     bodyLimit: 64 * 1024,
     trustProxy: false,
-    // A connection that sends nothing is closed after the idle timeout (Node's header timeout
-    // never starts for one that sent no byte), half-sent headers after the header timeout, a
-    // request still arriving after the request timeout; idle keep-alive after the idle timeout.
+    // Half-sent headers are closed after the header timeout (one that sent nothing at all: see
+    // plugins/connection-limits.ts), a request still arriving after the request timeout, an
+    // idle keep-alive connection or a silent socket after the idle timeout.
     connectionTimeout: idleTimeoutS * 1000,
     keepAliveTimeout: idleTimeoutS * 1000,
     requestTimeout: requestTimeoutS * 1000,
@@ -112,7 +112,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // hides client mistakes.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
-  await app.register(connectionLimits, { perAddress: deps.http.connectionsPerAddress });
+  await app.register(connectionLimits, { perAddress: deps.http.connectionsPerAddress, silentMs: headersTimeoutS * 1000 });
   await app.register(errorsPlugin);
   await app.register(inputGuard);
   const tls = deps.publicUrl?.startsWith('https://') ?? false;
