@@ -107,13 +107,13 @@ export const ConfigSchema = Type.Object({
   mqttPassword: Type.Union([Type.String(), Type.Null()]),
   /** Bearer token for /metrics; null = /metrics answers only requests from this machine. */
   metricsToken: Type.Union([Type.String({ minLength: 16 }), Type.Null()]),
-  /** HTTP (API, web app, socket.io): a connection silent this long is closed, and an idle keep-alive one. */
+  /** HTTP (API, web app, socket.io): an idle keep-alive connection is closed after this. */
   httpIdleTimeoutS: Type.Integer({ minimum: 1, maximum: 3600 }),
-  /** Seconds a client has to send a request's headers (and a live socket to sign in). */
+  /** Seconds a client has to send a request's headers (a new connection its first byte, a live socket to sign in). */
   httpHeadersTimeoutS: Type.Integer({ minimum: 1, maximum: 600 }),
   /** Seconds a client has to send a whole request, body included. */
   httpRequestTimeoutS: Type.Integer({ minimum: 1, maximum: 3600 }),
-  /** HTTP connections one address may hold open, signed-in live sockets not counted; 0 = no cap. */
+  /** HTTP connections one address may hold open, those that proved themselves (signed in) not counted; 0 = no cap. */
   httpConnectionsPerAddress: Type.Integer({ minimum: 0 }),
   /** MQTT connections one address may hold before their CONNECT is accepted; 0 = no cap. */
   mqttPendingPerAddress: Type.Integer({ minimum: 0 }),
