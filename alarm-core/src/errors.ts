@@ -16,6 +16,11 @@ export const ERRORS = {
   TRYGG_ERR_SCAIP_DATA: { status: 400, message: 'SCAIP request carries wrong data (snu 3)' },
   TRYGG_ERR_SCAIP_REFERENCE: { status: 404, message: 'SCAIP request refers to a session Trygg does not know (snu 10)' },
   TRYGG_ERR_SIP_UNAUTHENTICATED: { status: 401, message: 'SIP request without valid digest credentials of a registered unit' },
+  TRYGG_ERR_DEVICE_TIME: { status: 400, message: "the device's ts names no instant (not RFC 3339)" },
+  TRYGG_ERR_EVENT_DATA: { status: 422, message: 'the event holds a value the store cannot take' },
+  TRYGG_ERR_EVENT_ID_REUSED: { status: 409, message: 'this event id was used before for another event' },
+  TRYGG_ERR_SIP_MALFORMED: { status: 400, message: 'not a SIP message Trygg can read' },
+  TRYGG_ERR_SIP_OVERLOADED: { status: 503, message: 'the SIP receiver is at its limit; try again shortly' },
   TRYGG_ERR_CLOCK_SKEW: { status: 400, message: "the device's clock is far from Trygg's" },
   TRYGG_ERR_CONNECT_RATE_LIMITED: { status: 429, message: 'too many failed connection attempts from this address' },
   TRYGG_ERR_DEVICE_REVOKED: { status: 403, message: 'the device was decommissioned or its secret revoked' },
@@ -68,6 +73,23 @@ export class TryggError extends Error {
     this.code = code;
     this.status = ERRORS[code].status;
   }
+}
+
+/**
+ * An error that is the sender's fault for good (a catalogue code with a 4xx status): the sender
+ * is told and acknowledged, never asked to resend what can never be stored.
+ */
+export function isDeviceFault(err: unknown): err is TryggError {
+  return err instanceof TryggError && err.status < 500;
+}
+
+/**
+ * SQLSTATE class 22 (data exception: a value the column or type refuses, such as U+0000 in text
+ * or a time out of range): caused by the data, so retrying the same data fails the same way.
+ */
+export function isDataError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('22');
 }
 
 /** The envelope an error becomes when it crosses a boundary: never a stack trace. */

@@ -16,6 +16,11 @@ export const DeviceEvent = Type.Object(
     type: DeviceEventTypeSchema,
     /** When the device saw it happen (ISO 8601 with offset). */
     ts: Type.String({ format: 'date-time', maxLength: 40 }),
+    /**
+     * The time exactly as the device sent it, kept only when Trygg stored another `ts` (the
+     * device's could not be read, or its clock was far off): set by Trygg, never by a device.
+     */
+    deviceTs: Type.Optional(Type.String({ maxLength: 80 })),
     /** Free-form location in the home, e.g. "bathroom" (SCAIP `lte`). */
     location: Type.Optional(Type.String({ maxLength: 64 })),
     /** Battery percentage at the time of the event. */
@@ -32,6 +37,13 @@ export const DeviceEvent = Type.Object(
     devicePriority: Type.Optional(Type.Integer({ minimum: 0, maximum: 9 })),
     /** Where the person can be called back (SCAIP `crd`: `sip:…`, `gsm:+47…`, `no-voice:`). */
     callbacks: Type.Optional(Type.Array(Type.String({ maxLength: 64 }), { maxItems: 4 })),
+    /**
+     * What a device sent beyond the contract, kept for the record and never acted on (SCAIP
+     * vendor elements such as `<ext><bat>87</bat></ext>` → `{ "ext/bat": "87" }`). Set by Trygg.
+     */
+    extensions: Type.Optional(
+      Type.Record(Type.String({ maxLength: 64 }), Type.String({ maxLength: 128 }), { maxProperties: 16 }),
+    ),
     /** WGS-84 position (SCAIP `lge` / `geo`). */
     position: Type.Optional(
       Type.Object(
