@@ -22,7 +22,7 @@ import {
   notificationsOf,
   ENGINE_STATEMENTS,
   takeDeviceEvents,
-  type AcceptResult,
+  type TakeOutcome,
   type Applied,
   type ApplyDeps,
   type TakeItem,
@@ -147,7 +147,7 @@ export class AlarmEngine {
    * committed (so the device may be acknowledged), with each event's outcome, and the effects
    * have gone out. A duplicate that was stored but never applied (a crash) is applied after.
    */
-  async take(items: readonly TakeItem[]): Promise<AcceptResult[]> {
+  async take(items: readonly TakeItem[]): Promise<TakeOutcome[]> {
     if (this.stopping || !this.subscription) {
       throw new TryggError('TRYGG_ERR_STORE_UNAVAILABLE', 'engine is not running');
     }
@@ -159,11 +159,15 @@ export class AlarmEngine {
     for (const [i, t] of taken.entries()) {
       if (t.applied) this.afterCommit(t.applied);
       const item = items[i];
-      if (t.result === 'duplicate' && item) {
+      if (t.result !== 'stored' && item) {
         this.submitDeviceEvent(item.deviceId, item.event.id).catch((err: unknown) => this.warn(err, 'duplicate'));
       }
     }
-    return taken.map((t) => t.result);
+    return taken.map((t): TakeOutcome => {
+      if (!t.applied) return { result: t.result };
+      const { alarm } = t.applied.result;
+      return { result: t.result, alarm: alarm ? { id: alarm.id, state: alarm.state } : null };
+    });
   }
 
   /**
