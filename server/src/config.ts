@@ -65,6 +65,10 @@ export const ConfigSchema = Type.Object({
   sipRealm: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9.-]+$' }),
   /** Host name or address put in Via and From of our requests; default: the bound address. */
   sipPublicHost: Type.Union([Type.String({ minLength: 1 }), Type.Null()]),
+  /** SIP connections (TCP, TLS) one address may hold: a care home's units share one NAT address. */
+  sipMaxConnectionsPerAddress: Type.Integer({ minimum: 1, maximum: 20_000 }),
+  /** SIP requests handled at once above which heartbeats wait (503 Retry-After); alarms at twice it. */
+  sipMaxInFlight: Type.Integer({ minimum: 10, maximum: 100_000 }),
   /** The municipality's time zone: relatives' "not available" windows are in its local time. */
   timeZone: Type.String({ minLength: 1, maxLength: 64 }),
   /** Seconds a device has to send its test event after a technician starts a test. */
@@ -139,6 +143,8 @@ const ENV: Record<string, { key: keyof Config; parse: (v: string) => unknown }> 
   TRYGG_SIP_TLS_KEY: { key: 'sipTlsKeyFile', parse: (v) => v },
   TRYGG_SIP_REALM: { key: 'sipRealm', parse: (v) => v },
   TRYGG_SIP_PUBLIC_HOST: { key: 'sipPublicHost', parse: (v) => v },
+  TRYGG_SIP_MAX_CONNECTIONS_PER_ADDRESS: { key: 'sipMaxConnectionsPerAddress', parse: toNumber },
+  TRYGG_SIP_MAX_IN_FLIGHT: { key: 'sipMaxInFlight', parse: toNumber },
   TRYGG_TIME_ZONE: { key: 'timeZone', parse: (v) => v },
   TRYGG_TEST_WINDOW_S: { key: 'installationTestWindowS', parse: toNumber },
   TRYGG_VAPID_SUBJECT: { key: 'vapidSubject', parse: (v) => v },
@@ -195,6 +201,8 @@ export const DEFAULTS: Config = {
   sipTlsKeyFile: null,
   sipRealm: 'trygg',
   sipPublicHost: null,
+  sipMaxConnectionsPerAddress: 256,
+  sipMaxInFlight: 1000,
   timeZone: 'Europe/Oslo',
   installationTestWindowS: 600,
   vapidSubject: 'mailto:drift@trygg.localhost',

@@ -297,6 +297,8 @@ export async function startTrygg(config: Config, opts: StartOptions = {}): Promi
         units: new ScaipUnits(ingressPool),
         inbox,
         logger,
+        streams: { perAddress: config.sipMaxConnectionsPerAddress },
+        maxInFlight: config.sipMaxInFlight,
       });
       await receiver.start();
       scaip = receiver;
