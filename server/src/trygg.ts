@@ -42,6 +42,7 @@ import {
   MqttGateway,
   ScaipReceiver,
   TelemetryWriter,
+  type ScaipReceiverOptions,
   applyTelemetryRetention,
   hasTimescale,
   type GatewayLimits,
@@ -88,6 +89,8 @@ export interface StartOptions {
   engine?: Pick<EngineDeps, 'sweepIntervalMs' | 'heartbeatGraceS' | 'onTimerFired'>;
   /** Gateway limits beyond the config (tests). */
   gatewayLimits?: Partial<GatewayLimits>;
+  /** SCAIP receiver tuning beyond the config (tests: short stream limits, a low overload mark, a short hold-poll gap). */
+  scaip?: Pick<ScaipReceiverOptions, 'streams' | 'maxInFlight' | 'holdPollGapS'>;
   /** Journal worker tuning (backoff, follow-up and poll periods), and how often the backlog alert looks. */
   journal?: Pick<JournalWorkerDeps, 'baseBackoffMs' | 'maxBackoffMs' | 'followUpMs' | 'pollMs' | 'concurrency'> & {
     timeoutMs?: number;
@@ -297,8 +300,9 @@ export async function startTrygg(config: Config, opts: StartOptions = {}): Promi
         units: new ScaipUnits(ingressPool),
         inbox,
         logger,
-        streams: { perAddress: config.sipMaxConnectionsPerAddress },
-        maxInFlight: config.sipMaxInFlight,
+        streams: { perAddress: config.sipMaxConnectionsPerAddress, ...opts.scaip?.streams },
+        maxInFlight: opts.scaip?.maxInFlight ?? config.sipMaxInFlight,
+        ...(opts.scaip?.holdPollGapS === undefined ? {} : { holdPollGapS: opts.scaip.holdPollGapS }),
       });
       await receiver.start();
       scaip = receiver;

@@ -23,7 +23,7 @@ import type { ScaipUnit, ScaipUnits } from '@trygg/devices';
 import { ScaipAnswers, type Answer } from './answer.js';
 import { buildMrs, SCAIP_CONTENT_TYPE } from './mrs.js';
 import { flowText, plainAddress, Registrar, sameFlow, userOf, type Registration } from './registrar.js';
-import { ScaipSessions } from './sessions.js';
+import { HOLD_POLL_GAP_S, ScaipSessions } from './sessions.js';
 import { respond, sip, type Flow, type SipMessage, type TransactionLayer } from './sip-lib.js';
 import { SipTransport, type StreamLimits, type TransportOptions } from './transport.js';
 
@@ -35,6 +35,8 @@ export interface ScaipReceiverOptions extends Omit<TransportOptions, 'maxBodyByt
   logger: Logger;
   /** Seconds a quiet ref stays the same session (default 3600). */
   sessionLifetimeS?: number;
+  /** Seconds a ref may be quiet within one hold before a closed alarm ends its session (default 45). */
+  holdPollGapS?: number;
   /** Largest SIP body taken in (default 16 KiB; SCAIP bodies are under 1 KiB, `<mrq>` over 4 KiB is snu 2). */
   maxBodyBytes?: number;
   /** Limits on SIP streams (TCP, TLS). */
@@ -70,7 +72,7 @@ export class ScaipReceiver {
       ...(opts.streams ? { streams: opts.streams } : {}),
     });
     this.registrar = new Registrar(opts.units, opts.realm, opts.logger);
-    this.sessions = new ScaipSessions(opts.db, opts.sessionLifetimeS ?? 3600);
+    this.sessions = new ScaipSessions(opts.db, opts.sessionLifetimeS ?? 3600, opts.holdPollGapS ?? HOLD_POLL_GAP_S);
     this.maxInFlight = opts.maxInFlight ?? 1000;
     this.answers = new ScaipAnswers({
       db: opts.db,

@@ -71,6 +71,8 @@ export class ScaipSessions {
     private readonly db: Pool,
     /** Seconds of silence after which a ref starts a new session. */
     private readonly lifetimeS = 3600,
+    /** Seconds of silence within a hold after which a closed alarm ends the session. */
+    private readonly holdPollGapS = HOLD_POLL_GAP_S,
   ) {}
 
   /**
@@ -82,7 +84,7 @@ export class ScaipSessions {
    */
   async touch(deviceId: string, cid: string, ref: string): Promise<ScaipSession> {
     const fresh = `${refKey(ref)}-${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
-    const touched = await commitRelaxed(this.db, TOUCH, [deviceId, cid, ref, fresh, this.lifetimeS, HOLD_POLL_GAP_S]);
+    const touched = await commitRelaxed(this.db, TOUCH, [deviceId, cid, ref, fresh, this.lifetimeS, this.holdPollGapS]);
     const r = touched.rows[0] as { session_id: string; first_seen: Date; aborted_at: Date | null } | undefined;
     if (!r) throw new Error('session upsert returned nothing');
     return { sessionId: r.session_id, firstSeen: r.first_seen, isNew: r.session_id === fresh, aborted: r.aborted_at !== null };

@@ -64,9 +64,15 @@ export class ScaipUnit {
   private readonly inbox: MrsReply[] = [];
   private refNo = Math.floor(Math.random() * 1e6);
   private reregister: NodeJS.Timeout | null = null;
+  private reregisterAt: number | null = null;
   private tcpBuf = '';
 
   constructor(private readonly opts: ScaipUnitOptions) {}
+
+  /** Seconds until the unit registers again on its own (null when it will not). */
+  get reregistersInS(): number | null {
+    return this.reregisterAt === null ? null : (this.reregisterAt - Date.now()) / 1000;
+  }
 
   /** The local port the unit sends from (its flow, as the receiver sees it). */
   get port(): number {
@@ -179,12 +185,12 @@ export class ScaipUnit {
     }
     if (this.reregister) clearTimeout(this.reregister);
     this.reregister = null;
+    this.reregisterAt = null;
     const granted = Number(rs.headers.expires ?? expires);
     if (rs.status === 200 && opts.keep !== false && expires > 0 && granted > 0) {
-      this.reregister = setTimeout(
-        () => void this.register(expires, opts).catch(() => undefined),
-        Math.max(1, granted * 0.8) * 1000,
-      );
+      const inMs = Math.max(1, granted * 0.8) * 1000;
+      this.reregisterAt = Date.now() + inMs;
+      this.reregister = setTimeout(() => void this.register(expires, opts).catch(() => undefined), inMs);
       this.reregister.unref();
     }
     return rs.status ?? 0;
