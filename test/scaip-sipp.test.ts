@@ -167,3 +167,48 @@ describe.each(['udp', 'tcp', 'tls'] as const)('SIPp as a SCAIP unit over %s', (t
     expect(alarms.rows).toEqual([{ state: 'claimed', type: 'alarm.button' }]);
   });
 });
+
+describe('SIPp as an older SIP stack', () => {
+  it('gets each MESSAGE of one Call-ID without a branch answered on its own, with To tags and its refs', async () => {
+    const unit = await createScaipUnit(db, 'sipp-legacy', { replyInOk: true });
+    const work = path.join(dir, 'legacy');
+    await import('node:fs/promises').then((fs) => fs.mkdir(work, { recursive: true }));
+    const run = await sipp(
+      [
+        `127.0.0.1:${svc.trygg.ports.sip.udp}`,
+        '-sf',
+        path.join(SCENARIOS, 'unit-legacy.xml'),
+        '-i',
+        '127.0.0.1',
+        '-p',
+        String(await freePort()),
+        '-t',
+        'u1',
+        '-m',
+        '1',
+        '-au',
+        unit.username,
+        '-ap',
+        unit.password,
+        '-key',
+        'user',
+        unit.username,
+        '-key',
+        'cid',
+        unit.cid,
+        '-timeout',
+        '30s',
+        '-trace_err',
+        '-error_file',
+        path.join(work, 'errors.log'),
+      ],
+      work,
+    ).done;
+    const errors = await readFile(path.join(work, 'errors.log'), 'utf8').catch(() => '');
+    expect(run.code, run.out.slice(-2000) + errors.slice(-2000)).toBe(0);
+    const events = await db.query<{ event_id: string }>('SELECT event_id FROM device_events WHERE device_id = $1', [
+      'sipp-legacy',
+    ]);
+    expect(events.rows).toHaveLength(3);
+  });
+});
