@@ -131,10 +131,14 @@ export function toEntries(rows: readonly TimelineRow[]): TimelineEntry[] {
 
 /**
  * A stored event and a new one with the same id are the same event when they say the same thing.
- * `ts` is compared only where it is the device's own: when Trygg stored its receive time instead
- * (`deviceTs` kept), a resend carries another receive time and is still the same event.
+ * Their times may differ a little: firmware that retries at the application level may stamp the
+ * retry anew, and where Trygg stored its own receive time (`deviceTs` kept) a resend gets another
+ * one. A counter that restarted reuses an old id for a new event, which says something else or
+ * comes much later (over 5 minutes).
  */
-export const SAME_EVENT = `(e.payload - 'ts') = (i.payload - 'ts') AND (e.payload->>'ts' = i.payload->>'ts' OR e.payload ? 'deviceTs')`;
+export const SAME_EVENT = `(e.payload - 'ts') = (i.payload - 'ts')
+  AND (e.payload ? 'deviceTs'
+       OR abs(extract(epoch FROM (e.payload->>'ts')::timestamptz - (i.payload->>'ts')::timestamptz)) <= 300)`;
 
 /**
  * Stores fresh device events and claims them in the same statement (they are applied in this
