@@ -2,12 +2,13 @@
  * A raw SIP peer for tests: a UDP socket (or TCP connection) on an address of its choosing that
  * sends exactly the bytes a test writes (bare LF, no branch, odd content types, replays) and
  * reads what comes back with its own small parser, independent of the `sip` package the receiver
- * uses. It answers the receiver's `<mrs>` MESSAGEs with 200 OK and keeps them, and signs requests
+ * uses (streams are framed as the simulated unit frames them). It answers the receiver's `<mrs>` MESSAGEs with 200 OK and keeps them, and signs requests
  * with digest (RFC 2617, qop=auth) computed here.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import dgram from 'node:dgram';
 import net from 'node:net';
+import { sipStreamFramer } from '@trygg/simulators';
 
 export interface RawMessage {
   /** Request method, or undefined for a response. */
@@ -75,7 +76,6 @@ export class RawSipPeer {
   private udp: dgram.Socket | null = null;
   private tcp: net.Socket | null = null;
   private readonly received: RawMessage[] = [];
-  private tcpBuf = '';
   /** Whether the TCP connection was closed by the other side. */
   closed = false;
   localPort = 0;
@@ -103,17 +103,10 @@ export class RawSipPeer {
     s.on('error', () => undefined);
     s.on('close', () => (this.closed = true));
     s.setEncoding('latin1');
-    s.on('data', (chunk: string) => {
-      this.tcpBuf += chunk;
-      for (;;) {
-        const end = this.tcpBuf.indexOf('\r\n\r\n');
-        if (end < 0) return;
-        const len = Number(/\r\ncontent-length\s*:\s*(\d+)/i.exec(this.tcpBuf.slice(0, end + 2))?.[1] ?? 0);
-        if (this.tcpBuf.length < end + 4 + len) return;
-        this.take(this.tcpBuf.slice(0, end + 4 + len));
-        this.tcpBuf = this.tcpBuf.slice(end + 4 + len);
-      }
-    });
+    s.on(
+      'data',
+      sipStreamFramer((raw) => this.take(raw)),
+    );
     this.tcp = s;
     this.localPort = s.localPort ?? 0;
     return this;

@@ -45,6 +45,25 @@ export function readMrs(body: string): MrsReply | null {
   return { ref: fields.ref ?? '', snu: Number(fields.snu), fields, raw: body };
 }
 
+/**
+ * Cuts a SIP stream (TCP, TLS) into messages by its blank line and Content-Length (RFC 3261
+ * §18.3); feed it the stream's latin1 chunks.
+ */
+export function sipStreamFramer(onMessage: (raw: string) => void): (chunk: string) => void {
+  let buf = '';
+  return (chunk) => {
+    buf += chunk;
+    for (;;) {
+      const end = buf.indexOf('\r\n\r\n');
+      if (end < 0) return;
+      const len = Number(/\r\ncontent-length\s*:\s*(\d+)/i.exec(buf.slice(0, end + 2))?.[1] ?? 0);
+      if (buf.length < end + 4 + len) return;
+      onMessage(buf.slice(0, end + 4 + len));
+      buf = buf.slice(end + 4 + len);
+    }
+  };
+}
+
 export function mrqXml(fields: Record<string, string | undefined>): string {
   const parts = Object.entries(fields)
     .filter(([, v]) => v !== undefined)
@@ -65,7 +84,6 @@ export class ScaipUnit {
   private refNo = Math.floor(Math.random() * 1e6);
   private reregister: NodeJS.Timeout | null = null;
   private reregisterAt: number | null = null;
-  private tcpBuf = '';
 
   constructor(private readonly opts: ScaipUnitOptions) {}
 
@@ -152,18 +170,10 @@ export class ScaipUnit {
     });
     s.on('error', () => undefined);
     s.setEncoding('latin1');
-    this.tcpBuf = '';
-    s.on('data', (chunk: string) => {
-      this.tcpBuf += chunk;
-      for (;;) {
-        const end = this.tcpBuf.indexOf('\r\n\r\n');
-        if (end < 0) return;
-        const len = Number(/\r\ncontent-length\s*:\s*(\d+)/i.exec(this.tcpBuf.slice(0, end + 2))?.[1] ?? 0);
-        if (this.tcpBuf.length < end + 4 + len) return;
-        this.onData(this.tcpBuf.slice(0, end + 4 + len));
-        this.tcpBuf = this.tcpBuf.slice(end + 4 + len);
-      }
-    });
+    s.on(
+      'data',
+      sipStreamFramer((m) => this.onData(m)),
+    );
     this.tcp = s;
     this.localPort = s.localPort ?? 0;
   }
