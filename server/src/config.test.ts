@@ -51,6 +51,12 @@ describe('loadConfig', () => {
     expect(c).toMatchObject({ sipEnabled: false, sipUdpPort: 15060, sipTcpPort: null });
   });
 
+  it('maps the delivery settings', () => {
+    expect(loadConfig({})).toMatchObject({ notifyConcurrency: 64, notifyTimeoutS: 10, notifyMaxAttempts: 8 });
+    expect(loadConfig({ TRYGG_NOTIFY_TIMEOUT_S: '3' }).notifyTimeoutS).toBe(3);
+    expect(() => loadConfig({ TRYGG_NOTIFY_MAX_ATTEMPTS: '0' })).toThrow(/TRYGG_NOTIFY_MAX_ATTEMPTS/);
+  });
+
   it('takes --demo and refuses unknown flags', () => {
     expect(loadConfig({}, ['--demo']).demo).toBe(true);
     expect(() => loadConfig({}, ['--dmeo'])).toThrow(/Unknown option --dmeo/);

@@ -75,6 +75,12 @@ export const ConfigSchema = Type.Object({
   pushActionTtlSeconds: Type.Integer({ minimum: 60, maximum: 24 * 3600 }),
   /** Accept `http:` push endpoints (local push service in tests and development only). */
   pushAllowInsecure: Type.Boolean(),
+  /** Notifications being delivered at once. */
+  notifyConcurrency: Type.Integer({ minimum: 1, maximum: 1000 }),
+  /** Seconds one delivery attempt (every device of the person, in parallel) may take. */
+  notifyTimeoutS: Type.Integer({ minimum: 1, maximum: 120 }),
+  /** Attempts before a notification is given up (`failed`, for a next channel). */
+  notifyMaxAttempts: Type.Integer({ minimum: 1, maximum: 50 }),
   /** socket.io adapter for several nodes: none (one node) or a Redis URL. */
   liveRedisUrl: Type.Union([Type.String({ pattern: '^rediss?://' }), Type.Null()]),
   /** MQTTS port alongside plain MQTT; null = no TLS listener. */
@@ -144,6 +150,9 @@ const ENV: Record<string, { key: keyof Config; parse: (v: string) => unknown }> 
   TRYGG_VAPID_SUBJECT: { key: 'vapidSubject', parse: (v) => v },
   TRYGG_PUSH_ACTION_TTL_SECONDS: { key: 'pushActionTtlSeconds', parse: toNumber },
   TRYGG_PUSH_ALLOW_INSECURE: { key: 'pushAllowInsecure', parse: toBool },
+  TRYGG_NOTIFY_CONCURRENCY: { key: 'notifyConcurrency', parse: toNumber },
+  TRYGG_NOTIFY_TIMEOUT_S: { key: 'notifyTimeoutS', parse: toNumber },
+  TRYGG_NOTIFY_MAX_ATTEMPTS: { key: 'notifyMaxAttempts', parse: toNumber },
   TRYGG_LIVE_REDIS_URL: { key: 'liveRedisUrl', parse: (v) => v },
   TRYGG_MQTTS_PORT: { key: 'mqttsPort', parse: toNumber },
   TRYGG_MQTTS_CERT_FILE: { key: 'mqttsCertFile', parse: (v) => v },
@@ -200,6 +209,9 @@ export const DEFAULTS: Config = {
   vapidSubject: 'mailto:drift@trygg.localhost',
   pushActionTtlSeconds: 1800,
   pushAllowInsecure: false,
+  notifyConcurrency: 64,
+  notifyTimeoutS: 10,
+  notifyMaxAttempts: 8,
   liveRedisUrl: null,
   mqttsPort: null,
   mqttsCertFile: null,

@@ -84,8 +84,8 @@ export interface StartOptions {
   logger?: Logger;
   /** Replaces the web-push notifier (tests that count notifications). */
   notifier?: Notifier;
-  /** Engine tuning (sweep period, heartbeat grace, timer instrumentation). */
-  engine?: Pick<EngineDeps, 'sweepIntervalMs' | 'heartbeatGraceS' | 'onTimerFired'>;
+  /** Engine tuning (sweep period, heartbeat grace, timer instrumentation, delivery backoff). */
+  engine?: Pick<EngineDeps, 'sweepIntervalMs' | 'heartbeatGraceS' | 'onTimerFired' | 'delivery'>;
   /** Gateway limits beyond the config (tests). */
   gatewayLimits?: Partial<GatewayLimits>;
   /** Journal worker tuning (backoff, follow-up and poll periods), and how often the backlog alert looks. */
@@ -150,6 +150,7 @@ export async function startTrygg(config: Config, opts: StartOptions = {}): Promi
     const vapidKeys = await loadVapidKeys(pool);
     const webPush = new WebPushNotifier({
       db: pool,
+      timeoutMs: config.notifyTimeoutS * 1000,
       vapid: new VapidAuth(vapidKeys, config.vapidSubject),
       encryptor: new PushEncryptor(),
       logger,
@@ -216,14 +217,22 @@ export async function startTrygg(config: Config, opts: StartOptions = {}): Promi
       live,
       notifier: opts.notifier ?? {
         // Every notification is a log line (recipient, kind, alarm), then a push to the person's devices.
-        notify: (n) => {
+        notify: (n, o) => {
           logger.info({ notification: n.id, kind: n.kind, recipient: n.recipient.name, alarmId: n.alarmId }, 'notification');
-          return webPush.notify(n);
+          return webPush.notify(n, o);
         },
       },
       // The gateway opens while a crash's backlog of unapplied events is applied behind it.
       awaitFirstSweep: false,
       ...opts.engine,
+      // Delivery bookkeeping on the general pool: a push backlog never takes an alarm's connection.
+      outboxPool: pool,
+      delivery: {
+        concurrency: config.notifyConcurrency,
+        timeoutMs: config.notifyTimeoutS * 1000,
+        maxAttempts: config.notifyMaxAttempts,
+        ...opts.engine?.delivery,
+      },
       feedback: { send: (deviceId, fb) => gateway?.send(deviceId, fb) },
       logger,
     });
