@@ -27,7 +27,7 @@ async function boot(config: Parameters<typeof startTestService>[0] & object): Pr
   await push.start();
   const svc = await startTestService({
     ...config,
-    config: { pushAllowInsecure: true, ...config.config },
+    config: { pushAllowOrigins: [push.origin], ...config.config },
   });
   const { token } = await svc.login('admin');
   const key = (await svc.api<{ publicKey: string }>('GET', '/api/push/key', token)).body.publicKey;
@@ -93,7 +93,7 @@ describe('delivery under load', () => {
   beforeAll(async () => {
     env = await boot({
       // Long enough that the hanging endpoints below are still hanging when supervision is checked.
-      config: { notifyTimeoutS: 60 },
+      config: { pushMaxSubscriptions: 25, notifyTimeoutS: 60 },
       start: { engine: { sweepIntervalMs: 300, heartbeatGraceS: 1 } },
     });
     await setPolicy(env, 'site', 'solbakken', [{ type: 'notify', to: ['site-staff'], timeoutS: 3600 }]);

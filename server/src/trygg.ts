@@ -25,7 +25,16 @@ import {
   type Pool,
   type Principal,
 } from '@trygg/alarm-core';
-import { LiveServer, PushEncryptor, VapidAuth, WebPushNotifier, loadVapidKeys, redisAdapter } from '@trygg/dashboard';
+import {
+  EndpointGuard,
+  LiveServer,
+  PushEncryptor,
+  VapidAuth,
+  WebPushNotifier,
+  loadVapidKeys,
+  redisAdapter,
+  type Resolve,
+} from '@trygg/dashboard';
 import {
   DeviceAuthenticator,
   DirectoryListener,
@@ -86,6 +95,8 @@ export interface StartOptions {
   notifier?: Notifier;
   /** Engine tuning (sweep period, heartbeat grace, timer instrumentation, delivery backoff). */
   engine?: Pick<EngineDeps, 'sweepIntervalMs' | 'heartbeatGraceS' | 'onTimerFired' | 'delivery'>;
+  /** How push endpoints' names resolve (tests: a name that changes its answer); default the system's. */
+  pushResolve?: Resolve;
   /** Gateway limits beyond the config (tests). */
   gatewayLimits?: Partial<GatewayLimits>;
   /** Journal worker tuning (backoff, follow-up and poll periods), and how often the backlog alert looks. */
@@ -148,8 +159,13 @@ export async function startTrygg(config: Config, opts: StartOptions = {}): Promi
     if (oidc) logger.info({ issuer: oidc.issuer, webSignIn: oidc.signInEnabled }, 'identity provider trusted');
     const verifier = new AccessVerifier(pool, tokens, oidc);
     const vapidKeys = await loadVapidKeys(pool);
+    const pushGuard = new EndpointGuard({
+      allowOrigins: config.pushAllowOrigins,
+      ...(opts.pushResolve ? { resolve: opts.pushResolve } : {}),
+    });
     const webPush = new WebPushNotifier({
       db: pool,
+      guard: pushGuard,
       timeoutMs: config.notifyTimeoutS * 1000,
       vapid: new VapidAuth(vapidKeys, config.vapidSubject),
       encryptor: new PushEncryptor(),
@@ -381,7 +397,7 @@ export async function startTrygg(config: Config, opts: StartOptions = {}): Promi
       unusualAccess: { residents: config.auditUnusualResidents, windowS: config.auditUnusualWindowS },
       onUnusualAccess: (alert) => live.publishUnusualAccess(alert),
       onBrokenGlass: (grant) => live.publishBrokenGlass(grant),
-      push: { vapidPublicKey: vapidKeys.publicKey, allowInsecure: config.pushAllowInsecure },
+      push: { vapidPublicKey: vapidKeys.publicKey, guard: pushGuard, maxSubscriptions: config.pushMaxSubscriptions },
       online: (ids) => live.online(ids),
       metrics: { registry: metrics.registry, token: config.metricsToken },
       logger,

@@ -11,6 +11,8 @@
  * this person (no account, no subscription, every subscription gone or refused for good), so a
  * next channel can take over. The push `Topic` (per alarm) lets the push service replace an
  * undelivered older message, and the service worker shows each notification id once.
+ *
+ * Every request connects only where the EndpointGuard allows (checked as the connection is made).
  */
 import { createHash } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
@@ -25,6 +27,8 @@ import {
   type Queryable,
 } from '@trygg/alarm-core';
 import type { PushEncryptor, SubscriptionKeys } from './ece.js';
+import { EndpointGuard } from './endpoint-guard.js';
+import { postPush } from './post.js';
 import { backlogText, pushText } from './push-text.js';
 import { dropSubscription, subscriptionsOf, type StoredSubscription } from './subscriptions.js';
 import type { VapidAuth } from './vapid.js';
@@ -45,6 +49,8 @@ export interface WebPushNotifierDeps {
   logger: Logger;
   /** Seconds a push service keeps an undelivered alert (RFC 8030 §5.2 TTL). */
   ttlS?: number;
+  /** Where pushes may go (default: public https endpoints only, no allow-listed origin). */
+  guard?: EndpointGuard;
   /** Per-request timeout when the caller gives no signal (the journal backlog alert). */
   timeoutMs?: number;
 }
@@ -65,7 +71,11 @@ function seqOf(id: string): number {
 class RefusedForGood extends Error {}
 
 export class WebPushNotifier implements Notifier {
-  constructor(private readonly deps: WebPushNotifierDeps) {}
+  private readonly guard: EndpointGuard;
+
+  constructor(private readonly deps: WebPushNotifierDeps) {
+    this.guard = deps.guard ?? new EndpointGuard();
+  }
 
   async notify(n: Notification, opts: NotifyOptions = {}): Promise<void> {
     // The response centre as a group has no phone: operators see alarms on the console.
@@ -169,14 +179,14 @@ export class WebPushNotifier implements Notifier {
   }
 
   /**
-   * One device: `delivered`, or `gone` (404 / 410: removed). Throws RefusedForGood when trying
-   * again cannot help, any other error when it might.
+   * One device: `delivered`, or `gone` (404 / 410: removed). Throws `TRYGG_ERR_PUSH_ENDPOINT_REFUSED`
+   * or RefusedForGood when trying again cannot help, any other error when it might.
    */
   private async send(s: StoredSubscription, payload: PushPayload, signal: AbortSignal): Promise<'delivered' | 'gone'> {
+    // A subscription stored before these rules, or a literal address: refused before any request.
+    const url = this.guard.checkForSend(s.endpoint);
     const req = this.prepare(s.endpoint, { p256dh: s.p256dh, auth: s.auth }, payload);
-    const res = await fetch(req.endpoint, { method: 'POST', headers: req.headers, body: new Uint8Array(req.body), signal });
-    await res.arrayBuffer().catch(() => undefined);
-    const status = res.status;
+    const status = await postPush(url, req.headers, req.body, { lookup: this.guard.lookupFor(url), signal });
     if (status === 201 || status === 202) return 'delivered';
     if (status === 404 || status === 410) {
       // RFC 8030 §7.3: the subscription expired or was unsubscribed; it will never work again.
