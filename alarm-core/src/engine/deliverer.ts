@@ -98,11 +98,6 @@ export class Deliverer {
     });
   }
 
-  /** Notifications being delivered now. */
-  get inFlight(): number {
-    return this.running.size;
-  }
-
   private async claimWhileDue(): Promise<void> {
     do {
       this.again = false;

@@ -82,8 +82,8 @@ export class AlarmEngine {
   private readonly loops: NodeJS.Timeout[] = [];
   private readonly inFlight = new Set<Promise<unknown>>();
   private stopping = false;
-  private sweeping = false;
-  private supervising = false;
+  /** The loops running a round now: a round is never joined by the next tick's. */
+  private readonly busy = new Set<'sweep' | 'supervision'>();
 
   constructor(deps: EngineDeps) {
     this.deps = deps;
@@ -121,13 +121,16 @@ export class AlarmEngine {
     const timers = await this.wheel.start();
     this.deps.logger.info({ timers }, 'engine started; timers re-armed');
     this.deliverer.start();
-    if (this.deps.awaitFirstSweep === false) void this.sweep();
-    else await this.sweep();
-    void this.superviseNow();
+    const sweep = () => this.round('sweep', () => this.recover());
+    // Supervision has a loop of its own: a crash's backlog never delays an offline alarm.
+    const supervise = () => this.round('supervision', () => this.supervise());
+    if (this.deps.awaitFirstSweep === false) void sweep();
+    else await sweep();
+    void supervise();
     const every = this.deps.sweepIntervalMs ?? 5_000;
     this.loops.push(
-      setInterval(() => void this.sweep(), every),
-      setInterval(() => void this.superviseNow(), every),
+      setInterval(() => void sweep(), every),
+      setInterval(() => void supervise(), every),
     );
     for (const l of this.loops) l.unref();
   }
@@ -223,34 +226,25 @@ export class AlarmEngine {
     return p;
   }
 
-  /** Crash recovery: applies inbox rows nobody applied. */
-  private async sweep(): Promise<void> {
-    // One sweep at a time: a long one (a crash's backlog) must not be joined by the next tick's.
-    if (this.stopping || this.sweeping) return;
-    this.sweeping = true;
+  /** One round of a loop, unless the last is still running (a crash's backlog can take long). */
+  private async round(loop: 'sweep' | 'supervision', run: () => Promise<void>): Promise<void> {
+    if (this.stopping || this.busy.has(loop)) return;
+    this.busy.add(loop);
     try {
-      const { rows } = await this.deps.pool.query<{ device_id: string; event_id: string }>(
-        `SELECT device_id, event_id FROM device_events WHERE processed_at IS NULL ORDER BY received_at LIMIT 1000`,
-      );
-      await Promise.allSettled(rows.map((r) => this.submitDeviceEvent(r.device_id, r.event_id)));
+      await run();
     } catch (err) {
-      this.warn(err, 'sweep');
+      this.warn(err, loop);
     } finally {
-      this.sweeping = false;
+      this.busy.delete(loop);
     }
   }
 
-  /** Heartbeat supervision on its own loop: a crash's backlog or a stuck delivery never delays an offline alarm. */
-  private async superviseNow(): Promise<void> {
-    if (this.stopping || this.supervising) return;
-    this.supervising = true;
-    try {
-      await this.supervise();
-    } catch (err) {
-      this.warn(err, 'supervision');
-    } finally {
-      this.supervising = false;
-    }
+  /** Crash recovery: applies inbox rows nobody applied. */
+  private async recover(): Promise<void> {
+    const { rows } = await this.deps.pool.query<{ device_id: string; event_id: string }>(
+      `SELECT device_id, event_id FROM device_events WHERE processed_at IS NULL ORDER BY received_at LIMIT 1000`,
+    );
+    await Promise.allSettled(rows.map((r) => this.submitDeviceEvent(r.device_id, r.event_id)));
   }
 
   private get applyDeps(): ApplyDeps {
