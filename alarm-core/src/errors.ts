@@ -57,6 +57,15 @@ export const ERRORS = {
   TRYGG_ERR_DEVICE_STATE: { status: 409, message: 'the device is not in a state that allows this' },
   TRYGG_ERR_TEST_RUNNING: { status: 409, message: 'a test is already running for this device' },
   TRYGG_ERR_IMPORT_INVALID: { status: 400, message: 'the import has invalid rows; nothing was imported' },
+  TRYGG_ERR_NOTIFICATION_FAILED: { status: 502, message: 'the notification could not be delivered to its person' },
+  TRYGG_ERR_PUSH_ENDPOINT_REFUSED: {
+    status: 400,
+    message: 'a push endpoint must be https on port 443 at a host that resolves only to public addresses',
+  },
+  TRYGG_ERR_PUSH_KEYS_INVALID: {
+    status: 400,
+    message: 'keys.p256dh must be a P-256 public key (65 octets, uncompressed) and keys.auth 16 octets, base64url',
+  },
   TRYGG_ERR_CONFIG: { status: 500, message: 'invalid configuration' },
   TRYGG_ERR_INTERNAL: { status: 500, message: 'internal error' },
 } as const satisfies Record<string, { status: number; message: string }>;

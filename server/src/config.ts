@@ -77,8 +77,19 @@ export const ConfigSchema = Type.Object({
   vapidSubject: Type.String({ pattern: '^(mailto:|https://)' }),
   /** Lifetime of the token a push notification's Accept / Decline buttons carry, seconds. */
   pushActionTtlSeconds: Type.Integer({ minimum: 60, maximum: 24 * 3600 }),
-  /** Accept `http:` push endpoints (local push service in tests and development only). */
-  pushAllowInsecure: Type.Boolean(),
+  /**
+   * Push-service origins taken as they are, without the public-address check and `http:` allowed:
+   * a local push service in tests and development. Production leaves it empty.
+   */
+  pushAllowOrigins: Type.Array(Type.String({ pattern: '^https?://[^/?#@]+$' })),
+  /** Push subscriptions (devices) per person; a new one beyond this replaces the oldest. */
+  pushMaxSubscriptions: Type.Integer({ minimum: 1, maximum: 100 }),
+  /** Notifications being delivered at once. */
+  notifyConcurrency: Type.Integer({ minimum: 1, maximum: 1000 }),
+  /** Seconds one delivery attempt (every device of the person, in parallel) may take. */
+  notifyTimeoutS: Type.Integer({ minimum: 1, maximum: 120 }),
+  /** Attempts before a notification is given up (`failed`, for a next channel). */
+  notifyMaxAttempts: Type.Integer({ minimum: 1, maximum: 50 }),
   /** socket.io adapter for several nodes: none (one node) or a Redis URL. */
   liveRedisUrl: Type.Union([Type.String({ pattern: '^rediss?://' }), Type.Null()]),
   /** MQTTS port alongside plain MQTT; null = no TLS listener. */
@@ -149,7 +160,11 @@ const ENV: Record<string, { key: keyof Config; parse: (v: string) => unknown }> 
   TRYGG_TEST_WINDOW_S: { key: 'installationTestWindowS', parse: toNumber },
   TRYGG_VAPID_SUBJECT: { key: 'vapidSubject', parse: (v) => v },
   TRYGG_PUSH_ACTION_TTL_SECONDS: { key: 'pushActionTtlSeconds', parse: toNumber },
-  TRYGG_PUSH_ALLOW_INSECURE: { key: 'pushAllowInsecure', parse: toBool },
+  TRYGG_PUSH_ALLOW_ORIGINS: { key: 'pushAllowOrigins', parse: toList },
+  TRYGG_PUSH_MAX_SUBSCRIPTIONS: { key: 'pushMaxSubscriptions', parse: toNumber },
+  TRYGG_NOTIFY_CONCURRENCY: { key: 'notifyConcurrency', parse: toNumber },
+  TRYGG_NOTIFY_TIMEOUT_S: { key: 'notifyTimeoutS', parse: toNumber },
+  TRYGG_NOTIFY_MAX_ATTEMPTS: { key: 'notifyMaxAttempts', parse: toNumber },
   TRYGG_LIVE_REDIS_URL: { key: 'liveRedisUrl', parse: (v) => v },
   TRYGG_MQTTS_PORT: { key: 'mqttsPort', parse: toNumber },
   TRYGG_MQTTS_CERT_FILE: { key: 'mqttsCertFile', parse: (v) => v },
@@ -207,7 +222,11 @@ export const DEFAULTS: Config = {
   installationTestWindowS: 600,
   vapidSubject: 'mailto:drift@trygg.localhost',
   pushActionTtlSeconds: 1800,
-  pushAllowInsecure: false,
+  pushAllowOrigins: [],
+  pushMaxSubscriptions: 10,
+  notifyConcurrency: 64,
+  notifyTimeoutS: 10,
+  notifyMaxAttempts: 8,
   liveRedisUrl: null,
   mqttsPort: null,
   mqttsCertFile: null,
@@ -237,6 +256,13 @@ const UNIT_S: Record<string, number> = { h: 3600, d: 86400, w: 7 * 86400, y: 365
 function toSeconds(v: string): unknown {
   const m = /^\s*(\d+)\s*([hdwy])\s*$/.exec(v);
   return m ? Number(m[1]) * (UNIT_S[m[2] ?? ''] ?? 0) : v;
+}
+/** `a, b` → ['a', 'b'] (origins, hosts). */
+function toList(v: string): unknown {
+  return v
+    .split(',')
+    .map((x) => x.trim().replace(/\/+$/, ''))
+    .filter(Boolean);
 }
 function toBool(v: string): unknown {
   if (/^(1|true|yes)$/i.test(v)) return true;
@@ -270,7 +296,8 @@ export function loadConfig(
   Object.assign(merged, overrides);
   if (!validator.Check(merged)) {
     const err = validator.Errors(merged)[0];
-    const key = err?.instancePath.replace(/^\//, '') ?? '';
+    // The setting, not the element of a list setting (`/pushAllowOrigins/0`).
+    const key = err?.instancePath.split('/')[1] ?? '';
     const name = source[key] ?? Object.keys(ENV).find((n) => ENV[n]?.key === key) ?? key;
     throw new TryggError(
       'TRYGG_ERR_CONFIG',

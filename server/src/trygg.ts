@@ -25,7 +25,16 @@ import {
   type Pool,
   type Principal,
 } from '@trygg/alarm-core';
-import { LiveServer, PushEncryptor, VapidAuth, WebPushNotifier, loadVapidKeys, redisAdapter } from '@trygg/dashboard';
+import {
+  EndpointGuard,
+  LiveServer,
+  PushEncryptor,
+  VapidAuth,
+  WebPushNotifier,
+  loadVapidKeys,
+  redisAdapter,
+  type Resolve,
+} from '@trygg/dashboard';
 import {
   DeviceAuthenticator,
   DirectoryListener,
@@ -85,8 +94,10 @@ export interface StartOptions {
   logger?: Logger;
   /** Replaces the web-push notifier (tests that count notifications). */
   notifier?: Notifier;
-  /** Engine tuning (sweep period, heartbeat grace, timer instrumentation). */
-  engine?: Pick<EngineDeps, 'sweepIntervalMs' | 'heartbeatGraceS' | 'onTimerFired'>;
+  /** Engine tuning (sweep period, heartbeat grace, timer instrumentation, delivery backoff). */
+  engine?: Pick<EngineDeps, 'sweepIntervalMs' | 'heartbeatGraceS' | 'onTimerFired' | 'delivery'>;
+  /** How push endpoints' names resolve (tests: a name that changes its answer); default the system's. */
+  pushResolve?: Resolve;
   /** Gateway limits beyond the config (tests). */
   gatewayLimits?: Partial<GatewayLimits>;
   /** SCAIP receiver tuning beyond the config (tests: short stream limits, a low overload mark, a short hold-poll gap). */
@@ -151,8 +162,14 @@ export async function startTrygg(config: Config, opts: StartOptions = {}): Promi
     if (oidc) logger.info({ issuer: oidc.issuer, webSignIn: oidc.signInEnabled }, 'identity provider trusted');
     const verifier = new AccessVerifier(pool, tokens, oidc);
     const vapidKeys = await loadVapidKeys(pool);
+    const pushGuard = new EndpointGuard({
+      allowOrigins: config.pushAllowOrigins,
+      ...(opts.pushResolve ? { resolve: opts.pushResolve } : {}),
+    });
     const webPush = new WebPushNotifier({
       db: pool,
+      guard: pushGuard,
+      timeoutMs: config.notifyTimeoutS * 1000,
       vapid: new VapidAuth(vapidKeys, config.vapidSubject),
       encryptor: new PushEncryptor(),
       logger,
@@ -219,14 +236,22 @@ export async function startTrygg(config: Config, opts: StartOptions = {}): Promi
       live,
       notifier: opts.notifier ?? {
         // Every notification is a log line (recipient, kind, alarm), then a push to the person's devices.
-        notify: (n) => {
+        notify: (n, o) => {
           logger.info({ notification: n.id, kind: n.kind, recipient: n.recipient.name, alarmId: n.alarmId }, 'notification');
-          return webPush.notify(n);
+          return webPush.notify(n, o);
         },
       },
       // The gateway opens while a crash's backlog of unapplied events is applied behind it.
       awaitFirstSweep: false,
       ...opts.engine,
+      // Delivery bookkeeping on the general pool: a push backlog never takes an alarm's connection.
+      outboxPool: pool,
+      delivery: {
+        concurrency: config.notifyConcurrency,
+        timeoutMs: config.notifyTimeoutS * 1000,
+        maxAttempts: config.notifyMaxAttempts,
+        ...opts.engine?.delivery,
+      },
       feedback: { send: (deviceId, fb) => gateway?.send(deviceId, fb) },
       logger,
     });
@@ -378,7 +403,7 @@ export async function startTrygg(config: Config, opts: StartOptions = {}): Promi
       unusualAccess: { residents: config.auditUnusualResidents, windowS: config.auditUnusualWindowS },
       onUnusualAccess: (alert) => live.publishUnusualAccess(alert),
       onBrokenGlass: (grant) => live.publishBrokenGlass(grant),
-      push: { vapidPublicKey: vapidKeys.publicKey, allowInsecure: config.pushAllowInsecure },
+      push: { vapidPublicKey: vapidKeys.publicKey, guard: pushGuard, maxSubscriptions: config.pushMaxSubscriptions },
       online: (ids) => live.online(ids),
       metrics: { registry: metrics.registry, token: config.metricsToken },
       logger,
