@@ -95,4 +95,13 @@ describe('loadConfig', () => {
       mqttShareGroup: 'trygg-prod',
     });
   });
+
+  it('reads the database bounds', () => {
+    expect(loadConfig({})).toMatchObject({ dbConnectTimeoutMs: 5_000, dbStatementTimeoutMs: 10_000 });
+    expect(loadConfig({ TRYGG_DB_CONNECT_TIMEOUT_MS: '2000', TRYGG_DB_STATEMENT_TIMEOUT_MS: '30000' })).toMatchObject({
+      dbConnectTimeoutMs: 2_000,
+      dbStatementTimeoutMs: 30_000,
+    });
+    expect(() => loadConfig({ TRYGG_DB_STATEMENT_TIMEOUT_MS: '0' })).toThrow(/TRYGG_DB_STATEMENT_TIMEOUT_MS/);
+  });
 });

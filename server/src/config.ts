@@ -117,6 +117,10 @@ export const ConfigSchema = Type.Object({
   mqttPassword: Type.Union([Type.String(), Type.Null()]),
   /** Bearer token for /metrics; null = /metrics answers only requests from this machine. */
   metricsToken: Type.Union([Type.String({ minLength: 16 }), Type.Null()]),
+  /** Milliseconds to make a database connection or wait for a free one in a pool. */
+  dbConnectTimeoutMs: Type.Integer({ minimum: 100, maximum: 120_000 }),
+  /** Milliseconds a statement of the service may run (every pool but telemetry retention's). */
+  dbStatementTimeoutMs: Type.Integer({ minimum: 500, maximum: 3_600_000 }),
 });
 export type Config = Static<typeof ConfigSchema>;
 
@@ -181,6 +185,8 @@ const ENV: Record<string, { key: keyof Config; parse: (v: string) => unknown }> 
   TRYGG_MQTT_SHARE_GROUP: { key: 'mqttShareGroup', parse: (v) => v },
   TRYGG_MQTT_USERNAME: { key: 'mqttUsername', parse: (v) => v },
   TRYGG_MQTT_PASSWORD: { key: 'mqttPassword', parse: (v) => v },
+  TRYGG_DB_CONNECT_TIMEOUT_MS: { key: 'dbConnectTimeoutMs', parse: toNumber },
+  TRYGG_DB_STATEMENT_TIMEOUT_MS: { key: 'dbStatementTimeoutMs', parse: toNumber },
 };
 
 export const DEFAULTS: Config = {
@@ -243,6 +249,8 @@ export const DEFAULTS: Config = {
   mqttShareGroup: 'trygg',
   mqttUsername: null,
   mqttPassword: null,
+  dbConnectTimeoutMs: 5_000,
+  dbStatementTimeoutMs: 10_000,
 };
 
 function toNumber(v: string): unknown {

@@ -64,6 +64,7 @@ import { AccessVerifier } from './auth/verifier.js';
 import { TokenService } from './auth/tokens.js';
 import type { Config } from './config.js';
 import { startEmbeddedDb, type EmbeddedDb } from './embedded-db.js';
+import { StoreHealth, probeDatabase } from './store-health.js';
 
 /** Connections of the alarm path (inbox, engine, SCAIP sessions) and of its directory look-ups. */
 const ALARM_CONNECTIONS = 8;
@@ -132,17 +133,22 @@ export async function startTrygg(config: Config, opts: StartOptions = {}): Promi
     // (inbox, engine) that a person in need waits on; the directory it looks people up in while
     // it holds a connection of its own; device ingress that is not an alarm (telemetry batches,
     // device sign-in); and everything else (API, journal, push, audit).
-    const pool = createPool(databaseUrl, 10, 'trygg');
+    // Every pool bounds connecting and every statement (a hung database must surface as errors:
+    // 503, no PUBACK, not ready), except the one telemetry retention's long delete runs on.
+    const bounded = { connectTimeoutMs: config.dbConnectTimeoutMs, statementTimeoutMs: config.dbStatementTimeoutMs };
+    const pool = createPool(databaseUrl, 10, 'trygg', bounded);
     undo.push(() => pool.end());
-    const alarmPool = createPool(databaseUrl, ALARM_CONNECTIONS, 'trygg-alarms', { keepIdle: true });
+    const alarmPool = createPool(databaseUrl, ALARM_CONNECTIONS, 'trygg-alarms', { ...bounded, keepIdle: true });
     undo.push(() => alarmPool.end());
-    const directoryPool = createPool(databaseUrl, DIRECTORY_CONNECTIONS, 'trygg-directory', { keepIdle: true });
+    const directoryPool = createPool(databaseUrl, DIRECTORY_CONNECTIONS, 'trygg-directory', { ...bounded, keepIdle: true });
     undo.push(() => directoryPool.end());
-    const ingressPool = createPool(databaseUrl, 4, 'trygg-ingress');
+    const ingressPool = createPool(databaseUrl, 4, 'trygg-ingress', bounded);
     undo.push(() => ingressPool.end());
     // QoS 0 telemetry: committed without waiting for the disk (nobody waits on its acknowledgement).
-    const relaxedPool = createPool(databaseUrl, 2, 'trygg-telemetry-qos0', { relaxedCommit: true });
+    const relaxedPool = createPool(databaseUrl, 2, 'trygg-telemetry-qos0', { ...bounded, relaxedCommit: true });
     undo.push(() => relaxedPool.end());
+    const maintenancePool = createPool(databaseUrl, 1, 'trygg-maintenance', { connectTimeoutMs: config.dbConnectTimeoutMs });
+    undo.push(() => maintenancePool.end());
 
     let demoFile: string | null = null;
     if ((embedded !== null || config.demo) && (await isEmpty(pool))) {
@@ -265,6 +271,14 @@ export async function startTrygg(config: Config, opts: StartOptions = {}): Promi
       Promise.all(files.map((f) => (f === null ? Promise.resolve(null) : readFile(f))));
     const [cert, key, ca] = await readFiles(config.mqttsCertFile, config.mqttsKeyFile, config.mqttsCaFile);
     const inbox = new Inbox(alarmPool, engine, logger, { onWrite: metrics.commitObserver('inbox') });
+    // Every event store is watched for readiness (store-health.ts).
+    const storeHealth = new StoreHealth();
+    const watchedInbox: Pick<Inbox, 'accept' | 'acceptWithOutcome' | 'record' | 'expect'> = {
+      accept: (deviceId, event) => storeHealth.watch(inbox.accept(deviceId, event)),
+      acceptWithOutcome: (deviceId, event) => storeHealth.watch(inbox.acceptWithOutcome(deviceId, event)),
+      record: (deviceId, event) => storeHealth.watch(inbox.record(deviceId, event)),
+      expect: (deviceId, type) => inbox.expect(deviceId, type),
+    };
     const telemetry = new TelemetryWriter(ingressPool, {
       relaxed: relaxedPool,
       onWrite: metrics.commitObserver('telemetry'),
@@ -279,7 +293,7 @@ export async function startTrygg(config: Config, opts: StartOptions = {}): Promi
           shareGroup: config.mqttShareGroup,
           username: config.mqttUsername,
           password: config.mqttPassword,
-          inbox,
+          inbox: watchedInbox,
           telemetry,
           logger,
           metrics,
@@ -290,7 +304,7 @@ export async function startTrygg(config: Config, opts: StartOptions = {}): Promi
           host: config.host,
           mqtts: config.mqttsPort !== null && cert && key ? { port: config.mqttsPort, cert, key, ca: ca ?? null } : null,
           devices: new DeviceAuthenticator(ingressPool),
-          inbox,
+          inbox: watchedInbox,
           telemetry,
           logger,
           metrics,
@@ -323,7 +337,7 @@ export async function startTrygg(config: Config, opts: StartOptions = {}): Promi
         realm: config.sipRealm,
         db: alarmPool, // its sessions are on an alarm's path
         units: new ScaipUnits(ingressPool),
-        inbox,
+        inbox: watchedInbox,
         logger,
         streams: { perAddress: config.sipMaxConnectionsPerAddress, ...opts.scaip?.streams },
         maxInFlight: opts.scaip?.maxInFlight ?? config.sipMaxInFlight,
@@ -338,7 +352,7 @@ export async function startTrygg(config: Config, opts: StartOptions = {}): Promi
     // Telemetry retention: a TimescaleDB policy, or an hourly delete on plain PostgreSQL.
     const timescale = await hasTimescale(pool);
     const retain = () =>
-      applyTelemetryRetention(pool, config.telemetryRetentionS, timescale).catch((err: unknown) =>
+      applyTelemetryRetention(maintenancePool, config.telemetryRetentionS, timescale).catch((err: unknown) =>
         logger.warn({ err }, 'telemetry retention failed'),
       );
     await retain();
@@ -411,7 +425,8 @@ export async function startTrygg(config: Config, opts: StartOptions = {}): Promi
       engine,
       tokens,
       checks: {
-        database: async () => (await pool.query('SELECT 1')).rowCount === 1,
+        database: () => probeDatabase(alarmPool),
+        store: () => !storeHealth.failing,
         broker: () => gw.ready && (scaip?.ready ?? true),
       },
     });
