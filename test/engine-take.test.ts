@@ -71,7 +71,9 @@ describe('engine take: store and apply in one transaction', () => {
       { deviceId: 't-2', event: { id: 'hb-1', type: 'heartbeat', ts: now() } },
       { deviceId: 't-1', event: { id: 'c-1', type: 'cancel', ts: now() } },
     ]);
-    expect(results).toEqual(['stored', 'duplicate', 'stored', 'stored']);
+    expect(results.map((r) => r.result)).toEqual(['stored', 'duplicate', 'stored', 'stored']);
+    // Each applied event says where it left its alarm: opened, then cancelled; none for a heartbeat.
+    expect(results.map((r) => r.alarm?.state ?? r.alarm)).toEqual(['open', undefined, null, 'cancelled']);
     expect(await alarmsOf('t-1')).toEqual([{ state: 'cancelled', type: 'alarm.button' }]);
     const { rows } = await pool.query<{ event_id: string; applied: boolean }>(
       `SELECT event_id, processed_at IS NOT NULL AS applied FROM device_events WHERE device_id IN ('t-1', 't-2') ORDER BY event_id`,

@@ -6,7 +6,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { importJWK, SignJWT, type CryptoKey, type JWK } from 'jose';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { fhirValidator, hasSchema } from '../alarm-core/src/journal/test-support.js';
+import { fhirValidator } from '../alarm-core/src/journal/test-support.js';
 import { startFhirReceiver, type FhirReceiver } from '../simulators/src/fhir-receiver/index.js';
 
 const NATIONAL_ID = 'urn:oid:2.16.578.1.12.4.1.4.1';
@@ -125,7 +125,7 @@ interface Outcome {
   issue: { severity: string; code: string; diagnostics: string }[];
 }
 
-describe.skipIf(!hasSchema)('the stand-in FHIR journal', () => {
+describe('the stand-in FHIR journal', () => {
   let r: FhirReceiver;
   let client: Client;
   beforeAll(async () => {
@@ -333,7 +333,7 @@ describe.skipIf(!hasSchema)('the stand-in FHIR journal', () => {
   });
 });
 
-describe.skipIf(!hasSchema)('the stand-in FHIR journal without DPoP, with short-lived tokens', () => {
+describe('the stand-in FHIR journal without DPoP, with short-lived tokens', () => {
   it('takes a Bearer token and refuses it once expired', async () => {
     const r = await startFhirReceiver({ requireDpop: false, tokenTtlS: 1 });
     try {

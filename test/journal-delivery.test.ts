@@ -5,11 +5,10 @@
  * in the journal exactly once.
  */
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JournalBacklogState, JournalEntry } from '@trygg/alarm-core';
 import type { FhirReceiver } from '../simulators/src/fhir-receiver/index.js';
-import { FHIR_SCHEMA, startWithJournal, type JournalSetup } from './support/journal.js';
+import { startWithJournal, type JournalSetup } from './support/journal.js';
 import type { TestService } from './support/service.js';
 
 let setup: JournalSetup;
@@ -42,7 +41,7 @@ const recordsOf = (alarmId: string) =>
     .map(([, r]) => r.resourceType)
     .sort();
 
-describe.skipIf(!existsSync(FHIR_SCHEMA))('journal delivery', () => {
+describe('journal delivery', () => {
   it('delivers a handled alarm: token with private_key_jwt and DPoP, schema-valid, journaled', async () => {
     const id = await handledAlarm('res-kari-button');
     await expect.poll(async () => (await status(id)).status, { timeout: 10_000 }).toBe('journaled');

@@ -116,7 +116,7 @@ describe('MQTT device protocol', () => {
     const topic = 'trygg/v1/devices/rom-103-door/events';
     await bad.publishAsync(topic, '{"id": "x1", "type": ', { qos: 1 });
     await bad.publishAsync(topic, event('alarm.teleport'), { qos: 1 });
-    await bad.publishAsync(topic, JSON.stringify({ id: 'x3', type: 'alarm.door', ts: 'yesterday' }), { qos: 1 });
+    await bad.publishAsync(topic, JSON.stringify({ id: 'x3', type: 'alarm.door', ts: 20261201 }), { qos: 1 });
     await bad.publishAsync(topic, JSON.stringify({ id: 'x4', type: 'alarm.door', ts: new Date().toISOString(), battery: 140 }), {
       qos: 1,
     });

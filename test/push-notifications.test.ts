@@ -3,7 +3,9 @@
  * payload decrypted per RFC 8291 with the subscription's private key): a relative's phone gets
  * the alert and accepts from the notification's button with the action token alone; two staff
  * phones get an alarm, one accepts and the other is told at once; an unanswered push escalates at
- * its step's timeout; a push service's refusals are retried and a gone subscription is removed.
+ * its step's timeout; a push service's overload is retried, a refusal for good is not, and a gone
+ * subscription is removed. (Delivery under load and failure: notification-delivery.test.ts;
+ * where endpoints may point: push-endpoints.test.ts.)
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalPushService, type TestSubscription } from '@trygg/simulators';
@@ -18,8 +20,8 @@ beforeAll(async () => {
   pushService = new LocalPushService();
   await pushService.start();
   svc = await startTestService({
-    config: { pushAllowInsecure: true },
-    start: { engine: { sweepIntervalMs: 300 }, journal: { watchMs: 200 } },
+    config: { pushAllowOrigins: [pushService.origin] },
+    start: { engine: { sweepIntervalMs: 300, delivery: { baseBackoffMs: 200 } }, journal: { watchMs: 200 } },
   });
   const { token } = await svc.login('admin');
   vapidKey = (await svc.api<{ publicKey: string }>('GET', '/api/push/key', token)).body.publicKey;
@@ -126,7 +128,7 @@ describe('web push', () => {
     expect(after.escalation.alerts.filter((x) => x.recipient.kind === 'relative').length).toBeGreaterThan(0);
   });
 
-  it('refusals: a wrong VAPID key is refused and retried; a gone subscription is removed', async () => {
+  it('refusals: 503 is retried; a wrong VAPID key is refused for good; a gone subscription is removed', async () => {
     // A subscription made for another server's key: the push service answers 403 (RFC 8292 §4.2).
     const foreign = pushService.subscribe(
       'BP4z9KsN6nGRTbVYI_c7VJSPQTBtkgcy27mlmlMoZIIgDll6e3vCYLocInmYWAmS6TlzAC8wEqKK6PBru3jl7A8',
@@ -145,12 +147,19 @@ describe('web push', () => {
 
     await setPolicy('site', 'solbakken-a-2', [{ type: 'notify', to: ['floor-staff'], timeoutS: 60 }]);
     const cord = await svc.raiseAlarm('rom-201-cord', 'alarm.pull-cord');
-    await expect
-      .poll(() => pushService.refusals.filter((r) => r.subscriptionId === foreign.id && r.status === 403).length)
-      .toBeGreaterThan(0);
+    // RFC 8292 §4.2: the key does not match the subscription's; asking again cannot help, so the
+    // notification is failed with the reason at once, for a next channel.
+    const state = async () =>
+      (
+        await svc.trygg.pool.query<{ state: string; attempts: number; sent_at: Date | null; last_error: string | null }>(
+          `SELECT state, attempts, sent_at, last_error FROM notifications WHERE alarm_id = $1`,
+          [cord.id],
+        )
+      ).rows[0];
+    await expect.poll(state).toMatchObject({ state: 'failed', attempts: 1, sent_at: null });
+    expect((await state())?.last_error).toBe('push: push service refused with 403');
+    expect(pushService.refusals.filter((r) => r.subscriptionId === foreign.id && r.status === 403)).toHaveLength(1);
     expect(pushService.messages.filter((m) => m.subscriptionId === foreign.id)).toEqual([]);
-    const row = await svc.trygg.pool.query(`SELECT sent_at FROM notifications WHERE alarm_id = $1`, [cord.id]);
-    expect(row.rows[0]?.sent_at).toBeNull();
 
     // The phone unsubscribed: 410 Gone, and the subscription is dropped (RFC 8030 §7.3).
     pushService.unsubscribe(ola.id);
@@ -164,7 +173,7 @@ describe('web push', () => {
       .toBe(0);
   });
 
-  it('refuses plain-http endpoints unless configured, and subscriptions are per device', async () => {
+  it('subscriptions are per device and can be removed; the key needs a sign-in', async () => {
     const { token } = await svc.login('ola');
     await phone('ola', 'phone');
     await phone('ola', 'tablet');

@@ -24,7 +24,7 @@ beforeAll(async () => {
   browser = await launchBrowser();
   pushService = new LocalPushService();
   await pushService.start();
-  svc = await startTestService({ config: { pushAllowInsecure: true } });
+  svc = await startTestService({ config: { pushAllowOrigins: [pushService.origin] } });
   phone = await browser.newContext({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true, locale: 'nb-NO' });
   await phone.grantPermissions(['notifications'], { origin: svc.httpUrl });
 });

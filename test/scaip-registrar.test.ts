@@ -87,13 +87,13 @@ function sign(rq: SipMessage, challenge: SipMessage, user: string, pass: string)
   return rq;
 }
 
-async function registerWithDigest(user: string, pass: string, contact: string | null, expires?: number) {
+async function registerWithDigest(user: string, pass: string, contact: string | null, expires?: number, from: Flow = FROM) {
   const first = register(user, contact, expires);
-  expect((await registrar.authenticate(first)).ok).toBe(false);
-  const challenge = registrar.challenge(first);
+  expect((await registrar.authenticate(first, from)).ok).toBe(false);
+  const challenge = registrar.challenge(first, from);
   const rq = sign(register(user, contact, expires), challenge, user, pass);
-  const auth = await registrar.authenticate(rq);
-  return { auth, rq };
+  const auth = await registrar.authenticate(rq, from);
+  return { auth, rq, challenge };
 }
 
 describe('SCAIP registrar', () => {
@@ -136,11 +136,11 @@ describe('SCAIP registrar', () => {
 
   it('says stale for an old nonce with the right answer, forbidden for a wrong password or an inactive unit', async () => {
     const first = register('unit-a', '<sip:unit-a@203.0.113.5:40000>', 600);
-    const challenge = registrar.challenge(first);
+    const challenge = registrar.challenge(first, FROM);
     now += 6 * 60_000;
-    const late = await registrar.authenticate(sign(register('unit-a', null, 600), challenge, 'unit-a', password));
+    const late = await registrar.authenticate(sign(register('unit-a', null, 600), challenge, 'unit-a', password), FROM);
     expect(late).toMatchObject({ ok: false, response: 'stale' });
-    expect(registrar.challenge(first, true).headers['www-authenticate']?.[0]).toMatchObject({ stale: 'true' });
+    expect(registrar.challenge(first, FROM, true).headers['www-authenticate']?.[0]).toMatchObject({ stale: 'true' });
     expect((await registerWithDigest('unit-a', 'not-it', null, 600)).auth).toMatchObject({ ok: false, response: 'forbidden' });
     expect((await registerWithDigest('nobody', 'x', null, 600)).auth).toMatchObject({ ok: false, response: 'forbidden' });
     expect((await registerWithDigest('unit-b', 'b-secret', null, 600)).auth).toMatchObject({
@@ -148,6 +148,39 @@ describe('SCAIP registrar', () => {
       response: 'forbidden',
       reason: 'unit not installed or active',
     });
+  });
+
+  it('never lets a captured Authorization be used again, from anywhere, or a nonce from another flow', async () => {
+    const { auth, rq } = await registerWithDigest('unit-a', password, '<sip:unit-a@203.0.113.5:40000>', 600);
+    if (!auth.ok) throw new Error(auth.reason);
+    expect(registrar.register(rq, FROM, auth.unit).status).toBe(200);
+    // The same REGISTER, replayed 68 s later from the attacker's address, and from the unit's own.
+    now += 68_000;
+    const elsewhere: Flow = { protocol: 'UDP', address: '198.51.100.66', port: 5060 };
+    expect(await registrar.authenticate(rq, elsewhere)).toMatchObject({ ok: false, response: 'stale' });
+    expect(await registrar.authenticate(rq, FROM)).toMatchObject({ ok: false, response: 'stale' });
+    expect(registrar.lookup('unit-a')?.source).toEqual(FROM);
+    // A nonce issued to one flow and answered (correctly) from another is no proof either.
+    const stolen = registrar.challenge(register('unit-a', null, 600), FROM);
+    const signed = sign(register('unit-a', '<sip:unit-a@198.51.100.66:5060>', 600), stolen, 'unit-a', password);
+    expect(await registrar.authenticate(signed, elsewhere)).toMatchObject({ ok: false, response: 'stale' });
+  });
+
+  it('takes a growing nonce count on one nonce (qop=auth) and refuses a repeated one', async () => {
+    const challenge = registrar.challenge(register('unit-a', null, 600), FROM);
+    const withNc = (nc: string) => {
+      const rq = sign(register('unit-a', '<sip:unit-a@203.0.113.5:40000>', 600), challenge, 'unit-a', password);
+      const a = rq.headers.authorization?.[0];
+      if (!a) throw new Error('unsigned');
+      const nonce = (a.nonce ?? '').replace(/"/g, '');
+      a.nc = nc;
+      a.response = `"${digest.calculateDigest({ ha1: digestHa1('unit-a', REALM, password), method: 'REGISTER', nonce, nc, cnonce: 'c0ffee', qop: 'auth', uri: 'sip:trygg.example' })}"`;
+      return rq;
+    };
+    expect((await registrar.authenticate(withNc('00000001'), FROM)).ok).toBe(true);
+    expect((await registrar.authenticate(withNc('00000002'), FROM)).ok).toBe(true);
+    expect(await registrar.authenticate(withNc('00000002'), FROM)).toMatchObject({ ok: false, response: 'stale' });
+    expect(await registrar.authenticate(withNc('00000001'), FROM)).toMatchObject({ ok: false, response: 'stale' });
   });
 
   it("refuses to bind someone else's address of record", async () => {

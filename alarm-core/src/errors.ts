@@ -16,6 +16,11 @@ export const ERRORS = {
   TRYGG_ERR_SCAIP_DATA: { status: 400, message: 'SCAIP request carries wrong data (snu 3)' },
   TRYGG_ERR_SCAIP_REFERENCE: { status: 404, message: 'SCAIP request refers to a session Trygg does not know (snu 10)' },
   TRYGG_ERR_SIP_UNAUTHENTICATED: { status: 401, message: 'SIP request without valid digest credentials of a registered unit' },
+  TRYGG_ERR_DEVICE_TIME: { status: 400, message: "the device's ts names no instant (not RFC 3339)" },
+  TRYGG_ERR_EVENT_DATA: { status: 422, message: 'the event holds a value the store cannot take' },
+  TRYGG_ERR_EVENT_ID_REUSED: { status: 409, message: 'this event id was used before for another event' },
+  TRYGG_ERR_SIP_MALFORMED: { status: 400, message: 'not a SIP message Trygg can read' },
+  TRYGG_ERR_SIP_OVERLOADED: { status: 503, message: 'the SIP receiver is at its limit; try again shortly' },
   TRYGG_ERR_CLOCK_SKEW: { status: 400, message: "the device's clock is far from Trygg's" },
   TRYGG_ERR_CONNECT_RATE_LIMITED: { status: 429, message: 'too many failed connection attempts from this address' },
   TRYGG_ERR_DEVICE_REVOKED: { status: 403, message: 'the device was decommissioned or its secret revoked' },
@@ -56,6 +61,15 @@ export const ERRORS = {
   TRYGG_ERR_DEVICE_STATE: { status: 409, message: 'the device is not in a state that allows this' },
   TRYGG_ERR_TEST_RUNNING: { status: 409, message: 'a test is already running for this device' },
   TRYGG_ERR_IMPORT_INVALID: { status: 400, message: 'the import has invalid rows; nothing was imported' },
+  TRYGG_ERR_NOTIFICATION_FAILED: { status: 502, message: 'the notification could not be delivered to its person' },
+  TRYGG_ERR_PUSH_ENDPOINT_REFUSED: {
+    status: 400,
+    message: 'a push endpoint must be https on port 443 at a host that resolves only to public addresses',
+  },
+  TRYGG_ERR_PUSH_KEYS_INVALID: {
+    status: 400,
+    message: 'keys.p256dh must be a P-256 public key (65 octets, uncompressed) and keys.auth 16 octets, base64url',
+  },
   TRYGG_ERR_CONFIG: { status: 500, message: 'invalid configuration' },
   TRYGG_ERR_INTERNAL: { status: 500, message: 'internal error' },
 } as const satisfies Record<string, { status: number; message: string }>;
@@ -72,6 +86,23 @@ export class TryggError extends Error {
     this.code = code;
     this.status = ERRORS[code].status;
   }
+}
+
+/**
+ * An error that is the sender's fault for good (a catalogue code with a 4xx status): the sender
+ * is told and acknowledged, never asked to resend what can never be stored.
+ */
+export function isDeviceFault(err: unknown): err is TryggError {
+  return err instanceof TryggError && err.status < 500;
+}
+
+/**
+ * SQLSTATE class 22 (data exception: a value the column or type refuses, such as U+0000 in text
+ * or a time out of range): caused by the data, so retrying the same data fails the same way.
+ */
+export function isDataError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('22');
 }
 
 /** The envelope an error becomes when it crosses a boundary: never a stack trace. */

@@ -29,12 +29,21 @@ export interface LiveSink {
   publish(updates: readonly LiveUpdate[]): void;
 }
 
+/** What the deliverer tells a channel about one attempt. */
+export interface NotifyOptions {
+  /** Aborted when the attempt times out or the engine stops: stop sending; the outbox decides what next. */
+  signal?: AbortSignal;
+}
+
 /**
- * Delivers alerts to people (a logged notifier until push lands). Called after commit, again
- * after a crash for anything not marked sent: receivers show one message per notification id.
+ * Delivers a notification to its person (web push). Called by the deliverer after commit, once per
+ * attempt; only a crashed or stalled deliverer's lapsed lease makes a second attempt of something
+ * already delivered, and receivers show one message per notification id. Resolves when
+ * delivered; rejects to be tried again later, or with `TRYGG_ERR_NOTIFICATION_FAILED` when this
+ * channel can never reach the person (the notification is then `failed` with the reason).
  */
 export interface Notifier {
-  notify(n: Notification): Promise<void> | void;
+  notify(n: Notification, opts?: NotifyOptions): Promise<void> | void;
 }
 
 /** Messages back to a device ("received", "help is coming"): the gateway. */

@@ -140,6 +140,22 @@ export class ScaipUnits {
     };
   }
 
+  /**
+   * Records the `cid` a unit sent first, when none was given at registration (units created
+   * through the REST API): from then on only that cid is this unit's. Returns the unit's cid after
+   * the call (another node may have recorded one first).
+   */
+  async claimCid(deviceId: string, cid: string): Promise<string | null> {
+    const claimed = await this.db.query<{ scaip_cid: string }>(
+      'UPDATE devices SET scaip_cid = $2 WHERE id = $1 AND scaip_cid IS NULL RETURNING scaip_cid',
+      [deviceId, cid],
+    );
+    if (claimed.rows[0]) return claimed.rows[0].scaip_cid;
+    // Someone recorded one first (a concurrent first contact): read what they recorded.
+    const { rows } = await this.db.query<{ scaip_cid: string | null }>('SELECT scaip_cid FROM devices WHERE id = $1', [deviceId]);
+    return rows[0]?.scaip_cid ?? null;
+  }
+
   /** The interval the unit was told (`hbi`), so supervision expects heartbeats that often. */
   async setHeartbeatInterval(deviceId: string, seconds: number): Promise<void> {
     await this.db.query('UPDATE devices SET heartbeat_interval_s = $2 WHERE id = $1 AND heartbeat_interval_s <> $2', [

@@ -14,6 +14,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import {
   deviceTopic,
   ERRORS,
+  isDeviceFault,
   parseDeviceTopic,
   TOPIC_PREFIX,
   type DeviceFeedback,
@@ -140,17 +141,21 @@ export class ExternalBrokerConsumer implements DeviceFeedbackSink {
         return;
       }
       if (target.channel !== 'events') return;
-      const parsed = parseDeviceEvent(message);
+      const parsed = parseDeviceEvent(message, { now: new Date(), maxSkewS: this.opts.maxClockSkewS });
       if (!parsed.ok) return this.reject(deviceId, parsed.code, parsed.detail, parsed.eventId);
-      let event = parsed.event;
-      if (skewS(event.ts) > this.opts.maxClockSkewS) {
-        const received = new Date().toISOString();
-        this.reject(deviceId, 'TRYGG_ERR_CLOCK_SKEW', `ts ${event.ts} is far off; stored with Trygg's time`, event.id);
-        event = { ...event, ts: received };
-      }
-      const result = await this.opts.inbox.accept(deviceId, event);
-      this.count(result === 'stored' ? 'events.stored' : 'events.duplicate');
+      const { event } = parsed;
+      for (const note of parsed.notes) this.reject(deviceId, note.code, note.detail, event.id);
+      const result = await this.opts.inbox.accept(deviceId, event).catch((err: unknown) => {
+        if (!isDeviceFault(err)) throw err;
+        this.reject(deviceId, err.code, err.message, event.id);
+        return null;
+      });
+      if (result === null) return;
+      this.count(`events.${result}`);
       this.opts.metrics?.events.inc({ outcome: result });
+      if (result === 'reused') {
+        this.reject(deviceId, 'TRYGG_ERR_EVENT_ID_REUSED', `id ${event.id} was stored before with other content`, event.id);
+      }
     } catch (err) {
       if (!isUnknownDevice(err)) throw err;
       // The broker let in a device the registry does not know: refused for good, not retried.

@@ -1,6 +1,10 @@
-/** Telemetry payloads: size, JSON, schema; same refusals as events. */
+/**
+ * Telemetry payloads: size, JSON, schema; same refusals as events. Unlike an alarm, a sample
+ * whose time names no instant is refused (`TRYGG_ERR_DEVICE_TIME`): a point at a guessed time
+ * is worse than a gap in a curve.
+ */
 import { Compile } from 'typebox/compile';
-import { MAX_EVENT_BYTES, TelemetrySample, type ErrorCode } from '@trygg/alarm-core';
+import { MAX_EVENT_BYTES, normaliseDeviceTime, TelemetrySample, type ErrorCode } from '@trygg/alarm-core';
 
 const validator = Compile(TelemetrySample);
 
@@ -15,7 +19,11 @@ export function parseTelemetry(payload: Buffer): TelemetryParse {
   } catch (err) {
     return { ok: false, code: 'TRYGG_ERR_PAYLOAD_MALFORMED', detail: (err as Error).message };
   }
-  if (validator.Check(value)) return { ok: true, sample: value };
+  if (validator.Check(value)) {
+    const time = normaliseDeviceTime(value.ts);
+    if (!time) return { ok: false, code: 'TRYGG_ERR_DEVICE_TIME', detail: `ts "${value.ts.slice(0, 80)}" names no instant` };
+    return { ok: true, sample: time.ts === value.ts ? value : { ...value, ts: time.ts } };
+  }
   const first = validator.Errors(value)[0];
   return {
     ok: false,

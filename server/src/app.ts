@@ -36,7 +36,7 @@ import oidcRoutes from './routes/oidc.js';
 import metricsRoutes from './routes/metrics.js';
 import policyRoutes from './routes/policies.js';
 import registryRoutes from './routes/registry/index.js';
-import pushRoutes from './routes/push.js';
+import pushRoutes, { type PushRouteOptions } from './routes/push.js';
 import relativeRoutes from './routes/relatives.js';
 import residentRoutes from './routes/resident.js';
 import staffRoutes from './routes/staff.js';
@@ -80,7 +80,7 @@ export interface AppDeps {
   installationTestWindowS: number;
   /** Closes a device's MQTT connection (revoked credentials, returned device). */
   disconnectDevice: (deviceId: string) => void;
-  push: { vapidPublicKey: string; allowInsecure: boolean };
+  push: PushRouteOptions;
   /** Who of these people have the app open now (the live server's presence). */
   online: (userIds: readonly string[]) => Promise<Set<string>>;
   /** Prometheus metrics and the token guarding them (null = this machine only). */

@@ -53,6 +53,20 @@ describe('loadConfig', () => {
     expect(c).toMatchObject({ sipEnabled: false, sipUdpPort: 15060, sipTcpPort: null });
   });
 
+  it('maps the push and delivery settings; an allow-listed push service must be an origin', () => {
+    expect(loadConfig({})).toMatchObject({
+      pushAllowOrigins: [],
+      pushMaxSubscriptions: 10,
+      notifyConcurrency: 64,
+      notifyTimeoutS: 10,
+      notifyMaxAttempts: 8,
+    });
+    const c = loadConfig({ TRYGG_PUSH_ALLOW_ORIGINS: 'http://127.0.0.1:9000/, https://push.test', TRYGG_NOTIFY_TIMEOUT_S: '3' });
+    expect(c).toMatchObject({ pushAllowOrigins: ['http://127.0.0.1:9000', 'https://push.test'], notifyTimeoutS: 3 });
+    expect(() => loadConfig({ TRYGG_PUSH_ALLOW_ORIGINS: 'http://127.0.0.1:9000/push/x' })).toThrow(/TRYGG_PUSH_ALLOW_ORIGINS/);
+    expect(() => loadConfig({ TRYGG_PUSH_MAX_SUBSCRIPTIONS: '0' })).toThrow(/TRYGG_PUSH_MAX_SUBSCRIPTIONS/);
+  });
+
   it('takes --demo and refuses unknown flags', () => {
     expect(loadConfig({}, ['--demo']).demo).toBe(true);
     expect(() => loadConfig({}, ['--dmeo'])).toThrow(/Unknown option --dmeo/);
@@ -82,5 +96,14 @@ describe('loadConfig', () => {
       mqttUrl: 'mqtt://broker:1883',
       mqttShareGroup: 'trygg-prod',
     });
+  });
+
+  it('reads the database bounds', () => {
+    expect(loadConfig({})).toMatchObject({ dbConnectTimeoutMs: 5_000, dbStatementTimeoutMs: 10_000 });
+    expect(loadConfig({ TRYGG_DB_CONNECT_TIMEOUT_MS: '2000', TRYGG_DB_STATEMENT_TIMEOUT_MS: '30000' })).toMatchObject({
+      dbConnectTimeoutMs: 2_000,
+      dbStatementTimeoutMs: 30_000,
+    });
+    expect(() => loadConfig({ TRYGG_DB_STATEMENT_TIMEOUT_MS: '0' })).toThrow(/TRYGG_DB_STATEMENT_TIMEOUT_MS/);
   });
 });

@@ -70,6 +70,10 @@ export const ConfigSchema = Type.Object({
   sipRealm: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9.-]+$' }),
   /** Host name or address put in Via and From of our requests; default: the bound address. */
   sipPublicHost: Type.Union([Type.String({ minLength: 1 }), Type.Null()]),
+  /** SIP connections (TCP, TLS) one address may hold: a care home's units share one NAT address. */
+  sipMaxConnectionsPerAddress: Type.Integer({ minimum: 1, maximum: 20_000 }),
+  /** SIP requests handled at once above which heartbeats wait (503 Retry-After); alarms at twice it. */
+  sipMaxInFlight: Type.Integer({ minimum: 10, maximum: 100_000 }),
   /** The municipality's time zone: relatives' "not available" windows are in its local time. */
   timeZone: Type.String({ minLength: 1, maxLength: 64 }),
   /** Seconds a device has to send its test event after a technician starts a test. */
@@ -78,8 +82,19 @@ export const ConfigSchema = Type.Object({
   vapidSubject: Type.String({ pattern: '^(mailto:|https://)' }),
   /** Lifetime of the token a push notification's Accept / Decline buttons carry, seconds. */
   pushActionTtlSeconds: Type.Integer({ minimum: 60, maximum: 24 * 3600 }),
-  /** Accept `http:` push endpoints (local push service in tests and development only). */
-  pushAllowInsecure: Type.Boolean(),
+  /**
+   * Push-service origins taken as they are, without the public-address check and `http:` allowed:
+   * a local push service in tests and development. Production leaves it empty.
+   */
+  pushAllowOrigins: Type.Array(Type.String({ pattern: '^https?://[^/?#@]+$' })),
+  /** Push subscriptions (devices) per person; a new one beyond this replaces the oldest. */
+  pushMaxSubscriptions: Type.Integer({ minimum: 1, maximum: 100 }),
+  /** Notifications being delivered at once. */
+  notifyConcurrency: Type.Integer({ minimum: 1, maximum: 1000 }),
+  /** Seconds one delivery attempt (every device of the person, in parallel) may take. */
+  notifyTimeoutS: Type.Integer({ minimum: 1, maximum: 120 }),
+  /** Attempts before a notification is given up (`failed`, for a next channel). */
+  notifyMaxAttempts: Type.Integer({ minimum: 1, maximum: 50 }),
   /** socket.io adapter for several nodes: none (one node) or a Redis URL. */
   liveRedisUrl: Type.Union([Type.String({ pattern: '^rediss?://' }), Type.Null()]),
   /** MQTTS port alongside plain MQTT; null = no TLS listener. */
@@ -117,6 +132,10 @@ export const ConfigSchema = Type.Object({
   httpConnectionsPerAddress: Type.Integer({ minimum: 0 }),
   /** MQTT connections one address may hold before their CONNECT is accepted; 0 = no cap. */
   mqttPendingPerAddress: Type.Integer({ minimum: 0 }),
+  /** Milliseconds to make a database connection or wait for a free one in a pool. */
+  dbConnectTimeoutMs: Type.Integer({ minimum: 100, maximum: 120_000 }),
+  /** Milliseconds a statement of the service may run (every pool but telemetry retention's). */
+  dbStatementTimeoutMs: Type.Integer({ minimum: 500, maximum: 3_600_000 }),
 });
 export type Config = Static<typeof ConfigSchema>;
 
@@ -157,11 +176,17 @@ const ENV: Record<string, { key: keyof Config; parse: (v: string) => unknown }> 
   TRYGG_SIP_TLS_KEY: { key: 'sipTlsKeyFile', parse: (v) => v },
   TRYGG_SIP_REALM: { key: 'sipRealm', parse: (v) => v },
   TRYGG_SIP_PUBLIC_HOST: { key: 'sipPublicHost', parse: (v) => v },
+  TRYGG_SIP_MAX_CONNECTIONS_PER_ADDRESS: { key: 'sipMaxConnectionsPerAddress', parse: toNumber },
+  TRYGG_SIP_MAX_IN_FLIGHT: { key: 'sipMaxInFlight', parse: toNumber },
   TRYGG_TIME_ZONE: { key: 'timeZone', parse: (v) => v },
   TRYGG_TEST_WINDOW_S: { key: 'installationTestWindowS', parse: toNumber },
   TRYGG_VAPID_SUBJECT: { key: 'vapidSubject', parse: (v) => v },
   TRYGG_PUSH_ACTION_TTL_SECONDS: { key: 'pushActionTtlSeconds', parse: toNumber },
-  TRYGG_PUSH_ALLOW_INSECURE: { key: 'pushAllowInsecure', parse: toBool },
+  TRYGG_PUSH_ALLOW_ORIGINS: { key: 'pushAllowOrigins', parse: toList },
+  TRYGG_PUSH_MAX_SUBSCRIPTIONS: { key: 'pushMaxSubscriptions', parse: toNumber },
+  TRYGG_NOTIFY_CONCURRENCY: { key: 'notifyConcurrency', parse: toNumber },
+  TRYGG_NOTIFY_TIMEOUT_S: { key: 'notifyTimeoutS', parse: toNumber },
+  TRYGG_NOTIFY_MAX_ATTEMPTS: { key: 'notifyMaxAttempts', parse: toNumber },
   TRYGG_LIVE_REDIS_URL: { key: 'liveRedisUrl', parse: (v) => v },
   TRYGG_MQTTS_PORT: { key: 'mqttsPort', parse: toNumber },
   TRYGG_MQTTS_CERT_FILE: { key: 'mqttsCertFile', parse: (v) => v },
@@ -183,6 +208,8 @@ const ENV: Record<string, { key: keyof Config; parse: (v: string) => unknown }> 
   TRYGG_MQTT_SHARE_GROUP: { key: 'mqttShareGroup', parse: (v) => v },
   TRYGG_MQTT_USERNAME: { key: 'mqttUsername', parse: (v) => v },
   TRYGG_MQTT_PASSWORD: { key: 'mqttPassword', parse: (v) => v },
+  TRYGG_DB_CONNECT_TIMEOUT_MS: { key: 'dbConnectTimeoutMs', parse: toNumber },
+  TRYGG_DB_STATEMENT_TIMEOUT_MS: { key: 'dbStatementTimeoutMs', parse: toNumber },
 };
 
 export const DEFAULTS: Config = {
@@ -221,11 +248,17 @@ export const DEFAULTS: Config = {
   sipTlsKeyFile: null,
   sipRealm: 'trygg',
   sipPublicHost: null,
+  sipMaxConnectionsPerAddress: 256,
+  sipMaxInFlight: 1000,
   timeZone: 'Europe/Oslo',
   installationTestWindowS: 600,
   vapidSubject: 'mailto:drift@trygg.localhost',
   pushActionTtlSeconds: 1800,
-  pushAllowInsecure: false,
+  pushAllowOrigins: [],
+  pushMaxSubscriptions: 10,
+  notifyConcurrency: 64,
+  notifyTimeoutS: 10,
+  notifyMaxAttempts: 8,
   liveRedisUrl: null,
   mqttsPort: null,
   mqttsCertFile: null,
@@ -247,6 +280,8 @@ export const DEFAULTS: Config = {
   mqttShareGroup: 'trygg',
   mqttUsername: null,
   mqttPassword: null,
+  dbConnectTimeoutMs: 5_000,
+  dbStatementTimeoutMs: 10_000,
 };
 
 function toNumber(v: string): unknown {
@@ -260,6 +295,13 @@ const UNIT_S: Record<string, number> = { h: 3600, d: 86400, w: 7 * 86400, y: 365
 function toSeconds(v: string): unknown {
   const m = /^\s*(\d+)\s*([hdwy])\s*$/.exec(v);
   return m ? Number(m[1]) * (UNIT_S[m[2] ?? ''] ?? 0) : v;
+}
+/** `a, b` → ['a', 'b'] (origins, hosts). */
+function toList(v: string): unknown {
+  return v
+    .split(',')
+    .map((x) => x.trim().replace(/\/+$/, ''))
+    .filter(Boolean);
 }
 function toBool(v: string): unknown {
   if (/^(1|true|yes)$/i.test(v)) return true;
@@ -293,7 +335,8 @@ export function loadConfig(
   Object.assign(merged, overrides);
   if (!validator.Check(merged)) {
     const err = validator.Errors(merged)[0];
-    const key = err?.instancePath.replace(/^\//, '') ?? '';
+    // The setting, not the element of a list setting (`/pushAllowOrigins/0`).
+    const key = err?.instancePath.split('/')[1] ?? '';
     const name = source[key] ?? Object.keys(ENV).find((n) => ENV[n]?.key === key) ?? key;
     throw new TryggError(
       'TRYGG_ERR_CONFIG',

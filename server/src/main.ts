@@ -1,6 +1,13 @@
-/** `npm start`: load the config, start Trygg, stop cleanly on Ctrl-C / SIGTERM. */
+/**
+ * `npm start`, and the container's command: load the config, start Trygg, stop it in order on
+ * SIGTERM / SIGINT / SIGHUP (signals.ts). Run it as the process that receives the signals
+ * (`node --import tsx server/src/main.ts`, or `exec` from a script), not under a shell or npm that
+ * might not pass them on.
+ */
+import pino from 'pino';
 import { TryggError } from '@trygg/alarm-core';
 import { loadConfig } from './config.js';
+import { stopOnSignals } from './signals.js';
 import { startTrygg } from './trygg.js';
 
 async function main(): Promise<void> {
@@ -11,19 +18,17 @@ async function main(): Promise<void> {
     process.stderr.write(`${err instanceof TryggError ? err.message : String(err)}\n`);
     process.exit(2);
   }
-  const trygg = await startTrygg(config);
-  let stopping = false;
-  const shutdown = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    trygg.logger.info({ signal }, 'stopping');
-    trygg.stop().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
-  process.on('SIGINT', () => shutdown('SIGINT'));
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  const logger = pino({ level: config.logLevel });
+  const started = startTrygg(config, { logger });
+  // A signal while starting waits for the start (which undoes itself if it fails), then stops.
+  stopOnSignals({
+    logger,
+    stop: async () => {
+      const trygg = await started.catch(() => null);
+      await trygg?.stop();
+    },
+  });
+  await started;
 }
 
 main().catch((err: unknown) => {

@@ -25,7 +25,16 @@ import {
   type Pool,
   type Principal,
 } from '@trygg/alarm-core';
-import { LiveServer, PushEncryptor, VapidAuth, WebPushNotifier, loadVapidKeys, redisAdapter } from '@trygg/dashboard';
+import {
+  EndpointGuard,
+  LiveServer,
+  PushEncryptor,
+  VapidAuth,
+  WebPushNotifier,
+  loadVapidKeys,
+  redisAdapter,
+  type Resolve,
+} from '@trygg/dashboard';
 import {
   DeviceAuthenticator,
   DirectoryListener,
@@ -42,6 +51,7 @@ import {
   MqttGateway,
   ScaipReceiver,
   TelemetryWriter,
+  type ScaipReceiverOptions,
   applyTelemetryRetention,
   hasTimescale,
   type GatewayLimits,
@@ -54,6 +64,7 @@ import { AccessVerifier } from './auth/verifier.js';
 import { TokenService } from './auth/tokens.js';
 import type { Config } from './config.js';
 import { startEmbeddedDb, type EmbeddedDb } from './embedded-db.js';
+import { StoreHealth, probeDatabase } from './store-health.js';
 
 /** Connections of the alarm path (inbox, engine, SCAIP sessions) and of its directory look-ups. */
 const ALARM_CONNECTIONS = 8;
@@ -84,10 +95,14 @@ export interface StartOptions {
   logger?: Logger;
   /** Replaces the web-push notifier (tests that count notifications). */
   notifier?: Notifier;
-  /** Engine tuning (sweep period, heartbeat grace, timer instrumentation). */
-  engine?: Pick<EngineDeps, 'sweepIntervalMs' | 'heartbeatGraceS' | 'onTimerFired'>;
+  /** Engine tuning (sweep period, heartbeat grace, timer instrumentation, delivery backoff). */
+  engine?: Pick<EngineDeps, 'sweepIntervalMs' | 'heartbeatGraceS' | 'onTimerFired' | 'delivery'>;
+  /** How push endpoints' names resolve (tests: a name that changes its answer); default the system's. */
+  pushResolve?: Resolve;
   /** Gateway limits beyond the config (tests). */
   gatewayLimits?: Partial<GatewayLimits>;
+  /** SCAIP receiver tuning beyond the config (tests: short stream limits, a low overload mark, a short hold-poll gap). */
+  scaip?: Pick<ScaipReceiverOptions, 'streams' | 'maxInFlight' | 'holdPollGapS'>;
   /** Journal worker tuning (backoff, follow-up and poll periods), and how often the backlog alert looks. */
   journal?: Pick<JournalWorkerDeps, 'baseBackoffMs' | 'maxBackoffMs' | 'followUpMs' | 'pollMs' | 'concurrency'> & {
     timeoutMs?: number;
@@ -118,17 +133,22 @@ export async function startTrygg(config: Config, opts: StartOptions = {}): Promi
     // (inbox, engine) that a person in need waits on; the directory it looks people up in while
     // it holds a connection of its own; device ingress that is not an alarm (telemetry batches,
     // device sign-in); and everything else (API, journal, push, audit).
-    const pool = createPool(databaseUrl, 10, 'trygg');
+    // Every pool bounds connecting and every statement (a hung database must surface as errors:
+    // 503, no PUBACK, not ready), except the one telemetry retention's long delete runs on.
+    const bounded = { connectTimeoutMs: config.dbConnectTimeoutMs, statementTimeoutMs: config.dbStatementTimeoutMs };
+    const pool = createPool(databaseUrl, 10, 'trygg', bounded);
     undo.push(() => pool.end());
-    const alarmPool = createPool(databaseUrl, ALARM_CONNECTIONS, 'trygg-alarms', { keepIdle: true });
+    const alarmPool = createPool(databaseUrl, ALARM_CONNECTIONS, 'trygg-alarms', { ...bounded, keepIdle: true });
     undo.push(() => alarmPool.end());
-    const directoryPool = createPool(databaseUrl, DIRECTORY_CONNECTIONS, 'trygg-directory', { keepIdle: true });
+    const directoryPool = createPool(databaseUrl, DIRECTORY_CONNECTIONS, 'trygg-directory', { ...bounded, keepIdle: true });
     undo.push(() => directoryPool.end());
-    const ingressPool = createPool(databaseUrl, 4, 'trygg-ingress');
+    const ingressPool = createPool(databaseUrl, 4, 'trygg-ingress', bounded);
     undo.push(() => ingressPool.end());
     // QoS 0 telemetry: committed without waiting for the disk (nobody waits on its acknowledgement).
-    const relaxedPool = createPool(databaseUrl, 2, 'trygg-telemetry-qos0', { relaxedCommit: true });
+    const relaxedPool = createPool(databaseUrl, 2, 'trygg-telemetry-qos0', { ...bounded, relaxedCommit: true });
     undo.push(() => relaxedPool.end());
+    const maintenancePool = createPool(databaseUrl, 1, 'trygg-maintenance', { connectTimeoutMs: config.dbConnectTimeoutMs });
+    undo.push(() => maintenancePool.end());
 
     let demoFile: string | null = null;
     if ((embedded !== null || config.demo) && (await isEmpty(pool))) {
@@ -148,8 +168,14 @@ export async function startTrygg(config: Config, opts: StartOptions = {}): Promi
     if (oidc) logger.info({ issuer: oidc.issuer, webSignIn: oidc.signInEnabled }, 'identity provider trusted');
     const verifier = new AccessVerifier(pool, tokens, oidc, { sessionCheckMs: config.sessionCheckS * 1000 });
     const vapidKeys = await loadVapidKeys(pool);
+    const pushGuard = new EndpointGuard({
+      allowOrigins: config.pushAllowOrigins,
+      ...(opts.pushResolve ? { resolve: opts.pushResolve } : {}),
+    });
     const webPush = new WebPushNotifier({
       db: pool,
+      guard: pushGuard,
+      timeoutMs: config.notifyTimeoutS * 1000,
       vapid: new VapidAuth(vapidKeys, config.vapidSubject),
       encryptor: new PushEncryptor(),
       logger,
@@ -219,14 +245,22 @@ export async function startTrygg(config: Config, opts: StartOptions = {}): Promi
       live,
       notifier: opts.notifier ?? {
         // Every notification is a log line (recipient, kind, alarm), then a push to the person's devices.
-        notify: (n) => {
+        notify: (n, o) => {
           logger.info({ notification: n.id, kind: n.kind, recipient: n.recipient.name, alarmId: n.alarmId }, 'notification');
-          return webPush.notify(n);
+          return webPush.notify(n, o);
         },
       },
       // The gateway opens while a crash's backlog of unapplied events is applied behind it.
       awaitFirstSweep: false,
       ...opts.engine,
+      // Delivery bookkeeping on the general pool: a push backlog never takes an alarm's connection.
+      outboxPool: pool,
+      delivery: {
+        concurrency: config.notifyConcurrency,
+        timeoutMs: config.notifyTimeoutS * 1000,
+        maxAttempts: config.notifyMaxAttempts,
+        ...opts.engine?.delivery,
+      },
       feedback: { send: (deviceId, fb) => gateway?.send(deviceId, fb) },
       logger,
     });
@@ -240,6 +274,14 @@ export async function startTrygg(config: Config, opts: StartOptions = {}): Promi
       Promise.all(files.map((f) => (f === null ? Promise.resolve(null) : readFile(f))));
     const [cert, key, ca] = await readFiles(config.mqttsCertFile, config.mqttsKeyFile, config.mqttsCaFile);
     const inbox = new Inbox(alarmPool, engine, logger, { onWrite: metrics.commitObserver('inbox') });
+    // Every event store is watched for readiness (store-health.ts).
+    const storeHealth = new StoreHealth();
+    const watchedInbox: Pick<Inbox, 'accept' | 'acceptWithOutcome' | 'record' | 'expect'> = {
+      accept: (deviceId, event) => storeHealth.watch(inbox.accept(deviceId, event)),
+      acceptWithOutcome: (deviceId, event) => storeHealth.watch(inbox.acceptWithOutcome(deviceId, event)),
+      record: (deviceId, event) => storeHealth.watch(inbox.record(deviceId, event)),
+      expect: (deviceId, type) => inbox.expect(deviceId, type),
+    };
     const telemetry = new TelemetryWriter(ingressPool, {
       relaxed: relaxedPool,
       onWrite: metrics.commitObserver('telemetry'),
@@ -254,7 +296,7 @@ export async function startTrygg(config: Config, opts: StartOptions = {}): Promi
           shareGroup: config.mqttShareGroup,
           username: config.mqttUsername,
           password: config.mqttPassword,
-          inbox,
+          inbox: watchedInbox,
           telemetry,
           logger,
           metrics,
@@ -265,7 +307,7 @@ export async function startTrygg(config: Config, opts: StartOptions = {}): Promi
           host: config.host,
           mqtts: config.mqttsPort !== null && cert && key ? { port: config.mqttsPort, cert, key, ca: ca ?? null } : null,
           devices: new DeviceAuthenticator(ingressPool),
-          inbox,
+          inbox: watchedInbox,
           telemetry,
           logger,
           metrics,
@@ -299,8 +341,11 @@ export async function startTrygg(config: Config, opts: StartOptions = {}): Promi
         realm: config.sipRealm,
         db: alarmPool, // its sessions are on an alarm's path
         units: new ScaipUnits(ingressPool),
-        inbox,
+        inbox: watchedInbox,
         logger,
+        streams: { perAddress: config.sipMaxConnectionsPerAddress, ...opts.scaip?.streams },
+        maxInFlight: opts.scaip?.maxInFlight ?? config.sipMaxInFlight,
+        ...(opts.scaip?.holdPollGapS === undefined ? {} : { holdPollGapS: opts.scaip.holdPollGapS }),
       });
       await receiver.start();
       scaip = receiver;
@@ -311,7 +356,7 @@ export async function startTrygg(config: Config, opts: StartOptions = {}): Promi
     // Telemetry retention: a TimescaleDB policy, or an hourly delete on plain PostgreSQL.
     const timescale = await hasTimescale(pool);
     const retain = () =>
-      applyTelemetryRetention(pool, config.telemetryRetentionS, timescale).catch((err: unknown) =>
+      applyTelemetryRetention(maintenancePool, config.telemetryRetentionS, timescale).catch((err: unknown) =>
         logger.warn({ err }, 'telemetry retention failed'),
       );
     await retain();
@@ -384,7 +429,7 @@ export async function startTrygg(config: Config, opts: StartOptions = {}): Promi
       onBrokenGlass: (grant) => live.publishBrokenGlass(grant),
       onSessionEnded: (ended) => live.endSessions(ended),
       breakGlass: { maxResidents: config.breakGlassMaxResidents, windowS: config.breakGlassWindowS },
-      push: { vapidPublicKey: vapidKeys.publicKey, allowInsecure: config.pushAllowInsecure },
+      push: { vapidPublicKey: vapidKeys.publicKey, guard: pushGuard, maxSubscriptions: config.pushMaxSubscriptions },
       online: (ids) => live.online(ids),
       metrics: { registry: metrics.registry, token: config.metricsToken },
       logger,
@@ -392,7 +437,8 @@ export async function startTrygg(config: Config, opts: StartOptions = {}): Promi
       engine,
       tokens,
       checks: {
-        database: async () => (await pool.query('SELECT 1')).rowCount === 1,
+        database: () => probeDatabase(alarmPool),
+        store: () => !storeHealth.failing,
         broker: () => gw.ready && (scaip?.ready ?? true),
       },
     });

@@ -9,8 +9,6 @@ import path from 'node:path';
 import { startFhirReceiver, type FhirReceiver } from '../../simulators/src/fhir-receiver/index.js';
 import { startTestService, type TestService } from './service.js';
 
-export const FHIR_SCHEMA = new URL('../../../shared/reference/fhir/fhir.r4.schema.json', import.meta.url);
-
 export interface JournalSetup {
   svc: TestService;
   receiver: FhirReceiver;

@@ -1,6 +1,7 @@
 /** Contracts: the schema of every message that crosses a boundary. Types derive from them. */
 export * from './vocabulary.js';
 export * from './device-event.js';
+export * from './device-input.js';
 export * from './escalation.js';
 export * from './alarm.js';
 export * from './rules.js';

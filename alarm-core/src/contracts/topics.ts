@@ -3,7 +3,7 @@
  * `{deviceId}` is the device's MQTT client id and username.
  */
 import Type, { type Static } from 'typebox';
-import { DeviceEvent as DeviceEventSchema, TelemetrySample, type DeviceEvent } from './device-event.js';
+import { DeviceEventPayload, TelemetrySample } from './device-event.js';
 
 export const TOPIC_PREFIX = 'trygg/v1/devices';
 
@@ -28,7 +28,7 @@ export type DevicePresence = Static<typeof DevicePresence>;
 
 /** Topic → payload. The device publishes `events`, `telemetry`, `status`; Trygg publishes `feedback`. */
 export interface Topics {
-  'trygg/v1/devices/{deviceId}/events': DeviceEvent;
+  'trygg/v1/devices/{deviceId}/events': DeviceEventPayload;
   'trygg/v1/devices/{deviceId}/telemetry': TelemetrySample;
   'trygg/v1/devices/{deviceId}/status': DevicePresence;
   'trygg/v1/devices/{deviceId}/feedback': DeviceFeedback;
@@ -39,7 +39,7 @@ export interface Topics {
  * gateway/PROTOCOL.md is checked against it by a test.
  */
 export const CHANNELS = {
-  events: { direction: 'device → Trygg', qos: '1', retained: false, schema: DeviceEventSchema },
+  events: { direction: 'device → Trygg', qos: '1', retained: false, schema: DeviceEventPayload },
   telemetry: { direction: 'device → Trygg', qos: '0 or 1', retained: false, schema: TelemetrySample },
   status: { direction: 'device → Trygg', qos: '1', retained: true, schema: DevicePresence },
   feedback: { direction: 'Trygg → device', qos: '1', retained: false, schema: DeviceFeedback },

@@ -1,6 +1,6 @@
 /**
  * The device event vocabulary and how each type maps onto the national alert codes
- * (vkp-alert-code, ../shared/reference/fhir/vkp-r4) and onto SCAIP (SS 91100 device type `dty`
+ * (vkp-alert-code, reference/fhir/vkp-r4) and onto SCAIP (SS 91100 device type `dty`
  * and status code `stc`). One table, so the gateway, the engine and the journal agree.
  */
 

@@ -22,18 +22,36 @@ export interface PoolOptions {
    * a database crash may forget their last fraction of a second, never make them half-written.
    */
   relaxedCommit?: boolean;
+  /** Milliseconds to make a connection (TCP, TLS, start-up) or to wait for a free one (default 5 000). */
+  connectTimeoutMs?: number;
+  /**
+   * Milliseconds a statement may run (default 0: no limit). PostgreSQL cancels it then
+   * (`statement_timeout`, SQLSTATE 57014, the connection stays usable); should no answer come at
+   * all — a hung server, a network that stopped forwarding — the client gives up
+   * `QUERY_TIMEOUT_GRACE_MS` later and discards the connection.
+   */
+  statementTimeoutMs?: number;
 }
+
+/**
+ * How much longer than `statement_timeout` the client waits for an answer: enough for the server's
+ * own cancel to arrive first when the server is merely slow.
+ */
+export const QUERY_TIMEOUT_GRACE_MS = 2_000;
 
 /** Opens a pool. The caller owns it and ends it in its stop(). */
 export function createPool(connectionString: string, max = 10, name = 'trygg', opts: PoolOptions = {}): pg.Pool {
-  // A database that stops answering must surface as errors (not-ready, no PUBACK), not as hangs.
+  // A database that stops answering must surface as errors (not-ready, no PUBACK, 503), not as
+  // hangs: a bound on making a connection, and (where the caller gives one) on every statement.
+  const statementMs = opts.statementTimeoutMs ?? 0;
   const pool = new pg.Pool({
     connectionString,
     max,
     application_name: name,
-    connectionTimeoutMillis: 5_000,
+    connectionTimeoutMillis: opts.connectTimeoutMs ?? 5_000,
     keepAlive: true,
     idleTimeoutMillis: opts.keepIdle ? 0 : 10_000,
+    ...(statementMs > 0 ? { statement_timeout: statementMs, query_timeout: statementMs + QUERY_TIMEOUT_GRACE_MS } : {}),
     ...(opts.relaxedCommit ? { options: '-c synchronous_commit=off' } : {}),
   });
   // An idle client losing its connection must not crash the process; the next query reconnects.
@@ -60,16 +78,18 @@ export async function withTransaction<T>(
   opts: TransactionOptions = {},
 ): Promise<T> {
   const client = await pool.connect();
+  let failed: unknown;
   try {
     await client.query(opts.opening ? `BEGIN; ${opts.opening(client)}` : 'BEGIN');
     const result = await fn(client);
     await client.query('COMMIT');
     return result;
   } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
+    failed = err;
+    await rollback(client, err);
     throw err;
   } finally {
-    client.release();
+    client.release(discard(failed));
   }
 }
 
@@ -113,10 +133,14 @@ export async function warmPool(
   ready: (client: pg.PoolClient) => Promise<unknown> = async () => undefined,
 ): Promise<void> {
   const clients = await Promise.all(Array.from({ length: connections }, () => pool.connect()));
+  let failed: unknown;
   try {
     await Promise.all(clients.map(ready));
+  } catch (err) {
+    failed = err;
+    throw err;
   } finally {
-    for (const c of clients) c.release();
+    for (const c of clients) c.release(discard(failed));
   }
 }
 
@@ -142,14 +166,16 @@ export async function onConnection<T>(
   fn: (client: pg.PoolClient) => Promise<T>,
 ): Promise<T> {
   const client = await pool.connect();
+  let failed: unknown;
   try {
     await prepare(client, statements);
     return await fn(client);
   } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
+    failed = err;
+    await rollback(client, err);
     throw err;
   } finally {
-    client.release();
+    client.release(discard(failed));
   }
 }
 
@@ -170,4 +196,52 @@ export async function commitRelaxed(pool: pg.Pool, statement: Prepared, values: 
 export async function send(client: pg.PoolClient, statements: readonly string[]): Promise<pg.QueryResult[]> {
   const r = (await client.query(statements.join(';\n'))) as pg.QueryResult | pg.QueryResult[];
   return Array.isArray(r) ? r : [r];
+}
+
+/**
+ * Node's socket errors (ECONNREFUSED, ECONNRESET, EPIPE…) and node-postgres' own: a connection
+ * that could not be made in time, an answer that did not come, a connection that went away.
+ */
+const CLIENT_SIDE =
+  /timeout exceeded when trying to connect|Connection terminated|timeout expired|Query read timeout|Client has encountered a connection error|Client was closed/;
+
+/**
+ * SQLSTATE classes where the database cannot take work now, whatever the request: 08 connection
+ * exception, 53 insufficient resources (53100 disk full), 57 operator intervention (57014 a
+ * statement over its timeout, 57P01–03 shutting down or starting), 58 system error (I/O).
+ */
+const UNAVAILABLE_CLASSES = new Set(['08', '53', '57', '58']);
+
+/**
+ * True when `err` says the database is unreachable, hung or unable to work (as opposed to a
+ * request it refuses): the caller answers 503 `TRYGG_ERR_STORE_UNAVAILABLE`, a device is not
+ * acknowledged and resends. A database's own message never reaches a client either way.
+ */
+export function isStoreUnavailable(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  const state = sqlState(err);
+  if (state !== null) return UNAVAILABLE_CLASSES.has(state.slice(0, 2)) || state === '25006'; // 25006: a read-only server (a standby)
+  const code = (err as { code?: unknown }).code;
+  return (typeof code === 'string' && /^E[A-Z]+$/.test(code)) || CLIENT_SIDE.test(err.message);
+}
+
+/** The SQLSTATE of an error the server sent; null for errors raised on this side (no SQLSTATE class starts with E). */
+export function sqlState(err: unknown): string | null {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && !code.startsWith('E') ? code : null;
+}
+
+/**
+ * Whether a connection a statement failed on is closed (true) instead of going back to the pool:
+ * after a client-side timeout or a broken socket it may still carry an unanswered statement, and
+ * whatever runs on it next would wait behind that. An error the server answered leaves it usable.
+ */
+function discard(err: unknown): boolean {
+  return err !== undefined && sqlState(err) === null && isStoreUnavailable(err);
+}
+
+/** Rolls back what `err` interrupted, unless the connection is to be closed (the server then rolls back). */
+async function rollback(client: pg.PoolClient, err: unknown): Promise<void> {
+  if (discard(err)) return;
+  await client.query('ROLLBACK').catch(() => undefined);
 }

@@ -24,12 +24,14 @@ import {
 import { TryggError, type ErrorCode } from '../errors.js';
 import type { Directory } from '../ports.js';
 import { deviceEventEntryId } from '../journal/entry-id.js';
-import type { Notification, StepResult } from './draft.js';
+import type { HeldCancel, Notification, StepResult } from './draft.js';
 import { step, type OpenContext } from './reducer.js';
 import { isOpen } from './escalate.js';
 import {
   claimDeviceEvent,
+  HOLD_CANCEL,
   loadAlarmForUpdate,
+  RELEASE_CANCEL,
   SAVE_ALARM_CHANGE,
   saveAlarmChangeValues,
   TAKE_DEVICE_EVENTS,
@@ -105,20 +107,25 @@ const JOURNAL_ALARM: Prepared = {
        ON CONFLICT (entry_id) DO NOTHING`,
 };
 
-const PERSIST: readonly Prepared[] = [SAVE_ALARM_CHANGE, JOURNAL_DEVICE_EVENT, JOURNAL_ALARM];
+const PERSIST: readonly Prepared[] = [SAVE_ALARM_CHANGE, JOURNAL_DEVICE_EVENT, JOURNAL_ALARM, HOLD_CANCEL, RELEASE_CANCEL];
 
 /** Every statement the engine prepares on a connection (`warmPool` prepares them ahead). */
 export const ENGINE_STATEMENTS: readonly Prepared[] = [TAKE_DEVICE_EVENTS, ...PERSIST];
 
 /** What a step writes: its device events' journal entries, the alarm change, a closed alarm's journal entry. */
-function writesOf(result: StepResult): { statements: string[]; save: number | null } {
+function writesOf(result: StepResult, now: Date): { statements: string[]; save: number | null } {
   const statements: string[] = [];
   for (const e of result.effects) {
-    if (e.type !== 'journal-event') continue;
-    const { deviceId, event } = e;
-    statements.push(
-      execute(JOURNAL_DEVICE_EVENT, [deviceEventEntryId(deviceId, event.id), deviceId, event.id, event.type, event.ts]),
-    );
+    if (e.type === 'journal-event') {
+      const { deviceId, event } = e;
+      statements.push(
+        execute(JOURNAL_DEVICE_EVENT, [deviceEventEntryId(deviceId, event.id), deviceId, event.id, event.type, event.ts]),
+      );
+    } else if (e.type === 'hold-cancel') {
+      statements.push(execute(HOLD_CANCEL, [e.deviceId, e.eventId, now, e.subDevice]));
+    } else if (e.type === 'release-cancel') {
+      statements.push(execute(RELEASE_CANCEL, [e.deviceId, e.eventId]));
+    }
   }
   const alarm = result.alarm;
   if (!alarm) return { statements, save: null };
@@ -137,12 +144,13 @@ function writesOf(result: StepResult): { statements: string[]; save: number | nu
 async function persistAll(
   db: PoolClient,
   results: readonly StepResult[],
+  now: Date,
   tail: readonly string[] = [],
 ): Promise<TimelineEntry[][]> {
   await prepare(db, PERSIST);
   const statements: string[] = [];
   const saves = results.map((r) => {
-    const w = writesOf(r);
+    const w = writesOf(r, now);
     const at = w.save === null ? null : statements.length + w.save;
     statements.push(...w.statements);
     return at;
@@ -152,8 +160,8 @@ async function persistAll(
   return saves.map((at) => (at === null ? [] : toEntries((out[at]?.rows ?? []) as TimelineRow[])));
 }
 
-async function persist(db: PoolClient, result: StepResult): Promise<TimelineEntry[]> {
-  return (await persistAll(db, [result]))[0] ?? [];
+async function persist(db: PoolClient, result: StepResult, now: Date): Promise<TimelineEntry[]> {
+  return (await persistAll(db, [result], now))[0] ?? [];
 }
 
 async function unappliedEvent(pool: Pool, deviceId: string, eventId: string): Promise<DeviceEvent | undefined> {
@@ -185,16 +193,30 @@ export async function applyDeviceEvent(
   return withTransaction(
     deps.pool,
     async (db) => {
-      const { claimed, current } = await claimDeviceEvent(db, deviceId, eventId, cls, now);
+      const { claimed, current, held } = await claimDeviceEvent(db, deviceId, eventId, cls, now);
       if (!claimed) return null; // applied meanwhile
-      const result = step(current, { kind: 'device-event', deviceId, event, open }, now);
-      return { result, entries: await persist(db, result) };
+      const result = step(current, { kind: 'device-event', deviceId, event, open, held }, now);
+      return { result, entries: await persist(db, result, now) };
     },
     deviceLock(deviceId),
   );
 }
 
-export type AcceptResult = 'stored' | 'duplicate';
+/**
+ * What became of an event handed in: stored now, a copy of one stored before (a resend), or an
+ * id stored before for an event that said something else (a device whose counter restarted).
+ */
+export type AcceptResult = 'stored' | 'duplicate' | 'reused';
+
+/**
+ * An event's result and, when it was applied in the same transaction, the alarm it opened or
+ * joined as it stands after the commit (null: it touched no alarm; undefined: not known here,
+ * a copy of an event stored before).
+ */
+export interface TakeOutcome {
+  result: AcceptResult;
+  alarm?: { id: string; state: Alarm['state'] } | null;
+}
 
 export interface TakeItem {
   deviceId: string;
@@ -235,35 +257,64 @@ export async function takeDeviceEvents(deps: ApplyDeps, items: readonly TakeItem
     ]);
     const key = (...parts: string[]) => parts.join('\u0000');
     const fresh = new Set<string>();
+    const reused = new Set<string>();
     const open = new Map<string, Alarm>();
-    for (const r of (took?.rows ?? []) as { what: string; device_id: string; event_id: string; class: string; doc: Alarm }[]) {
+    const held = new Map<string, HeldCancel>();
+    for (const r of (took?.rows ?? []) as TakeRow[]) {
       if (r.what === 'took') fresh.add(key(r.device_id, r.event_id));
-      else open.set(key(r.device_id, r.class), r.doc);
+      else if (r.what === 'reused') reused.add(key(r.device_id, r.event_id));
+      else if (r.what === 'open') open.set(key(r.device_id, r.class), r.doc as Alarm);
+      else {
+        const h = { eventId: r.event_id, ...(r.doc as Omit<HeldCancel, 'eventId'>) };
+        const before = held.get(r.device_id);
+        if (!before || before.receivedAt < h.receivedAt) held.set(r.device_id, h);
+      }
     }
-    const steps: (StepResult | null)[] = [];
+    const steps: (StepResult | AcceptResult)[] = [];
     for (const [i, { deviceId, event }] of items.entries()) {
-      // The first copy of a key stored now is fresh; any other copy is a duplicate.
+      // The first copy of a key stored now is fresh; any other copy is a duplicate (or a reuse).
       if (!fresh.delete(key(deviceId, event.id))) {
-        steps.push(null);
+        steps.push(reused.has(key(deviceId, event.id)) ? 'reused' : 'duplicate');
         continue;
       }
       const k = key(deviceId, alarmClassOf(event.type));
-      const result = step(open.get(k) ?? null, { kind: 'device-event', deviceId, event, open: (await contexts[i]) ?? null }, now);
+      const input = {
+        kind: 'device-event' as const,
+        deviceId,
+        event,
+        open: (await contexts[i]) ?? null,
+        held: held.get(deviceId),
+      };
+      const result = step(open.get(k) ?? null, input, now);
       if (result.alarm) {
         if (isOpen(result.alarm)) open.set(k, result.alarm);
         else open.delete(k);
       }
+      // Later events of the batch see the held cancels as this one left them.
+      for (const e of result.effects) {
+        if (e.type === 'hold-cancel')
+          held.set(e.deviceId, { eventId: e.eventId, receivedAt: now.toISOString(), subDevice: e.subDevice });
+        if (e.type === 'release-cancel' && held.get(e.deviceId)?.eventId === e.eventId) held.delete(e.deviceId);
+      }
       steps.push(result);
     }
-    const applied = steps.filter((r): r is StepResult => r !== null);
-    const entries = await persistAll(client, applied, ['COMMIT']);
+    const applied = steps.filter((r): r is StepResult => typeof r !== 'string');
+    const entries = await persistAll(client, applied, now, ['COMMIT']);
     let n = 0;
     return steps.map((result) =>
-      result === null
-        ? { result: 'duplicate', applied: null }
+      typeof result === 'string'
+        ? { result, applied: null }
         : { result: 'stored', applied: { result, entries: entries[n++] ?? [] } },
     );
   });
+}
+
+interface TakeRow {
+  what: 'took' | 'reused' | 'open' | 'held';
+  device_id: string;
+  event_id: string;
+  class: string;
+  doc: unknown;
 }
 
 /**
@@ -315,7 +366,7 @@ export async function applyCommand(
       result.error ? { error: result.error } : { ok: true },
     ]);
     if (result.error) return { applied: null, alarm: current, error: result.error };
-    return { applied: { result, entries: await persist(db, result) }, alarm: result.alarm ?? current, error: undefined };
+    return { applied: { result, entries: await persist(db, result, now) }, alarm: result.alarm ?? current, error: undefined };
   });
   if (done.error) throw new TryggError(done.error);
   return { applied: done.applied, alarm: done.alarm };
@@ -333,7 +384,7 @@ export async function applyTimer(deps: ApplyDeps, t: DueTimer): Promise<Applied 
     const claimed = await db.query('DELETE FROM alarm_timers WHERE token = $1', [t.token]);
     if (claimed.rowCount !== 1 || !current) return null;
     const result = step(current, { kind: 'timer', token: t.token }, now);
-    return { result, entries: await persist(db, result) };
+    return { result, entries: await persist(db, result, now) };
   });
 }
 
@@ -355,7 +406,7 @@ export async function applySupervision(
       );
       const current = rows[0]?.doc ?? null;
       const result = step(current, { kind: 'supervision', deviceId, state, lastSeenAt: lastSeenAt.toISOString(), open }, now);
-      return { result, entries: await persist(db, result) };
+      return { result, entries: await persist(db, result, now) };
     },
     deviceLock(deviceId),
   );

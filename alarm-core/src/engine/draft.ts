@@ -34,7 +34,18 @@ export type Effect =
   /** The alarm closed: its record goes to the journal outbox in the same transaction. */
   | { type: 'journal' }
   /** A device event journaled on its own (a dispensed dose): outbox entry in the same transaction. */
-  | { type: 'journal-event'; deviceId: string; event: { id: string; type: 'dispenser.dispensed'; ts: string } };
+  | { type: 'journal-event'; deviceId: string; event: { id: string; type: 'dispenser.dispensed'; ts: string } }
+  /** A cancel with nothing to cancel yet, held for its alarm (it may have been overtaken on the way). */
+  | { type: 'hold-cancel'; deviceId: string; eventId: string; subDevice: string | null }
+  /** A held cancel used up (it cancelled the alarm that arrived after it) or too old to use. */
+  | { type: 'release-cancel'; deviceId: string; eventId: string };
+
+/** A cancel that arrived before any alarm it could cancel (see `EARLY_CANCEL_WINDOW_S`). */
+export interface HeldCancel {
+  eventId: string;
+  receivedAt: string;
+  subDevice: string | null;
+}
 
 export interface EntryDraft {
   kind: TimelineKind;

@@ -3,6 +3,9 @@
  * stream, applied in order per device or alarm (groupBy + concatMap here; advisory and row locks
  * across processes), each in one transaction with its timeline entries, notification outbox
  * rows and timer rows; effects go out only after commit. The reducer decides; this does the I/O.
+ *
+ * Three loops run beside the stream, none waiting for another: crash recovery (inbox rows nobody
+ * applied), heartbeat supervision, and notification delivery (the deliverer, woken after commit).
  */
 import type { Subscription } from 'rxjs';
 import { EMPTY, Subject, catchError, concatMap, defer, groupBy, mergeMap, tap, timer } from 'rxjs';
@@ -11,7 +14,7 @@ import type { AlarmCommand } from '../contracts/commands.js';
 import type { DeviceEvent } from '../contracts/device-event.js';
 import { opensAlarm, type DeviceEventType } from '../contracts/vocabulary.js';
 import type { LiveUpdate } from '../contracts/live.js';
-import { prepare, warmPool, type Pool } from '../db/pool.js';
+import { prepare, warmPool, type Pool, type Queryable } from '../db/pool.js';
 import { TryggError } from '../errors.js';
 import type { DeviceFeedbackSink, Directory, LiveSink, Logger, Notifier } from '../ports.js';
 import {
@@ -22,13 +25,13 @@ import {
   notificationsOf,
   ENGINE_STATEMENTS,
   takeDeviceEvents,
-  type AcceptResult,
+  type TakeOutcome,
   type Applied,
   type ApplyDeps,
   type TakeItem,
 } from './apply.js';
 import type { StepResult } from './draft.js';
-import { Outbox } from './outbox.js';
+import { Deliverer, type DeliveryOptions } from './deliverer.js';
 import { findSupervisionChanges } from './supervision.js';
 import { TimerWheel, type DueTimer } from './timers.js';
 
@@ -40,8 +43,12 @@ export interface EngineDeps {
   feedback: DeviceFeedbackSink;
   logger: Logger;
   clock?: () => Date;
-  /** How often to look for unapplied inbox rows, unsent notifications and silent devices. */
+  /** How often to look for unapplied inbox rows, and (separately) for silent devices. */
   sweepIntervalMs?: number;
+  /** Where the deliverer keeps its outbox bookkeeping (default `pool`): not the alarm path's connections. */
+  outboxPool?: Queryable;
+  /** Notification delivery: concurrency, per-attempt timeout, attempts and backoff. */
+  delivery?: DeliveryOptions;
   /**
    * Whether `start()` waits for the first sweep (default) or lets it run behind: a service
    * restarting after a crash with a backlog of unapplied events must take new ones at once.
@@ -69,18 +76,19 @@ export class AlarmEngine {
   private readonly deps: EngineDeps;
   private readonly clock: () => Date;
   private readonly jobs = new Subject<Job>();
-  private readonly outbox: Outbox;
+  private readonly deliverer: Deliverer;
   private readonly wheel: TimerWheel;
   private subscription: Subscription | null = null;
-  private sweepTimer: NodeJS.Timeout | null = null;
+  private readonly loops: NodeJS.Timeout[] = [];
   private readonly inFlight = new Set<Promise<unknown>>();
   private stopping = false;
-  private sweeping = false;
+  /** The loops running a round now: a round is never joined by the next tick's. */
+  private readonly busy = new Set<'sweep' | 'supervision'>();
 
   constructor(deps: EngineDeps) {
     this.deps = deps;
     this.clock = deps.clock ?? (() => new Date());
-    this.outbox = new Outbox(deps.pool, deps.notifier, deps.logger);
+    this.deliverer = new Deliverer(deps.outboxPool ?? deps.pool, deps.notifier, deps.logger, deps.delivery);
     this.wheel = new TimerWheel(deps.pool, (t) => {
       this.fireTimer(t)
         .catch((err: unknown) => this.warn(err, 'timer'))
@@ -112,10 +120,19 @@ export class AlarmEngine {
       .subscribe();
     const timers = await this.wheel.start();
     this.deps.logger.info({ timers }, 'engine started; timers re-armed');
-    if (this.deps.awaitFirstSweep === false) void this.sweep();
-    else await this.sweep();
-    this.sweepTimer = setInterval(() => void this.sweep(), this.deps.sweepIntervalMs ?? 5_000);
-    this.sweepTimer.unref();
+    this.deliverer.start();
+    const sweep = () => this.round('sweep', () => this.recover());
+    // Supervision has a loop of its own: a crash's backlog never delays an offline alarm.
+    const supervise = () => this.round('supervision', () => this.supervise());
+    if (this.deps.awaitFirstSweep === false) void sweep();
+    else await sweep();
+    void supervise();
+    const every = this.deps.sweepIntervalMs ?? 5_000;
+    this.loops.push(
+      setInterval(() => void sweep(), every),
+      setInterval(() => void supervise(), every),
+    );
+    for (const l of this.loops) l.unref();
   }
 
   /** Makes `connections` of the engine's pool and prepares its statements on each, ahead of the first event. */
@@ -126,10 +143,10 @@ export class AlarmEngine {
   /** Stops taking work and waits for what is in flight. */
   async stop(): Promise<void> {
     this.stopping = true;
-    if (this.sweepTimer) clearInterval(this.sweepTimer);
-    this.sweepTimer = null;
+    for (const l of this.loops.splice(0)) clearInterval(l);
     this.wheel.stop();
     await Promise.allSettled([...this.inFlight]);
+    await this.deliverer.stop();
     this.subscription?.unsubscribe();
     this.subscription = null;
   }
@@ -147,7 +164,7 @@ export class AlarmEngine {
    * committed (so the device may be acknowledged), with each event's outcome, and the effects
    * have gone out. A duplicate that was stored but never applied (a crash) is applied after.
    */
-  async take(items: readonly TakeItem[]): Promise<AcceptResult[]> {
+  async take(items: readonly TakeItem[]): Promise<TakeOutcome[]> {
     if (this.stopping || !this.subscription) {
       throw new TryggError('TRYGG_ERR_STORE_UNAVAILABLE', 'engine is not running');
     }
@@ -159,11 +176,15 @@ export class AlarmEngine {
     for (const [i, t] of taken.entries()) {
       if (t.applied) this.afterCommit(t.applied);
       const item = items[i];
-      if (t.result === 'duplicate' && item) {
+      if (t.result !== 'stored' && item) {
         this.submitDeviceEvent(item.deviceId, item.event.id).catch((err: unknown) => this.warn(err, 'duplicate'));
       }
     }
-    return taken.map((t) => t.result);
+    return taken.map((t): TakeOutcome => {
+      if (!t.applied) return { result: t.result };
+      const { alarm } = t.applied.result;
+      return { result: t.result, alarm: alarm ? { id: alarm.id, state: alarm.state } : null };
+    });
   }
 
   /**
@@ -184,7 +205,7 @@ export class AlarmEngine {
     return this.enqueue(`alarm:${t.alarmId}`, () => this.applyTimer(t));
   }
 
-  /** Runs heartbeat supervision once (the sweep runs it periodically). */
+  /** Runs heartbeat supervision once (its own loop runs it periodically). */
   async supervise(): Promise<void> {
     const changes = await findSupervisionChanges(this.deps.pool, this.deps.heartbeatGraceS ?? 60);
     await Promise.allSettled(
@@ -209,23 +230,25 @@ export class AlarmEngine {
     return p;
   }
 
-  /** Applies unapplied inbox rows, delivers unsent notifications, supervises heartbeats. */
-  private async sweep(): Promise<void> {
-    // One sweep at a time: a long one (a crash's backlog) must not be joined by the next tick's.
-    if (this.stopping || this.sweeping) return;
-    this.sweeping = true;
+  /** One round of a loop, unless the last is still running (a crash's backlog can take long). */
+  private async round(loop: 'sweep' | 'supervision', run: () => Promise<void>): Promise<void> {
+    if (this.stopping || this.busy.has(loop)) return;
+    this.busy.add(loop);
     try {
-      const { rows } = await this.deps.pool.query<{ device_id: string; event_id: string }>(
-        `SELECT device_id, event_id FROM device_events WHERE processed_at IS NULL ORDER BY received_at LIMIT 1000`,
-      );
-      await Promise.allSettled(rows.map((r) => this.submitDeviceEvent(r.device_id, r.event_id)));
-      await this.outbox.sweep(2_000);
-      await this.supervise();
+      await run();
     } catch (err) {
-      this.warn(err, 'sweep');
+      this.warn(err, loop);
     } finally {
-      this.sweeping = false;
+      this.busy.delete(loop);
     }
+  }
+
+  /** Crash recovery: applies inbox rows nobody applied. */
+  private async recover(): Promise<void> {
+    const { rows } = await this.deps.pool.query<{ device_id: string; event_id: string }>(
+      `SELECT device_id, event_id FROM device_events WHERE processed_at IS NULL ORDER BY received_at LIMIT 1000`,
+    );
+    await Promise.allSettled(rows.map((r) => this.submitDeviceEvent(r.device_id, r.event_id)));
   }
 
   private get applyDeps(): ApplyDeps {
@@ -267,8 +290,8 @@ export class AlarmEngine {
       const updates: LiveUpdate[] = entries.map((entry) => ({ seq: entry.seq, entry, alarm }));
       this.guard('live', () => this.deps.live.publish(updates));
     }
-    const ns = notificationsOf(result);
-    if (ns.length > 0) this.outbox.deliver(ns).catch((err: unknown) => this.warn(err, 'notify'));
+    // The change wrote them to the outbox; the deliverer claims and sends them on its own loop.
+    if (notificationsOf(result).length > 0) this.deliverer.wake();
     this.sendFeedback(result);
   }
 

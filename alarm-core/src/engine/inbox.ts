@@ -15,10 +15,12 @@ import { EVENT_TYPES, type DeviceEventType } from '../contracts/vocabulary.js';
 import { GroupCommit, type GroupCommitOptions } from '../db/group-commit.js';
 import { commitRelaxed, type Pool, type Prepared } from '../db/pool.js';
 import type { Logger } from '../ports.js';
-import type { AcceptResult } from './apply.js';
+import { isDataError, TryggError } from '../errors.js';
+import type { AcceptResult, TakeOutcome } from './apply.js';
+import { SAME_EVENT } from './store.js';
 import type { AlarmEngine } from './engine.js';
 
-export type { AcceptResult } from './apply.js';
+export type { AcceptResult, TakeOutcome } from './apply.js';
 
 /** A heartbeat, stored as applied, and its device's `last_seen_at`. */
 const RECORD_HEARTBEAT: Prepared = {
@@ -35,7 +37,7 @@ interface Row {
 }
 
 export class Inbox {
-  private readonly taking: GroupCommit<Row, AcceptResult>;
+  private readonly taking: GroupCommit<Row, TakeOutcome>;
   private readonly batches: GroupCommit<Row, AcceptResult>;
 
   constructor(
@@ -49,7 +51,15 @@ export class Inbox {
   }
 
   async accept(deviceId: string, event: DeviceEvent): Promise<AcceptResult> {
-    return (await this.store(deviceId, event)).result;
+    return (await this.store(deviceId, event)).outcome.result;
+  }
+
+  /**
+   * As `accept`, with the alarm the event opened or joined as it stands after the commit, where
+   * the engine applied it in the same transaction (SCAIP answers hold or handled from it).
+   */
+  async acceptWithOutcome(deviceId: string, event: DeviceEvent): Promise<TakeOutcome> {
+    return (await this.store(deviceId, event)).outcome;
   }
 
   /**
@@ -68,14 +78,18 @@ export class Inbox {
    */
   async record(deviceId: string, event: DeviceEvent): Promise<AcceptResult> {
     if (EVENT_TYPES[event.type].kind !== 'heartbeat') throw new Error(`only heartbeats are recorded, not ${event.type}`);
-    const { rowCount } = await commitRelaxed(this.pool, RECORD_HEARTBEAT, [
-      deviceId,
-      event.id,
-      event.type,
-      event.ts,
-      JSON.stringify(event),
-    ]);
-    return rowCount === 1 ? 'stored' : 'duplicate';
+    try {
+      const { rowCount } = await commitRelaxed(this.pool, RECORD_HEARTBEAT, [
+        deviceId,
+        event.id,
+        event.type,
+        event.ts,
+        JSON.stringify(event),
+      ]);
+      return rowCount === 1 ? 'stored' : 'duplicate';
+    } catch (err) {
+      throw isDataError(err) ? dataError(deviceId, event, err) : err;
+    }
   }
 
   /**
@@ -88,23 +102,28 @@ export class Inbox {
 
   /** Stores, then waits until the engine has applied the event (benchmarks, tools). */
   async acceptAndApply(deviceId: string, event: DeviceEvent): Promise<AcceptResult> {
-    const { result, applied } = await this.store(deviceId, event);
+    const { outcome, applied } = await this.store(deviceId, event);
     await applied;
-    return result;
+    return outcome.result;
   }
 
-  private async store(deviceId: string, event: DeviceEvent): Promise<{ result: AcceptResult; applied: Promise<void> }> {
+  private async store(deviceId: string, event: DeviceEvent): Promise<{ outcome: TakeOutcome; applied: Promise<void> }> {
     this.engine.expect(deviceId, event.type);
     try {
-      return { result: await this.taking.submit({ deviceId, event }), applied: Promise.resolve() };
+      return { outcome: await this.taking.submit({ deviceId, event }), applied: Promise.resolve() };
     } catch (err) {
+      if (isDataError(err)) throw dataError(deviceId, event, err);
       this.logger.warn({ err, deviceId, eventId: event.id }, 'taking the event failed; storing it for the engine to apply');
-      return this.storeOnly(deviceId, event);
+      try {
+        return await this.storeOnly(deviceId, event);
+      } catch (again) {
+        throw isDataError(again) ? dataError(deviceId, event, again) : again;
+      }
     }
   }
 
   /** Stores the event (batched), then hands it to the engine. */
-  private async storeOnly(deviceId: string, event: DeviceEvent): Promise<{ result: AcceptResult; applied: Promise<void> }> {
+  private async storeOnly(deviceId: string, event: DeviceEvent): Promise<{ outcome: TakeOutcome; applied: Promise<void> }> {
     const result = await this.batches.submit({ deviceId, event });
     // Applied asynchronously; a failure here is picked up by the engine's sweep. A duplicate may
     // differ from what was stored first, so only a fresh event is handed over as it is.
@@ -112,26 +131,33 @@ export class Inbox {
     const applied = this.engine.submitDeviceEvent(deviceId, event.id, stored).catch((err: unknown) => {
       this.logger.warn({ err, deviceId, eventId: event.id }, 'event stored, apply deferred to the sweep');
     });
-    return { result, applied };
+    return { outcome: { result }, applied };
   }
 
   private async write(rows: Row[]): Promise<AcceptResult[]> {
     // Rows go in key order so two writers (two nodes) lock index entries in the same order.
     const order = rows.map((r, i) => ({ r, i })).sort((a, b) => compare(a.r, b.r));
     const devices = [...new Set(order.map(({ r }) => r.deviceId))];
-    const { rows: inserted } = await this.pool.query<{ device_id: string; event_id: string }>({
+    const { rows: inserted } = await this.pool.query<{ what: 'took' | 'reused'; device_id: string; event_id: string }>({
       name: 'trygg-inbox-write',
       text: `WITH seen AS (
          UPDATE devices SET last_seen_at = now()
           WHERE id IN (SELECT id FROM devices WHERE id = ANY($6::text[]) ORDER BY id FOR UPDATE)
-       )
-       INSERT INTO device_events (device_id, event_id, type, ts, payload)
-       SELECT device_id, event_id, type, ts, payload
-         FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::jsonb[]) WITH ORDINALITY
-         AS u(device_id, event_id, type, ts, payload, n)
-        ORDER BY n
-       ON CONFLICT (device_id, event_id) DO NOTHING
-       RETURNING device_id, event_id`,
+       ),
+       input AS (
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::jsonb[]) WITH ORDINALITY
+           AS u(device_id, event_id, type, ts, payload, n)),
+       took AS (
+         INSERT INTO device_events (device_id, event_id, type, ts, payload)
+         SELECT device_id, event_id, type, ts, payload FROM input ORDER BY n
+         ON CONFLICT (device_id, event_id) DO NOTHING
+         RETURNING device_id, event_id),
+       reused AS (
+         SELECT i.device_id, i.event_id FROM input i JOIN device_events e USING (device_id, event_id)
+          WHERE NOT (${SAME_EVENT}))
+       SELECT 'took' AS what, device_id, event_id FROM took
+       UNION ALL
+       SELECT 'reused', device_id, event_id FROM reused`,
       values: [
         order.map(({ r }) => r.deviceId),
         order.map(({ r }) => r.event.id),
@@ -141,10 +167,30 @@ export class Inbox {
         devices,
       ],
     });
-    // A key inserted now is "stored" for its first caller in the batch; any other copy is a duplicate.
-    const fresh = new Set(inserted.map((r) => `${r.device_id}\u0000${r.event_id}`));
-    return rows.map((r) => (fresh.delete(`${r.deviceId}\u0000${r.event.id}`) ? 'stored' : 'duplicate'));
+    // A key inserted now is "stored" for its first caller in the batch; any other copy is a
+    // duplicate, or a reuse when what was stored under its id says something else.
+    const key = (deviceId: string, eventId: string) => `${deviceId}\u0000${eventId}`;
+    const fresh = new Set(inserted.filter((r) => r.what === 'took').map((r) => key(r.device_id, r.event_id)));
+    const reused = new Set(inserted.filter((r) => r.what === 'reused').map((r) => key(r.device_id, r.event_id)));
+    return rows.map((r) => {
+      const k = key(r.deviceId, r.event.id);
+      if (fresh.delete(k)) return 'stored';
+      return reused.has(k) ? 'reused' : 'duplicate';
+    });
   }
+}
+
+/** A store refusal caused by the event's own data: the device's fault, never "try again". */
+function dataError(deviceId: string, event: DeviceEvent, err: unknown): TryggError {
+  // The database's own words stay in the log (the cause); the device hears the code.
+  const sqlstate = String((err as { code?: unknown }).code);
+  return new TryggError(
+    'TRYGG_ERR_EVENT_DATA',
+    `event ${event.id} of ${deviceId} holds a value the store refuses (SQLSTATE ${sqlstate})`,
+    {
+      cause: err,
+    },
+  );
 }
 
 function compare(a: Row, b: Row): number {

@@ -403,6 +403,41 @@ describe('device events', () => {
     }
   });
 
+  it('holds a cancel that finds no alarm, and cancels the alarm it overtook when that arrives', () => {
+    const cancel = step(null, ev('cancel'), at(0));
+    expect(cancel.effects).toContainEqual({ type: 'hold-cancel', deviceId: 'dev-1', eventId: `e-${n}`, subDevice: null });
+    const heldId = `e-${n}`;
+    const held = { eventId: heldId, receivedAt: at(0).toISOString(), subDevice: null };
+    const r = step(null, { ...ev('alarm.button'), held } as EngineInput, at(2.5));
+    expect(must(r)).toMatchObject({
+      state: 'cancelled',
+      closedAt: at(2.5).toISOString(),
+      escalation: { timers: [], alerts: [] },
+    });
+    expect(kinds(r)).toEqual(['opened', 'cancelled']);
+    expect(r.entries[1]?.data).toEqual({ eventId: heldId, early: true, cancelArrivedFirstS: 2.5 });
+    expect(sent(r)).toEqual([]); // nobody was alerted for an alarm already cancelled
+    expect(r.effects).toContainEqual({ type: 'release-cancel', deviceId: 'dev-1', eventId: heldId });
+  });
+
+  it('does not let a held cancel touch an alarm after its window, from another sub-device, or a fire alarm', () => {
+    const held = (receivedS: number, subDevice: string | null = null) => ({
+      eventId: 'c-held',
+      receivedAt: at(receivedS).toISOString(),
+      subDevice,
+    });
+    const late = step(null, { ...ev('alarm.button'), held: held(0) } as EngineInput, at(31));
+    expect(must(late).state).toBe('open');
+    expect(late.effects).toContainEqual({ type: 'release-cancel', deviceId: 'dev-1', eventId: 'c-held' });
+    const other = ev('alarm.button') as Extract<EngineInput, { kind: 'device-event' }>;
+    other.event.subDevice = '02';
+    expect(must(step(null, { ...other, held: held(0, '01') }, at(1))).state).toBe('open');
+    const fire = step(null, { ...ev('alarm.smoke'), held: held(0) } as EngineInput, at(1));
+    expect(must(fire).state).toBe('open');
+    expect(kinds(fire)).toContain('cancel-ignored');
+    expect(fire.effects).toContainEqual({ type: 'release-cancel', deviceId: 'dev-1', eventId: 'c-held' });
+  });
+
   it('journals a dispensed dose on its own, and only that dispenser event', () => {
     const dispensed = step(null, ev('dispenser.dispensed'), at(0));
     const journaled = dispensed?.effects.filter((e) => e.type === 'journal-event');

@@ -8,13 +8,13 @@ import type { Actor, Alarm, AlarmSubject } from '../contracts/alarm.js';
 import type { AlarmCommand } from '../contracts/commands.js';
 import type { DeviceEvent } from '../contracts/device-event.js';
 import type { Chain, Roster } from '../contracts/escalation.js';
-import { alarmClassOf, EVENT_TYPES, type DeviceEventType } from '../contracts/vocabulary.js';
+import { alarmClassOf, EVENT_TYPES, PRIORITY, type DeviceEventType } from '../contracts/vocabulary.js';
 import { onCommand } from './commands.js';
-import { Draft, type StepResult } from './draft.js';
+import { Draft, type HeldCancel, type StepResult } from './draft.js';
 import { advance, close, enterStep, isOpen, realert } from './escalate.js';
 
 export { isOpen } from './escalate.js';
-export type { Effect, EntryDraft, Notification, NotificationKind, StepResult } from './draft.js';
+export type { Effect, EntryDraft, HeldCancel, Notification, NotificationKind, StepResult } from './draft.js';
 
 /** What a new alarm needs from the registry, looked up before the reducer runs. */
 export interface OpenContext {
@@ -24,8 +24,16 @@ export interface OpenContext {
   roster: Roster;
 }
 
+/**
+ * How long a cancel that found no alarm waits for one (seconds). A unit's alarm can be overtaken
+ * by its own cancel: UDP datagrams reorder, and a lost alarm datagram is retransmitted by SIP for
+ * up to 32 s while the cancel sent a few seconds later gets through at once. Short on purpose:
+ * a held cancel is used once, by the next care alarm of the same device (and sub-device).
+ */
+export const EARLY_CANCEL_WINDOW_S = 30;
+
 export type EngineInput =
-  | { kind: 'device-event'; deviceId: string; event: DeviceEvent; open: OpenContext | null }
+  | { kind: 'device-event'; deviceId: string; event: DeviceEvent; open: OpenContext | null; held?: HeldCancel | null }
   | { kind: 'command'; command: AlarmCommand; actor: Actor }
   | { kind: 'timer'; token: string }
   | { kind: 'supervision'; deviceId: string; state: 'offline' | 'online'; lastSeenAt: string | null; open: OpenContext | null };
@@ -44,8 +52,14 @@ export function step(alarm: Alarm | null, input: EngineInput, now: Date): StepRe
   }
 }
 
-/** A fresh alarm: the chain's first step is entered at once. */
-function openAlarm(type: DeviceEventType, open: OpenContext | null, now: Date, data: Record<string, unknown>): Draft {
+/** A fresh alarm: the chain's first step is entered at once (unless it is closed at once, `enter` false). */
+function openAlarm(
+  type: DeviceEventType,
+  open: OpenContext | null,
+  now: Date,
+  data: Record<string, unknown>,
+  enter = true,
+): Draft {
   // The engine looks the context up whenever an input may open an alarm; missing is a bug.
   if (!open) throw new Error(`no context to open a ${type} alarm`);
   const at = now.toISOString();
@@ -79,7 +93,7 @@ function openAlarm(type: DeviceEventType, open: OpenContext | null, now: Date, d
   };
   const d = new Draft(blank, now);
   d.entry('opened', { ...data, chain: open.chain.source });
-  enterStep(d);
+  if (enter) enterStep(d);
   return d;
 }
 
@@ -100,18 +114,48 @@ function onDeviceEvent(alarm: Alarm | null, input: Extract<EngineInput, { kind: 
         d.feedback(received(alarm.id));
         return d.result();
       }
-      const d = openAlarm(event.type, input.open, now, {
-        eventId: event.id,
-        type: event.type,
-        deviceTs: event.ts,
-        location: event.location ?? null,
-      });
+      const held = input.held ?? null;
+      // A cancel from this device that got here first (see EARLY_CANCEL_WINDOW_S) cancels it;
+      // never a fire alarm, which a person on the scene must see to (the cancel is on record).
+      const usable = info.kind === 'alarm' && held !== null && cancels(held, event, now);
+      const early = usable && info.priority < PRIORITY.fire;
+      const d = openAlarm(
+        event.type,
+        input.open,
+        now,
+        {
+          eventId: event.id,
+          type: event.type,
+          deviceTs: event.ts,
+          location: event.location ?? null,
+        },
+        !early,
+      );
+      if (held && early) {
+        close(d, 'cancelled');
+        d.entry('cancelled', {
+          eventId: held.eventId,
+          early: true,
+          cancelArrivedFirstS: Math.round((now.getTime() - Date.parse(held.receivedAt)) / 100) / 10,
+        });
+      }
+      if (held && usable && !early) d.entry('cancel-ignored', { eventId: held.eventId, early: true });
+      if (held && (usable || tooOld(held, now))) d.effects.push({ type: 'release-cancel', deviceId, eventId: held.eventId });
       d.feedback(received(d.alarm.id));
       return d.result();
     }
     case 'cancel': {
-      if (!isOpen(alarm))
-        return { alarm: null, entries: [], effects: [{ type: 'device-feedback', deviceId, feedback: received(null) }] };
+      if (!isOpen(alarm)) {
+        // Nothing to cancel yet: the alarm may still be on its way. Held for a short while.
+        return {
+          alarm: null,
+          entries: [],
+          effects: [
+            { type: 'device-feedback', deviceId, feedback: received(null) },
+            { type: 'hold-cancel', deviceId, eventId: event.id, subDevice: event.subDevice ?? null },
+          ],
+        };
+      }
       const d = new Draft(alarm, now);
       if (alarm.state !== 'open') {
         // Someone is already on the way: the cancel is noted, the alarm stays theirs.
@@ -139,6 +183,15 @@ function onDeviceEvent(alarm: Alarm | null, input: Extract<EngineInput, { kind: 
         ],
       };
   }
+}
+
+const tooOld = (held: HeldCancel, now: Date): boolean =>
+  now.getTime() - Date.parse(held.receivedAt) > EARLY_CANCEL_WINDOW_S * 1000;
+
+/** A held cancel belongs to this alarm: recent, and from the same sub-device when both name one. */
+function cancels(held: HeldCancel, event: DeviceEvent, now: Date): boolean {
+  if (tooOld(held, now)) return false;
+  return held.subDevice === null || event.subDevice === undefined || held.subDevice === event.subDevice;
 }
 
 function onTimer(alarm: Alarm | null, token: string, now: Date): StepResult {

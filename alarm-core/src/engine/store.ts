@@ -5,7 +5,7 @@
 import type { Actor, Alarm, AlarmClass, TimelineEntry } from '../contracts/alarm.js';
 import type { LiveUpdate } from '../contracts/live.js';
 import type { PoolClient, Prepared, Queryable } from '../db/pool.js';
-import type { EntryDraft, Notification } from './draft.js';
+import type { EntryDraft, HeldCancel, Notification } from './draft.js';
 
 /**
  * Timeline entries take their sequence number under this transaction-scoped advisory lock, so
@@ -35,17 +35,20 @@ export async function claimDeviceEvent(
   eventId: string,
   cls: AlarmClass,
   at: Date,
-): Promise<{ claimed: boolean; current: Alarm | null }> {
-  const { rows } = await db.query<{ claimed: boolean; doc: Alarm | null }>({
+): Promise<{ claimed: boolean; current: Alarm | null; held: HeldCancel | null }> {
+  const { rows } = await db.query<{ claimed: boolean; doc: Alarm | null; held: HeldCancel | null }>({
     name: 'trygg-claim-device-event',
     text: `WITH claimed AS (
        UPDATE device_events SET processed_at = $3 WHERE device_id = $1 AND event_id = $2 AND processed_at IS NULL RETURNING 1),
      open AS (
        SELECT doc FROM alarms WHERE device_id = $1 AND class = $4 AND state IN ('open', 'claimed', 'arrived') FOR UPDATE)
-     SELECT EXISTS (SELECT 1 FROM claimed) AS claimed, (SELECT doc FROM open) AS doc`,
+     SELECT EXISTS (SELECT 1 FROM claimed) AS claimed, (SELECT doc FROM open) AS doc,
+            (SELECT jsonb_build_object('eventId', event_id, 'receivedAt', received_at, 'subDevice', sub_device)
+               FROM pending_cancels WHERE device_id = $1 ORDER BY received_at DESC LIMIT 1) AS held`,
     values: [deviceId, eventId, at, cls],
   });
-  return { claimed: rows[0]?.claimed === true, current: rows[0]?.doc ?? null };
+  const r = rows[0];
+  return { claimed: r?.claimed === true, current: r?.doc ?? null, held: r?.held ?? null };
 }
 
 /**
@@ -127,11 +130,24 @@ export function toEntries(rows: readonly TimelineRow[]): TimelineEntry[] {
 }
 
 /**
+ * A stored event and a new one with the same id are the same event when they say the same thing.
+ * Their times may differ a little: firmware that retries at the application level may stamp the
+ * retry anew, and where Trygg stored its own receive time (`deviceTs` kept) a resend gets another
+ * one. A counter that restarted reuses an old id for a new event, which says something else or
+ * comes much later (over 5 minutes).
+ */
+export const SAME_EVENT = `(e.payload - 'ts') = (i.payload - 'ts')
+  AND (e.payload ? 'deviceTs'
+       OR abs(extract(epoch FROM (e.payload->>'ts')::timestamptz - (i.payload->>'ts')::timestamptz)) <= 300)`;
+
+/**
  * Stores fresh device events and claims them in the same statement (they are applied in this
  * transaction), refreshes their devices' `last_seen_at`, and loads those devices' open alarms,
- * locked. Rows: `took` (device_id, event_id) for each event stored now (not a duplicate), `open`
- * (device_id, class, doc) for each open alarm. Run under the devices' locks, taken in an earlier
- * statement, so its snapshot sees every earlier change of theirs.
+ * locked. Rows: `took` (device_id, event_id) for each event stored now (not a duplicate),
+ * `reused` for an id stored before with other content, `open` (device_id, class, doc) for each
+ * open alarm, `held` (device_id, event_id, doc = the cancel) for each cancel waiting for its alarm.
+ * Run under the devices' locks, taken in an earlier statement, so its snapshot sees every earlier
+ * change of theirs.
  */
 export const TAKE_DEVICE_EVENTS: Prepared = {
   name: 'trygg_take_device_events',
@@ -146,12 +162,36 @@ export const TAKE_DEVICE_EVENTS: Prepared = {
        SELECT device_id, event_id, type, ts, payload, $6 FROM input ORDER BY device_id, event_id
        ON CONFLICT (device_id, event_id) DO NOTHING
        RETURNING device_id, event_id),
+     reused AS (
+       SELECT i.device_id, i.event_id FROM input i JOIN device_events e USING (device_id, event_id)
+        WHERE NOT (${SAME_EVENT})),
      open AS (
        SELECT device_id, class, doc FROM alarms
-        WHERE device_id = ANY($1::text[]) AND state IN ('open', 'claimed', 'arrived') FOR UPDATE)
+        WHERE device_id = ANY($1::text[]) AND state IN ('open', 'claimed', 'arrived') FOR UPDATE),
+     held AS (
+       SELECT device_id, event_id, jsonb_build_object('receivedAt', received_at, 'subDevice', sub_device) AS doc
+         FROM pending_cancels WHERE device_id = ANY($1::text[]))
      SELECT 'took' AS what, device_id, event_id, NULL::text AS class, NULL::jsonb AS doc FROM took
      UNION ALL
-     SELECT 'open', device_id, NULL, class, doc FROM open`,
+     SELECT 'reused', device_id, event_id, NULL, NULL FROM reused
+     UNION ALL
+     SELECT 'open', device_id, NULL, class, doc FROM open
+     UNION ALL
+     SELECT 'held', device_id, event_id, NULL, doc FROM held`,
+};
+
+/** A cancel with no alarm to cancel yet, held for the alarm it may belong to ($1 device, $2 event, $3 at, $4 sub-device). */
+export const HOLD_CANCEL: Prepared = {
+  name: 'trygg_hold_cancel',
+  text: `WITH stale AS (DELETE FROM pending_cancels WHERE device_id = $1 AND received_at < $3::timestamptz - interval '1 hour')
+       INSERT INTO pending_cancels (device_id, event_id, received_at, sub_device) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (device_id, event_id) DO NOTHING`,
+};
+
+/** A held cancel, used up by the alarm it cancelled (or outlived), ($1 device, $2 event). */
+export const RELEASE_CANCEL: Prepared = {
+  name: 'trygg_release_cancel',
+  text: 'DELETE FROM pending_cancels WHERE device_id = $1 AND event_id = $2',
 };
 
 export interface TimelineRow {

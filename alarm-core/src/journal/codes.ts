@@ -1,7 +1,7 @@
 /**
  * Every code system, identifier system, profile and code the journal mapping uses, in one place.
  * The VKP canonical URLs are copied from the CodeSystem resources in
- * shared/reference/fhir/vkp-r4 (their `url`), and map.test.ts checks every VKP code used here
+ * reference/fhir/vkp-r4 (their `url`), and map.test.ts checks every VKP code used here
  * exists there, so a typo cannot reach a receiver.
  */
 import type { Coding } from './fhir-types.js';

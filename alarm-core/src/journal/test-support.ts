@@ -1,9 +1,9 @@
 /**
  * What the journal tests share: alarms made by the real reducer (so fixtures cannot drift from
- * what the engine stores), the FHIR R4 JSON Schema validator, and the VKP code lists. Reads
- * shared/reference, so it is for tests only; index.ts does not export it.
+ * what the engine stores), the FHIR R4 JSON Schema validator, and the VKP code lists. Reads the
+ * vendored reference/ data, so it is for tests only; index.ts does not export it.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import AjvModule, { type AnySchemaObject, type ValidateFunction } from 'ajv';
@@ -12,11 +12,9 @@ import type { Chain, Recipient, Roster } from '../contracts/escalation.js';
 import type { DeviceEventType } from '../contracts/vocabulary.js';
 import { step, type EngineInput, type StepResult } from '../engine/reducer.js';
 
-const REFERENCE = fileURLToPath(new URL('../../../../shared/reference/fhir/', import.meta.url));
+const REFERENCE = fileURLToPath(new URL('../../../reference/fhir/', import.meta.url));
 export const SCHEMA_FILE = `${REFERENCE}fhir.r4.schema.json`;
 export const CODESYSTEM_DIR = `${REFERENCE}vkp-r4/CodeSystem`;
-export const hasSchema = existsSync(SCHEMA_FILE);
-export const hasCodeSystems = existsSync(CODESYSTEM_DIR);
 
 // --- alarms ------------------------------------------------------------------------------
 

@@ -1,6 +1,10 @@
-/** Push subscriptions in the database: one per user and device (a phone, a browser profile). */
+/**
+ * Push subscriptions in the database: one per user and device (a phone, a browser profile), at
+ * most `maxPerUser` per user — a new device beyond that replaces the one registered longest ago,
+ * so nobody can make Trygg send each alarm to endless endpoints.
+ */
 import { randomUUID } from 'node:crypto';
-import type { PushSubscriptionBody, Queryable } from '@trygg/alarm-core';
+import { withTransaction, type Pool, type PushSubscriptionBody, type Queryable } from '@trygg/alarm-core';
 
 export interface StoredSubscription {
   id: string;
@@ -13,21 +17,42 @@ export interface StoredSubscription {
   locale: string;
 }
 
-/** Registers (or replaces) the subscription of this user's device; an endpoint belongs to one user. */
-export async function saveSubscription(db: Queryable, userId: string, device: string, s: PushSubscriptionBody): Promise<string> {
-  await db.query('DELETE FROM push_subscriptions WHERE endpoint = $1 AND NOT (user_id = $2 AND device = $3)', [
-    s.endpoint,
-    userId,
-    device,
-  ]);
-  const { rows } = await db.query<{ id: string }>(
-    `INSERT INTO push_subscriptions (id, user_id, device, endpoint, p256dh, auth) VALUES ($1, $2, $3, $4, $5, $6)
-     ON CONFLICT (user_id, device) DO UPDATE
-       SET endpoint = EXCLUDED.endpoint, p256dh = EXCLUDED.p256dh, auth = EXCLUDED.auth, failures = 0, created_at = now()
-     RETURNING id`,
-    [randomUUID(), userId, device, s.endpoint, s.keys.p256dh, s.keys.auth],
-  );
-  return rows[0]?.id ?? '';
+/**
+ * Registers (or replaces) the subscription of this user's device; an endpoint belongs to one
+ * user. Returns its id and the devices it displaced to stay within `maxPerUser`.
+ */
+export async function saveSubscription(
+  pool: Pool,
+  userId: string,
+  device: string,
+  s: PushSubscriptionBody,
+  maxPerUser: number,
+): Promise<{ id: string; replaced: string[] }> {
+  return withTransaction(pool, async (db) => {
+    // One save per user at a time, so two at once cannot both keep the others and exceed the cap.
+    await db.query(`SELECT pg_advisory_xact_lock(hashtext('push-subscriptions:' || $1))`, [userId]);
+    await db.query('DELETE FROM push_subscriptions WHERE endpoint = $1 AND NOT (user_id = $2 AND device = $3)', [
+      s.endpoint,
+      userId,
+      device,
+    ]);
+    const { rows } = await db.query<{ id: string }>(
+      `INSERT INTO push_subscriptions (id, user_id, device, endpoint, p256dh, auth) VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (user_id, device) DO UPDATE
+         SET endpoint = EXCLUDED.endpoint, p256dh = EXCLUDED.p256dh, auth = EXCLUDED.auth, failures = 0, created_at = now()
+       RETURNING id`,
+      [randomUUID(), userId, device, s.endpoint, s.keys.p256dh, s.keys.auth],
+    );
+    const id = rows[0]?.id ?? '';
+    // This one stays, with the newest others up to the cap.
+    const replaced = await db.query<{ device: string }>(
+      `DELETE FROM push_subscriptions WHERE id IN (
+         SELECT id FROM push_subscriptions WHERE user_id = $1 AND id <> $2 ORDER BY created_at DESC, id OFFSET $3 - 1)
+       RETURNING device`,
+      [userId, id, maxPerUser],
+    );
+    return { id, replaced: replaced.rows.map((r) => r.device) };
+  });
 }
 
 export async function deleteSubscription(db: Queryable, userId: string, device: string): Promise<boolean> {

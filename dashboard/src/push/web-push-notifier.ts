@@ -5,13 +5,30 @@
  * short-lived token scoped to this notification, alarm and person, so the service worker can
  * answer from the lock screen without a signed-in page.
  *
- * The outbox calls this after commit and again (same id) until it returns without throwing; the
- * push `Topic` (per alarm) lets the push service replace an undelivered older message, and the
- * service worker shows each notification id once.
+ * The deliverer calls this once per attempt, with a signal that ends the attempt. It resolves
+ * when at least one device took the message; it rejects to be tried again (a push service
+ * overloaded or unreachable), or with `TRYGG_ERR_NOTIFICATION_FAILED` when push can never reach
+ * this person (no account, no subscription, every subscription gone or refused for good), so a
+ * next channel can take over. The push `Topic` (per alarm) lets the push service replace an
+ * undelivered older message, and the service worker shows each notification id once.
+ *
+ * Every request connects only where the EndpointGuard allows (checked as the connection is made).
  */
 import { createHash } from 'node:crypto';
-import type { Logger, Notification, Notifier, PushAction, PushPayload, Queryable } from '@trygg/alarm-core';
+import { setMaxListeners } from 'node:events';
+import {
+  TryggError,
+  type Logger,
+  type Notification,
+  type Notifier,
+  type NotifyOptions,
+  type PushAction,
+  type PushPayload,
+  type Queryable,
+} from '@trygg/alarm-core';
 import type { PushEncryptor, SubscriptionKeys } from './ece.js';
+import { EndpointGuard } from './endpoint-guard.js';
+import { postPush } from './post.js';
 import { backlogText, pushText } from './push-text.js';
 import { dropSubscription, subscriptionsOf, type StoredSubscription } from './subscriptions.js';
 import type { VapidAuth } from './vapid.js';
@@ -32,6 +49,9 @@ export interface WebPushNotifierDeps {
   logger: Logger;
   /** Seconds a push service keeps an undelivered alert (RFC 8030 §5.2 TTL). */
   ttlS?: number;
+  /** Where pushes may go (default: public https endpoints only, no allow-listed origin). */
+  guard?: EndpointGuard;
+  /** Per-request timeout when the caller gives no signal (the journal backlog alert). */
   timeoutMs?: number;
 }
 
@@ -47,23 +67,40 @@ function seqOf(id: string): number {
   return m ? Number(m[1]) : 0;
 }
 
-export class WebPushNotifier implements Notifier {
-  constructor(private readonly deps: WebPushNotifierDeps) {}
+/** A push service's answer that will not change by trying again (RFC 8030 §7, RFC 8292 §4.2). */
+class RefusedForGood extends Error {}
 
-  async notify(n: Notification): Promise<void> {
-    const userId = n.recipient.userId;
+export class WebPushNotifier implements Notifier {
+  private readonly guard: EndpointGuard;
+
+  constructor(private readonly deps: WebPushNotifierDeps) {
+    this.guard = deps.guard ?? new EndpointGuard();
+  }
+
+  async notify(n: Notification, opts: NotifyOptions = {}): Promise<void> {
     // The response centre as a group has no phone: operators see alarms on the console.
-    if (!userId) return;
+    if (n.recipient.kind === 'response-centre') return;
+    const userId = n.recipient.userId;
+    if (!userId) throw new TryggError('TRYGG_ERR_NOTIFICATION_FAILED', 'push: the person has no app account');
     const subs = await subscriptionsOf(this.deps.db, userId);
-    if (subs.length === 0) {
-      this.deps.logger.info({ notification: n.id, userId, kind: n.kind }, 'no push subscription; notification not pushed');
-      return;
-    }
-    const results = await Promise.allSettled(subs.map(async (s) => this.send(s, await this.payload(n, s))));
-    const failed = results.filter((r) => r.status === 'rejected');
-    for (const f of failed) this.deps.logger.warn({ err: f.reason as unknown, notification: n.id }, 'push failed');
-    // Retry (the outbox keeps it unsent) only when no device got it: the others show it once.
-    if (failed.length === subs.length) throw new Error(`push to ${userId} failed on every device`);
+    if (subs.length === 0) throw new TryggError('TRYGG_ERR_NOTIFICATION_FAILED', 'push: no push subscription');
+    const signal = opts.signal ?? AbortSignal.timeout(this.deps.timeoutMs ?? 10_000);
+    // One abort listener per device's request (up to the subscription cap), beside the caller's.
+    setMaxListeners(subs.length + 10, signal);
+    const results = await Promise.allSettled(subs.map(async (s) => this.send(s, await this.payload(n, s), signal)));
+    // Delivered when any device took it: the others' failures do not make it go out again.
+    if (results.some((r) => r.status === 'fulfilled' && r.value === 'delivered')) return;
+    const failures = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+    for (const err of failures) this.deps.logger.warn({ err, notification: n.id }, 'push failed');
+    const gone = results.length - failures.length;
+    const reason = [
+      ...(gone > 0 ? [`${gone} subscription(s) gone`] : []),
+      ...failures.map((e) => (e instanceof Error ? e.message : String(e))),
+    ].join('; ');
+    // Tried again only if some device might take it later; otherwise push cannot reach this person.
+    if (failures.every((e) => e instanceof RefusedForGood || e instanceof TryggError))
+      throw new TryggError('TRYGG_ERR_NOTIFICATION_FAILED', `push: ${reason}`);
+    throw new Error(`push: ${reason}`);
   }
 
   /**
@@ -88,7 +125,10 @@ export class WebPushNotifier implements Notifier {
             actionToken: null,
             done: { accept: '', decline: '', failed: '' },
           };
-          await this.send(s, payload).catch((err: unknown) => this.deps.logger.warn({ err, userId: id }, 'backlog push failed'));
+          const signal = AbortSignal.timeout(this.deps.timeoutMs ?? 10_000);
+          await this.send(s, payload, signal).catch((err: unknown) =>
+            this.deps.logger.warn({ err, userId: id }, 'backlog push failed'),
+          );
         }
       }),
     );
@@ -138,22 +178,26 @@ export class WebPushNotifier implements Notifier {
     };
   }
 
-  private async send(s: StoredSubscription, payload: PushPayload): Promise<void> {
+  /**
+   * One device: `delivered`, or `gone` (404 / 410: removed). Throws `TRYGG_ERR_PUSH_ENDPOINT_REFUSED`
+   * or RefusedForGood when trying again cannot help, any other error when it might.
+   */
+  private async send(s: StoredSubscription, payload: PushPayload, signal: AbortSignal): Promise<'delivered' | 'gone'> {
+    // A subscription stored before these rules, or a literal address: refused before any request.
+    const url = this.guard.checkForSend(s.endpoint);
     const req = this.prepare(s.endpoint, { p256dh: s.p256dh, auth: s.auth }, payload);
-    const res = await fetch(req.endpoint, {
-      method: 'POST',
-      headers: req.headers,
-      body: new Uint8Array(req.body),
-      signal: AbortSignal.timeout(this.deps.timeoutMs ?? 10_000),
-    });
-    await res.arrayBuffer().catch(() => undefined);
-    if (res.status === 201 || res.status === 202) return;
-    if (res.status === 404 || res.status === 410) {
+    const status = await postPush(url, req.headers, req.body, { lookup: this.guard.lookupFor(url), signal });
+    if (status === 201 || status === 202) return 'delivered';
+    if (status === 404 || status === 410) {
       // RFC 8030 §7.3: the subscription expired or was unsubscribed; it will never work again.
       await dropSubscription(this.deps.db, s.id);
-      this.deps.logger.info({ userId: s.userId, device: s.device, status: res.status }, 'push subscription gone; removed');
-      return;
+      this.deps.logger.info({ userId: s.userId, device: s.device, status }, 'push subscription gone; removed');
+      return 'gone';
     }
-    throw new Error(`push service answered ${res.status}`);
+    // 400 malformed, 401 / 403 VAPID refused (a key the subscription was not made for), 413 too
+    // large: the same request will be refused again. 408, 425, 429 and 5xx may pass later.
+    if (status >= 400 && status < 500 && ![408, 425, 429].includes(status))
+      throw new RefusedForGood(`push service refused with ${status}`);
+    throw new Error(`push service answered ${status}`);
   }
 }

@@ -11,7 +11,7 @@
  * disconnected. A device's clock far off: telemetry is refused (a curve at the wrong time is
  * worse than a gap); an alarm is never refused for it, it is stored with Trygg's receive time.
  */
-import { DevicePresence, parseDeviceTopic, type DeviceChannel } from '@trygg/alarm-core';
+import { DevicePresence, isDeviceFault, parseDeviceTopic, type DeviceChannel } from '@trygg/alarm-core';
 import { Compile } from 'typebox/compile';
 import type { AuthorizePublishHandler } from '../aedes-types.js';
 import type { GatewayContext } from '../context.js';
@@ -120,32 +120,32 @@ export function authorizePublish(ctx: GatewayContext): AuthorizePublishHandler {
         return;
       }
       case 'events': {
-        const parsed = parseDeviceEvent(payload);
+        const parsed = parseDeviceEvent(payload, { now: new Date(), maxSkewS: ctx.maxClockSkewS });
         if (!parsed.ok) {
           ctx.reject(deviceId, parsed.code, parsed.detail, parsed.eventId);
           ctx.refusals(client).puback(packet.messageId, PAYLOAD_INVALID);
           done(null);
           return;
         }
-        let event = parsed.event;
-        const skew = skewS(event.ts);
-        if (skew > ctx.maxClockSkewS) {
-          const received = new Date().toISOString();
-          ctx.reject(
-            deviceId,
-            'TRYGG_ERR_CLOCK_SKEW',
-            `ts ${event.ts} is ${Math.round(skew)} s off; stored with Trygg's time ${received}`,
-            event.id,
-          );
-          event = { ...event, ts: received };
-        }
+        const { event } = parsed;
+        for (const note of parsed.notes) ctx.reject(deviceId, note.code, note.detail, event.id);
         ctx.inbox.accept(deviceId, event).then(
           (result) => {
-            ctx.count(result === 'stored' ? 'events.stored' : 'events.duplicate');
+            ctx.count(`events.${result}`);
             ctx.metrics?.events.inc({ outcome: result });
+            if (result === 'reused') {
+              ctx.reject(deviceId, 'TRYGG_ERR_EVENT_ID_REUSED', `id ${event.id} was stored before with other content`, event.id);
+            }
             acked();
           },
           (err: unknown) => {
+            if (isDeviceFault(err)) {
+              // The data itself can never be stored: resending would fail forever.
+              ctx.reject(deviceId, err.code, err.message, event.id);
+              ctx.refusals(client).puback(packet.messageId, PAYLOAD_INVALID);
+              done(null);
+              return;
+            }
             ctx.refusals(client).disconnect(0x89); // MQTT 5: server busy
             ctx.storeFailed(deviceId, err, done);
           },

@@ -61,7 +61,7 @@ export function classify(mrq: Mrq): Mapped {
 export function eventIdOf(sessionId: string, mrq: Mrq, type: DeviceEventType): string {
   const base = `scaip.${sessionId}.${mrq.mty}.${EVENT_TYPES[type].kind}`;
   if (mrq.mty !== 'IN') return base;
-  const { ref: _ref, ...content } = mrq;
+  const { ref: _ref, decodedAs: _as, ...content } = mrq;
   return `${base}.${createHash('sha256').update(JSON.stringify(content)).digest('base64url').slice(0, 10)}`;
 }
 
@@ -77,5 +77,6 @@ export function toDeviceEvent(mrq: Mrq, type: DeviceEventType, id: string, ts: D
   if (mrq.pri !== undefined) event.devicePriority = mrq.pri;
   if (mrq.crd.length > 0) event.callbacks = mrq.crd;
   if (mrq.geo) event.position = mrq.geo;
+  if (mrq.extensions) event.extensions = mrq.extensions;
   return event;
 }

@@ -52,9 +52,11 @@ describe('parseMrq', () => {
     ['a missing cid', '<mrq><ref>R</ref><dty>3</dty></mrq>', 7, 'R'],
     ['a missing dty', '<mrq><ref>R</ref><cid>1</cid></mrq>', 7, 'R'],
     ['an empty cid', '<mrq><ref>R</ref><cid/><dty>3</dty></mrq>', 7, 'R'],
-    ['a ref too long', '<mrq><ref>ABCDEFGHIJKLMNOPQ</ref><cid>1</cid><dty>3</dty></mrq>', 2, null],
+    ['a ref over 64 characters', `<mrq><ref>${'A'.repeat(65)}</ref><cid>1</cid><dty>3</dty></mrq>`, 2, 'A'.repeat(65)],
+    ['a ref with a space', '<mrq><ref>A B</ref><cid>1</cid><dty>3</dty></mrq>', 2, 'A B'],
     ['a non-digit cid', '<mrq><ref>R</ref><cid>12a</cid><dty>3</dty></mrq>', 2, 'R'],
-    ['a nested element as a value', '<mrq><ref>R</ref><cid><x>1</x></cid><dty>3</dty></mrq>', 2, 'R'],
+    ['a nested element as a known value', '<mrq><ref>R</ref><cid><x>1</x></cid><dty>3</dty></mrq>', 2, 'R'],
+    ['an encoding Trygg does not read', '<?xml version="1.0" encoding="EBCDIC-CP-US"?><mrq><ref>R</ref></mrq>', 2, 'R'],
     ['an unknown mty', '<mrq><ref>R</ref><cid>1</cid><dty>3</dty><mty>ZZ</mty></mrq>', 3, 'R'],
     ['a priority out of range', '<mrq><ref>R</ref><cid>1</cid><dty>3</dty><pri>12</pri></mrq>', 3, 'R'],
     ['not XML', 'hello', 2, null],
@@ -82,17 +84,77 @@ describe('parseMrq', () => {
     });
   });
 
-  it('refuses oversized bodies and invalid UTF-8 with snu 2, still naming the ref', () => {
+  it('refuses oversized bodies with snu 2, still naming the ref', () => {
     expect(parse(`<mrq><ref>R</ref><cid>1</cid><dty>3</dty><dte>${'x'.repeat(MRQ_MAX_BYTES)}</dte></mrq>`)).toMatchObject({
       ok: false,
       snu: 2,
       ref: 'R',
     });
-    const bad = Buffer.concat([
-      Buffer.from('<mrq><ref>R</ref><cid>1</cid><dty>3</dty><dte>'),
-      Buffer.from([0xff, 0xfe]),
-      Buffer.from('</dte></mrq>'),
+  });
+
+  it('decodes the body as its declaration says: ISO-8859-1, Windows-1252, UTF-16 by BOM', () => {
+    const latin1 = Buffer.from(
+      '<?xml version="1.0" encoding="ISO-8859-1"?><mrq><ref>R</ref><cid>1</cid><dty>3</dty><lte>Kjøkken</lte></mrq>',
+      'latin1',
+    );
+    expect(parse(latin1)).toMatchObject({ ok: true, mrq: { lte: 'Kjøkken' } });
+    const cp1252 = Buffer.from([
+      ...Buffer.from("<?xml version='1.0' encoding='windows-1252'?><mrq><ref>R</ref><cid>1</cid><dty>3</dty><stt>"),
+      0x80, // € in Windows-1252
+      ...Buffer.from('</stt></mrq>'),
     ]);
-    expect(parse(bad)).toMatchObject({ ok: false, snu: 2, ref: 'R', detail: 'body is not UTF-8' });
+    expect(parse(cp1252)).toMatchObject({ ok: true, mrq: { stt: '€' } });
+    const utf16 = Buffer.concat([
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from('<mrq><ref>R</ref><cid>1</cid><dty>3</dty><lte>Kjøkken</lte></mrq>', 'utf16le'),
+    ]);
+    expect(parse(utf16)).toMatchObject({ ok: true, mrq: { lte: 'Kjøkken' } });
+  });
+
+  it('reads Latin-1 labelled (or not) as UTF-8 as Windows-1252 rather than lose the alarm', () => {
+    const bad = Buffer.concat([
+      Buffer.from('<?xml version="1.0" encoding="UTF-8"?><mrq><ref>R</ref><cid>1</cid><dty>3</dty><lte>Kj'),
+      Buffer.from([0xf8]),
+      Buffer.from('kken</lte></mrq>'),
+    ]);
+    expect(parse(bad)).toMatchObject({ ok: true, mrq: { lte: 'Kjøkken', decodedAs: 'windows-1252 (declared UTF-8)' } });
+  });
+
+  it('drops stray bytes around the document: CRLFs before the declaration, NULs after the root', () => {
+    const body = Buffer.concat([
+      Buffer.from('\r\n<?xml version="1.0"?><mrq><ref>R</ref><cid>1</cid><dty>3</dty></mrq>\r\n'),
+      Buffer.from([0, 0]),
+    ]);
+    expect(parse(body)).toMatchObject({ ok: true, mrq: { ref: 'R' } });
+  });
+
+  it('ignores vendor elements, simple or nested, and keeps them for the record', () => {
+    const r = parse('<mrq><ref>R</ref><ext><bat>87</bat><sig q="1">-71</sig></ext><cid>1</cid><dty>3</dty><vendorFlag/></mrq>');
+    expect(r).toEqual({
+      ok: true,
+      mrq: {
+        ref: 'R',
+        ver: '01.00',
+        mty: 'ME',
+        cid: '1',
+        dty: 3,
+        crd: [],
+        extensions: { 'ext/bat': '87', 'ext/sig': '-71', vendorFlag: '' },
+      },
+    });
+  });
+
+  it('takes refs longer than the standard says, up to 64 printable characters', () => {
+    const ref = 'ABCDEFGHIJKLMNOPQRSTUVWX'; // 24, as one make sends
+    expect(parse(`<mrq><ref>${ref}</ref><cid>1</cid><dty>3</dty></mrq>`)).toMatchObject({ ok: true, mrq: { ref } });
+    expect(parse('<mrq><ref>unit-7_r:12</ref><cid>1</cid><dty>3</dty></mrq>')).toMatchObject({
+      ok: true,
+      mrq: { ref: 'unit-7_r:12' },
+    });
+  });
+
+  it('cleans texts of NULs, control characters and lone surrogates instead of refusing', () => {
+    const r = parse('<mrq><ref>R</ref><cid>1</cid><dty>3</dty><stt>fall\u0000 detected\u0007</stt><lte>&#xD800;bad</lte></mrq>');
+    expect(r).toMatchObject({ ok: true, mrq: { stt: 'fall detected', lte: '\uFFFDbad' } });
   });
 });

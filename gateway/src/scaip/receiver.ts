@@ -1,37 +1,56 @@
 /**
  * The SCAIP receiver (SS 91100 / CLC/TS 50134-9): SIP over UDP, TCP and TLS; REGISTER with
- * digest; `MESSAGE` with `application/scaip+xml` answered `200 OK` and then `<mrs>` in a new
- * MESSAGE to the unit's registered contact (or, for units that expect it, in the 200 OK body).
+ * digest; `MESSAGE` with an `<mrq>` answered `200 OK` and then `<mrs>` in a new MESSAGE to the
+ * unit (or, for units that expect it, in the 200 OK body).
  *
  * The rule "no alarm is lost" holds as for MQTT: an event is committed to the inbox before the
- * 200 OK and before any `<mrs>`; when the store fails the request gets `503` and no `<mrs>`, and
+ * 200 OK and before any `<mrs>`; when the store is away the request gets `503` and no `<mrs>`, and
  * the unit sends it again (SS 91100: a unit repeats until it gets `<mrs>`). A resend is the same
  * event (sessions.ts). Bad input gets its `snu` and a log line with a catalogue code; the
- * listener keeps serving everyone else.
+ * listener keeps serving everyone else, and under overload it says so (`503` with Retry-After,
+ * heartbeats first) instead of going silent.
+ *
+ * Who may speak for a unit (strict: a forged cancel or alarm must be impossible): only the exact
+ * flow it registered over (UDP: address and port; TCP/TLS: that connection), or a request that
+ * carries fresh digest credentials (registrar.ts: nonces bound to the flow, each used once). Any
+ * other sender gets a challenge, never a 200. A unit that proves itself from a new flow (its NAT
+ * mapping changed, its TCP connection was replaced) is answered there and its registration
+ * follows it (RFC 3581 / RFC 5626).
  */
 import { randomBytes } from 'node:crypto';
 import type { ErrorCode, Inbox, Logger, Pool } from '@trygg/alarm-core';
 import type { ScaipUnit, ScaipUnits } from '@trygg/devices';
-import { ScaipAnswers } from './answer.js';
-import { buildMrs, SCAIP_CONTENT_TYPE, type Mrs } from './mrs.js';
-import { plainAddress, Registrar, userOf, type Registration } from './registrar.js';
-import { ScaipSessions } from './sessions.js';
-import { sip, type Flow, type SipMessage, type TransactionLayer } from './sip-lib.js';
-import { SipTransport, type TransportOptions } from './transport.js';
+import { ScaipAnswers, type Answer } from './answer.js';
+import { buildMrs, SCAIP_CONTENT_TYPE } from './mrs.js';
+import { flowText, plainAddress, Registrar, sameFlow, userOf, type Registration } from './registrar.js';
+import { HOLD_POLL_GAP_S, ScaipSessions } from './sessions.js';
+import { respond, sip, type Flow, type SipMessage, type TransactionLayer } from './sip-lib.js';
+import { SipTransport, type StreamLimits, type TransportOptions } from './transport.js';
 
-export interface ScaipReceiverOptions extends Omit<TransportOptions, 'maxBodyBytes' | 'logger'> {
+export interface ScaipReceiverOptions extends Omit<TransportOptions, 'maxBodyBytes' | 'logger' | 'streams'> {
   realm: string;
   db: Pool;
-  units: Pick<ScaipUnits, 'findByUsername' | 'siteSettings' | 'setHeartbeatInterval'>;
-  inbox: Pick<Inbox, 'accept' | 'record' | 'expect'>;
+  units: Pick<ScaipUnits, 'findByUsername' | 'siteSettings' | 'setHeartbeatInterval' | 'claimCid'>;
+  inbox: Pick<Inbox, 'acceptWithOutcome' | 'record' | 'expect'>;
   logger: Logger;
   /** Seconds a quiet ref stays the same session (default 3600). */
   sessionLifetimeS?: number;
+  /** Seconds a ref may be quiet within one hold before a closed alarm ends its session (default 45). */
+  holdPollGapS?: number;
   /** Largest SIP body taken in (default 16 KiB; SCAIP bodies are under 1 KiB, `<mrq>` over 4 KiB is snu 2). */
   maxBodyBytes?: number;
+  /** Limits on SIP streams (TCP, TLS). */
+  streams?: Partial<StreamLimits>;
+  /**
+   * Requests being handled at once above which heartbeats, registrations and probes are turned
+   * away with `503` (alarms still taken), and twice which everything is (default 1000).
+   */
+  maxInFlight?: number;
 }
 
 const ALLOW = 'REGISTER, MESSAGE, OPTIONS';
+/** Bodies taken as SCAIP when they hold an `<mrq>`: units label them loosely, or not at all. */
+const XML_TYPES = new Set([SCAIP_CONTENT_TYPE, 'text/xml', 'application/xml', '']);
 
 export class ScaipReceiver {
   readonly counters = new Map<string, number>();
@@ -41,11 +60,20 @@ export class ScaipReceiver {
   private layer: TransactionLayer | null = null;
   private pruneTimer: NodeJS.Timeout | null = null;
   private readonly answers: ScaipAnswers;
+  private inFlight = 0;
+  private readonly maxInFlight: number;
+  private lastOverloadLog = 0;
 
   constructor(private readonly opts: ScaipReceiverOptions) {
-    this.transport = new SipTransport({ ...opts, maxBodyBytes: opts.maxBodyBytes ?? 16 * 1024, logger: opts.logger });
+    this.transport = new SipTransport({
+      ...opts,
+      maxBodyBytes: opts.maxBodyBytes ?? 16 * 1024,
+      logger: opts.logger,
+      ...(opts.streams ? { streams: opts.streams } : {}),
+    });
     this.registrar = new Registrar(opts.units, opts.realm, opts.logger);
-    this.sessions = new ScaipSessions(opts.db, opts.sessionLifetimeS ?? 3600);
+    this.sessions = new ScaipSessions(opts.db, opts.sessionLifetimeS ?? 3600, opts.holdPollGapS ?? HOLD_POLL_GAP_S);
+    this.maxInFlight = opts.maxInFlight ?? 1000;
     this.answers = new ScaipAnswers({
       db: opts.db,
       units: opts.units,
@@ -65,6 +93,11 @@ export class ScaipReceiver {
     return this.registrar.size;
   }
 
+  /** Open SIP streams (TCP and TLS). */
+  get streams(): number {
+    return this.transport.streamCount;
+  }
+
   get ready(): boolean {
     return this.layer !== null;
   }
@@ -76,7 +109,10 @@ export class ScaipReceiver {
       this.sessions.prune().catch((err: unknown) => this.opts.logger.warn({ err }, 'SCAIP session pruning failed; will retry'));
     }, 10 * 60_000);
     this.pruneTimer.unref();
-    await this.transport.start((m, flow, tooLarge) => this.onSip(m, flow, tooLarge));
+    await this.transport.start(
+      (m, flow, tooLarge) => this.onSip(m, flow, tooLarge),
+      (flow, detail) => this.refuse('TRYGG_ERR_SIP_MALFORMED', flow, detail),
+    );
     this.opts.logger.info({ ports: this.ports, realm: this.opts.realm }, 'SCAIP receiver listening');
   }
 
@@ -106,23 +142,50 @@ export class ScaipReceiver {
       return;
     }
     const tx = layer.createServerTransaction(m, this.transport.open(flow));
+    const shed = this.shed(m);
+    if (shed) {
+      tx.send(shed);
+      return;
+    }
+    this.inFlight++;
     this.handle(m, flow, tooLarge)
       .catch((err: unknown) => {
         this.count('TRYGG_ERR_INTERNAL');
         this.opts.logger.error({ err, code: 'TRYGG_ERR_INTERNAL', method: m.method }, 'SIP request failed');
-        return { rs: sip.makeResponse(m, 500, 'Server Internal Error') };
+        return { rs: respond(m, 500, 'Server Internal Error') };
       })
       .then(({ rs, after }: { rs: SipMessage; after?: () => void }) => {
         tx.send(rs);
         after?.();
       })
-      .catch((err: unknown) => this.opts.logger.error({ err, code: 'TRYGG_ERR_INTERNAL' }, 'SIP answer failed'));
+      .catch((err: unknown) => this.opts.logger.error({ err, code: 'TRYGG_ERR_INTERNAL' }, 'SIP answer failed'))
+      .finally(() => this.inFlight--);
+  }
+
+  /**
+   * Over the limit, a clear "try again shortly" rather than silence: heartbeats, registrations and
+   * probes first (they can wait), alarms only at twice the limit.
+   */
+  private shed(m: SipMessage): SipMessage | null {
+    if (this.inFlight < this.maxInFlight) return null;
+    const waits = m.method !== 'MESSAGE' || /<(?:\w+:)?mty>\s*PI\s*</i.test(m.content ?? '');
+    if (!waits && this.inFlight < 2 * this.maxInFlight) return null;
+    this.count('TRYGG_ERR_SIP_OVERLOADED');
+    const now = Date.now();
+    if (now - this.lastOverloadLog > 1000) {
+      this.lastOverloadLog = now;
+      this.opts.logger.warn(
+        { code: 'TRYGG_ERR_SIP_OVERLOADED', inFlight: this.inFlight, shed: this.counters.get('TRYGG_ERR_SIP_OVERLOADED') },
+        'SIP receiver at its limit; answering 503 Retry-After',
+      );
+    }
+    return respond(m, 503, 'Service Unavailable', { headers: { 'retry-after': '2' } });
   }
 
   private async handle(rq: SipMessage, flow: Flow, tooLarge: boolean): Promise<{ rs: SipMessage; after?: () => void }> {
     if (tooLarge) {
       this.refuse('TRYGG_ERR_PAYLOAD_TOO_LARGE', flow, 'SIP body over the limit');
-      return { rs: sip.makeResponse(rq, 413, 'Request Entity Too Large') };
+      return { rs: respond(rq, 413, 'Request Entity Too Large') };
     }
     switch (rq.method) {
       case 'REGISTER':
@@ -130,14 +193,14 @@ export class ScaipReceiver {
       case 'MESSAGE':
         return this.onMessage(rq, flow);
       case 'OPTIONS':
-        return { rs: sip.makeResponse(rq, 200, 'OK', { headers: { allow: ALLOW, accept: SCAIP_CONTENT_TYPE } }) };
+        return { rs: respond(rq, 200, 'OK', { headers: { allow: ALLOW, accept: SCAIP_CONTENT_TYPE } }) };
       default:
-        return { rs: sip.makeResponse(rq, 405, 'Method Not Allowed', { headers: { allow: ALLOW } }) };
+        return { rs: respond(rq, 405, 'Method Not Allowed', { headers: { allow: ALLOW } }) };
     }
   }
 
   private async onRegister(rq: SipMessage, flow: Flow): Promise<SipMessage> {
-    const auth = await this.registrar.authenticate(rq);
+    const auth = await this.registrar.authenticate(rq, flow);
     if (!auth.ok) return this.authFailed(rq, flow, auth.response, auth.reason);
     this.count('register');
     return this.registrar.register(rq, flow, auth.unit);
@@ -147,31 +210,43 @@ export class ScaipReceiver {
     if (response === 'forbidden' || rq.headers.authorization) {
       this.refuse('TRYGG_ERR_SIP_UNAUTHENTICATED', flow, reason, { method: rq.method, from: rq.headers.from?.uri });
     }
-    if (response === 'forbidden') return sip.makeResponse(rq, 403, 'Forbidden');
-    return this.registrar.challenge(rq, response === 'stale');
+    if (response === 'forbidden') return respond(rq, 403, 'Forbidden');
+    return this.registrar.challenge(rq, flow, response === 'stale');
   }
 
-  /** Which unit sent this: a registered one from its registered address, or one that proves itself now. */
+  /**
+   * Which unit sent this: a registered one over exactly its registered flow, or one that proves
+   * itself now with digest (and is then followed to this flow).
+   */
   private async sender(rq: SipMessage, flow: Flow): Promise<{ unit: ScaipUnit; reg?: Registration } | { rs: SipMessage }> {
     const user = userOf(rq.headers.from?.uri);
     const reg = user ? this.registrar.lookup(user) : undefined;
-    if (reg && plainAddress(reg.source.address) === plainAddress(flow.address)) return { unit: reg.unit, reg };
-    const auth = await this.registrar.authenticate(rq);
-    if (!auth.ok) return { rs: this.authFailed(rq, flow, auth.response, auth.reason) };
+    if (reg && sameFlow(reg.source, flow)) return { unit: reg.unit, reg };
+    const auth = await this.registrar.authenticate(rq, flow);
+    if (!auth.ok) {
+      if (reg && !rq.headers.authorization) {
+        this.opts.logger.info(
+          { deviceId: reg.unit.deviceId, registered: flowText(reg.source), from: flowText(flow) },
+          'SCAIP request from another flow than the registered one; challenged',
+        );
+      }
+      return { rs: this.authFailed(rq, flow, auth.response, auth.reason) };
+    }
+    this.registrar.follow(auth.unit.username, flow);
     return { unit: auth.unit, reg: this.registrar.lookup(auth.unit.username) };
   }
 
   private async onMessage(rq: SipMessage, flow: Flow): Promise<{ rs: SipMessage; after?: () => void }> {
-    const type = (rq.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
-    if (type !== SCAIP_CONTENT_TYPE) {
-      return { rs: sip.makeResponse(rq, 415, 'Unsupported Media Type', { headers: { accept: SCAIP_CONTENT_TYPE } }) };
+    const type = (rq.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+    if (type !== SCAIP_CONTENT_TYPE && !(XML_TYPES.has(type) && /<(?:\w+:)?mrq[\s>/]/.test(rq.content ?? ''))) {
+      return { rs: respond(rq, 415, 'Unsupported Media Type', { headers: { accept: SCAIP_CONTENT_TYPE } }) };
     }
     const who = await this.sender(rq, flow);
     if ('rs' in who) return who;
     const { unit, reg } = who;
-    let mrs: Mrs;
+    let answer: Answer;
     try {
-      mrs = await this.answers.answer(unit, Buffer.from(rq.content ?? '', 'latin1'));
+      answer = await this.answers.answer(unit, Buffer.from(rq.content ?? '', 'latin1'));
     } catch (err) {
       // Not stored: no 200 OK and no <mrs>, so the unit sends it again (SS 91100 repeat).
       this.count('TRYGG_ERR_STORE_UNAVAILABLE');
@@ -179,23 +254,48 @@ export class ScaipReceiver {
         { err, code: 'TRYGG_ERR_STORE_UNAVAILABLE', deviceId: unit.deviceId },
         'SCAIP event not stored; 503',
       );
-      return { rs: sip.makeResponse(rq, 503, 'Service Unavailable', { headers: { 'retry-after': '5' } }) };
+      return { rs: respond(rq, 503, 'Service Unavailable', { headers: { 'retry-after': '5' } }) };
     }
+    const { mrs } = answer;
     this.count(`snu.${mrs.snu}`);
     const body = Buffer.from(buildMrs(mrs), 'utf8').toString('latin1');
+    const delivered = () => this.ended(unit, answer);
     if (unit.replyInOk) {
-      return { rs: sip.makeResponse(rq, 200, 'OK', { headers: { 'content-type': SCAIP_CONTENT_TYPE }, content: body }) };
+      return {
+        rs: respond(rq, 200, 'OK', { headers: { 'content-type': SCAIP_CONTENT_TYPE }, content: body }),
+        after: delivered,
+      };
     }
-    return { rs: sip.makeResponse(rq, 200, 'OK'), after: () => this.sendMrs(unit, reg, rq, flow, body) };
+    return { rs: respond(rq, 200, 'OK'), after: () => this.sendMrs(unit, reg, rq, flow, body, delivered) };
   }
 
-  /** `<mrs>` in a new MESSAGE to the registered contact (SS 91100 §4: not in the 200 OK). */
-  private sendMrs(unit: ScaipUnit, reg: Registration | undefined, rq: SipMessage, flow: Flow, body: string): void {
+  /** The unit has its `snu=0`: the session is over, and its ref may start a new one. */
+  private ended(unit: ScaipUnit, { ends }: Answer): void {
+    if (!ends) return;
+    this.sessions
+      .end(unit.deviceId, ends.cid, ends.ref, ends.sessionId)
+      .catch((err: unknown) => this.opts.logger.warn({ err, deviceId: unit.deviceId }, 'SCAIP session end not recorded'));
+  }
+
+  /**
+   * `<mrs>` in a new MESSAGE (SS 91100 §4: not in the 200 OK) to where the unit is now: its
+   * registered target when the request came over its registered flow, else (or when that
+   * stream has closed) the flow the request came in on.
+   */
+  private sendMrs(
+    unit: ScaipUnit,
+    reg: Registration | undefined,
+    rq: SipMessage,
+    flow: Flow,
+    body: string,
+    delivered: () => void,
+  ): void {
     const layer = this.layer;
     if (!layer) return;
-    const target = reg?.target ?? flow;
+    const registered = reg && sameFlow(reg.source, flow) && this.transport.isOpen(reg.target);
+    const target = registered ? reg.target : flow;
     const host = this.transport.host;
-    const uri = reg?.contact ?? `sip:${unit.username}@${plainAddress(flow.address)}:${flow.port}`;
+    const uri = registered ? reg.contact : `sip:${unit.username}@${plainAddress(flow.address)}:${flow.port}`;
     const request: SipMessage = {
       method: 'MESSAGE',
       uri,
@@ -213,10 +313,12 @@ export class ScaipReceiver {
     };
     try {
       layer.createClientTransaction(this.transport.open(target), request, (rs) => {
-        if ((rs.status ?? 0) >= 300) {
+        const status = rs.status ?? 0;
+        if (status >= 200 && status < 300) delivered();
+        if (status >= 300) {
           this.count('mrs.failed');
           this.opts.logger.warn(
-            { deviceId: unit.deviceId, status: rs.status },
+            { deviceId: unit.deviceId, status, to: flowText(target) },
             'unit did not take <mrs>; it will resend its request',
           );
         }
@@ -229,7 +331,7 @@ export class ScaipReceiver {
 
   private refuse(code: ErrorCode, who: string | Flow, detail: string, extra: object = {}): void {
     this.count(code);
-    const where = typeof who === 'string' ? { deviceId: who } : { from: `${who.protocol}:${who.address}:${who.port}` };
+    const where = typeof who === 'string' ? { deviceId: who } : { from: flowText(who) };
     this.opts.logger.warn({ code, ...where, detail, ...extra }, 'SCAIP request refused');
   }
 }

@@ -2,7 +2,14 @@
  * Typed door to the `sip` package (kirm/sip.js): its RFC 3261 message parser and serialiser,
  * its non-INVITE transaction layer (retransmissions, Timer E/F/J) and its digest arithmetic.
  * The package ships CommonJS without types; the shapes below are what it produces.
+ *
+ * The package is patched (patches/sip+0.0.6.patch, applied by patch-package at install): bare LF
+ * line endings are read, and a transaction without an RFC 3261 branch is matched as RFC 3261
+ * §17.2.3 says (CSeq, tags, Request-URI and Via), not by its Call-ID alone. Responses a user
+ * agent server sends go through `respond`, which adds the To tag (§8.2.6.2) the package's
+ * generic `makeResponse` (also a proxy's tool) leaves out.
  */
+import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
@@ -71,6 +78,8 @@ export interface Flow {
   address: string;
   port: number;
   local?: { address: string; port: number };
+  /** TCP and TLS: which connection (a new one from the same address and port is another flow). */
+  connection?: number;
 }
 
 /** A connection as the transaction layer sees it. */
@@ -130,3 +139,21 @@ interface DigestModule {
 
 export const sip = require('sip') as SipModule;
 export const digest = require('sip/digest') as DigestModule;
+
+/**
+ * A response from Trygg as a user agent server: the package's `makeResponse`, plus a To tag when
+ * the request had none (RFC 3261 §8.2.6.2; 100 Trying excepted). The request is not changed.
+ */
+export function respond(
+  rq: SipMessage,
+  status: number,
+  reason: string,
+  ext?: { headers?: Record<string, unknown>; content?: string },
+): SipMessage {
+  const rs = sip.makeResponse(rq, status, reason, ext);
+  const to = rq.headers.to;
+  if (status > 100 && to && (to.params.tag === undefined || to.params.tag === null)) {
+    rs.headers.to = { ...to, params: { ...to.params, tag: randomBytes(6).toString('hex') } };
+  }
+  return rs;
+}

@@ -4,12 +4,39 @@
  * parsed. Messages are parsed and serialised by the `sip` package. A stream message whose
  * Content-Length is over the limit is delivered without its body (marked `tooLarge`, answered
  * 413 by the receiver) and its bytes are skipped, so one hostile unit cannot exhaust memory.
+ *
+ * Lenient where units in the field deviate harmlessly: CRLFs before a message (keep-alives that
+ * share a datagram with it), bare LF line endings (the patched parser; on streams too).
+ * Strict where a stranger could starve the units: a stream must deliver its first message soon
+ * after it opens and finish a message it has started, one address may hold only so many streams,
+ * and every stream has an idle limit (a unit's keep-alives keep it open).
+ *
+ * Each stream has an id, carried on its flow: a registration made over a stream trusts that
+ * connection, not whoever later connects from the same address and port.
  */
 import dgram from 'node:dgram';
 import net from 'node:net';
 import tls from 'node:tls';
 import type { Logger } from '@trygg/alarm-core';
 import { sip, type Connection, type Flow, type SipMessage } from './sip-lib.js';
+
+export interface StreamLimits {
+  /** Streams one address may hold at once (a care home's units share one NAT address). */
+  perAddress: number;
+  /** A new stream must deliver a complete first message within this, ms. */
+  firstMessageMs: number;
+  /** A message started on a stream must be complete within this, ms (a slow or partial header). */
+  messageMs: number;
+  /** A stream with no bytes at all for this long is closed, ms. */
+  idleMs: number;
+}
+
+export const DEFAULT_STREAM_LIMITS: StreamLimits = {
+  perAddress: 256,
+  firstMessageMs: 30_000,
+  messageMs: 10_000,
+  idleMs: 15 * 60_000,
+};
 
 export interface TransportOptions {
   host: string;
@@ -21,13 +48,17 @@ export interface TransportOptions {
   /** The host we put in Via and From (defaults to the bound address, or 127.0.0.1 for 0.0.0.0). */
   advertisedHost?: string;
   maxBodyBytes: number;
+  streams?: Partial<StreamLimits>;
   logger: Logger;
 }
 
 export type OnSipMessage = (m: SipMessage, flow: Flow, tooLarge: boolean) => void;
+/** Bytes that are no SIP message Trygg can read (or a stream refused): for the receiver's count and log. */
+export type OnMalformed = (flow: Flow, detail: string) => void;
 
 const MAX_HEADER_BYTES = 8192;
-const IDLE_STREAM_MS = 15 * 60_000;
+/** Kernel buffer for datagrams waiting to be read: a burst of units must not overflow it silently. */
+const UDP_RECV_BUFFER = 4 * 1024 * 1024;
 
 /** `::ffff:127.0.0.1` and `127.0.0.1` are one peer. */
 function plain(address: string): string {
@@ -39,14 +70,36 @@ function wellFormed(m: SipMessage | undefined): m is SipMessage {
   return !!h && Array.isArray(h.via) && h.via.length > 0 && !!h['call-id'] && !!h.to && !!h.from && !!h.cseq;
 }
 
+/** A message that names a Via, so it can be answered (400) although it lacks something else. */
+function answerable(m: SipMessage | undefined): m is SipMessage {
+  return !!m?.method && Array.isArray(m.headers.via) && m.headers.via.length > 0;
+}
+
+/** Where the header block ends: CRLF CRLF, or LF LF from a stack that sends bare LF. */
+function headerEnd(buf: string): { at: number; length: number } | null {
+  const crlf = buf.indexOf('\r\n\r\n');
+  const lf = buf.indexOf('\n\n');
+  if (crlf < 0 && lf < 0) return null;
+  if (lf >= 0 && (crlf < 0 || lf < crlf)) return { at: lf, length: 2 };
+  return { at: crlf, length: 4 };
+}
+
+let nextStreamId = 1;
+
 export class SipTransport {
   private udp: dgram.Socket | null = null;
   private tcp: net.Server | null = null;
   private tlsServer: tls.Server | null = null;
   private readonly streams = new Map<string, net.Socket>();
+  private readonly streamIds = new WeakMap<net.Socket, number>();
+  private readonly perAddress = new Map<string, number>();
   private onMessage: OnSipMessage = () => undefined;
+  private onMalformed: OnMalformed = () => undefined;
+  private readonly limits: StreamLimits;
 
-  constructor(private readonly opts: TransportOptions) {}
+  constructor(private readonly opts: TransportOptions) {
+    this.limits = { ...DEFAULT_STREAM_LIMITS, ...opts.streams };
+  }
 
   /** Bound ports (the real ones when 0 was asked for); null when off. */
   get ports(): { udp: number | null; tcp: number | null; tls: number | null } {
@@ -64,11 +117,17 @@ export class SipTransport {
     return this.opts.host === '0.0.0.0' || this.opts.host === '::' ? '127.0.0.1' : this.opts.host;
   }
 
-  async start(onMessage: OnSipMessage): Promise<void> {
+  /** Open streams (tests and metrics). */
+  get streamCount(): number {
+    return this.streams.size;
+  }
+
+  async start(onMessage: OnSipMessage, onMalformed: OnMalformed = () => undefined): Promise<void> {
     this.onMessage = onMessage;
+    this.onMalformed = onMalformed;
     const { opts } = this;
     if (opts.udpPort !== null) {
-      const socket = dgram.createSocket({ type: net.isIPv6(opts.host) ? 'udp6' : 'udp4' });
+      const socket = dgram.createSocket({ type: net.isIPv6(opts.host) ? 'udp6' : 'udp4', recvBufferSize: UDP_RECV_BUFFER });
       socket.on('message', (buf, rinfo) => this.datagram(buf, rinfo));
       await new Promise<void>((resolve, reject) => {
         socket.once('error', reject);
@@ -82,14 +141,14 @@ export class SipTransport {
     }
     if (opts.tcpPort !== null) {
       this.tcp = await this.listen(
-        net.createServer((s) => this.stream(s, 'TCP')),
+        net.createServer((s) => this.accept(s, 'TCP')),
         opts.tcpPort,
       );
     }
     if (opts.tlsPort !== null) {
       if (!opts.tls) throw new Error('SIP over TLS needs a certificate and key');
       const server = tls.createServer({ cert: opts.tls.cert, key: opts.tls.key, minVersion: 'TLSv1.2' }, (s) =>
-        this.stream(s, 'TLS'),
+        this.accept(s, 'TLS'),
       );
       server.on('tlsClientError', (err) => opts.logger.debug({ err: err.message }, 'SIP TLS handshake failed'));
       this.tlsServer = await this.listen(server, opts.tlsPort);
@@ -111,6 +170,17 @@ export class SipTransport {
     this.tcp = null;
     this.tlsServer = null;
     await Promise.all(closing);
+  }
+
+  /**
+   * False when a flow names a unit's own connection and that connection has closed (a new one
+   * from the unit is another flow). UDP flows, and contacts Trygg connects to itself, are reachable.
+   */
+  isOpen(flow: Flow): boolean {
+    if (flow.protocol === 'UDP') return this.udp !== null;
+    if (flow.connection === undefined) return true;
+    const s = this.streams.get(this.keyOf(flow));
+    return !!s && !s.destroyed && this.streamIds.get(s) === flow.connection;
   }
 
   /** A connection to `flow` for the transaction layer: the existing stream, or a new one. */
@@ -139,7 +209,7 @@ export class SipTransport {
         },
       };
     }
-    const key = `${protocol},${plain(flow.address)},${flow.port}`;
+    const key = this.keyOf(flow);
     let socket = this.streams.get(key);
     if (!socket || socket.destroyed) {
       socket =
@@ -153,10 +223,13 @@ export class SipTransport {
     return { protocol, release: () => undefined, send: (m) => void s.write(fill(m), 'latin1') };
   }
 
-  /** A one-off answer outside any transaction (e.g. 413 before a transaction exists). */
+  /** A one-off answer outside any transaction (e.g. 400 before a transaction exists). */
   reply(flow: Flow, m: SipMessage): void {
-    const cn = this.open(flow);
-    cn.send(m);
+    this.open(flow).send(m);
+  }
+
+  private keyOf(flow: Flow): string {
+    return `${flow.protocol.toUpperCase()},${plain(flow.address)},${flow.port}`;
   }
 
   private async listen<S extends net.Server>(server: S, port: number): Promise<S> {
@@ -173,13 +246,16 @@ export class SipTransport {
   }
 
   private datagram(buf: Buffer, rinfo: dgram.RemoteInfo): void {
-    if (buf.length < 16 || (buf[0] === 0x0d && buf[1] === 0x0a)) return; // keep-alive (RFC 5626 §4.4.1)
-    const m = sip.parse(buf.toString('latin1'));
+    // RFC 5626 §4.4.1 keep-alives are CRLFs; some units put them before a message in one datagram.
+    let start = 0;
+    while (start < buf.length && (buf[start] === 0x0d || buf[start] === 0x0a)) start++;
+    if (buf.length - start < 16) return; // nothing but keep-alive
+    const flow: Flow = { protocol: 'UDP', address: rinfo.address, port: rinfo.port, local: this.localUdp() };
+    const m = sip.parse(buf.subarray(start).toString('latin1'));
     if (!wellFormed(m)) {
-      this.opts.logger.debug({ from: rinfo.address, bytes: buf.length }, 'SIP datagram not a SIP message; dropped');
+      this.malformed(m, flow, `${buf.length} bytes that are not a SIP message`);
       return;
     }
-    const flow: Flow = { protocol: 'UDP', address: rinfo.address, port: rinfo.port, local: this.localUdp() };
     if (m.method) {
       const via = m.headers.via[0];
       if (via) {
@@ -192,24 +268,77 @@ export class SipTransport {
     this.onMessage(m, flow, tooLarge);
   }
 
+  /** Unreadable bytes: logged with a code; a request with a Via at least is answered 400 (RFC 3261 §8.2.2). */
+  private malformed(m: SipMessage | undefined, flow: Flow, detail: string): void {
+    this.onMalformed(flow, detail);
+    if (answerable(m) && m.method !== 'ACK') {
+      const rs: SipMessage = { status: 400, reason: 'Bad Request', version: '2.0', headers: { ...m.headers } };
+      this.reply(flow, rs);
+    }
+  }
+
   private localUdp(): { address: string; port: number } {
     const a = this.udp?.address();
     return { address: a?.address ?? this.opts.host, port: a?.port ?? 0 };
   }
 
+  /** A stream a unit opened: refused when its address holds too many already. */
+  private accept(socket: net.Socket, protocol: 'TCP' | 'TLS'): void {
+    const address = plain(socket.remoteAddress ?? '');
+    const held = this.perAddress.get(address) ?? 0;
+    if (held >= this.limits.perAddress) {
+      this.onMalformed(
+        { protocol, address, port: socket.remotePort ?? 0 },
+        `over ${this.limits.perAddress} SIP connections from one address; refused`,
+      );
+      socket.destroy();
+      return;
+    }
+    this.perAddress.set(address, held + 1);
+    socket.once('close', () => {
+      const n = (this.perAddress.get(address) ?? 1) - 1;
+      if (n <= 0) this.perAddress.delete(address);
+      else this.perAddress.set(address, n);
+    });
+    this.stream(socket, protocol);
+  }
+
   /** Frames messages on a stream (RFC 3261 §18.3: Content-Length is mandatory on streams). */
   private stream(socket: net.Socket, protocol: 'TCP' | 'TLS', key?: string): void {
+    const id = nextStreamId++;
+    this.streamIds.set(socket, id);
     const flowKey = () => key ?? `${protocol},${plain(socket.remoteAddress ?? '')},${socket.remotePort}`;
-    if (!key) this.streams.set(flowKey(), socket);
-    else this.streams.set(key, socket);
-    socket.setTimeout(IDLE_STREAM_MS, () => socket.destroy());
+    this.streams.set(flowKey(), socket);
+    const { limits } = this;
+    const who = () => ({ protocol, from: socket.remoteAddress, port: socket.remotePort });
+    // Until a first message arrives, a stream is a stranger's: it gets a short while, not the idle limit.
+    let deadline: NodeJS.Timeout | null = null;
+    const expectBy = (ms: number, why: string) => {
+      if (deadline) clearTimeout(deadline);
+      deadline = setTimeout(() => {
+        this.opts.logger.warn({ ...who(), code: 'TRYGG_ERR_SIP_MALFORMED' }, `SIP stream ${why}; closing it`);
+        socket.destroy();
+      }, ms);
+      deadline.unref();
+    };
+    const settle = () => {
+      if (deadline) clearTimeout(deadline);
+      deadline = null;
+    };
+    if (!key) expectBy(limits.firstMessageMs, `sent no message within ${limits.firstMessageMs / 1000} s`);
+    socket.setTimeout(limits.idleMs, () => socket.destroy());
     socket.on('error', (err) => this.opts.logger.debug({ err: err.message, protocol }, 'SIP stream error'));
     socket.on('close', () => {
+      settle();
       if (this.streams.get(flowKey()) === socket) this.streams.delete(flowKey());
     });
     let buf = '';
     let skip = 0;
     let pending: { m: SipMessage; length: number } | null = null;
+    const deliver = (m: SipMessage, tooLarge: boolean) => {
+      settle();
+      this.deliver(m, socket, protocol, tooLarge);
+    };
     socket.setEncoding('latin1');
     socket.on('data', (chunk: string) => {
       buf += chunk;
@@ -226,30 +355,30 @@ export class SipTransport {
           pending = null;
           m.content = buf.slice(0, length);
           buf = buf.slice(length);
-          this.deliver(m, socket, protocol, false);
+          deliver(m, false);
           continue;
         }
-        const lead = buf.match(/^(\r\n)+/);
+        const lead = buf.match(/^(\r?\n)+/);
         if (lead) {
           // RFC 5626 §4.4.1 keep-alive: a double CRLF is answered with a single one.
           if (lead[0].length >= 4) socket.write('\r\n');
           buf = buf.slice(lead[0].length);
         }
-        const end = buf.indexOf('\r\n\r\n');
-        if (end < 0) {
+        if (buf.length === 0) return;
+        // A message has begun: it must be whole within the message limit (a slow-loris header).
+        if (!deadline) expectBy(limits.messageMs, `left a message unfinished for ${limits.messageMs / 1000} s`);
+        const end = headerEnd(buf);
+        if (!end) {
           if (buf.length > MAX_HEADER_BYTES) {
-            this.opts.logger.warn({ protocol, from: socket.remoteAddress }, 'SIP headers over 8 KiB; closing the connection');
+            this.onMalformed(this.flowOf(socket, protocol), 'SIP headers over 8 KiB; closing the connection');
             socket.destroy();
           }
           return;
         }
-        const m = sip.parse(buf.slice(0, end + 4));
-        buf = buf.slice(end + 4);
+        const m = sip.parse(buf.slice(0, end.at + end.length));
+        buf = buf.slice(end.at + end.length);
         if (!wellFormed(m)) {
-          this.opts.logger.warn(
-            { protocol, from: socket.remoteAddress },
-            'not a SIP message on a stream; closing the connection',
-          );
+          this.malformed(m, this.flowOf(socket, protocol), 'not a SIP message on a stream; closing the connection');
           socket.destroy();
           return;
         }
@@ -261,7 +390,7 @@ export class SipTransport {
         if (length > this.opts.maxBodyBytes) {
           m.content = '';
           skip = length;
-          this.deliver(m, socket, protocol, true);
+          deliver(m, true);
           continue;
         }
         pending = { m, length };
@@ -269,17 +398,21 @@ export class SipTransport {
     });
   }
 
+  private flowOf(socket: net.Socket, protocol: 'TCP' | 'TLS'): Flow {
+    return {
+      protocol,
+      address: plain(socket.remoteAddress ?? ''),
+      port: socket.remotePort ?? 0,
+      local: { address: socket.localAddress ?? '', port: socket.localPort ?? 0 },
+      connection: this.streamIds.get(socket),
+    };
+  }
+
   private deliver(m: SipMessage, socket: net.Socket, protocol: 'TCP' | 'TLS', tooLarge: boolean): void {
     if (m.method) {
       const via = m.headers.via[0];
       if (via) via.params.received = socket.remoteAddress ?? null;
     }
-    const flow: Flow = {
-      protocol,
-      address: socket.remoteAddress ?? '',
-      port: socket.remotePort ?? 0,
-      local: { address: socket.localAddress ?? '', port: socket.localPort ?? 0 },
-    };
-    this.onMessage(m, flow, tooLarge);
+    this.onMessage(m, this.flowOf(socket, protocol), tooLarge);
   }
 }

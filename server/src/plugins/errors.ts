@@ -1,7 +1,7 @@
 /** Every error leaves as an envelope `{ status: 'error', code, message }`, never a stack trace. */
 import fp from 'fastify-plugin';
 import type { FastifyError, FastifyInstance } from 'fastify';
-import { errorEnvelope, ERRORS, TryggError } from '@trygg/alarm-core';
+import { errorEnvelope, ERRORS, TryggError, isStoreUnavailable } from '@trygg/alarm-core';
 
 export default fp(
   async (app: FastifyInstance) => {
@@ -24,6 +24,15 @@ export default fp(
               : 'TRYGG_ERR_VALIDATION';
         req.log.info({ code, detail: err.message }, 'request refused');
         return reply.status(err.statusCode).send({ status: 'error', code, message: err.message });
+      }
+      // The database unreachable, hung (a timeout) or unable to work (disk full): not a bug, and
+      // not for ever. 503 and a retry hint, so a client waits and tries again.
+      if (isStoreUnavailable(err)) {
+        req.log.error({ err, code: 'TRYGG_ERR_STORE_UNAVAILABLE' }, 'database unavailable');
+        return reply
+          .status(503)
+          .header('retry-after', '5')
+          .send(errorEnvelope(new TryggError('TRYGG_ERR_STORE_UNAVAILABLE')));
       }
       req.log.error({ err, code: 'TRYGG_ERR_INTERNAL' }, 'unhandled error');
       return reply.status(500).send({ status: 'error', code: 'TRYGG_ERR_INTERNAL', message: ERRORS.TRYGG_ERR_INTERNAL.message });

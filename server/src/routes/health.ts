@@ -1,17 +1,53 @@
-/** Liveness and readiness: no personal data, so public. */
+/**
+ * Liveness and readiness: no personal data, so public. Readiness means "this node can store a
+ * device's event now" (see store-health.ts); it answers within `READY_TIMEOUT_MS` whatever the
+ * database does, because a check that hangs is read as "up" by nobody and as a hang by everybody.
+ */
 import type { FastifyPluginAsync } from 'fastify';
 
 export interface HealthChecks {
+  /** The database answers on the alarm path's connections and takes writes. */
   database(): Promise<boolean>;
+  /** Recent event stores are not failing. */
+  store(): boolean;
   broker(): boolean;
 }
 
+/** The longest `/readyz` waits for the database before it answers 503. */
+export const READY_TIMEOUT_MS = 2_000;
+
+/** `promise`'s value, or `fallback` once `ms` have passed. */
+async function within<T>(promise: Promise<T>, ms: number, fallback: T): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<T>((resolve) => (timer = setTimeout(() => resolve(fallback), ms)));
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 const health: FastifyPluginAsync<{ checks: HealthChecks }> = async (app, { checks }) => {
+  // One database probe at a time, however often /readyz is asked (it is public): callers that
+  // come while one is in flight share its answer, so a hung database never collects a pile of them.
+  let probe: Promise<boolean> | null = null;
+  const database = () => {
+    probe ??= checks
+      .database()
+      .catch(() => false)
+      .finally(() => {
+        probe = null;
+      });
+    return within(probe, READY_TIMEOUT_MS, false);
+  };
+
   app.get('/healthz', { config: { public: true }, schema: { hide: true } }, async () => ({ status: 'ok' }));
   app.get('/readyz', { config: { public: true }, schema: { hide: true } }, async (_req, reply) => {
-    const [database, broker] = await Promise.all([checks.database().catch(() => false), Promise.resolve(checks.broker())]);
-    const ready = database && broker;
-    return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not-ready', database, broker });
+    const db = await database();
+    const store = checks.store();
+    const broker = checks.broker();
+    const ready = db && store && broker;
+    return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not-ready', database: db, store, broker });
   });
 };
 export default health;

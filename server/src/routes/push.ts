@@ -2,6 +2,10 @@
  * Web push: the installation's public VAPID key, each person's subscriptions (per device), and
  * the endpoint a notification's Accept / Decline buttons call from the service worker with the
  * action token the message carried (no signed-in page needed, so it works from the lock screen).
+ *
+ * A subscription is a URL the server will POST to and keys it will encrypt for, handed in by any
+ * signed-in person: the endpoint must pass the EndpointGuard (https, port 443, public addresses
+ * only), the keys must be usable, and a person has at most `maxSubscriptions` devices.
  */
 import { createHash } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
@@ -15,20 +19,33 @@ import {
   type AlarmEngine,
   type Pool,
 } from '@trygg/alarm-core';
-import { deleteSubscription, listSubscriptions, saveSubscription } from '@trygg/dashboard';
+import {
+  deleteSubscription,
+  listSubscriptions,
+  saveSubscription,
+  validateSubscriptionKeys,
+  type EndpointGuard,
+} from '@trygg/dashboard';
 import { actorRole } from '../actor.js';
 
 const Device = Type.Object({ device: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._-]+$' }) });
 const errors = { 400: ErrorEnvelope, 401: ErrorEnvelope, 403: ErrorEnvelope, 404: ErrorEnvelope, 409: ErrorEnvelope };
 
-export interface PushRouteDeps {
-  pool: Pool;
-  engine: AlarmEngine;
+/** What the composition root gives the push routes beside the pool and the engine. */
+export interface PushRouteOptions {
   vapidPublicKey: string;
-  allowInsecure: boolean;
+  /** Where push endpoints may point (shared with the notifier, which checks again at send time). */
+  guard: EndpointGuard;
+  /** Devices per person; a new one beyond this replaces the oldest. */
+  maxSubscriptions: number;
 }
 
-const push: FastifyPluginAsyncTypebox<PushRouteDeps> = async (app, { pool, engine, vapidPublicKey, allowInsecure }) => {
+export interface PushRouteDeps extends PushRouteOptions {
+  pool: Pool;
+  engine: AlarmEngine;
+}
+
+const push: FastifyPluginAsyncTypebox<PushRouteDeps> = async (app, { pool, engine, vapidPublicKey, guard, maxSubscriptions }) => {
   app.get(
     '/api/push/key',
     {
@@ -61,26 +78,25 @@ const push: FastifyPluginAsyncTypebox<PushRouteDeps> = async (app, { pool, engin
         tags: ['push'],
         params: Device,
         body: PushSubscriptionBody,
-        response: { 200: Type.Object({ id: Type.String() }), ...errors },
+        response: {
+          200: Type.Object({
+            id: Type.String(),
+            replaced: Type.Array(Type.String(), {
+              description: 'your devices this one displaced: a person keeps the newest TRYGG_PUSH_MAX_SUBSCRIPTIONS',
+            }),
+          }),
+          ...errors,
+        },
       },
     },
     async (req) => {
       const p = req.principal;
       if (!p) throw new TryggError('TRYGG_ERR_UNAUTHENTICATED');
-      let url: URL;
-      try {
-        url = new URL(req.body.endpoint);
-      } catch {
-        throw new TryggError('TRYGG_ERR_VALIDATION', 'endpoint is not a URL');
-      }
-      // A push endpoint is a URL the server will POST to: only https (a push service), unless
-      // this installation runs against a local push service.
-      if (url.protocol !== 'https:' && !(allowInsecure && url.protocol === 'http:')) {
-        throw new TryggError('TRYGG_ERR_VALIDATION', 'endpoint must be https');
-      }
-      const id = await saveSubscription(pool, p.userId, req.params.device, req.body);
-      req.log.info({ userId: p.userId, device: req.params.device, origin: url.origin }, 'push subscription saved');
-      return { id };
+      validateSubscriptionKeys(req.body.keys);
+      const url = await guard.check(req.body.endpoint);
+      const { id, replaced } = await saveSubscription(pool, p.userId, req.params.device, req.body, maxSubscriptions);
+      req.log.info({ userId: p.userId, device: req.params.device, origin: url.origin, replaced }, 'push subscription saved');
+      return { id, replaced };
     },
   );
 

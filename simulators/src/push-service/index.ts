@@ -6,7 +6,11 @@
  * secret, node:crypto) and an endpoint here. A POST to the endpoint is refused unless its VAPID
  * header verifies (RFC 8292) and its body decrypts with the subscription's private key
  * (RFC 8291 / 8188); accepted messages are kept, decrypted, for the test to read and to hand to
- * a browser's service worker.
+ * a browser's service worker. Like a real push service under load or out of reach, it can answer
+ * slowly (`latencyMs`) or take a request and never answer (`hang`).
+ *
+ * It listens on loopback over plain http, which Trygg refuses as a push endpoint: a test names
+ * its `origin` in `TRYGG_PUSH_ALLOW_ORIGINS`.
  */
 import { createECDH, randomBytes, randomUUID, type ECDH } from 'node:crypto';
 import { EventEmitter } from 'node:events';
@@ -57,12 +61,19 @@ export class LocalPushService extends EventEmitter {
   readonly refusals: Refusal[] = [];
   private readonly subs = new Map<string, Sub>();
   private server: http.Server | null = null;
-  private origin = '';
+  private base = '';
   /** Answer the next N pushes with this status (a push service's 429 / 5xx), before any check. */
   private failNext: { status: number; count: number } | null = null;
   /** Keep messages (tests) or only count them (the bench). */
   keep = true;
   accepted = 0;
+  /** Milliseconds every push waits before it is answered: a push service under load. */
+  latencyMs = 0;
+  /** Requests the sender gave up on while they were held (its timeout, or it stopped). */
+  abandoned = 0;
+  /** Subscriptions whose endpoint hangs: requests are held unanswered until `release()`. */
+  private readonly hanging = new Set<string>();
+  private readonly holding = new Set<() => void>();
 
   async start(port = 0): Promise<string> {
     const server = http.createServer((req, res) => {
@@ -73,8 +84,8 @@ export class LocalPushService extends EventEmitter {
     server.keepAliveTimeout = 30_000;
     await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
     this.server = server;
-    this.origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    return this.origin;
+    this.base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    return this.base;
   }
 
   async stop(): Promise<void> {
@@ -95,7 +106,7 @@ export class LocalPushService extends EventEmitter {
     return {
       id,
       json: {
-        endpoint: `${this.origin}/push/${id}`,
+        endpoint: `${this.base}/push/${id}`,
         keys: { p256dh: ecdh.getPublicKey().toString('base64url'), auth: auth.toString('base64url') },
         expirationTime: null,
       },
@@ -106,6 +117,27 @@ export class LocalPushService extends EventEmitter {
   unsubscribe(id: string): void {
     const s = this.subs.get(id);
     if (s) s.gone = true;
+  }
+
+  /** The endpoint of this subscription stops answering (accepts the request, never replies) until `release()`. */
+  hang(id: string): void {
+    this.hanging.add(id);
+  }
+
+  /** Every hanging endpoint answers again, and the requests held so far are handled as usual. */
+  release(): void {
+    this.hanging.clear();
+    for (const go of [...this.holding]) go();
+  }
+
+  /** Requests held unanswered right now. */
+  get held(): number {
+    return this.holding.size;
+  }
+
+  /** `http://127.0.0.1:<port>`: where it listens (loopback, so Trygg must allow-list it). */
+  get origin(): string {
+    return this.base;
   }
 
   failNextPushes(status: number, count: number): void {
@@ -142,6 +174,8 @@ export class LocalPushService extends EventEmitter {
       this.refusals.push({ subscriptionId: id, status, reason });
       res.writeHead(status, { 'content-type': 'text/plain' }).end(reason);
     };
+    if (this.hanging.has(id) && !(await this.hold(res))) return;
+    if (this.latencyMs > 0) await new Promise((r) => setTimeout(r, this.latencyMs));
     if (this.failNext && this.failNext.count > 0) {
       this.failNext.count -= 1;
       return refuse(this.failNext.status, 'failing on command');
@@ -152,12 +186,7 @@ export class LocalPushService extends EventEmitter {
     if (sub.gone) return refuse(410, 'subscription gone');
     let subject: string;
     try {
-      subject = await verifyVapid(
-        req.headers.authorization,
-        this.origin,
-        sub.applicationServerKey,
-        Math.floor(Date.now() / 1000),
-      );
+      subject = await verifyVapid(req.headers.authorization, this.base, sub.applicationServerKey, Math.floor(Date.now() / 1000));
     } catch (err) {
       if (err instanceof VapidError) return refuse(err.status, err.message);
       throw err;
@@ -186,6 +215,22 @@ export class LocalPushService extends EventEmitter {
       this.messages.push(msg);
       this.emit('message', msg);
     }
-    res.writeHead(201, { location: `${this.origin}/message/${randomUUID()}` }).end();
+    res.writeHead(201, { location: `${this.base}/message/${randomUUID()}` }).end();
+  }
+
+  /** Holds a request until `release()` (true) or until the sender closes it (false). */
+  private hold(res: ServerResponse): Promise<boolean> {
+    return new Promise((resolve) => {
+      const go = () => {
+        this.holding.delete(go);
+        resolve(true);
+      };
+      this.holding.add(go);
+      res.once('close', () => {
+        if (!this.holding.delete(go)) return;
+        this.abandoned += 1;
+        resolve(false);
+      });
+    });
   }
 }

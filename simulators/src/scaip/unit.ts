@@ -2,7 +2,10 @@
  * A SCAIP unit (SS 91100) as the simulator and the tests play it: a SIP user agent over UDP or
  * TCP that registers with digest, sends `<mrq>` in MESSAGE requests and takes `<mrs>` replies,
  * either in a new MESSAGE from the receiver (answered 200 OK) or in the 200 OK body. It polls
- * while told to hold (`snu=4`), as a unit must.
+ * while told to hold (`snu=4`), as a unit must. Like a unit in the field it re-registers before
+ * its registration runs out (at 80 % of what the receiver granted), answers a challenge to a
+ * MESSAGE with its digest credentials, and can have its NAT mapping change (`rebind`) or its TCP
+ * connection replaced (`reconnect`) without registering again.
  */
 import { randomBytes } from 'node:crypto';
 import dgram from 'node:dgram';
@@ -42,6 +45,25 @@ export function readMrs(body: string): MrsReply | null {
   return { ref: fields.ref ?? '', snu: Number(fields.snu), fields, raw: body };
 }
 
+/**
+ * Cuts a SIP stream (TCP, TLS) into messages by its blank line and Content-Length (RFC 3261
+ * §18.3); feed it the stream's latin1 chunks.
+ */
+export function sipStreamFramer(onMessage: (raw: string) => void): (chunk: string) => void {
+  let buf = '';
+  return (chunk) => {
+    buf += chunk;
+    for (;;) {
+      const end = buf.indexOf('\r\n\r\n');
+      if (end < 0) return;
+      const len = Number(/\r\ncontent-length\s*:\s*(\d+)/i.exec(buf.slice(0, end + 2))?.[1] ?? 0);
+      if (buf.length < end + 4 + len) return;
+      onMessage(buf.slice(0, end + 4 + len));
+      buf = buf.slice(end + 4 + len);
+    }
+  };
+}
+
 export function mrqXml(fields: Record<string, string | undefined>): string {
   const parts = Object.entries(fields)
     .filter(([, v]) => v !== undefined)
@@ -60,8 +82,20 @@ export class ScaipUnit {
   /** `<mrs>` replies received in MESSAGEs, by ref, oldest first. */
   private readonly inbox: MrsReply[] = [];
   private refNo = Math.floor(Math.random() * 1e6);
+  private reregister: NodeJS.Timeout | null = null;
+  private reregisterAt: number | null = null;
 
   constructor(private readonly opts: ScaipUnitOptions) {}
+
+  /** Seconds until the unit registers again on its own (null when it will not). */
+  get reregistersInS(): number | null {
+    return this.reregisterAt === null ? null : (this.reregisterAt - Date.now()) / 1000;
+  }
+
+  /** The local port the unit sends from (its flow, as the receiver sees it). */
+  get port(): number {
+    return this.localPort;
+  }
 
   get transport(): 'UDP' | 'TCP' {
     return this.opts.transport ?? 'UDP';
@@ -83,13 +117,52 @@ export class ScaipUnit {
 
   async start(): Promise<void> {
     if (this.transport === 'UDP') {
-      const s = dgram.createSocket('udp4');
-      s.on('message', (buf) => this.onData(buf.toString('latin1')));
-      await new Promise<void>((resolve) => s.bind(0, '127.0.0.1', () => resolve()));
-      this.udp = s;
-      this.localPort = s.address().port;
+      await this.bindUdp();
       return;
     }
+    await this.connectTcp();
+  }
+
+  async stop(): Promise<void> {
+    if (this.reregister) clearTimeout(this.reregister);
+    this.reregister = null;
+    this.tcp?.destroy();
+    const u = this.udp;
+    this.udp = null;
+    if (u) await new Promise<void>((resolve) => u.close(() => resolve()));
+  }
+
+  /** The NAT in front of the unit gives it a new public port: same unit, new flow, no new REGISTER. */
+  async rebind(): Promise<void> {
+    const old = this.udp;
+    this.udp = null;
+    if (old) await new Promise<void>((resolve) => old.close(() => resolve()));
+    await this.bindUdp();
+  }
+
+  /** The unit's TCP connection is replaced (a mobile network dropped it): no new REGISTER. */
+  async reconnect(): Promise<void> {
+    this.tcp?.destroy();
+    this.tcp = null;
+    await this.connectTcp();
+  }
+
+  /** Raw bytes on the unit's own socket (tests: messages no well-behaved stack would send). */
+  send(raw: string | Buffer): void {
+    const buf = Buffer.isBuffer(raw) ? raw : Buffer.from(raw, 'latin1');
+    if (this.udp) this.udp.send(buf, this.opts.port, this.opts.host);
+    else this.tcp?.write(buf);
+  }
+
+  private async bindUdp(): Promise<void> {
+    const s = dgram.createSocket('udp4');
+    s.on('message', (buf) => this.onData(buf.toString('latin1')));
+    await new Promise<void>((resolve) => s.bind(0, '127.0.0.1', () => resolve()));
+    this.udp = s;
+    this.localPort = s.address().port;
+  }
+
+  private async connectTcp(): Promise<void> {
     const s = net.connect({ host: this.opts.host, port: this.opts.port });
     await new Promise<void>((resolve, reject) => {
       s.once('connect', () => resolve());
@@ -97,31 +170,19 @@ export class ScaipUnit {
     });
     s.on('error', () => undefined);
     s.setEncoding('latin1');
-    let buf = '';
-    s.on('data', (chunk: string) => {
-      buf += chunk;
-      for (;;) {
-        const end = buf.indexOf('\r\n\r\n');
-        if (end < 0) return;
-        const len = Number(/\r\ncontent-length\s*:\s*(\d+)/i.exec(buf.slice(0, end + 2))?.[1] ?? 0);
-        if (buf.length < end + 4 + len) return;
-        this.onData(buf.slice(0, end + 4 + len));
-        buf = buf.slice(end + 4 + len);
-      }
-    });
+    s.on(
+      'data',
+      sipStreamFramer((m) => this.onData(m)),
+    );
     this.tcp = s;
     this.localPort = s.localPort ?? 0;
   }
 
-  async stop(): Promise<void> {
-    this.tcp?.destroy();
-    const u = this.udp;
-    this.udp = null;
-    if (u) await new Promise<void>((resolve) => u.close(() => resolve()));
-  }
-
-  /** REGISTER with digest; resolves with the final status. */
-  async register(expires = 3600): Promise<number> {
+  /**
+   * REGISTER with digest; resolves with the final status. With `keep` (the default), registers
+   * again before the granted time runs out, as units do, for as long as the unit runs.
+   */
+  async register(expires = 3600, opts: { keep?: boolean } = {}): Promise<number> {
     const rq = this.request('REGISTER', `sip:${this.opts.domain ?? this.opts.host}`, {
       contact: [{ uri: this.contact, params: {} }],
       expires: String(expires),
@@ -132,6 +193,16 @@ export class ScaipUnit {
       digest.signRequest(null, again, rs, { user: this.opts.username, password: this.opts.password });
       rs = await this.transact(again);
     }
+    if (this.reregister) clearTimeout(this.reregister);
+    this.reregister = null;
+    this.reregisterAt = null;
+    const granted = Number(rs.headers.expires ?? expires);
+    if (rs.status === 200 && opts.keep !== false && expires > 0 && granted > 0) {
+      const inMs = Math.max(1, granted * 0.8) * 1000;
+      this.reregisterAt = Date.now() + inMs;
+      this.reregister = setTimeout(() => void this.register(expires, opts).catch(() => undefined), inMs);
+      this.reregister.unref();
+    }
     return rs.status ?? 0;
   }
 
@@ -141,24 +212,36 @@ export class ScaipUnit {
    */
   async message(
     body: string | Buffer,
-    opts: { contentType?: string; ref?: string | null; timeoutMs?: number } = {},
+    opts: { contentType?: string | null; ref?: string | null; timeoutMs?: number; authenticate?: boolean } = {},
   ): Promise<{ status: number; mrs: MrsReply | null }> {
     const content = Buffer.isBuffer(body) ? body.toString('latin1') : Buffer.from(body, 'utf8').toString('latin1');
-    const rq = this.request('MESSAGE', `sip:receiver@${this.opts.host}:${this.opts.port}`, {
-      'content-type': opts.contentType ?? 'application/scaip+xml',
-    });
+    const rq = this.request(
+      'MESSAGE',
+      `sip:receiver@${this.opts.host}:${this.opts.port}`,
+      opts.contentType === null ? {} : { 'content-type': opts.contentType ?? 'application/scaip+xml' },
+    );
     rq.content = content;
-    const rs = await this.transact(rq);
+    let rs = await this.transact(rq);
+    if (rs.status === 401 && opts.authenticate !== false) {
+      // Challenged (its registration ran out, or it speaks from a new flow): prove itself and resend.
+      const again = this.request('MESSAGE', rq.uri ?? '', { 'content-type': rq.headers['content-type'] });
+      again.content = content;
+      digest.signRequest(null, again, rs, { user: this.opts.username, password: this.opts.password });
+      rs = await this.transact(again);
+    }
     if (rs.status !== 200) return { status: rs.status ?? 0, mrs: null };
     const inOk = rs.content ? readMrs(Buffer.from(rs.content, 'latin1').toString('utf8')) : null;
     if (inOk) return { status: 200, mrs: inOk };
-    const ref = opts.ref === undefined ? (/<ref>\s*([0-9A-Za-z]{1,16})\s*<\/ref>/.exec(body.toString())?.[1] ?? null) : opts.ref;
+    const ref = opts.ref === undefined ? (/<ref>\s*([^<\s]{1,64})\s*<\/ref>/.exec(body.toString())?.[1] ?? null) : opts.ref;
     return { status: 200, mrs: await this.nextMrs(ref, opts.timeoutMs ?? 10_000) };
   }
 
   /** An `<mrq>` with this unit's cid. */
-  async mrq(fields: Record<string, string | undefined>): Promise<{ status: number; mrs: MrsReply | null }> {
-    return this.message(mrqXml({ cid: this.opts.cid, ...fields }));
+  async mrq(
+    fields: Record<string, string | undefined>,
+    opts: Parameters<ScaipUnit['message']>[1] = {},
+  ): Promise<{ status: number; mrs: MrsReply | null }> {
+    return this.message(mrqXml({ cid: this.opts.cid, ...fields }), opts);
   }
 
   /** An alarm; polls while held until `snu` is not 4 or `maxPolls` is reached. Returns every reply. */
