@@ -205,4 +205,52 @@ describe('web push', () => {
     expect(payload).toMatchObject({ kind: 'system', title: 'Pasientjournalen henger etter', actions: [], actionToken: null });
     expect(payload.body).toMatch(/^Eldste journalpost har ventet i \d+ min\.$/);
   });
+
+  it('stops alerting a relative the moment consent is withdrawn, also on an alarm already escalating', async () => {
+    await setPolicy('resident', 'res-astrid', [
+      { type: 'notify', to: ['relatives'], timeoutS: 60 },
+      { type: 'notify', to: ['response-centre'], timeoutS: 60 },
+    ]);
+    await svc.trygg.pool.query(`UPDATE relatives SET user_id = 'user-ola' WHERE resident_id = 'res-astrid'`);
+    const sub = await phone('ola', 'watch');
+    // Astrid's earlier alarm (from the tests above) is handled first, so this press opens a new one.
+    const { token: op } = await svc.login('operator');
+    const { alarms } = (await svc.api<{ alarms: Alarm[] }>('GET', '/api/alarms', op)).body;
+    for (const a of alarms.filter((x) => x.subject.deviceId === 'res-astrid-button')) {
+      await svc.api('POST', `/api/alarms/${a.id}/commands`, op, { id: crypto.randomUUID(), type: 'claim' });
+      await svc.api('POST', `/api/alarms/${a.id}/commands`, op, {
+        id: crypto.randomUUID(),
+        type: 'resolve',
+        note: 'ok',
+        cause: 'other',
+        action: 'no-action',
+      });
+    }
+    const first = await svc.raiseAlarm('res-astrid-button', 'alarm.button');
+    await payloadFor(sub, first.id, 'alert');
+    // Astrid withdraws her consent while her alarm (opened with Ola on its roster) is in flight; the
+    // operator takes it, and the "taken" update to Ola is not sent.
+    await svc.trygg.pool.query(`UPDATE relatives SET consent_at = NULL WHERE resident_id = 'res-astrid'`);
+    const { token } = await svc.login('operator');
+    const claim = await svc.api('POST', `/api/alarms/${first.id}/commands`, token, { id: crypto.randomUUID(), type: 'claim' });
+    expect(claim.status).toBe(200);
+    await expect
+      .poll(
+        async () =>
+          (
+            await svc.trygg.pool.query<{ state: string; last_error: string | null }>(
+              `SELECT state, last_error FROM notifications WHERE alarm_id = $1 AND kind = 'taken'`,
+              [first.id],
+            )
+          ).rows,
+      )
+      .toEqual([{ state: 'failed', last_error: expect.stringContaining('consent') as unknown }]);
+    expect(
+      pushService.messages.filter(
+        (m) => m.subscriptionId === sub.id && m.text.includes(first.id) && m.text.includes('"kind":"taken"'),
+      ),
+    ).toEqual([]);
+    await svc.trygg.pool.query(`UPDATE relatives SET consent_at = now() WHERE resident_id = 'res-astrid'`);
+    await svc.api('DELETE', '/api/push/subscriptions/watch', (await svc.login('ola')).token);
+  });
 });

@@ -67,6 +67,12 @@ function seqOf(id: string): number {
   return m ? Number(m[1]) : 0;
 }
 
+/** The relative is still named by their resident (consent given and not withdrawn). */
+async function consentStands(db: Queryable, relativeId: string): Promise<boolean> {
+  const { rowCount } = await db.query('SELECT 1 FROM relatives WHERE id = $1 AND consent_at IS NOT NULL', [relativeId]);
+  return rowCount === 1;
+}
+
 /** A push service's answer that will not change by trying again (RFC 8030 §7, RFC 8292 §4.2). */
 class RefusedForGood extends Error {}
 
@@ -82,6 +88,11 @@ export class WebPushNotifier implements Notifier {
     if (n.recipient.kind === 'response-centre') return;
     const userId = n.recipient.userId;
     if (!userId) throw new TryggError('TRYGG_ERR_NOTIFICATION_FAILED', 'push: the person has no app account');
+    // The roster was copied when the alarm opened; a relative's consent is checked as it stands
+    // now, so a withdrawal stops every later alert, re-alert and update (and the name and address in them).
+    if (n.recipient.kind === 'relative' && !(await consentStands(this.deps.db, n.recipient.id))) {
+      throw new TryggError('TRYGG_ERR_NOTIFICATION_FAILED', 'push: the relative no longer has the resident’s consent');
+    }
     const subs = await subscriptionsOf(this.deps.db, userId);
     if (subs.length === 0) throw new TryggError('TRYGG_ERR_NOTIFICATION_FAILED', 'push: no push subscription');
     const signal = opts.signal ?? AbortSignal.timeout(this.deps.timeoutMs ?? 10_000);
