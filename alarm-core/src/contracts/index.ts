@@ -13,3 +13,4 @@ export * from './journal.js';
 export * from './registry.js';
 export * from './push.js';
 export * from './telemetry.js';
+export * from './api/index.js';

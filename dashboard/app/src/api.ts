@@ -25,7 +25,7 @@ export function signalUnauthorized(): void {
 
 export interface RequestOptions {
   token?: string | null;
-  method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   body?: unknown;
 }
 

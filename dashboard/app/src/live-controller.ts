@@ -8,7 +8,8 @@ import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { io, type Socket } from 'socket.io-client';
 import type { Alarm, ClientToServerEvents, LiveUpdate, ResumeReply, ServerToClientEvents } from '@trygg/alarm-core';
 import { AlarmFeed } from './alarm-feed.js';
-import { api, ApiError, errorMessage } from './api.js';
+import { ApiError, errorMessage } from './api.js';
+import { fetchOpenAlarms } from './data/alarms.js';
 
 export type ConnectionState = 'connecting' | 'connected' | 'lost';
 
@@ -64,7 +65,7 @@ export class LiveController implements ReactiveController {
     const run = ++this.run;
     this.setConnection('connecting');
     try {
-      const { alarms, head } = await api<{ alarms: Alarm[]; head: number }>('/api/alarms', { token: this.options.token });
+      const { alarms, head } = await fetchOpenAlarms(this.options.token);
       if (run !== this.run) return;
       this.feed.replace(alarms, head);
       this.loaded = true;

@@ -1,6 +1,6 @@
 /** Sends a staff member's or relative's command for an alarm (a fresh id: a retry of the request is applied once). */
 import type { Alarm } from '@trygg/alarm-core';
-import { api } from './api.js';
+import { sendAlarmCommand } from './data/alarms.js';
 import type { PeopleCommand } from './elements/trygg-people-alarm.js';
 
 export interface CommandDetail {
@@ -14,6 +14,6 @@ export async function sendPeopleCommand(token: string, d: CommandDetail): Promis
     d.type === 'resolve'
       ? { id: crypto.randomUUID(), type: d.type, note: d.note ?? '' }
       : { id: crypto.randomUUID(), type: d.type };
-  const res = await api<{ alarm: Alarm }>(`/api/alarms/${encodeURIComponent(d.alarmId)}/commands`, { token, body });
+  const res = await sendAlarmCommand(token, d.alarmId, body);
   return res.alarm;
 }

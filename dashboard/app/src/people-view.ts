@@ -4,7 +4,7 @@
  * person sends from it, and the error and busy state both apps display.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import { api, errorMessage, signalUnauthorized } from './api.js';
+import { errorMessage, signalUnauthorized } from './api.js';
 import { PeopleLiveController } from './people-live.js';
 import { sendPeopleCommand, type CommandDetail } from './people-commands.js';
 
@@ -17,8 +17,8 @@ export class PeopleView<T> implements ReactiveController {
   constructor(
     private readonly host: ReactiveControllerHost,
     private readonly token: () => string,
-    /** The REST route of the view (`/api/staff/overview`, `/api/relative/alarms`). */
-    private readonly path: string,
+    /** Loads the view (a data module's call: the staff overview, the relative's alarms). */
+    private readonly fetch: (token: string) => Promise<T>,
   ) {
     host.addController(this);
     this.live = new PeopleLiveController(
@@ -35,7 +35,7 @@ export class PeopleView<T> implements ReactiveController {
 
   async load(): Promise<void> {
     try {
-      this.view = await api<T>(this.path, { token: this.token() });
+      this.view = await this.fetch(this.token());
       this.error = '';
     } catch (err) {
       this.error = errorMessage(err);

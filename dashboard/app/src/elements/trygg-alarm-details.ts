@@ -7,7 +7,8 @@ import { LitElement, css, html } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { localized, msg, str } from '@lit/localize';
 import type { Alarm, TimelineEntry } from '@trygg/alarm-core';
-import { api, errorMessage } from '../api.js';
+import { errorMessage } from '../api.js';
+import { fetchAlarm } from '../data/alarms.js';
 import { formatClock, formatTime, stateLabel, subjectName, subjectPlace, typeLabel } from '../labels.js';
 import { actionLabel, causeLabel } from '../resolution-codes.js';
 import { shared } from '../styles.js';
@@ -94,9 +95,7 @@ export class TryggAlarmDetails extends LitElement {
     const request = ++this._request;
     this._loading = true;
     try {
-      const res = await api<{ alarm: Alarm; timeline: TimelineEntry[] }>(`/api/alarms/${encodeURIComponent(this.alarmId)}`, {
-        token: this.token,
-      });
+      const res = await fetchAlarm(this.token, this.alarmId);
       if (request !== this._request) return; // a newer load is on its way
       this._alarm = res.alarm;
       this._timeline = [...res.timeline].sort((a, b) => a.seq - b.seq);

@@ -10,7 +10,8 @@ import { repeat } from 'lit/directives/repeat.js';
 import { localized, msg, str } from '@lit/localize';
 import type { Alarm, LoginResponse } from '@trygg/alarm-core';
 import { beep } from '../alert-sound.js';
-import { api, errorMessage, signalUnauthorized } from '../api.js';
+import { errorMessage, signalUnauthorized } from '../api.js';
+import { sendAlarmCommand } from '../data/alarms.js';
 import { subjectName, subjectPlace, typeLabel } from '../labels.js';
 import { LiveController } from '../live-controller.js';
 import { shared } from '../styles.js';
@@ -144,10 +145,7 @@ export class TryggAlarmQueue extends LitElement {
     if (this._busy.has(alarmId)) return;
     this._busy = new Set(this._busy).add(alarmId);
     try {
-      const res = await api<{ alarm: Alarm }>(`/api/alarms/${encodeURIComponent(alarmId)}/commands`, {
-        token: this.session.token,
-        body: command,
-      });
+      const res = await sendAlarmCommand(this.session.token, alarmId, command);
       this._live?.feed.applyLocal(res.alarm);
       this._toast = null;
     } catch (err) {

@@ -10,7 +10,8 @@ import type { Alarm, AlarmCommand } from '@trygg/alarm-core';
 import { formatClock, priorityClass, subjectName, subjectPlace, typeLabel } from '../labels.js';
 import { shared } from '../styles.js';
 
-export type PeopleCommand = Exclude<AlarmCommand['type'], 'claim'>;
+/** What staff and relatives do with an alarm from their phones (operators claim and dispatch on the console). */
+export type PeopleCommand = Extract<AlarmCommand['type'], 'accept' | 'decline' | 'arrived' | 'resolve'>;
 
 @customElement('trygg-people-alarm')
 @localized()

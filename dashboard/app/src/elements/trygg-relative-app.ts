@@ -9,6 +9,7 @@ import { localized, msg, str } from '@lit/localize';
 import type { Alarm } from '@trygg/alarm-core';
 import { formatList } from '../labels.js';
 import type { CommandDetail } from '../people-commands.js';
+import { api } from '../api.js';
 import { PeopleView } from '../people-view.js';
 import type { Session } from '../session.js';
 import { shared } from '../styles.js';
@@ -58,7 +59,11 @@ export class TryggRelativeApp extends LitElement {
   ];
 
   @property({ attribute: false }) session!: Session;
-  private readonly _people = new PeopleView<RelativeView>(this, () => this.session.token, '/api/relative/alarms');
+  private readonly _people = new PeopleView<RelativeView>(
+    this,
+    () => this.session.token,
+    (token) => api<RelativeView>('/api/relative/alarms', { token }),
+  );
   private readonly _onCommand = (e: CustomEvent<CommandDetail>): void => void this._people.command(e.detail);
 
   override render() {

@@ -6,7 +6,8 @@
 import { LitElement, css, html } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { localized, msg, str } from '@lit/localize';
-import type { Alarm } from '@trygg/alarm-core';
+import type { Alarm, StaffOverview } from '@trygg/alarm-core';
+import { fetchStaffOverview } from '../data/staff.js';
 import { typeLabel } from '../labels.js';
 import type { CommandDetail } from '../people-commands.js';
 import { PeopleView } from '../people-view.js';
@@ -15,13 +16,7 @@ import { shared } from '../styles.js';
 import './trygg-people-alarm.js';
 import './trygg-push-setup.js';
 
-interface Overview {
-  institution: { id: string; name: string } | null;
-  floors: { id: string; name: string; mine: boolean }[];
-  rooms: { id: string; name: string; floorId: string; residentName: string | null; alarmId: string | null }[];
-  alarms: Alarm[];
-  colleagues: { userId: string; name: string; floors: string[]; online: boolean; busyWith: string | null }[];
-}
+type Overview = StaffOverview;
 
 @customElement('trygg-staff-app')
 @localized()
@@ -98,7 +93,7 @@ export class TryggStaffApp extends LitElement {
   ];
 
   @property({ attribute: false }) session!: Session;
-  private readonly _people = new PeopleView<Overview>(this, () => this.session.token, '/api/staff/overview');
+  private readonly _people = new PeopleView<Overview>(this, () => this.session.token, fetchStaffOverview);
   private readonly _onCommand = (e: CustomEvent<CommandDetail>): void => void this._people.command(e.detail);
 
   override render() {

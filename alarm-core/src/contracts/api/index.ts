@@ -1,0 +1,18 @@
+/**
+ * The REST route map: every operation by name. The server registers from it, the OpenAPI document
+ * is generated from it, and the web app's data layer is generated from it (dashboard/app/src/data).
+ */
+import { alarmsApi } from './alarms.js';
+import { staffApi } from './staff.js';
+
+export * from './route.js';
+export * from './alarms.js';
+export * from './staff.js';
+
+export const API = {
+  ...alarmsApi,
+  ...staffApi,
+} as const;
+
+export type Api = typeof API;
+export type RouteName = keyof Api;

@@ -1,0 +1,13 @@
+/**
+ * Method and path of every REST route, by name: generated from the route map
+ * (alarm-core/src/contracts/api) by dashboard/src/api-table.ts. Do not edit; run
+ * `npx tsx dashboard/src/api-table.ts --write`.
+ */
+import type { Api } from '@trygg/alarm-core';
+
+export const ROUTES = {
+  listAlarms: { method: 'GET', path: '/api/alarms' },
+  getAlarm: { method: 'GET', path: '/api/alarms/:id' },
+  alarmCommand: { method: 'POST', path: '/api/alarms/:id/commands' },
+  staffOverview: { method: 'GET', path: '/api/staff/overview' },
+} as const satisfies { readonly [K in keyof Api]: { readonly method: Api[K]['method']; readonly path: Api[K]['path'] } };
