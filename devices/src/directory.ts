@@ -67,14 +67,11 @@ interface PolicyRow {
  * - policies: escalation policies of the resident, of each site up the tree, and of the type.
  */
 const LOOKUP = `
-  WITH RECURSIVE d AS (
+  WITH d AS (
     SELECT dv.kind, dv.resident_id, coalesce(dv.site_id, r.site_id) AS site_id, r.name AS resident_name,
            r.address AS resident_address
       FROM devices dv LEFT JOIN residents r ON r.id = dv.resident_id WHERE dv.id = $1),
-  up AS (
-    SELECT s.id, s.kind, s.parent_id, s.name, s.address, 0 AS depth FROM sites s JOIN d ON s.id = d.site_id
-    UNION ALL
-    SELECT p.id, p.kind, p.parent_id, p.name, p.address, up.depth + 1 FROM sites p JOIN up ON p.id = up.parent_id),
+  up AS (SELECT a.* FROM d CROSS JOIN LATERAL trygg_site_ancestors(d.site_id) a),
   place AS (
     SELECT d.kind AS device_kind, d.resident_id, d.resident_name,
            coalesce((SELECT array_agg(id ORDER BY depth) FROM up), '{}') AS site_ids,
@@ -87,10 +84,7 @@ const LOOKUP = `
            (SELECT name FROM up WHERE kind = 'floor') AS floor,
            (SELECT location FROM installations WHERE device_id = $1 AND ended_at IS NULL) AS location
       FROM d),
-  down AS (
-    SELECT id FROM sites WHERE id = (SELECT top_id FROM place WHERE top_kind = 'institution')
-    UNION ALL
-    SELECT s.id FROM sites s JOIN down ON s.parent_id = down.id),
+  down AS (SELECT t.id FROM place CROSS JOIN LATERAL trygg_site_subtree(place.top_id) t WHERE place.top_kind = 'institution'),
   floor AS (SELECT floor_id AS id FROM place),
   duty AS (
     SELECT ss.user_id, ss.site_id FROM staff_sites ss

@@ -120,13 +120,8 @@ export class ScaipUnits {
       heartbeat_minutes: number | null;
       hold_max_s: number;
     }>(
-      `WITH RECURSIVE up(id, parent_id, depth) AS (
-         SELECT id, parent_id, 0 FROM sites WHERE id = $1
-         UNION ALL
-         SELECT s.id, s.parent_id, up.depth + 1 FROM sites s JOIN up ON s.id = up.parent_id WHERE up.depth < 10
-       )
-       SELECT c.voice_mode, c.callback_minutes, c.heartbeat_minutes, c.hold_max_s
-         FROM up JOIN scaip_site_settings c ON c.site_id = up.id
+      `SELECT c.voice_mode, c.callback_minutes, c.heartbeat_minutes, c.hold_max_s
+         FROM trygg_site_ancestors($1) up JOIN scaip_site_settings c ON c.site_id = up.id
         ORDER BY up.depth LIMIT 1`,
       [siteId],
     );

@@ -59,11 +59,10 @@ export async function createSite(db: Queryable, input: SiteInput): Promise<Site>
 /** Sites, optionally the subtree under one (itself included), in tree order. */
 export async function listSites(db: Queryable, opts: { under?: string; kind?: Site['kind'] } = {}): Promise<Site[]> {
   const { rows } = await db.query<Row>(
-    `WITH RECURSIVE t AS (
-       SELECT s.*, ARRAY[s.name, s.id] AS path FROM sites s WHERE ($1::text IS NULL AND s.parent_id IS NULL) OR s.id = $1
-       UNION ALL
-       SELECT c.*, t.path || ARRAY[c.name, c.id] FROM sites c JOIN t ON c.parent_id = t.id)
-     SELECT id, kind, parent_id, name, address FROM t WHERE $2::text IS NULL OR kind = $2 ORDER BY path LIMIT 5000`,
+    `SELECT t.id, t.kind, t.parent_id, t.name, t.address
+       FROM sites root CROSS JOIN LATERAL trygg_site_subtree(root.id) t
+      WHERE (($1::text IS NULL AND root.parent_id IS NULL) OR root.id = $1) AND ($2::text IS NULL OR t.kind = $2)
+      ORDER BY root.name, root.id, t.path LIMIT 5000`,
     [opts.under ?? null, opts.kind ?? null],
   );
   return rows.map(toSite);

@@ -80,11 +80,9 @@ const resident: FastifyPluginAsyncTypebox<{ pool: Pool }> = async (app, { pool }
         has_key_safe: boolean;
         address: string | null;
       }>(
-        `WITH RECURSIVE up AS (
-           SELECT s.id, s.parent_id, s.address, 0 AS depth FROM sites s JOIN residents r ON r.site_id = s.id WHERE r.id = $1
-           UNION ALL SELECT p.id, p.parent_id, p.address, up.depth + 1 FROM sites p JOIN up ON p.id = up.parent_id)
-         SELECT r.id, r.name, r.notes, r.language, (r.key_safe IS NOT NULL OR r.digital_lock IS NOT NULL) AS has_key_safe,
-                coalesce(r.address, (SELECT address FROM up WHERE address IS NOT NULL ORDER BY depth LIMIT 1)) AS address
+        `SELECT r.id, r.name, r.notes, r.language, (r.key_safe IS NOT NULL OR r.digital_lock IS NOT NULL) AS has_key_safe,
+                coalesce(r.address, (SELECT up.address FROM trygg_site_ancestors(r.site_id) up
+                                      WHERE up.address IS NOT NULL ORDER BY up.depth LIMIT 1)) AS address
            FROM residents r WHERE r.id = $1`,
         [rid],
       );

@@ -18,20 +18,16 @@ const staff: FastifyPluginAsyncTypebox<StaffRouteDeps> = async (app, { pool, onl
     const userId = req.principal?.userId ?? '';
     // The institution above the sites this person works at (a floor, or the institution itself).
     const inst = await pool.query<{ id: string; name: string }>(
-      `WITH RECURSIVE up AS (
-           SELECT s.id, s.parent_id, s.kind, s.name FROM sites s JOIN staff_sites ss ON ss.site_id = s.id WHERE ss.user_id = $1
-           UNION SELECT p.id, p.parent_id, p.kind, p.name FROM sites p JOIN up ON up.parent_id = p.id)
-         SELECT id, name FROM up WHERE kind = 'institution' LIMIT 1`,
+      `SELECT DISTINCT up.id, up.name FROM staff_sites ss CROSS JOIN LATERAL trygg_site_ancestors(ss.site_id) up
+        WHERE ss.user_id = $1 AND up.kind = 'institution' ORDER BY up.name LIMIT 1`,
       [userId],
     );
     const institution = inst.rows[0] ?? null;
     if (!institution) return { institution: null, floors: [], rooms: [], alarms: [], colleagues: [] };
     const tree = await pool.query<{ id: string; kind: string; name: string; parent_id: string | null; mine: boolean }>(
-      `WITH RECURSIVE down AS (
-           SELECT id, kind, name, parent_id FROM sites WHERE id = $1
-           UNION SELECT c.id, c.kind, c.name, c.parent_id FROM sites c JOIN down ON c.parent_id = down.id)
-         SELECT d.*, EXISTS (SELECT 1 FROM staff_sites ss WHERE ss.user_id = $2 AND ss.site_id IN (d.id, $1)) AS mine
-           FROM down d ORDER BY d.name`,
+      `SELECT d.id, d.kind, d.name, d.parent_id,
+              EXISTS (SELECT 1 FROM staff_sites ss WHERE ss.user_id = $2 AND ss.site_id IN (d.id, $1)) AS mine
+         FROM trygg_site_subtree($1) d ORDER BY d.name`,
       [institution.id, userId],
     );
     const floors = tree.rows.filter((s) => s.kind === 'floor').map((f) => ({ id: f.id, name: f.name, mine: f.mine }));
