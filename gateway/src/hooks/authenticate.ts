@@ -3,13 +3,17 @@
  * Unknown devices, wrong secrets and disabled devices are refused with CONNACK 4 / 5. On MQTTS a
  * client certificate is optional; one that is presented must verify and name the device (CN).
  * An address with too many failed attempts is refused for a while without looking further.
+ * An MQTT 5 CONNECT asking for enhanced authentication is refused with 0x8C: Trygg offers none.
  */
 import tls from 'node:tls';
 import type { AuthenticateHandler } from '../aedes-types.js';
 import type { GatewayContext } from '../context.js';
-import { transportOf } from '../mqtt5-bridge.js';
+import { authenticationMethodOf, transportOf } from '../mqtt5-bridge.js';
 
 type Client = Parameters<AuthenticateHandler>[0];
+
+// [MQTT-3.2.2.2] MQTT 5 CONNACK reason code 0x8C: bad authentication method.
+const BAD_AUTHENTICATION_METHOD = 0x8c;
 
 export function remoteAddress(client: Client): string {
   const conn = client.conn as { remoteAddress?: string } | undefined;
@@ -30,6 +34,13 @@ export function authenticate(ctx: GatewayContext): AuthenticateHandler {
       }
       done(Object.assign(new Error(reason), { returnCode }), false);
     };
+    // [MQTT-4.12.0-1] an Authentication Method the server does not support: 0x8C, and close.
+    const method = authenticationMethodOf(client.conn);
+    if (method !== undefined) {
+      ctx.refusals(client).connack(BAD_AUTHENTICATION_METHOD);
+      refuse(4, 'TRYGG_ERR_AUTH_METHOD_UNSUPPORTED', `authentication method ${JSON.stringify(method)} not supported`, false);
+      return;
+    }
     if (ctx.authFailures.blocked(address)) {
       refuse(5, 'TRYGG_ERR_CONNECT_RATE_LIMITED', 'too many failed attempts from this address', false);
       return;
