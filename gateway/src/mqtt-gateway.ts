@@ -4,6 +4,7 @@
  * `trygg/v1/devices/{id}/feedback`, starting with their configuration when they subscribe.
  */
 import net from 'node:net';
+import os from 'node:os';
 import tls from 'node:tls';
 import { Aedes } from 'aedes';
 import {
@@ -21,6 +22,7 @@ import type { GatewayContext } from './context.js';
 import { authenticate } from './hooks/authenticate.js';
 import { authorizePublish } from './hooks/authorize-publish.js';
 import { authorizeSubscribe } from './hooks/authorize-subscribe.js';
+import { CredentialQueue, type CredentialQueueOptions } from './credential-queue.js';
 import { AuthFailures, TokenBuckets, type AuthFailureOptions, type RateOptions } from './limits.js';
 import type { GatewayMetrics } from './metrics.js';
 import { refusals, routeByVersion } from './mqtt5-bridge.js';
@@ -40,8 +42,10 @@ export interface GatewayLimits {
   messages: RateOptions;
   /** Refusals in a row after which a flooding device is disconnected. */
   floodDisconnectAfter: number;
-  /** Failed CONNECTs per source address before it is blocked. */
+  /** Failed CONNECTs per device id, and different ids failing per address, before either is blocked. */
   authFailures: AuthFailureOptions;
+  /** Slow credential checks (scrypt) at once and waiting, overall and per address. */
+  credentialChecks: CredentialQueueOptions;
   maxClockSkewS: number;
   /** Error feedback messages per device per second (the rest are counted and logged only). */
   errorFeedbackPerSecond: number;
@@ -50,7 +54,16 @@ export interface GatewayLimits {
 export const DEFAULT_LIMITS: GatewayLimits = {
   messages: { perSecond: 20, burst: 100 },
   floodDisconnectAfter: 100,
-  authFailures: { maxFailures: 20, windowS: 60, blockS: 60 },
+  authFailures: { maxPerId: 20, maxIdsPerAddress: 20, windowS: 60, blockS: 60 },
+  credentialChecks: {
+    // One core's worth fewer than the machine has (an alarm needs the event loop and PostgreSQL a
+    // core), and at most three of libuv's four threads (pg, fs and sign-in share them).
+    concurrency: Math.max(1, Math.min(3, os.availableParallelism() - 1)),
+    perAddress: 1,
+    maxWaiting: 10_000,
+    maxWaitingPerAddress: 1_000,
+    maxPerId: 2,
+  },
   maxClockSkewS: 3600,
   errorFeedbackPerSecond: 5,
 };
@@ -59,7 +72,7 @@ export interface MqttGatewayOptions {
   port: number;
   host?: string;
   mqtts?: MqttsOptions | null;
-  devices: Pick<DeviceAuthenticator, 'check' | 'recheck'>;
+  devices: Pick<DeviceAuthenticator, 'check' | 'recheck' | 'knows'>;
   inbox: Pick<Inbox, 'accept'>;
   telemetry: Pick<TelemetryWriter, 'write'>;
   logger: Logger;
@@ -263,6 +276,8 @@ export class MqttGateway implements DeviceFeedbackSink {
 
   private context(): GatewayContext {
     const { logger } = this.opts;
+    const credentials = new CredentialQueue(this.limits.credentialChecks);
+    if (this.opts.metrics) this.opts.metrics.secretChecksDepth = () => credentials.depth;
     const count = (what: string) => this.count(what);
     return {
       devices: this.opts.devices,
@@ -273,6 +288,7 @@ export class MqttGateway implements DeviceFeedbackSink {
       rate: new TokenBuckets(this.limits.messages),
       floodDisconnectAfter: this.limits.floodDisconnectAfter,
       authFailures: new AuthFailures(this.limits.authFailures),
+      credentials,
       maxClockSkewS: this.limits.maxClockSkewS,
       count,
       reject: (deviceId: string, code: ErrorCode, detail: string, eventId?: string) => {
