@@ -26,6 +26,7 @@ import { CredentialQueue, type CredentialQueueOptions } from './credential-queue
 import { AuthFailures, TokenBuckets, type AuthFailureOptions, type RateOptions } from './limits.js';
 import type { GatewayMetrics } from './metrics.js';
 import { refusals, routeByVersion } from './mqtt5-bridge.js';
+import { Pacer } from './pacer.js';
 import { SizeGuard } from './size-guard.js';
 import type { TelemetryWriter } from './telemetry.js';
 
@@ -46,6 +47,11 @@ export interface GatewayLimits {
   authFailures: AuthFailureOptions;
   /** Slow credential checks (scrypt) at once and waiting, overall and per address. */
   credentialChecks: CredentialQueueOptions;
+  /**
+   * Connection churn (./pacer.ts): the event loop turn it aims for while new connections, closes
+   * and CONNACKs wait, and the most of them run per turn.
+   */
+  churn: { turnMs: number; maxPerSlice: number };
   maxClockSkewS: number;
   /** Error feedback messages per device per second (the rest are counted and logged only). */
   errorFeedbackPerSecond: number;
@@ -64,6 +70,7 @@ export const DEFAULT_LIMITS: GatewayLimits = {
     maxWaitingPerAddress: 1_000,
     maxPerId: 2,
   },
+  churn: { turnMs: 4, maxPerSlice: 64 },
   maxClockSkewS: 3600,
   errorFeedbackPerSecond: 5,
 };
@@ -100,6 +107,9 @@ export class MqttGateway implements DeviceFeedbackSink {
   private readonly opts: MqttGatewayOptions;
   private readonly limits: GatewayLimits;
   private readonly errorFeedback: TokenBuckets;
+  private readonly churn: Pacer;
+  /** Accepted connections waiting for their turn (closed on stop: aedes does not know them yet). */
+  private readonly unadmitted = new Set<net.Socket>();
   private pruneTimer: NodeJS.Timeout | null = null;
 
   constructor(opts: MqttGatewayOptions) {
@@ -108,6 +118,10 @@ export class MqttGateway implements DeviceFeedbackSink {
     this.errorFeedback = new TokenBuckets({
       perSecond: this.limits.errorFeedbackPerSecond,
       burst: this.limits.errorFeedbackPerSecond,
+    });
+    this.churn = new Pacer({
+      ...this.limits.churn,
+      onError: (err) => this.opts.logger.error({ err }, 'connection churn task failed'),
     });
   }
 
@@ -155,18 +169,34 @@ export class MqttGateway implements DeviceFeedbackSink {
     });
     this.broker = broker;
     const host = this.opts.host ?? '0.0.0.0';
-    // Every connection is routed by the version its CONNECT names: v5 through the bridge.
+    // Every connection is routed by the version its CONNECT names: v5 through the bridge. New
+    // connections are admitted by the churn pacer (a plain socket is not even read before), so a
+    // reconnect storm cannot crowd out the devices already connected; an address holding too
+    // many connections whose CONNECT is not accepted yet gets no more (./connection-limit.ts).
     const accept = capPendingPerAddress(broker, this.opts.pendingPerAddress ?? 0, this.opts.logger, (socket: net.Socket) => {
-      const guarded = new SizeGuard(socket, (announced) => {
-        this.count('TRYGG_ERR_PAYLOAD_TOO_LARGE');
-        this.opts.logger.warn(
-          { code: 'TRYGG_ERR_PAYLOAD_TOO_LARGE', address: socket.remoteAddress, announced },
-          'packet over the transport ceiling; connection closed',
+      socket.on('error', () => undefined); // reset before its turn: nothing to do
+      this.unadmitted.add(socket);
+      this.churn.admit(() => {
+        this.unadmitted.delete(socket);
+        if (socket.destroyed) return;
+        const guarded = new SizeGuard(
+          socket,
+          (announced) => {
+            this.count('TRYGG_ERR_PAYLOAD_TOO_LARGE');
+            this.opts.logger.warn(
+              { code: 'TRYGG_ERR_PAYLOAD_TOO_LARGE', address: socket.remoteAddress, announced },
+              'packet over the transport ceiling; connection closed',
+            );
+          },
+          (task) => this.churn.later(task),
         );
+        routeByVersion(guarded, (conn) => broker.handle(conn));
       });
-      routeByVersion(guarded, (conn) => broker.handle(conn));
     });
-    this.servers.push(await listen(net.createServer(accept), this.opts.port, host));
+    // Half-open: a socket that reads its end waits for the broker to close it (in the pacer's
+    // slice) instead of closing itself at once.
+    const server = net.createServer({ pauseOnConnect: true, allowHalfOpen: true }, accept);
+    this.servers.push(await listen(server, this.opts.port, host));
     const mqtts = this.opts.mqtts;
     if (mqtts) {
       const server = tls.createServer(
@@ -192,6 +222,9 @@ export class MqttGateway implements DeviceFeedbackSink {
     this.servers = [];
     this.broker = null;
     if (this.pruneTimer) clearInterval(this.pruneTimer);
+    this.churn.stop();
+    for (const socket of this.unadmitted) socket.destroy();
+    this.unadmitted.clear();
     await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
     if (broker) await new Promise<void>((resolve) => broker.close(() => resolve()));
     this.sessions.clear();
@@ -289,6 +322,7 @@ export class MqttGateway implements DeviceFeedbackSink {
       floodDisconnectAfter: this.limits.floodDisconnectAfter,
       authFailures: new AuthFailures(this.limits.authFailures),
       credentials,
+      later: (task) => this.churn.later(task),
       maxClockSkewS: this.limits.maxClockSkewS,
       count,
       reject: (deviceId: string, code: ErrorCode, detail: string, eventId?: string) => {

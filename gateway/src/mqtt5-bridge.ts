@@ -89,6 +89,12 @@ export class Mqtt5Bridge extends Duplex implements Refusals {
     cb();
   }
 
+  /** A packet aedes wrote in pieces (corked), parsed at once. */
+  override _writev(chunks: { chunk: Buffer }[], cb: (err?: Error | null) => void): void {
+    this.fromBroker.parse(Buffer.concat(chunks.map((c) => c.chunk)));
+    cb();
+  }
+
   override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
     if (this.disconnectReason !== null && this.socket.writable) {
       // [MQTT-3.14.2-1] the server tells a v5 client why it is being disconnected.

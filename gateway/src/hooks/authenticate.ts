@@ -10,6 +10,7 @@
  *   as a failed attempt from the moment the check starts;
  * - an unknown id costs the same scrypt as a wrong secret (DeviceAuthenticator), so the
  *   answer's timing does not tell which ids exist.
+ * The answer goes to aedes through the churn pacer, after what connected devices sent.
  */
 import tls from 'node:tls';
 import type { Verify } from '@trygg/devices';
@@ -37,7 +38,7 @@ export function authenticate(ctx: GatewayContext): AuthenticateHandler {
   return (client, username, password, done) => {
     const address = remoteAddress(client);
     type Refusal = Parameters<typeof done>[0];
-    const answer = (err: Refusal) => done(err, err === null);
+    const answer = (err: Refusal) => ctx.later(() => done(err, err === null));
     const refuse = (returnCode: 3 | 4 | 5, code: string, reason: string, v5Reason?: number) => {
       if (v5Reason !== undefined) ctx.refusals(client).connack(v5Reason);
       ctx.count(code);
