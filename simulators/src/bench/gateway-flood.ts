@@ -3,10 +3,10 @@
  * secret a full-cost scrypt hash, never verified on this node before) and alarms from devices
  * already connected, measured quiet and while 300 wrong CONNECTs from one address are in flight
  * (`gateway-attacker.ts`, each for a new unknown device id: a full scrypt each until the address
- * is blocked), in rounds alternating quiet and flood. Each round's attacker comes from an address
- * of its own (127.0.0.2, .3, …: a block lasts a minute, and every round should start unblocked);
- * the honest devices and the alarms come from 127.0.0.1. The attacker runs on the same machine,
- * so its own CPU is part of what the flood costs here.
+ * is blocked), quiet then flood, in rounds. Each flood comes from an address of its own
+ * (127.0.0.2, .3, …: a block lasts a minute, and every flood should start unblocked); the honest
+ * devices and the alarms come from 127.0.0.1. The attacker runs on the same machine, so its own
+ * CPU is part of what the flood costs here.
  */
 import mqtt, { type MqttClient } from 'mqtt';
 import { startAttacker, type AttackerTally } from './processes.js';
@@ -60,11 +60,11 @@ export async function floodRounds(o: FloodOptions): Promise<FloodResult> {
   let alarmAt = 0;
   let honestAt = 0;
 
-  /** Alarms from connected devices and honest first CONNECTs, side by side. */
-  const phase = async (): Promise<{ alarms: number[]; connects: number[] }> => {
+  /** Alarms from connected devices, `alarmsPerRound` of them, 20 ms apart. */
+  const alarms = (): Promise<number[]> => {
     const from = alarmAt;
     alarmAt += o.alarmsPerRound;
-    const alarms = timedAlarms({
+    return timedAlarms({
       opened: o.opened,
       clients: o.alarmClients,
       ids: o.alarmIds,
@@ -73,7 +73,10 @@ export async function floodRounds(o: FloodOptions): Promise<FloodResult> {
       from,
       to: alarmAt,
     });
-    const connects: number[] = [];
+  };
+  /** Honest devices' first CONNECTs, one after another. */
+  const connects = async (): Promise<number[]> => {
+    const times: number[] = [];
     for (let i = 0; i < o.connectsPerRound; i++) {
       const id = o.honestIds[honestAt++] as string;
       const t0 = performance.now();
@@ -85,41 +88,52 @@ export async function floodRounds(o: FloodOptions): Promise<FloodResult> {
           reconnectPeriod: 0,
           connectTimeout: 60_000,
         });
-        connects.push(performance.now() - t0);
+        times.push(performance.now() - t0);
         c.end(true);
       } catch {
         honestFailed++;
       }
     }
-    return { alarms: await alarms, connects };
+    return times;
   };
-
-  for (let r = 0; r < o.rounds; r++) {
-    const quiet = await phase();
+  /** `measure` while a fresh attacker (from an address of its own) floods. */
+  let address = 2;
+  const flooded = async <T>(measure: () => Promise<T>): Promise<T> => {
     const flooder = await startAttacker({
       url: o.mqttUrl,
-      localAddress: `127.0.0.${2 + r}`,
+      localAddress: `127.0.0.${address}`,
       n: o.attackers,
-      prefix: `gb-x${r}-`,
+      prefix: `gb-x${address++}-`,
     });
-    await sleep(500); // the flood in full swing
-    const flood = await phase().finally(async () => {
+    try {
+      await sleep(500); // the flood in full swing
+      return await measure();
+    } finally {
       const tally = await flooder.end();
       attacker.attempts += tally.attempts;
       for (const [code, n] of Object.entries(tally.answered)) attacker.answered[code] = (attacker.answered[code] ?? 0) + n;
-    });
-    lat.quiet.push(...quiet.alarms);
-    lat.flood.push(...flood.alarms);
-    conn.quiet.push(...quiet.connects);
-    conn.flood.push(...flood.connects);
-    rounds.quietAlarmP99.push(summarise(quiet.alarms).p99);
-    rounds.floodAlarmP99.push(summarise(flood.alarms).p99);
-    rounds.quietConnectP99.push(summarise(quiet.connects).p99);
-    rounds.floodConnectP99.push(summarise(flood.connects).p99);
+      await sleep(1_000); // its connections closed before the next quiet measurement
+    }
+  };
+
+  // Alarms and honest CONNECTs are measured apart, each against a fresh attacker: the first
+  // seconds of a flood, before its address is blocked, are the expensive ones.
+  for (let r = 0; r < o.rounds; r++) {
+    const quietAlarms = await alarms();
+    const floodAlarms = await flooded(alarms);
+    const quietConnects = await connects();
+    const floodConnects = await flooded(connects);
+    lat.quiet.push(...quietAlarms);
+    lat.flood.push(...floodAlarms);
+    conn.quiet.push(...quietConnects);
+    conn.flood.push(...floodConnects);
+    rounds.quietAlarmP99.push(summarise(quietAlarms).p99);
+    rounds.floodAlarmP99.push(summarise(floodAlarms).p99);
+    rounds.quietConnectP99.push(summarise(quietConnects).p99);
+    rounds.floodConnectP99.push(summarise(floodConnects).p99);
     o.log(
       `    round ${r + 1}: alarm p99 quiet ${fmt(rounds.quietAlarmP99.at(-1) ?? NaN)} ms, flood ${fmt(rounds.floodAlarmP99.at(-1) ?? NaN)} ms; honest CONNECT p99 quiet ${fmt(rounds.quietConnectP99.at(-1) ?? NaN)} ms, flood ${fmt(rounds.floodConnectP99.at(-1) ?? NaN)} ms`,
     );
-    await sleep(1_000); // the attacker's last connections closed before the next quiet phase
   }
   return {
     attackers: o.attackers,
