@@ -21,6 +21,8 @@ export interface GatewayContext {
   authFailures: AuthFailures;
   /** Where slow credential checks wait their turn. */
   credentials: CredentialQueue;
+  /** How long a CONNECT refused by a limit waits for its CONNACK. */
+  refusalDelayMs: number;
   /** Runs connection churn (finishing a CONNECT) in the pacer's next slice. */
   later(task: () => void): void;
   /** Largest difference between a device's `ts` and Trygg's clock, seconds. */

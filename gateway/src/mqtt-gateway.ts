@@ -47,6 +47,8 @@ export interface GatewayLimits {
   authFailures: AuthFailureOptions;
   /** Slow credential checks (scrypt) at once and waiting, overall and per address. */
   credentialChecks: CredentialQueueOptions;
+  /** How long a CONNECT refused by one of those limits waits for its CONNACK (a tarpit). */
+  refusalDelayMs: number;
   /**
    * Connection churn (./pacer.ts): the event loop turn it aims for while new connections, closes
    * and CONNACKs wait, and the most of them run per turn.
@@ -70,6 +72,7 @@ export const DEFAULT_LIMITS: GatewayLimits = {
     maxWaitingPerAddress: 1_000,
     maxPerId: 2,
   },
+  refusalDelayMs: 1_000,
   churn: { turnMs: 4, maxPerSlice: 64 },
   maxClockSkewS: 3600,
   errorFeedbackPerSecond: 5,
@@ -322,6 +325,7 @@ export class MqttGateway implements DeviceFeedbackSink {
       floodDisconnectAfter: this.limits.floodDisconnectAfter,
       authFailures: new AuthFailures(this.limits.authFailures),
       credentials,
+      refusalDelayMs: this.limits.refusalDelayMs,
       later: (task) => this.churn.later(task),
       maxClockSkewS: this.limits.maxClockSkewS,
       count,

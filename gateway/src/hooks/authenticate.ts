@@ -10,7 +10,8 @@
  *   as a failed attempt from the moment the check starts;
  * - an unknown id costs the same scrypt as a wrong secret (DeviceAuthenticator), so the
  *   answer's timing does not tell which ids exist.
- * The answer goes to aedes through the churn pacer, after what connected devices sent.
+ * The answer goes to aedes through the churn pacer, after what connected devices sent; a refusal
+ * by a limit goes `refusalDelayMs` late.
  */
 import tls from 'node:tls';
 import type { Verify } from '@trygg/devices';
@@ -43,7 +44,14 @@ export function authenticate(ctx: GatewayContext): AuthenticateHandler {
       if (v5Reason !== undefined) ctx.refusals(client).connack(v5Reason);
       ctx.count(code);
       ctx.logger.warn({ code, clientId: client.id, username, address, reason }, 'device connect refused');
-      answer(Object.assign(new Error(reason), { returnCode }));
+      const err = Object.assign(new Error(reason), { returnCode });
+      // Refusals by a limit are answered late: a client that reconnects at once cannot turn a
+      // blocked address into a stream of cheap CONNECTs (it waits, holding one socket).
+      if (code === 'TRYGG_ERR_CONNECT_RATE_LIMITED' || code === 'TRYGG_ERR_CONNECT_BUSY') {
+        setTimeout(() => answer(err), ctx.refusalDelayMs);
+      } else {
+        answer(err);
+      }
     };
     const rateLimited = (what: 'id' | 'address') =>
       refuse(
