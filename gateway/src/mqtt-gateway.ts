@@ -225,7 +225,8 @@ export class MqttGateway implements DeviceFeedbackSink {
     this.servers = [];
     this.broker = null;
     if (this.pruneTimer) clearInterval(this.pruneTimer);
-    this.churn.stop();
+    // Closes and CONNACKs waiting in the pacer still run (the servers close once every connection
+    // has); connections not admitted yet are closed here.
     for (const socket of this.unadmitted) socket.destroy();
     this.unadmitted.clear();
     await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));

@@ -48,11 +48,6 @@ class Fifo {
     }
     return task;
   }
-
-  clear(): void {
-    this.items = [];
-    this.head = 0;
-  }
 }
 
 export class Pacer {
@@ -81,12 +76,6 @@ export class Pacer {
   admit(task: () => void): void {
     this.starting.push(task);
     this.schedule();
-  }
-
-  /** Drops what waits (the broker is closing). */
-  stop(): void {
-    this.finishing.clear();
-    this.starting.clear();
   }
 
   private schedule(): void {
