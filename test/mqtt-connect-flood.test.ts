@@ -53,14 +53,14 @@ function connectFrom(
   });
 }
 
-/** The CONNACK return code a refused CONNECT got (0 when it was let in). */
+/** The CONNACK return code a refused CONNECT got (0 when it was let in, -1 when closed without one). */
 const outcome = (p: Promise<MqttClient>): Promise<number> =>
   p.then(
     (c) => {
       c.end(true);
       return 0;
     },
-    (err: { code?: number }) => err.code ?? -1,
+    (err: { code?: number | string }) => (typeof err.code === 'number' ? err.code : -1), // -1: closed, no CONNACK
   );
 
 /** Device secrets compared with scrypt so far (`trygg_mqtt_secret_checks_total`, both results). */
@@ -85,15 +85,15 @@ describe('CONNECT floods', () => {
 
     // 300 wrong CONNECTs at once, each for another id: real devices' ids, then unknown ones.
     const real = ['res-kari-button', 'res-per-button', 'res-astrid-button', 'res-kari-smoke', 'rom-101-bed', 'rom-103-bed'];
-    let answered = 0;
+    let settled = 0;
     const flood = Array.from({ length: 300 }, (_, i) =>
       outcome(connectFrom(attacker, real[i] ?? `ghost-${i}`, `guess-${i}`)).then((code) => {
-        answered++;
+        settled++;
         return code;
       }),
     );
     // Meanwhile: an honest device elsewhere, never seen by this node (it needs a scrypt of its own) …
-    const honest = connectFrom('127.0.0.12', 'rom-202-cord', secretOf('rom-202-cord')).then((c) => ({ c, answered }));
+    const honest = connectFrom('127.0.0.12', 'rom-202-cord', secretOf('rom-202-cord')).then((c) => ({ c, settled }));
     // … and an operator signing in (its scrypt shares libuv's threadpool with the devices').
     const user = svc.demo.users.find((u) => u.username === 'operator');
     const login = fetch(`${svc.httpUrl}/api/auth/login`, {
@@ -102,18 +102,21 @@ describe('CONNECT floods', () => {
       body: JSON.stringify({ username: 'operator', password: user?.password }),
     });
 
-    const { c, answered: answeredBefore } = await honest;
+    const { c, settled: settledBefore } = await honest;
     expect(c.connected).toBe(true);
-    // It did not wait for the flood: most of the 300 were still unanswered when it got in.
-    expect(answeredBefore).toBeLessThan(250);
+    // It did not wait for the flood: when it got in, most of the attacker's CONNECTs the service
+    // took were still unanswered (it closes at once those over the 100 connections an address may
+    // hold before their CONNECT is accepted, TRYGG_MQTT_PENDING_PER_ADDRESS).
+    expect(300 - settledBefore).toBeGreaterThanOrEqual(50);
     expect((await login).status).toBe(200);
 
     const codes = await Promise.all(flood);
     expect(codes.filter((code) => code === 0)).toEqual([]);
     // The attacker's address got at most 20 secret checks (20 different ids failing block it);
-    // the rest were refused without one. Plus one for the honest device.
+    // the rest were refused without one (5), or closed at accept over the cap (no CONNACK). Plus
+    // one check for the honest device.
     expect((await secretChecks()) - checksBefore).toBeLessThanOrEqual(21);
-    expect(codes.filter((code) => code === NOT_AUTHORIZED).length).toBeGreaterThanOrEqual(280);
+    expect(codes.filter((code) => code === NOT_AUTHORIZED || code === -1).length).toBeGreaterThanOrEqual(280);
     expect(svc.logs.some((l) => l.code === 'TRYGG_ERR_CONNECT_RATE_LIMITED' && l.address === attacker && !l.deviceId)).toBe(true);
 
     // Behind the blocked address, the device whose secret is known still gets in; a new one waits.
