@@ -1,8 +1,9 @@
 /**
  * The gateway against bad or hostile devices, with real MQTT clients: clocks far off, floods
  * from one device, a subscriber vanishing mid-flood, decommissioned and revoked devices, the
- * retained status with the last will, the configuration on subscribing, and credential guessing from
- * one address (last: it blocks 127.0.0.1 for this file's service).
+ * retained status with the last will, the configuration on subscribing, and credential guessing
+ * against one device id (last: it blocks that id for this file's service). Floods of CONNECTs
+ * and blocks per address: mqtt-connect-flood.test.ts.
  */
 import { randomUUID } from 'node:crypto';
 import mqtt, { type MqttClient } from 'mqtt';
@@ -18,7 +19,7 @@ beforeAll(async () => {
       gatewayLimits: {
         messages: { perSecond: 5, burst: 10 },
         floodDisconnectAfter: 20,
-        authFailures: { maxFailures: 5, windowS: 60, blockS: 60 },
+        authFailures: { maxPerId: 5, maxIdsPerAddress: 5, windowS: 60, blockS: 60 },
         maxClockSkewS: 3600,
       },
     },
@@ -202,11 +203,16 @@ describe('device guards', () => {
     await other.publishAsync('trygg/v1/devices/rom-203-door/telemetry', JSON.stringify({ ts: now(), battery: 60 }), { qos: 1 });
   });
 
-  it('blocks an address after repeated wrong secrets, even for a right one, without asking the database', async () => {
+  it('blocks a device id after repeated wrong secrets, even for the right one, and not its neighbours', async () => {
     const attempt = (password: string) =>
       mqtt.connectAsync(svc.mqttUrl, { clientId: 'rom-104-bed', username: 'rom-104-bed', password, reconnectPeriod: 0 });
     for (let i = 0; i < 5; i++) await expect(attempt(`guess-${i}`)).rejects.toThrow(/Bad username or password/i);
     await expect(attempt(secretOf('rom-104-bed'))).rejects.toThrow(/Not authorized/i);
-    expect(svc.logs.some((l) => l.code === 'TRYGG_ERR_CONNECT_RATE_LIMITED' && l.address === '127.0.0.1')).toBe(true);
+    expect(svc.logs.some((l) => l.code === 'TRYGG_ERR_CONNECT_RATE_LIMITED' && l.deviceId === 'rom-104-bed')).toBe(true);
+    // The same address (127.0.0.1, as a care home's shared one) still serves the other devices.
+    const neighbour = await svc.device('rom-204-bed');
+    await neighbour.publishAsync('trygg/v1/devices/rom-204-bed/telemetry', JSON.stringify({ ts: now(), battery: 80 }), {
+      qos: 1,
+    });
   });
 });

@@ -1,6 +1,7 @@
 /**
  * MQTT 5 devices on the embedded broker (through the v5 bridge): they connect, publish, get
- * feedback and use topic aliases like 3.1.1 devices, and every refusal carries its reason code.
+ * feedback and use topic aliases like 3.1.1 devices, and every refusal carries its reason code
+ * (0x8C for an authentication method Trygg does not offer).
  */
 import { randomUUID } from 'node:crypto';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
@@ -76,6 +77,18 @@ describe('MQTT 5 devices', () => {
     const disconnect = new Promise<number | undefined>((resolve) => dev.once('disconnect', (p) => resolve(p.reasonCode)));
     dev.publish('trygg/v1/devices/res-kari-smoke/events', event('alarm.smoke'), { qos: 1 });
     expect(await disconnect).toBe(0x87);
+  });
+
+  it('are refused with 0x8C when they ask for an authentication method Trygg does not offer', async () => {
+    // [MQTT-4.12.0-1] enhanced authentication (here SCRAM) is not supported: CONNACK 0x8C, closed,
+    // even with the right secret beside it.
+    const id = 'res-kari-smoke';
+    await expect(
+      v5(id, { properties: { authenticationMethod: 'SCRAM-SHA-256', authenticationData: Buffer.from('n,,n=dev,r=abc') } }),
+    ).rejects.toMatchObject({ code: 0x8c });
+    expect(svc.logs.some((l) => l.code === 'TRYGG_ERR_AUTH_METHOD_UNSUPPORTED' && l.clientId === id)).toBe(true);
+    // Without one, the same device connects.
+    await v5(id);
   });
 
   it('set their status by last will', async () => {

@@ -22,7 +22,12 @@ export const ERRORS = {
   TRYGG_ERR_SIP_MALFORMED: { status: 400, message: 'not a SIP message Trygg can read' },
   TRYGG_ERR_SIP_OVERLOADED: { status: 503, message: 'the SIP receiver is at its limit; try again shortly' },
   TRYGG_ERR_CLOCK_SKEW: { status: 400, message: "the device's clock is far from Trygg's" },
-  TRYGG_ERR_CONNECT_RATE_LIMITED: { status: 429, message: 'too many failed connection attempts from this address' },
+  TRYGG_ERR_CONNECT_RATE_LIMITED: {
+    status: 429,
+    message: 'too many failed connection attempts for this device id or from this address',
+  },
+  TRYGG_ERR_CONNECT_BUSY: { status: 503, message: 'too many credential checks waiting; connect again later' },
+  TRYGG_ERR_AUTH_METHOD_UNSUPPORTED: { status: 401, message: 'MQTT 5 enhanced authentication is not supported' },
   TRYGG_ERR_DEVICE_REVOKED: { status: 403, message: 'the device was decommissioned or its secret revoked' },
   TRYGG_ERR_STORE_UNAVAILABLE: { status: 503, message: 'the database is not reachable' },
   TRYGG_ERR_ALARM_NOT_FOUND: { status: 404, message: 'no such alarm' },

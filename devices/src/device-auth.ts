@@ -1,12 +1,18 @@
 /**
  * Device authentication for the gateway: a device proves itself with its id and secret.
- * A successful check is remembered (as a SHA-256 of the secret, in memory) so a reconnect storm
- * does not cost one scrypt per device; a changed or revoked secret misses the memo. Look-ups that
- * arrive together are made in one query.
+ * - A successful check is remembered (as a SHA-256 of the secret, in memory, for `memoTtlMs`), so
+ *   a reconnect storm does not cost one scrypt per device, and so the gateway can tell a device
+ *   it has verified before (`knows`) from a new credential; a changed or revoked secret misses.
+ * - A failed check is remembered the same way for `failedTtlMs`: the same wrong secret again (a
+ *   broken device retrying) is refused without another scrypt until the stored hash changes.
+ * - An unknown id, or a device without a secret, costs the same scrypt as a wrong secret, so the
+ *   answer's timing does not tell which device ids exist.
+ * - The slow part (scrypt) runs through the caller's `verify`, so the gateway can queue and
+ *   bound it. Look-ups that arrive together are made in one query.
  */
 import { createHash } from 'node:crypto';
 import { GroupCommit, type Queryable } from '@trygg/alarm-core';
-import { verifySecret } from './secrets.js';
+import { DUMMY_HASH, verifySecret } from './secrets.js';
 
 export type DeviceAuthResult = 'ok' | 'unknown' | 'bad-secret' | 'disabled';
 
@@ -16,9 +22,24 @@ export interface DeviceCheck {
   credential: string | null;
   /** The device's configured heartbeat interval (sent to it as feedback `config`). */
   heartbeatIntervalS: number;
+  /** Whether a scrypt ran: false for a remembered secret, right or (the same one again) wrong. */
+  slow: boolean;
+}
+
+/** Runs the slow comparison of one check; the gateway passes one that queues it. */
+export type Verify = (compare: () => Promise<boolean>) => Promise<boolean>;
+
+export interface DeviceAuthOptions {
+  /** How long a verified secret is remembered after its last use. */
+  memoTtlMs?: number;
+  /** How long a failed secret is refused without a new check. */
+  failedTtlMs?: number;
 }
 
 const USABLE_STATUSES = new Set(['installed', 'active']);
+/** Entries of each memo at most (about 200 bytes each). */
+const MAX_REMEMBERED = 200_000;
+const runNow: Verify = (compare) => compare();
 
 interface DeviceRow {
   id: string;
@@ -27,12 +48,27 @@ interface DeviceRow {
   heartbeat_interval_s: number;
 }
 
+interface Remembered {
+  /** The stored hash at the time (null: no such device, or no secret). */
+  hash: string | null;
+  digest: string;
+  until: number;
+}
+
 export class DeviceAuthenticator {
-  private readonly memo = new Map<string, { hash: string; digest: string }>();
+  private readonly verified = new Map<string, Remembered>();
+  private readonly failed = new Map<string, Remembered>();
+  private readonly memoTtlMs: number;
+  private readonly failedTtlMs: number;
   /** Look-ups arriving together (a reconnect storm) share one query. */
   private readonly lookups: GroupCommit<string, DeviceRow | undefined>;
 
-  constructor(private readonly db: Queryable) {
+  constructor(
+    private readonly db: Queryable,
+    opts: DeviceAuthOptions = {},
+  ) {
+    this.memoTtlMs = opts.memoTtlMs ?? 24 * 3600_000;
+    this.failedTtlMs = opts.failedTtlMs ?? 60_000;
     this.lookups = new GroupCommit(async (ids) => {
       const { rows } = await this.db.query<DeviceRow>(
         'SELECT id, secret_hash, status, heartbeat_interval_s FROM devices WHERE id = ANY($1::text[])',
@@ -45,6 +81,16 @@ export class DeviceAuthenticator {
 
   async authenticate(deviceId: string, secret: string): Promise<DeviceAuthResult> {
     return (await this.check(deviceId, secret)).result;
+  }
+
+  /**
+   * Whether this secret was verified for this device recently (on this node): such a device
+   * skips the gateway's queue and blocks, and its check costs a look-up and no scrypt. Only the
+   * right secret can match, so this opens nothing to someone guessing.
+   */
+  knows(deviceId: string, secret: string, now = Date.now()): boolean {
+    const m = this.verified.get(deviceId);
+    return m !== undefined && m.until > now && m.digest === digestOf(secret);
   }
 
   /**
@@ -70,21 +116,56 @@ export class DeviceAuthenticator {
 
   /**
    * Like `authenticate`, and also names the credential (the stored hash) the device proved, so
-   * the gateway can disconnect it when that credential is revoked or replaced.
+   * the gateway can disconnect it when that credential is revoked or replaced. `verify` runs the
+   * scrypt (the gateway queues it); it is not called for a remembered secret.
    */
-  async check(deviceId: string, secret: string): Promise<DeviceCheck> {
+  async check(deviceId: string, secret: string, verify: Verify = runNow): Promise<DeviceCheck> {
     const row = await this.lookups.submit(deviceId);
-    if (!row) return { result: 'unknown', credential: null, heartbeatIntervalS: 0 };
-    if (!row.secret_hash) return { result: 'bad-secret', credential: null, heartbeatIntervalS: 0 };
-    const digest = createHash('sha256').update(secret).digest('base64url');
-    const memo = this.memo.get(deviceId);
-    const ok = (memo?.hash === row.secret_hash && memo.digest === digest) || (await verifySecret(secret, row.secret_hash));
-    if (!ok) return { result: 'bad-secret', credential: null, heartbeatIntervalS: 0 };
-    this.memo.set(deviceId, { hash: row.secret_hash, digest });
+    const now = Date.now();
+    const digest = digestOf(secret);
+    const hash = row?.secret_hash ?? null;
+    const refused = (slow: boolean): DeviceCheck => ({
+      result: row ? 'bad-secret' : 'unknown',
+      credential: null,
+      heartbeatIntervalS: 0,
+      slow,
+    });
+    const failed = this.failed.get(deviceId);
+    if (failed && failed.until > now && failed.hash === hash && failed.digest === digest) return refused(false);
+    const memo = this.verified.get(deviceId);
+    let ok = hash !== null && memo !== undefined && memo.until > now && memo.hash === hash && memo.digest === digest;
+    const ran = !ok;
+    // No device or no secret: the same scrypt against a hash nothing matches.
+    if (!ok) ok = (await verify(() => verifySecret(secret, hash ?? DUMMY_HASH))) && hash !== null;
+    const at = Date.now(); // a queued scrypt may have taken a while
+    if (!row || !ok) {
+      this.remember(this.failed, deviceId, { hash, digest, until: at + this.failedTtlMs }, at);
+      return refused(ran);
+    }
+    this.failed.delete(deviceId);
+    this.remember(this.verified, deviceId, { hash, digest, until: at + this.memoTtlMs }, at);
     return {
       result: USABLE_STATUSES.has(row.status) ? 'ok' : 'disabled',
-      credential: row.secret_hash,
+      credential: hash,
       heartbeatIntervalS: row.heartbeat_interval_s,
+      slow: ran,
     };
   }
+
+  /**
+   * Remembers with a ceiling: failures follow what strangers send. One lifetime per memo, so
+   * insertion order is expiry order: expired and surplus entries are at the front.
+   */
+  private remember(map: Map<string, Remembered>, deviceId: string, r: Remembered, now: number): void {
+    map.delete(deviceId);
+    map.set(deviceId, r);
+    for (const [id, old] of map) {
+      if (old.until > now && map.size <= MAX_REMEMBERED) break;
+      map.delete(id);
+    }
+  }
+}
+
+function digestOf(secret: string): string {
+  return createHash('sha256').update(secret).digest('base64url');
 }

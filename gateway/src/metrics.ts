@@ -15,6 +15,10 @@ export class GatewayMetrics {
   readonly batchSize: Histogram<'store'>;
   readonly telemetryRows: Counter;
   readonly ackLatency: Histogram<'channel'>;
+  readonly secretChecks: Counter<'result'>;
+  readonly secretChecksNow: Gauge<'state'>;
+  /** How many device secret checks wait and run now (set by the MQTT gateway). */
+  secretChecksDepth: () => { waiting: number; running: number } = () => ({ waiting: 0, running: 0 });
 
   constructor(connectedDevices: () => number) {
     collectDefaultMetrics({ register: this.registry, prefix: 'trygg_' });
@@ -63,6 +67,24 @@ export class GatewayMetrics {
       labelNames: ['channel'],
       buckets: LATENCY_BUCKETS,
       registers: [this.registry],
+    });
+    this.secretChecks = new Counter({
+      name: 'trygg_mqtt_secret_checks_total',
+      help: 'Device secrets compared with scrypt at CONNECT (a secret verified before on this node is not), by result',
+      labelNames: ['result'],
+      registers: [this.registry],
+    });
+    const depth = () => this.secretChecksDepth();
+    this.secretChecksNow = new Gauge({
+      name: 'trygg_mqtt_secret_checks',
+      help: 'Device secret checks waiting for their turn or running now',
+      labelNames: ['state'],
+      registers: [this.registry],
+      collect() {
+        const { waiting, running } = depth();
+        this.set({ state: 'waiting' }, waiting);
+        this.set({ state: 'running' }, running);
+      },
     });
   }
 

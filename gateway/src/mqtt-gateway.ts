@@ -4,6 +4,7 @@
  * `trygg/v1/devices/{id}/feedback`, starting with their configuration when they subscribe.
  */
 import net from 'node:net';
+import os from 'node:os';
 import tls from 'node:tls';
 import { Aedes } from 'aedes';
 import {
@@ -21,9 +22,11 @@ import type { GatewayContext } from './context.js';
 import { authenticate } from './hooks/authenticate.js';
 import { authorizePublish } from './hooks/authorize-publish.js';
 import { authorizeSubscribe } from './hooks/authorize-subscribe.js';
+import { CredentialQueue, type CredentialQueueOptions } from './credential-queue.js';
 import { AuthFailures, TokenBuckets, type AuthFailureOptions, type RateOptions } from './limits.js';
 import type { GatewayMetrics } from './metrics.js';
 import { refusals, routeByVersion } from './mqtt5-bridge.js';
+import { Pacer } from './pacer.js';
 import { SizeGuard } from './size-guard.js';
 import type { TelemetryWriter } from './telemetry.js';
 
@@ -40,8 +43,17 @@ export interface GatewayLimits {
   messages: RateOptions;
   /** Refusals in a row after which a flooding device is disconnected. */
   floodDisconnectAfter: number;
-  /** Failed CONNECTs per source address before it is blocked. */
+  /** Failed CONNECTs per device id, and different ids failing per address, before either is blocked. */
   authFailures: AuthFailureOptions;
+  /** Slow credential checks (scrypt) at once and waiting, overall and per address. */
+  credentialChecks: CredentialQueueOptions;
+  /** How long a CONNECT refused by one of those limits waits for its CONNACK (a tarpit). */
+  refusalDelayMs: number;
+  /**
+   * Connection churn (./pacer.ts): the event loop turn it aims for while new connections, closes
+   * and CONNACKs wait, and the most of them run per turn.
+   */
+  churn: { turnMs: number; maxPerSlice: number };
   maxClockSkewS: number;
   /** Error feedback messages per device per second (the rest are counted and logged only). */
   errorFeedbackPerSecond: number;
@@ -50,7 +62,18 @@ export interface GatewayLimits {
 export const DEFAULT_LIMITS: GatewayLimits = {
   messages: { perSecond: 20, burst: 100 },
   floodDisconnectAfter: 100,
-  authFailures: { maxFailures: 20, windowS: 60, blockS: 60 },
+  authFailures: { maxPerId: 20, maxIdsPerAddress: 20, windowS: 60, blockS: 60 },
+  credentialChecks: {
+    // One core's worth fewer than the machine has (an alarm needs the event loop and PostgreSQL a
+    // core), and at most three of libuv's four threads (pg, fs and sign-in share them).
+    concurrency: Math.max(1, Math.min(3, os.availableParallelism() - 1)),
+    perAddress: 1,
+    maxWaiting: 10_000,
+    maxWaitingPerAddress: 1_000,
+    maxPerId: 2,
+  },
+  refusalDelayMs: 1_000,
+  churn: { turnMs: 4, maxPerSlice: 64 },
   maxClockSkewS: 3600,
   errorFeedbackPerSecond: 5,
 };
@@ -59,7 +82,7 @@ export interface MqttGatewayOptions {
   port: number;
   host?: string;
   mqtts?: MqttsOptions | null;
-  devices: Pick<DeviceAuthenticator, 'check' | 'recheck'>;
+  devices: Pick<DeviceAuthenticator, 'check' | 'recheck' | 'knows'>;
   inbox: Pick<Inbox, 'accept'>;
   telemetry: Pick<TelemetryWriter, 'write'>;
   logger: Logger;
@@ -87,6 +110,9 @@ export class MqttGateway implements DeviceFeedbackSink {
   private readonly opts: MqttGatewayOptions;
   private readonly limits: GatewayLimits;
   private readonly errorFeedback: TokenBuckets;
+  private readonly churn: Pacer;
+  /** Accepted connections waiting for their turn (closed on stop: aedes does not know them yet). */
+  private readonly unadmitted = new Set<net.Socket>();
   private pruneTimer: NodeJS.Timeout | null = null;
 
   constructor(opts: MqttGatewayOptions) {
@@ -95,6 +121,10 @@ export class MqttGateway implements DeviceFeedbackSink {
     this.errorFeedback = new TokenBuckets({
       perSecond: this.limits.errorFeedbackPerSecond,
       burst: this.limits.errorFeedbackPerSecond,
+    });
+    this.churn = new Pacer({
+      ...this.limits.churn,
+      onError: (err) => this.opts.logger.error({ err }, 'connection churn task failed'),
     });
   }
 
@@ -142,18 +172,34 @@ export class MqttGateway implements DeviceFeedbackSink {
     });
     this.broker = broker;
     const host = this.opts.host ?? '0.0.0.0';
-    // Every connection is routed by the version its CONNECT names: v5 through the bridge.
+    // Every connection is routed by the version its CONNECT names: v5 through the bridge. New
+    // connections are admitted by the churn pacer (a plain socket is not even read before), so a
+    // reconnect storm cannot crowd out the devices already connected; an address holding too
+    // many connections whose CONNECT is not accepted yet gets no more (./connection-limit.ts).
     const accept = capPendingPerAddress(broker, this.opts.pendingPerAddress ?? 0, this.opts.logger, (socket: net.Socket) => {
-      const guarded = new SizeGuard(socket, (announced) => {
-        this.count('TRYGG_ERR_PAYLOAD_TOO_LARGE');
-        this.opts.logger.warn(
-          { code: 'TRYGG_ERR_PAYLOAD_TOO_LARGE', address: socket.remoteAddress, announced },
-          'packet over the transport ceiling; connection closed',
+      socket.on('error', () => undefined); // reset before its turn: nothing to do
+      this.unadmitted.add(socket);
+      this.churn.admit(() => {
+        this.unadmitted.delete(socket);
+        if (socket.destroyed) return;
+        const guarded = new SizeGuard(
+          socket,
+          (announced) => {
+            this.count('TRYGG_ERR_PAYLOAD_TOO_LARGE');
+            this.opts.logger.warn(
+              { code: 'TRYGG_ERR_PAYLOAD_TOO_LARGE', address: socket.remoteAddress, announced },
+              'packet over the transport ceiling; connection closed',
+            );
+          },
+          (task) => this.churn.later(task),
         );
+        routeByVersion(guarded, (conn) => broker.handle(conn));
       });
-      routeByVersion(guarded, (conn) => broker.handle(conn));
     });
-    this.servers.push(await listen(net.createServer(accept), this.opts.port, host));
+    // Half-open: a socket that reads its end waits for the broker to close it (in the pacer's
+    // slice) instead of closing itself at once.
+    const server = net.createServer({ pauseOnConnect: true, allowHalfOpen: true }, accept);
+    this.servers.push(await listen(server, this.opts.port, host));
     const mqtts = this.opts.mqtts;
     if (mqtts) {
       const server = tls.createServer(
@@ -179,6 +225,10 @@ export class MqttGateway implements DeviceFeedbackSink {
     this.servers = [];
     this.broker = null;
     if (this.pruneTimer) clearInterval(this.pruneTimer);
+    // Closes and CONNACKs waiting in the pacer still run (the servers close once every connection
+    // has); connections not admitted yet are closed here.
+    for (const socket of this.unadmitted) socket.destroy();
+    this.unadmitted.clear();
     await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
     if (broker) await new Promise<void>((resolve) => broker.close(() => resolve()));
     this.sessions.clear();
@@ -263,6 +313,8 @@ export class MqttGateway implements DeviceFeedbackSink {
 
   private context(): GatewayContext {
     const { logger } = this.opts;
+    const credentials = new CredentialQueue(this.limits.credentialChecks);
+    if (this.opts.metrics) this.opts.metrics.secretChecksDepth = () => credentials.depth;
     const count = (what: string) => this.count(what);
     return {
       devices: this.opts.devices,
@@ -273,6 +325,9 @@ export class MqttGateway implements DeviceFeedbackSink {
       rate: new TokenBuckets(this.limits.messages),
       floodDisconnectAfter: this.limits.floodDisconnectAfter,
       authFailures: new AuthFailures(this.limits.authFailures),
+      credentials,
+      refusalDelayMs: this.limits.refusalDelayMs,
+      later: (task) => this.churn.later(task),
       maxClockSkewS: this.limits.maxClockSkewS,
       count,
       reject: (deviceId: string, code: ErrorCode, detail: string, eventId?: string) => {

@@ -7,7 +7,9 @@
  *   (payload refused) or 0x97 (over budget), and a DISCONNECT with its reason (0x87 topic not
  *   allowed or device revoked, 0x96 message rate too high, 0x89 store unavailable) before the
  *   connection closes — the hooks set these through `refusals(client)`;
- * - topic aliases ([MQTT-3.3.2-7..12]), resolved before aedes sees the PUBLISH.
+ * - topic aliases ([MQTT-3.3.2-7..12]), resolved before aedes sees the PUBLISH;
+ * - the CONNECT's authentication method, which the authenticate hook refuses with 0x8C: Trygg
+ *   has no enhanced authentication ([MQTT-4.12.0-1]).
  * Properties aedes cannot honour (user properties, message expiry, session expiry) are dropped.
  * A 3.1.1 connection is handed to aedes as it is (behind the size guard, ./size-guard.ts).
  */
@@ -49,6 +51,8 @@ export class Mqtt5Bridge extends Duplex implements Refusals {
   private readonly pubackReasons = new Map<number, number>();
   private connackReason: number | null = null;
   private disconnectReason: number | null = null;
+  /** [MQTT-3.1.2.11.9] the CONNECT's Authentication Method, if it named one. */
+  authenticationMethod: string | undefined;
 
   constructor(readonly socket: Transport) {
     super();
@@ -85,6 +89,12 @@ export class Mqtt5Bridge extends Duplex implements Refusals {
     cb();
   }
 
+  /** A packet aedes wrote in pieces (corked), parsed at once. */
+  override _writev(chunks: { chunk: Buffer }[], cb: (err?: Error | null) => void): void {
+    this.fromBroker.parse(Buffer.concat(chunks.map((c) => c.chunk)));
+    cb();
+  }
+
   override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
     if (this.disconnectReason !== null && this.socket.writable) {
       // [MQTT-3.14.2-1] the server tells a v5 client why it is being disconnected.
@@ -110,6 +120,7 @@ export class Mqtt5Bridge extends Duplex implements Refusals {
   private down(p: Packet): Packet | null {
     switch (p.cmd) {
       case 'connect': {
+        this.authenticationMethod = p.properties?.authenticationMethod;
         const { properties: _p, will, ...rest } = p;
         const v4Will = will ? { topic: will.topic, payload: will.payload, qos: will.qos, retain: will.retain } : undefined;
         return { ...rest, protocolVersion: 4, protocolId: 'MQTT', ...(v4Will ? { will: v4Will } : {}) };
@@ -218,6 +229,11 @@ export function routeByVersion(socket: Transport, handle: (conn: Duplex) => void
   socket.on('data', onData);
   socket.on('error', () => undefined);
   socket.once('close', () => clearTimeout(timer));
+}
+
+/** The MQTT 5 Authentication Method a client's CONNECT named (undefined for none, and for 3.1.1). */
+export function authenticationMethodOf(conn: unknown): string | undefined {
+  return conn instanceof Mqtt5Bridge ? conn.authenticationMethod : undefined;
 }
 
 /** The socket under a client's connection (the TLS socket behind bridge and guard, for certificates). */

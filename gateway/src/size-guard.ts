@@ -5,6 +5,9 @@
  * header (type byte, variable-length remaining length [MQTT-2.2.3]) as bytes pass, and closes
  * the connection the moment one announces more than the ceiling. Payloads under the ceiling but
  * over the protocol's 4 KiB are still refused politely by the publish hook, with feedback.
+ * Being every connection's way in and out, it also hands the end of a connection to the broker
+ * through `later` (the gateway's churn pacer, ./pacer.ts), and writes what the broker corks as
+ * one write (mqtt-packet writes a packet in pieces: without `_writev` each was a system call).
  */
 import { Duplex } from 'node:stream';
 import type net from 'node:net';
@@ -21,6 +24,7 @@ export class SizeGuard extends Duplex {
   constructor(
     readonly socket: net.Socket,
     private readonly onOversize: (announced: number) => void,
+    later: (task: () => void) => void = (task) => task(),
     private readonly max = MAX_PACKET_BYTES,
   ) {
     super();
@@ -28,9 +32,16 @@ export class SizeGuard extends Duplex {
       if (!this.scan(d)) return;
       if (!this.push(d)) socket.pause();
     });
-    socket.on('end', () => this.push(null));
-    socket.on('close', () => this.destroy());
-    socket.on('error', () => this.destroy());
+    // The device's end, in a slice: hand it to the broker and end our side too (what a socket
+    // that is not half-open does by itself at once), so the socket closes when that is written.
+    socket.on('end', () =>
+      later(() => {
+        this.push(null);
+        socket.end();
+      }),
+    );
+    socket.on('close', () => later(() => this.destroy()));
+    socket.on('error', () => later(() => this.destroy()));
   }
 
   get remoteAddress(): string | undefined {
@@ -43,6 +54,11 @@ export class SizeGuard extends Duplex {
 
   override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
     if (this.socket.writable) this.socket.write(chunk, cb);
+    else cb();
+  }
+
+  override _writev(chunks: { chunk: Buffer }[], cb: (err?: Error | null) => void): void {
+    if (this.socket.writable) this.socket.write(Buffer.concat(chunks.map((c) => c.chunk)), cb);
     else cb();
   }
 

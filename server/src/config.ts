@@ -108,8 +108,16 @@ export const ConfigSchema = Type.Object({
   deviceMessageBurst: Type.Integer({ minimum: 1 }),
   /** A device timestamp further than this from Trygg's clock is refused (telemetry) or replaced (events). */
   deviceMaxClockSkewS: Type.Integer({ minimum: 1 }),
-  /** Failed MQTT CONNECTs from one address per minute before it is blocked for a minute. */
+  /** Failed MQTT CONNECTs for one device id per minute before the id is blocked for a minute. */
   mqttAuthFailuresPerMinute: Type.Integer({ minimum: 1 }),
+  /** Different device ids failing MQTT CONNECTs from one address per minute before the address is blocked for a minute. */
+  mqttAuthFailedIdsPerMinute: Type.Integer({ minimum: 1 }),
+  /** Device secret checks (scrypt) running at once, overall and from one address. */
+  mqttAuthConcurrency: Type.Integer({ minimum: 1, maximum: 64 }),
+  mqttAuthPerAddress: Type.Integer({ minimum: 1 }),
+  /** Device secret checks waiting, overall and from one address, before a CONNECT is refused as busy. */
+  mqttAuthQueue: Type.Integer({ minimum: 1 }),
+  mqttAuthQueuePerAddress: Type.Integer({ minimum: 1 }),
   /** How long telemetry is kept, seconds (TRYGG_TELEMETRY_RETENTION takes `730d`, `2y`, `12h` …). */
   telemetryRetentionS: Type.Integer({ minimum: 3600 }),
   /** External broker mode: the broker's URL; set → no embedded broker. */
@@ -196,6 +204,11 @@ const ENV: Record<string, { key: keyof Config; parse: (v: string) => unknown }> 
   TRYGG_DEVICE_MSG_BURST: { key: 'deviceMessageBurst', parse: toNumber },
   TRYGG_DEVICE_MAX_CLOCK_SKEW_S: { key: 'deviceMaxClockSkewS', parse: toNumber },
   TRYGG_MQTT_AUTH_FAILURES_PER_MIN: { key: 'mqttAuthFailuresPerMinute', parse: toNumber },
+  TRYGG_MQTT_AUTH_FAILED_IDS_PER_MIN: { key: 'mqttAuthFailedIdsPerMinute', parse: toNumber },
+  TRYGG_MQTT_AUTH_CONCURRENCY: { key: 'mqttAuthConcurrency', parse: toNumber },
+  TRYGG_MQTT_AUTH_PER_ADDRESS: { key: 'mqttAuthPerAddress', parse: toNumber },
+  TRYGG_MQTT_AUTH_QUEUE: { key: 'mqttAuthQueue', parse: toNumber },
+  TRYGG_MQTT_AUTH_QUEUE_PER_ADDRESS: { key: 'mqttAuthQueuePerAddress', parse: toNumber },
   TRYGG_TELEMETRY_RETENTION: { key: 'telemetryRetentionS', parse: toSeconds },
   TRYGG_METRICS_TOKEN: { key: 'metricsToken', parse: (v) => v },
   TRYGG_HTTP_IDLE_TIMEOUT_S: { key: 'httpIdleTimeoutS', parse: toNumber },
@@ -268,6 +281,13 @@ export const DEFAULTS: Config = {
   deviceMessageBurst: 100,
   deviceMaxClockSkewS: 3600,
   mqttAuthFailuresPerMinute: 20,
+  mqttAuthFailedIdsPerMinute: 20,
+  // A core fewer than the machine has (alarms need the event loop, PostgreSQL a core), at most
+  // three of libuv's four threads (pg, the file system and sign-in share them).
+  mqttAuthConcurrency: Math.max(1, Math.min(3, os.availableParallelism() - 1)),
+  mqttAuthPerAddress: 1,
+  mqttAuthQueue: 10_000,
+  mqttAuthQueuePerAddress: 1_000,
   telemetryRetentionS: 2 * 365 * 24 * 3600,
   metricsToken: null,
   httpIdleTimeoutS: 60,

@@ -46,6 +46,7 @@ import {
   seedDemo,
 } from '@trygg/devices';
 import {
+  DEFAULT_LIMITS,
   ExternalBrokerConsumer,
   GatewayMetrics,
   MqttGateway,
@@ -316,7 +317,19 @@ export async function startTrygg(config: Config, opts: StartOptions = {}): Promi
             messages: { perSecond: config.deviceMessageRate, burst: config.deviceMessageBurst },
             floodDisconnectAfter: config.deviceMessageBurst,
             maxClockSkewS: config.deviceMaxClockSkewS,
-            authFailures: { maxFailures: config.mqttAuthFailuresPerMinute, windowS: 60, blockS: 60 },
+            authFailures: {
+              maxPerId: config.mqttAuthFailuresPerMinute,
+              maxIdsPerAddress: config.mqttAuthFailedIdsPerMinute,
+              windowS: 60,
+              blockS: 60,
+            },
+            credentialChecks: {
+              ...DEFAULT_LIMITS.credentialChecks,
+              concurrency: config.mqttAuthConcurrency,
+              perAddress: config.mqttAuthPerAddress,
+              maxWaiting: config.mqttAuthQueue,
+              maxWaitingPerAddress: config.mqttAuthQueuePerAddress,
+            },
             ...opts.gatewayLimits,
           },
         });

@@ -177,6 +177,7 @@ const sections: Record<(typeof SECTIONS)[number], Section> = {
       databaseName: `${name}_gw`,
       devices: s['gw-devices'],
       alarms: s['gw-alarms'],
+      floodAlarms: s['gw-flood-alarms'],
       telemetryRate: s['telemetry-rate'],
       seconds: s['gw-seconds'],
       rounds: s.rounds,

@@ -7,9 +7,13 @@
  *    rows counted afterwards (nothing lost); peers: bare aedes acknowledging the same load, and
  *    Mosquitto forwarding it to a QoS 1 subscriber (goal ≥ 0.4× bare aedes);
  * 3. many connected devices with a heartbeat each: the service's resident memory per connection
- *    (goal ≤ 64 KB; peer: Mosquitto's), and alarm latency while all of them reconnect at once.
+ *    (goal ≤ 64 KB; peer: Mosquitto's), and alarm latency while all of them reconnect at once
+ *    (goal p99 ≤ 50 ms: alarms come before the reconnecting devices' CONNECTs);
+ * 4. an honest device's first CONNECT and alarm latency during a flood of 300 wrong CONNECTs from
+ *    one address, against the same quiet (goal: alarm p99 ≤ 3× quiet), in gateway-flood.ts.
  * Device secrets here are hashed with cheap scrypt parameters (the format carries them), so the
- * figures are the gateway's and not the KDF's; a real first connect costs one full scrypt.
+ * figures are the gateway's and not the KDF's; a real first connect costs one full scrypt, and so
+ * do the flood's honest devices and the attacker's unknown ids.
  */
 import { randomBytes, scrypt } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -18,8 +22,9 @@ import path from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import pg from 'pg';
 import { migrate } from '@trygg/alarm-core';
-import { createUser } from '@trygg/devices';
+import { createUser, hashSecret } from '@trygg/devices';
 import { connectMany } from './connect-many.js';
+import { floodRounds, type FloodResult } from './gateway-flood.js';
 import { operatorScreen, timedAlarms } from './timed-alarms.js';
 import {
   createBenchDatabase,
@@ -39,6 +44,8 @@ export interface GatewayBenchOptions {
   devices: number;
   /** Alarms for the latency figure. */
   alarms: number;
+  /** Alarms per side (quiet, flood) for the CONNECT-flood figure, over all rounds. */
+  floodAlarms: number;
   /** Background telemetry messages per second. */
   telemetryRate: number;
   /** Seconds of each QoS 1 throughput round. */
@@ -64,6 +71,7 @@ export interface GatewayBenchResult {
   mosquittoMemoryPerConnectionKiB: number | null;
   stormLatencyMs: Summary;
   stormReconnectS: number;
+  flood: FloodResult;
   /** Per round, interleaved: alarm latency p99 (Trygg, bare aedes), telemetry per second (Trygg, bare aedes, Mosquitto). */
   rounds: {
     alarmP99: number[];
@@ -78,6 +86,8 @@ const TELEMETRY_DEVICES = 200;
 /** Alarms raised on each side before the measured rounds (JIT, caches, connections), not counted. */
 const WARM_UP_ALARMS = 50;
 const STORM_ALARMS = 100;
+/** Wrong CONNECTs in flight at once during the flood (issue 17 item 8). */
+const FLOOD_ATTACKERS = 300;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** N=16, r=1, p=1: the stored format names its parameters, so verification follows them. */
@@ -191,11 +201,23 @@ export async function benchGateway(o: GatewayBenchOptions): Promise<GatewayBench
   try {
     await migrate(databaseUrl);
     const secret = randomBytes(12).toString('base64url');
+    const floodPerRound = Math.ceil(o.floodAlarms / o.rounds);
+    const connectsPerRound = Math.max(3, Math.ceil(floodPerRound / 10));
     await seed(
       pool,
-      { 'gb-a': o.alarms, 'gb-w': WARM_UP_ALARMS, 'gb-s': STORM_ALARMS, 'gb-t': TELEMETRY_DEVICES, 'gb-c': o.devices },
+      {
+        'gb-a': o.alarms,
+        'gb-w': WARM_UP_ALARMS,
+        'gb-s': STORM_ALARMS,
+        'gb-t': TELEMETRY_DEVICES,
+        'gb-c': o.devices,
+        'gb-f': 2 * floodPerRound * o.rounds,
+        'gb-h': 2 * connectsPerRound * o.rounds,
+      },
       secret,
     );
+    // The flood's honest devices have a real device's secret: one full scrypt at their first CONNECT.
+    await pool.query(`UPDATE devices SET secret_hash = $1 WHERE id LIKE 'gb-h%'`, [await hashSecret(secret)]);
     await createUser(pool, {
       id: 'gb-op',
       username: 'gb-op',
@@ -216,7 +238,10 @@ export async function benchGateway(o: GatewayBenchOptions): Promise<GatewayBench
         TRYGG_LOG_LEVEL: 'error',
         TRYGG_DEVICE_MSG_RATE: '100000',
         TRYGG_DEVICE_MSG_BURST: '100000',
-        TRYGG_MQTT_AUTH_FAILURES_PER_MIN: '100000',
+        // The crowd's 10 000 devices (standing in for 10 000 homes) all come from 127.0.0.1, 200
+        // CONNECTs at a time: no cap on one address's connections before CONNECT. The other
+        // limits are the defaults, the flood's attacker meets them.
+        TRYGG_MQTT_PENDING_PER_ADDRESS: '0',
         TRYGG_SIP: 'false', // the SCAIP receiver is not under test here (and 5060 may be taken)
       },
       httpUrl,
@@ -428,6 +453,30 @@ export async function benchGateway(o: GatewayBenchOptions): Promise<GatewayBench
     log(
       `    storm: all back in ${fmt(stormReconnectS)} s; alarm p50 ${fmt(stormLatencyMs.p50)} p99 ${fmt(stormLatencyMs.p99)} ms`,
     );
+
+    // 5. An honest device's first CONNECT and alarms, quiet and during a flood of wrong CONNECTs.
+    log(
+      `  CONNECT flood: ${FLOOD_ATTACKERS} wrong CONNECTs in flight from one address; ${floodPerRound} alarms and ${connectsPerRound} honest first CONNECTs per side, ${o.rounds} rounds of quiet then flood`,
+    );
+    const floodIds = ids('gb-f', 2 * floodPerRound * o.rounds);
+    const floodClients = await connectMany(mqttUrl, floodIds, secret);
+    clients.push(...floodClients);
+    const flood = await floodRounds({
+      mqttUrl,
+      opened,
+      alarmClients: floodClients,
+      alarmIds: floodIds,
+      honestIds: ids('gb-h', 2 * connectsPerRound * o.rounds),
+      honestSecret: secret,
+      rounds: o.rounds,
+      alarmsPerRound: floodPerRound,
+      connectsPerRound,
+      attackers: FLOOD_ATTACKERS,
+      log,
+    });
+    log(
+      `    alarm p99 quiet ${fmt(flood.quietAlarmMs.p99)} ms, flood ${fmt(flood.floodAlarmMs.p99)} ms; honest CONNECT p50 quiet ${fmt(flood.quietConnectMs.p50)} ms, flood ${fmt(flood.floodConnectMs.p50)} ms (${flood.honestFailed} failed); the attacker sent ${flood.attacker.attempts}: ${JSON.stringify(flood.attacker.answered)}`,
+    );
     socket.close();
     return {
       alarmLatencyMs,
@@ -442,6 +491,7 @@ export async function benchGateway(o: GatewayBenchOptions): Promise<GatewayBench
       mosquittoMemoryPerConnectionKiB,
       stormLatencyMs,
       stormReconnectS,
+      flood,
       rounds: {
         alarmP99: alarmRoundsP99,
         bareAedesP99: bareAedesRoundsP99,
@@ -517,6 +567,41 @@ export function gatewayFigures(r: GatewayBenchResult): Figure[] {
       name: 'alarm during the storm p50 / p99 / p99.9 / max (ms)',
       kind: 'latency',
       trygg: r.stormLatencyMs,
+      goal: { text: 'p99 ≤ 50', met: r.stormLatencyMs.p99 <= 50 },
+    }),
+    ...floodFigures(r.flood),
+  ];
+}
+
+function floodFigures(f: FloodResult): Figure[] {
+  const section = 'gateway';
+  const answered = Object.values(f.attacker.answered).reduce((n, k) => n + k, 0);
+  const letIn = f.attacker.answered['0'] ?? 0;
+  return [
+    figure({
+      section,
+      name: `alarm during a flood of ${f.attackers} wrong CONNECTs from one address p50 / p99 / p99.9 / max (ms)`,
+      kind: 'latency',
+      trygg: f.floodAlarmMs,
+      peer: { name: 'quiet', value: f.quietAlarmMs },
+      goal: { text: 'p99 ≤ 3× quiet', met: f.floodAlarmMs.p99 <= 3 * f.quietAlarmMs.p99 },
+      rounds: { trygg: f.rounds.floodAlarmP99, peer: f.rounds.quietAlarmP99 },
+    }),
+    figure({
+      section,
+      name: "honest device's first CONNECT during the flood p50 / p99 / p99.9 / max (ms)",
+      kind: 'latency',
+      trygg: f.floodConnectMs,
+      peer: { name: 'quiet', value: f.quietConnectMs },
+      goal: { text: 'all connect', met: f.honestFailed === 0 },
+      rounds: { trygg: f.rounds.floodConnectP99, peer: f.rounds.quietConnectP99 },
+    }),
+    figure({
+      section,
+      name: "flood: the attacker's CONNECTs refused / still waiting when it stopped / let in",
+      kind: 'count',
+      trygg: `${answered - letIn} / ${f.attacker.attempts - answered} / ${letIn}`,
+      goal: { text: 'none let in', met: letIn === 0 },
     }),
   ];
 }

@@ -31,6 +31,11 @@ export const OPTIONS = {
   pushes: { default: 5_000, quick: 1_000, help: 'push messages per round' },
   'gw-devices': { default: 10_000, quick: 500, help: 'connected devices (memory, reconnect storm)' },
   'gw-alarms': { default: 1_000, quick: 90, help: 'alarms for the gateway latency figure, over all rounds' },
+  'gw-flood-alarms': {
+    default: 300,
+    quick: 60,
+    help: 'alarms per side (quiet, flood) for the CONNECT-flood figure, over all rounds',
+  },
   'telemetry-rate': { default: 1_000, quick: 500, help: 'background telemetry messages per second' },
   'gw-seconds': { default: 5, quick: 1, help: 'seconds of each QoS 1 throughput round' },
   'scale-rate': { default: 10, quick: 10, help: 'alarms per second in each fleet size’s measured window' },

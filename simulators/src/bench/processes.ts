@@ -112,6 +112,48 @@ export async function startCrowd(o: CrowdOptions): Promise<Child & { connected: 
   };
 }
 
+/** `n` wrong CONNECTs always in flight from `localAddress`, each for a new unknown device id. */
+export interface AttackerOptions {
+  url: string;
+  localAddress: string;
+  n: number;
+  /** Device ids are `${prefix}${worker}-${attempt}`. */
+  prefix: string;
+}
+
+/** What the attacker sent, and the CONNACK return codes it got (-1: no answer). */
+export interface AttackerTally {
+  attempts: number;
+  answered: Record<string, number>;
+}
+
+/**
+ * The gateway benchmark's attacker, in a process of its own (`gateway-attacker.ts`): resolves
+ * once its first `n` CONNECTs are out; `end()` stops it and gives its tally.
+ */
+export async function startAttacker(o: AttackerOptions): Promise<Child & { end(): Promise<AttackerTally> }> {
+  const c = start(fileURLToPath(new URL('./gateway-attacker.ts', import.meta.url)), {}, [JSON.stringify(o)], LOAD_GENERATOR);
+  if (!c.child.stdout) throw new Error('no stdout');
+  const lines = createInterface({ input: c.child.stdout });
+  // Its lines, in order: the first says it is flooding, the last (at SIGTERM) is its tally.
+  const said: Promise<string>[] = [];
+  const waiting: ((l: string) => void)[] = [];
+  for (let i = 0; i < 2; i++) said.push(new Promise((resolve) => waiting.push(resolve)));
+  lines.on('line', (l) => waiting.shift()?.(l));
+  lines.once('close', () => {
+    for (const w of waiting.splice(0)) w('{}'); // it ended without saying: no tally
+  });
+  if ((await said[0]) === '{}') throw new Error('the attacker process ended before it started');
+  return {
+    ...c,
+    end: async () => {
+      await c.stop();
+      const tally = JSON.parse((await said[1]) ?? '{}') as Partial<AttackerTally>;
+      return { attempts: tally.attempts ?? 0, answered: tally.answered ?? {} };
+    },
+  };
+}
+
 /** Runs one statement as the admin connection (CREATE / DROP DATABASE cannot run in a pool's transaction). */
 async function asAdmin(adminUrl: string, sql: string): Promise<void> {
   const c = new pg.Client({ connectionString: adminUrl });
