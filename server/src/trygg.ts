@@ -277,9 +277,10 @@ export async function startTrygg(config: Config, opts: StartOptions = {}): Promi
     const inbox = new Inbox(alarmPool, engine, logger, { onWrite: metrics.commitObserver('inbox') });
     // Every event store is watched for readiness (store-health.ts).
     const storeHealth = new StoreHealth();
-    const watchedInbox: Pick<Inbox, 'accept' | 'acceptWithOutcome' | 'record' | 'expect'> = {
+    const watchedInbox: Pick<Inbox, 'accept' | 'acceptWithOutcome' | 'alarmOf' | 'record' | 'expect'> = {
       accept: (deviceId, event) => storeHealth.watch(inbox.accept(deviceId, event)),
       acceptWithOutcome: (deviceId, event) => storeHealth.watch(inbox.acceptWithOutcome(deviceId, event)),
+      alarmOf: (deviceId, eventId) => storeHealth.watch(inbox.alarmOf(deviceId, eventId)),
       record: (deviceId, event) => storeHealth.watch(inbox.record(deviceId, event)),
       expect: (deviceId, type) => inbox.expect(deviceId, type),
     };
