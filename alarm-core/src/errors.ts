@@ -1,6 +1,6 @@
 /**
  * Error catalogue (STYLE §5): stable codes with their HTTP status. Codes are data; messages are
- * for people. A test checks codes are unique and documented in README.md.
+ * for people. A test checks codes are unique and documented in docs/errors.md (`npm run docs:errors`).
  */
 
 export const ERRORS = {
