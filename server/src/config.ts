@@ -230,6 +230,9 @@ const ENV: Record<string, { key: keyof Config; parse: (v: string) => unknown }> 
   TRYGG_DB_STATEMENT_TIMEOUT_MS: { key: 'dbStatementTimeoutMs', parse: toNumber },
 };
 
+/** Every environment variable the config reads (the docs are checked against it: config-doc.test.ts). */
+export const SETTINGS: readonly string[] = Object.keys(ENV);
+
 export const DEFAULTS: Config = {
   databaseUrl: null,
   dataDir: './.trygg',
