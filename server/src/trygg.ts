@@ -65,6 +65,7 @@ import { AccessVerifier } from './auth/verifier.js';
 import { TokenService } from './auth/tokens.js';
 import type { Config } from './config.js';
 import { startEmbeddedDb, type EmbeddedDb } from './embedded-db.js';
+import { mqttPortToUse } from './ports.js';
 import { StoreHealth, probeDatabase } from './store-health.js';
 
 /** Connections of the alarm path (inbox, engine, SCAIP sessions) and of its directory look-ups. */
@@ -305,7 +306,7 @@ export async function startTrygg(config: Config, opts: StartOptions = {}): Promi
           maxClockSkewS: config.deviceMaxClockSkewS,
         })
       : new MqttGateway({
-          port: config.mqttPort,
+          port: await mqttPortToUse(config, logger),
           host: config.host,
           mqtts: config.mqttsPort !== null && cert && key ? { port: config.mqttsPort, cert, key, ca: ca ?? null } : null,
           devices: new DeviceAuthenticator(ingressPool),
