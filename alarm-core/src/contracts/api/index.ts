@@ -3,15 +3,18 @@
  * is generated from it, and the web app's data layer is generated from it (dashboard/app/src/data).
  */
 import { alarmsApi } from './alarms.js';
+import { residentApi } from './resident.js';
 import { staffApi } from './staff.js';
 
 export * from './route.js';
 export * from './alarms.js';
+export * from './resident.js';
 export * from './staff.js';
 
 export const API = {
   ...alarmsApi,
   ...staffApi,
+  ...residentApi,
 } as const;
 
 export type Api = typeof API;

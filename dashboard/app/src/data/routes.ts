@@ -10,4 +10,6 @@ export const ROUTES = {
   getAlarm: { method: 'GET', path: '/api/alarms/:id' },
   alarmCommand: { method: 'POST', path: '/api/alarms/:id/commands' },
   staffOverview: { method: 'GET', path: '/api/staff/overview' },
+  residentCard: { method: 'GET', path: '/api/alarms/:id/resident' },
+  revealKeySafe: { method: 'POST', path: '/api/alarms/:id/key-safe' },
 } as const satisfies { readonly [K in keyof Api]: { readonly method: Api[K]['method']; readonly path: Api[K]['path'] } };

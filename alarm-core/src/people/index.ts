@@ -1,0 +1,2 @@
+/** The people around an alarm: residents' cards, relatives and their invitations, access grants. */
+export * from './resident-card.js';
