@@ -1,2 +1,3 @@
 /** The people around an alarm: residents' cards, relatives and their invitations, access grants. */
 export * from './resident-card.js';
+export * from './relatives.js';

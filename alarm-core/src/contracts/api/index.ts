@@ -3,11 +3,13 @@
  * is generated from it, and the web app's data layer is generated from it (dashboard/app/src/data).
  */
 import { alarmsApi } from './alarms.js';
+import { relativesApi } from './relatives.js';
 import { residentApi } from './resident.js';
 import { staffApi } from './staff.js';
 
 export * from './route.js';
 export * from './alarms.js';
+export * from './relatives.js';
 export * from './resident.js';
 export * from './staff.js';
 
@@ -15,6 +17,7 @@ export const API = {
   ...alarmsApi,
   ...staffApi,
   ...residentApi,
+  ...relativesApi,
 } as const;
 
 export type Api = typeof API;

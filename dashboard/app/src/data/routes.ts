@@ -12,4 +12,8 @@ export const ROUTES = {
   staffOverview: { method: 'GET', path: '/api/staff/overview' },
   residentCard: { method: 'GET', path: '/api/alarms/:id/resident' },
   revealKeySafe: { method: 'POST', path: '/api/alarms/:id/key-safe' },
+  listRelatives: { method: 'GET', path: '/api/relatives' },
+  inviteRelative: { method: 'POST', path: '/api/relatives/:id/invitations' },
+  signInByInvitation: { method: 'POST', path: '/api/auth/invitation' },
+  relativeAlarms: { method: 'GET', path: '/api/relative/alarms' },
 } as const satisfies { readonly [K in keyof Api]: { readonly method: Api[K]['method']; readonly path: Api[K]['path'] } };

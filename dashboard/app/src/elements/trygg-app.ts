@@ -7,6 +7,7 @@ import { customElement, state } from 'lit/decorators.js';
 import { localized, msg } from '@lit/localize';
 import type { LoginResponse, Principal } from '@trygg/alarm-core';
 import { UNAUTHORIZED_EVENT, api, errorMessage } from '../api.js';
+import { signInByInvitation } from '../data/relatives.js';
 import { localeForUser } from '../i18n.js';
 import {
   UNASKED_SIGN_IN,
@@ -144,7 +145,7 @@ export class TryggApp extends LitElement {
     if (!m?.[1]) return;
     history.replaceState(null, '', location.pathname);
     try {
-      const session = await api<LoginResponse>('/api/auth/invitation', { body: { token: m[1] } });
+      const session = await signInByInvitation(m[1]);
       this._onSignedIn(new CustomEvent('trygg-signed-in', { detail: session }));
       this._invitationError = '';
     } catch (err) {
