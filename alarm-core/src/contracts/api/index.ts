@@ -6,18 +6,21 @@ import { alarmsApi } from './alarms.js';
 import { relativesApi } from './relatives.js';
 import { residentApi } from './resident.js';
 import { staffApi } from './staff.js';
+import { statisticsApi } from './statistics.js';
 
 export * from './route.js';
 export * from './alarms.js';
 export * from './relatives.js';
 export * from './resident.js';
 export * from './staff.js';
+export * from './statistics.js';
 
 export const API = {
   ...alarmsApi,
   ...staffApi,
   ...residentApi,
   ...relativesApi,
+  ...statisticsApi,
 } as const;
 
 export type Api = typeof API;

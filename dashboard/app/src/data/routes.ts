@@ -16,4 +16,5 @@ export const ROUTES = {
   inviteRelative: { method: 'POST', path: '/api/relatives/:id/invitations' },
   signInByInvitation: { method: 'POST', path: '/api/auth/invitation' },
   relativeAlarms: { method: 'GET', path: '/api/relative/alarms' },
+  statistics: { method: 'GET', path: '/api/statistics' },
 } as const satisfies { readonly [K in keyof Api]: { readonly method: Api[K]['method']; readonly path: Api[K]['path'] } };
