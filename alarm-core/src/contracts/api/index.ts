@@ -3,6 +3,7 @@
  * is generated from it, and the web app's data layer is generated from it (dashboard/app/src/data).
  */
 import { alarmsApi } from './alarms.js';
+import { policiesApi } from './policies.js';
 import { relativesApi } from './relatives.js';
 import { residentApi } from './resident.js';
 import { staffApi } from './staff.js';
@@ -10,6 +11,7 @@ import { statisticsApi } from './statistics.js';
 
 export * from './route.js';
 export * from './alarms.js';
+export * from './policies.js';
 export * from './relatives.js';
 export * from './resident.js';
 export * from './staff.js';
@@ -21,6 +23,7 @@ export const API = {
   ...residentApi,
   ...relativesApi,
   ...statisticsApi,
+  ...policiesApi,
 } as const;
 
 export type Api = typeof API;

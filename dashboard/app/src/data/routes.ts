@@ -17,4 +17,7 @@ export const ROUTES = {
   signInByInvitation: { method: 'POST', path: '/api/auth/invitation' },
   relativeAlarms: { method: 'GET', path: '/api/relative/alarms' },
   statistics: { method: 'GET', path: '/api/statistics' },
+  listPolicies: { method: 'GET', path: '/api/escalation-policies' },
+  savePolicy: { method: 'PUT', path: '/api/escalation-policies' },
+  deletePolicy: { method: 'DELETE', path: '/api/escalation-policies/:id' },
 } as const satisfies { readonly [K in keyof Api]: { readonly method: Api[K]['method']; readonly path: Api[K]['path'] } };
