@@ -10,7 +10,8 @@
  * Built by Vite as its own entry (`/sw.js`, scope `/`). Worker types are declared here because
  * the app's DOM types and the worker's do not mix in one program.
  */
-import type { PushPayload } from '@trygg/alarm-core';
+import type { PushActionRequest, PushPayload } from '@trygg/alarm-core';
+import { ROUTES } from './data/routes.js';
 
 interface ShownNotification {
   data: unknown;
@@ -98,10 +99,11 @@ sw.addEventListener('push', (e) => {
 async function answer(p: PushPayload, action: 'accept' | 'decline'): Promise<void> {
   let ok = false;
   try {
-    const res = await fetch('/api/push/actions', {
-      method: 'POST',
+    const body: PushActionRequest = { action };
+    const res = await fetch(ROUTES.pushAction.path, {
+      method: ROUTES.pushAction.method,
       headers: { authorization: `Bearer ${p.actionToken ?? ''}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ action }),
+      body: JSON.stringify(body),
     });
     ok = res.ok;
   } catch {

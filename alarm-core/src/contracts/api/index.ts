@@ -4,6 +4,7 @@
  */
 import { alarmsApi } from './alarms.js';
 import { policiesApi } from './policies.js';
+import { pushApi } from './push.js';
 import { relativesApi } from './relatives.js';
 import { residentApi } from './resident.js';
 import { staffApi } from './staff.js';
@@ -12,6 +13,7 @@ import { statisticsApi } from './statistics.js';
 export * from './route.js';
 export * from './alarms.js';
 export * from './policies.js';
+export * from './push.js';
 export * from './relatives.js';
 export * from './resident.js';
 export * from './staff.js';
@@ -24,6 +26,7 @@ export const API = {
   ...relativesApi,
   ...statisticsApi,
   ...policiesApi,
+  ...pushApi,
 } as const;
 
 export type Api = typeof API;

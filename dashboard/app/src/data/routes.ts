@@ -20,4 +20,9 @@ export const ROUTES = {
   listPolicies: { method: 'GET', path: '/api/escalation-policies' },
   savePolicy: { method: 'PUT', path: '/api/escalation-policies' },
   deletePolicy: { method: 'DELETE', path: '/api/escalation-policies/:id' },
+  pushKey: { method: 'GET', path: '/api/push/key' },
+  listPushDevices: { method: 'GET', path: '/api/push/subscriptions' },
+  savePushSubscription: { method: 'PUT', path: '/api/push/subscriptions/:device' },
+  deletePushSubscription: { method: 'DELETE', path: '/api/push/subscriptions/:device' },
+  pushAction: { method: 'POST', path: '/api/push/actions' },
 } as const satisfies { readonly [K in keyof Api]: { readonly method: Api[K]['method']; readonly path: Api[K]['path'] } };
