@@ -25,4 +25,12 @@ export const ROUTES = {
   savePushSubscription: { method: 'PUT', path: '/api/push/subscriptions/:device' },
   deletePushSubscription: { method: 'DELETE', path: '/api/push/subscriptions/:device' },
   pushAction: { method: 'POST', path: '/api/push/actions' },
+  login: { method: 'POST', path: '/api/auth/login' },
+  logout: { method: 'POST', path: '/api/auth/logout' },
+  me: { method: 'GET', path: '/api/me' },
+  signInMethods: { method: 'GET', path: '/api/auth/methods' },
+  oidcLogin: { method: 'GET', path: '/api/auth/oidc/login' },
+  oidcCallback: { method: 'GET', path: '/api/auth/oidc/callback' },
+  oauthToken: { method: 'POST', path: '/api/oauth/token' },
+  breakGlass: { method: 'POST', path: '/api/residents/:id/break-glass' },
 } as const satisfies { readonly [K in keyof Api]: { readonly method: Api[K]['method']; readonly path: Api[K]['path'] } };
