@@ -3,15 +3,21 @@
  * is generated from it, and the web app's data layer is generated from it (dashboard/app/src/data).
  */
 import { alarmsApi } from './alarms.js';
+import { devicesApi } from './devices.js';
+import { registryApi } from './registry.js';
 import { staffApi } from './staff.js';
 
 export * from './route.js';
 export * from './alarms.js';
 export * from './staff.js';
+export * from './registry.js';
+export * from './devices.js';
 
 export const API = {
   ...alarmsApi,
   ...staffApi,
+  ...registryApi,
+  ...devicesApi,
 } as const;
 
 export type Api = typeof API;

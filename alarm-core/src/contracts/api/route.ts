@@ -34,6 +34,11 @@ export interface ApiRoute {
   produces?: string;
   /** Statuses answered with the error envelope. */
   errors: readonly ErrorStatus[];
+  /**
+   * Error statuses whose body carries more than the envelope (an import's report of every bad
+   * row): the envelope's fields and more, instead of the envelope.
+   */
+  errorBodies?: { readonly [S in ErrorStatus]?: TSchema };
   /** Left out of the OpenAPI document (internal routes). */
   hidden?: boolean;
 }
