@@ -4,20 +4,26 @@
  */
 import { alarmsApi } from './alarms.js';
 import { devicesApi } from './devices.js';
+import { journalApi } from './journal.js';
 import { registryApi } from './registry.js';
 import { staffApi } from './staff.js';
+import { telemetryApi } from './telemetry.js';
 
 export * from './route.js';
 export * from './alarms.js';
 export * from './staff.js';
 export * from './registry.js';
 export * from './devices.js';
+export * from './telemetry.js';
+export * from './journal.js';
 
 export const API = {
   ...alarmsApi,
   ...staffApi,
   ...registryApi,
   ...devicesApi,
+  ...telemetryApi,
+  ...journalApi,
 } as const;
 
 export type Api = typeof API;

@@ -41,4 +41,12 @@ export const ROUTES = {
   startDeviceTest: { method: 'POST', path: '/api/devices/:id/tests' },
   listDeviceTests: { method: 'GET', path: '/api/devices/:id/tests' },
   getInstallationTest: { method: 'GET', path: '/api/installation-tests/:id' },
+  deviceTelemetrySeries: { method: 'GET', path: '/api/devices/:id/telemetry/series' },
+  residentTelemetrySeries: { method: 'GET', path: '/api/residents/:id/telemetry' },
+  exportAlarmJournal: { method: 'GET', path: '/api/alarms/:id/journal' },
+  alarmJournalStatus: { method: 'GET', path: '/api/alarms/:id/journal/status' },
+  resendAlarmJournal: { method: 'POST', path: '/api/alarms/:id/journal/resend' },
+  journalBacklog: { method: 'GET', path: '/api/journal/backlog' },
+  listJournalEntries: { method: 'GET', path: '/api/journal/entries' },
+  resendJournalEntry: { method: 'POST', path: '/api/journal/entries/:id/resend' },
 } as const satisfies { readonly [K in keyof Api]: { readonly method: Api[K]['method']; readonly path: Api[K]['path'] } };
