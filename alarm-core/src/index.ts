@@ -7,3 +7,4 @@ export * from './engine/index.js';
 export * from './escalation/index.js';
 export * from './journal/index.js';
 export * from './audit/balp.js';
+export * from './audit/store.js';

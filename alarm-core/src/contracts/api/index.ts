@@ -3,7 +3,10 @@
  * is generated from it, and the web app's data layer is generated from it (dashboard/app/src/data).
  */
 import { alarmsApi } from './alarms.js';
+import { auditApi } from './audit.js';
+import { dataApi } from './data.js';
 import { devicesApi } from './devices.js';
+import { healthApi } from './health.js';
 import { journalApi } from './journal.js';
 import { registryApi } from './registry.js';
 import { staffApi } from './staff.js';
@@ -16,6 +19,9 @@ export * from './registry.js';
 export * from './devices.js';
 export * from './telemetry.js';
 export * from './journal.js';
+export * from './audit.js';
+export * from './data.js';
+export * from './health.js';
 
 export const API = {
   ...alarmsApi,
@@ -24,6 +30,9 @@ export const API = {
   ...devicesApi,
   ...telemetryApi,
   ...journalApi,
+  ...auditApi,
+  ...dataApi,
+  ...healthApi,
 } as const;
 
 export type Api = typeof API;

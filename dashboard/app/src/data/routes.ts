@@ -49,4 +49,11 @@ export const ROUTES = {
   journalBacklog: { method: 'GET', path: '/api/journal/backlog' },
   listJournalEntries: { method: 'GET', path: '/api/journal/entries' },
   resendJournalEntry: { method: 'POST', path: '/api/journal/entries/:id/resend' },
+  auditEvents: { method: 'GET', path: '/api/audit/events' },
+  residentAccess: { method: 'GET', path: '/api/audit/residents/:id/access' },
+  exportDataset: { method: 'GET', path: '/api/admin/export/:dataset' },
+  erasePersonalData: { method: 'DELETE', path: '/api/residents/:id/personal-data' },
+  liveness: { method: 'GET', path: '/healthz' },
+  readiness: { method: 'GET', path: '/readyz' },
+  metrics: { method: 'GET', path: '/metrics' },
 } as const satisfies { readonly [K in keyof Api]: { readonly method: Api[K]['method']; readonly path: Api[K]['path'] } };
