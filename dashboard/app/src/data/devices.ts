@@ -33,5 +33,10 @@ export const swapDevice = (token: string, id: string, newDeviceId: string) =>
 export const fetchDeviceHealthSeries = (token: string, id: string) =>
   call('deviceHealthSeries', { token, params: { id }, query: {} });
 
+/** Starts the verified test of an installed device: it must send a test event before the deadline. */
+export const startDeviceTest = (token: string, deviceId: string) => call('startDeviceTest', { token, params: { id: deviceId } });
+
+export const fetchInstallationTest = (token: string, id: string) => call('getInstallationTest', { token, params: { id } });
+
 export const installDevice = (token: string, installation: BodyOf<Api['createInstallation']>) =>
   call('createInstallation', { token, body: installation });
