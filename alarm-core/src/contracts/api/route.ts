@@ -35,8 +35,8 @@ export interface ApiRoute {
   /** Statuses answered with the error envelope. */
   errors: readonly ErrorStatus[];
   /**
-   * Error statuses whose body carries more than the envelope (an import's report of every bad
-   * row): the envelope's fields and more, instead of the envelope.
+   * Error statuses answered with another body than the bare envelope: an import's refusal (the
+   * envelope and the report of every bad row), `/readyz`'s 503 (what it checked).
    */
   errorBodies?: { readonly [S in ErrorStatus]?: TSchema };
   /** Left out of the OpenAPI document (internal routes). */
