@@ -9,3 +9,4 @@ export * from './people/index.js';
 export * from './statistics/index.js';
 export * from './journal/index.js';
 export * from './audit/balp.js';
+export * from './audit/store.js';

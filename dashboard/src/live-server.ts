@@ -16,9 +16,8 @@ import {
   ResumeRequest,
   TryggError,
   type Alarm,
-  type InstallationTest,
   type ClientToServerEvents,
-  type JournalBacklogState,
+  type LivePayload,
   type LiveSink,
   type LiveUpdate,
   type Logger,
@@ -266,24 +265,24 @@ export class LiveServer implements LiveSink {
   }
 
   /** The journal backlog alert was raised or cleared: every signed-in administrator hears it. */
-  publishJournalBacklog(state: JournalBacklogState): void {
+  publishJournalBacklog(state: LivePayload<'journal:backlog'>): void {
     this.io?.to(ADMINS).emit('journal:backlog', state);
   }
 
   /** Unusual access (many residents' records opened by one user): every signed-in administrator hears it. */
-  publishUnusualAccess(alert: { userId: string; residents: number; windowS: number }): void {
+  publishUnusualAccess(alert: LivePayload<'access:unusual'>): void {
     this.io?.to(ADMINS).emit('access:unusual', alert);
   }
 
   /** Tells technicians' screens that installation tests started, passed or failed. */
-  publishTests(tests: readonly InstallationTest[]): void {
+  publishTests(tests: readonly LivePayload<'installation-test:update'>[]): void {
     const io = this.io;
     if (!io) return;
     for (const t of tests) io.to(TECHNICIANS).emit('installation-test:update', t);
   }
 
   /** Someone broke the glass (elevated access to a resident): every signed-in administrator hears it. */
-  publishBrokenGlass(grant: { userId: string; name: string; residentId: string; reason: string; expiresAt: string }): void {
+  publishBrokenGlass(grant: LivePayload<'access:break-glass'>): void {
     this.io?.to(ADMINS).emit('access:break-glass', grant);
   }
 

@@ -4,7 +4,7 @@
  * from `time_bucket` (and whole hours from the `telemetry_hourly` continuous aggregate); on plain
  * PostgreSQL from `date_bin` with the same origin, so both give the same buckets.
  */
-import type { Queryable } from '@trygg/alarm-core';
+import type { Queryable, TelemetryBucket } from '@trygg/alarm-core';
 
 export interface SeriesQuery {
   /** Device ids whose rows are read (one device, or all of a resident's). */
@@ -13,18 +13,11 @@ export interface SeriesQuery {
   to: Date;
   /** Bucket width in seconds. */
   bucketS: number;
-  metric?: string;
+  metric?: TelemetryBucket['metric'];
 }
 
-export interface SeriesPoint {
-  t: string;
-  deviceId: string;
-  metric: string;
-  avg: number;
-  min: number;
-  max: number;
-  count: number;
-}
+/** One bucket of one device's metric (the API's TelemetryBucket). */
+export type SeriesPoint = TelemetryBucket;
 
 /** time_bucket's default origin (a Monday), used by date_bin too so weeks line up. */
 const ORIGIN = '2000-01-03T00:00:00Z';
@@ -59,7 +52,8 @@ export async function telemetrySeries(db: Queryable, q: SeriesQuery, timescale: 
   const { rows } = await db.query<{
     t: Date;
     device_id: string;
-    metric: string;
+    // The store writes only the contract's metrics (telemetry.ts).
+    metric: TelemetryBucket['metric'];
     avg: number;
     min: number;
     max: number;

@@ -6,7 +6,7 @@ import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { AlarmEngine, InstallationTest, Pool } from '@trygg/alarm-core';
+import type { AlarmEngine, InstallationTest, LivePayload, Pool } from '@trygg/alarm-core';
 import { DASHBOARD_DIST } from '@trygg/dashboard';
 import type { Logger as PinoLogger } from 'pino';
 import type { TokenService } from './auth/tokens.js';
@@ -25,7 +25,7 @@ import relativeView from './plugins/relative-view.js';
 import securityHeaders, { docsCsp } from './plugins/security-headers.js';
 import alarmRoutes from './routes/alarms.js';
 import auditRoutes from './routes/audit.js';
-import breakGlassRoutes, { type GlassBroken } from './routes/break-glass.js';
+import breakGlassRoutes from './routes/break-glass.js';
 import dataRoutes from './routes/data.js';
 import authRoutes, { type SessionEnded } from './routes/auth.js';
 import healthRoutes, { type HealthChecks } from './routes/health.js';
@@ -71,7 +71,7 @@ export interface AppDeps {
   /** A session was signed out here: its live sockets must close now. */
   onSessionEnded: (ended: SessionEnded) => void;
   /** Someone broke the glass: the administrators must hear of it. */
-  onBrokenGlass: (grant: GlassBroken) => void;
+  onBrokenGlass: (grant: LivePayload<'access:break-glass'>) => void;
   /** How many different residents one person may open by breaking the glass, within how long. */
   breakGlass: { maxResidents: number; windowS: number };
   /** Tells technicians' screens about installation tests (the live server). */

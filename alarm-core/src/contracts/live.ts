@@ -1,11 +1,13 @@
 /**
- * The live wire (socket.io): every event name and its payload in one map, server → client and
- * client → server, so both ends are typed from one place.
+ * The live wire (socket.io): every event name and its payload schema in one map, server → client
+ * (`LiveEvents`, and `PeopleLiveEvents` on the people namespace) and client → server
+ * (`LiveCommands`), so the live server, the services that publish and the web app's listeners
+ * are all typed from one place.
  */
-import Type, { type Static } from 'typebox';
+import Type, { type Static, type TSchema } from 'typebox';
 import { Alarm, TimelineEntry } from './alarm.js';
-import type { JournalBacklogState } from './journal.js';
-import type { InstallationTest } from './registry.js';
+import { JournalBacklogState } from './journal.js';
+import { InstallationTest } from './registry.js';
 
 /** One committed change: the timeline entry and the alarm as it stands after it. */
 export const LiveUpdate = Type.Object({ seq: Type.Integer({ minimum: 1 }), entry: TimelineEntry, alarm: Alarm });
@@ -26,30 +28,75 @@ export const ResumeReply = Type.Union([
 ]);
 export type ResumeReply = Static<typeof ResumeReply>;
 
-/** Server → client events. */
-export interface ServerToClientEvents {
-  'alarm:update': (update: LiveUpdate) => void;
+/** One user opened many residents' records in a short time: the leader should look. */
+export const UnusualAccess = Type.Object({
+  userId: Type.String(),
+  /** Different residents whose records they opened … */
+  residents: Type.Integer(),
+  /** … within this many seconds. */
+  windowS: Type.Integer(),
+});
+export type UnusualAccess = Static<typeof UnusualAccess>;
+
+/** Someone broke the glass: elevated access to a resident, with their reason, until `expiresAt`. */
+export const BrokenGlass = Type.Object({
+  userId: Type.String(),
+  name: Type.String(),
+  residentId: Type.String(),
+  reason: Type.String(),
+  expiresAt: Type.String({ format: 'date-time' }),
+});
+export type BrokenGlass = Static<typeof BrokenGlass>;
+
+/** One of a person's alarms changed (no content: the app reads it through the REST API). */
+export const AlarmChanged = Type.Object({ alarmId: Type.String(), seq: Type.Integer({ minimum: 1 }) });
+export type AlarmChanged = Static<typeof AlarmChanged>;
+
+/** Server → client events on the main namespace, by name: the operators', administrators' and technicians' rooms. */
+export const LiveEvents = {
+  /** To operators: one committed change of an alarm, numbered. */
+  'alarm:update': LiveUpdate,
   /** To administrators: the journal backlog alert was raised or cleared. */
-  'journal:backlog': (state: JournalBacklogState) => void;
+  'journal:backlog': JournalBacklogState,
   /** To administrators: one user opened many residents' records in a short time. */
-  'access:unusual': (alert: { userId: string; residents: number; windowS: number }) => void;
+  'access:unusual': UnusualAccess,
   /** To administrators: someone broke the glass, with their reason. */
-  'access:break-glass': (grant: { userId: string; name: string; residentId: string; reason: string; expiresAt: string }) => void;
+  'access:break-glass': BrokenGlass,
   /** To technicians: a verified-installation test started, passed or failed. */
-  'installation-test:update': (test: InstallationTest) => void;
-}
+  'installation-test:update': InstallationTest,
+} as const satisfies Record<string, TSchema>;
+
 /**
  * The people namespace (`/people`): night staff and relatives. It carries no alarm content, only
  * that one of *their* alarms changed; the app then reads it through the REST API, which filters
  * to their own person or site and audits the read.
  */
-export interface PeopleServerToClientEvents {
-  'alarm:changed': (change: { alarmId: string; seq: number }) => void;
-}
+export const PeopleLiveEvents = {
+  'alarm:changed': AlarmChanged,
+} as const satisfies Record<string, TSchema>;
 
-/** Client → server events. */
-export interface ClientToServerEvents {
-  resume: (req: ResumeRequest, reply: (res: ResumeReply) => void) => void;
-}
+/** Client → server events: each one's request and the answer it gets by acknowledgement. */
+export const LiveCommands = {
+  resume: { request: ResumeRequest, reply: ResumeReply },
+} as const satisfies Record<string, { request: TSchema; reply: TSchema }>;
+
+export type LiveEventName = keyof typeof LiveEvents;
+/** The payload of a server → client event. */
+export type LivePayload<E extends LiveEventName> = Static<(typeof LiveEvents)[E]>;
+
+type Listeners<M extends Record<string, TSchema>> = { [E in keyof M]: (payload: Static<M[E]>) => void };
+
+/** Server → client events, as socket.io's typed `Server` and `Socket` take them. */
+export type ServerToClientEvents = Listeners<typeof LiveEvents>;
+export type PeopleServerToClientEvents = Listeners<typeof PeopleLiveEvents>;
+
+/** Client → server events, as socket.io takes them. */
+export type ClientToServerEvents = {
+  [E in keyof typeof LiveCommands]: (
+    req: Static<(typeof LiveCommands)[E]['request']>,
+    reply: (res: Static<(typeof LiveCommands)[E]['reply']>) => void,
+  ) => void;
+};
+
 /** Socket event names, for the permission test that walks every one. */
-export const LIVE_CLIENT_EVENTS = ['resume'] as const;
+export const LIVE_CLIENT_EVENTS = Object.keys(LiveCommands) as (keyof typeof LiveCommands)[];

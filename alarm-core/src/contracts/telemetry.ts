@@ -22,7 +22,7 @@ export const TelemetryBucket = Type.Object({
   /** Start of the bucket. */
   t: Type.String({ format: 'date-time' }),
   deviceId: Type.String(),
-  metric: Type.String(),
+  metric: TelemetryMetric,
   avg: Type.Number(),
   min: Type.Number(),
   max: Type.Number(),

@@ -9,3 +9,4 @@ export type * from './fhir-types.js';
 export * from './client.js';
 export * from './worker.js';
 export * from './watch.js';
+export * from './outbox.js';

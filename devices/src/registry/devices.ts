@@ -111,6 +111,23 @@ export async function findDeviceBySerial(db: Queryable, serial: string): Promise
   return rows[0] ? toDevice(rows[0]) : null;
 }
 
+/** Whose a device is: its resident's id (null: a room's, or in stock), or null when there is no such device. */
+export async function deviceOwner(db: Queryable, id: string): Promise<{ residentId: string | null } | null> {
+  const { rows } = await db.query<{ resident_id: string | null }>('SELECT resident_id FROM devices WHERE id = $1', [id]);
+  const row = rows[0];
+  return row ? { residentId: row.resident_id } : null;
+}
+
+/** The ids of a resident's devices (perhaps none), or null when there is no such resident. */
+export async function residentDeviceIds(db: Queryable, residentId: string): Promise<string[] | null> {
+  const { rows } = await db.query<{ id: string | null }>(
+    'SELECT d.id FROM residents r LEFT JOIN devices d ON d.resident_id = r.id WHERE r.id = $1 ORDER BY d.id',
+    [residentId],
+  );
+  if (rows.length === 0) return null;
+  return rows.flatMap((r) => (r.id ? [r.id] : []));
+}
+
 export interface DeviceFilter {
   status?: DeviceStatus;
   residentId?: string;

@@ -7,18 +7,13 @@
  * delivered keep their content so the legal record is complete), the audit trail (append-only,
  * keyed by the resident's opaque id), alarm timelines as the handling record, and telemetry.
  */
-import { TryggError, withTransaction, type Pool } from '@trygg/alarm-core';
+import { TryggError, withTransaction, type Erasure, type Pool } from '@trygg/alarm-core';
 
 export const ERASED_NAME = 'Slettet person';
 export const ERASED_RELATIVE = 'Slettet pårørende';
 
-export interface Erasure {
-  residentId: string;
-  relatives: number;
-  accounts: number;
-  alarms: number;
-  journalCopies: number;
-}
+/** What an erasure removed or anonymised (the route's answer, declared in its contract). */
+export type { Erasure };
 
 export async function eraseResident(
   pool: Pool,

@@ -4,19 +4,10 @@
  * (password and device-secret hashes, SIP HA1 are not exported); the audit trail leaves as FHIR
  * AuditEvent (IHE BALP), alarms with their timelines.
  */
-import { auditEvent, type AuditRow, type Pool } from '@trygg/alarm-core';
+import { EXPORT_DATASETS, auditEvent, type AuditRow, type Pool } from '@trygg/alarm-core';
 
-export const DATASETS = [
-  'sites',
-  'residents',
-  'relatives',
-  'users',
-  'devices',
-  'installations',
-  'alarms',
-  'telemetry',
-  'audit',
-] as const;
+/** The datasets, as the export route's contract names them. */
+export const DATASETS = EXPORT_DATASETS;
 export type Dataset = (typeof DATASETS)[number];
 
 const PAGE = 2_000;

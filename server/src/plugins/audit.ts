@@ -7,7 +7,7 @@
  */
 import fp from 'fastify-plugin';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Pool } from '@trygg/alarm-core';
+import type { LivePayload, Pool } from '@trygg/alarm-core';
 
 export type AuditSubtype = 'read' | 'search' | 'create' | 'update' | 'delete' | 'operation';
 
@@ -54,12 +54,8 @@ function outcomeOf(status: number): string {
   return status < 400 ? 'success' : `http-${status}`;
 }
 
-/** One person opening many residents' records in a short time: the leader should look. */
-export interface UnusualAccess {
-  userId: string;
-  residents: number;
-  windowS: number;
-}
+/** One person opening many residents' records in a short time: the live `access:unusual` event. */
+export type UnusualAccess = LivePayload<'access:unusual'>;
 
 export interface AuditOptions {
   pool: Pool;
@@ -84,7 +80,7 @@ export default fp<AuditOptions>(
       const last = reported.get(userId) ?? 0;
       if (n > unusual.residents && Date.now() - last > unusual.windowS * 1000) {
         reported.set(userId, Date.now());
-        const alert = { userId, residents: n, windowS: unusual.windowS };
+        const alert: UnusualAccess = { userId, residents: n, windowS: unusual.windowS };
         req.log.error({ code: 'TRYGG_ERR_UNUSUAL_ACCESS', ...alert }, "one user opened many residents' records in a short time");
         onUnusual(alert);
       }

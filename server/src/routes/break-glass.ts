@@ -8,23 +8,16 @@
  * breaking the glass is for the odd night, not for browsing the registry.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { API, MIN_REASON_CHARS, TryggError, grantAccess, residentExists, type Pool } from '@trygg/alarm-core';
+import { API, MIN_REASON_CHARS, TryggError, grantAccess, residentExists, type LivePayload, type Pool } from '@trygg/alarm-core';
 import { serve } from './serve.js';
 
 /** The registry's resident route asks this (the grants live in alarm-core). */
 export { hasBrokenGlass } from '@trygg/alarm-core';
 
-export interface GlassBroken {
-  userId: string;
-  name: string;
-  residentId: string;
-  reason: string;
-  expiresAt: string;
-}
-
 export interface BreakGlassOptions {
   pool: Pool;
-  onBroken: (g: GlassBroken) => void;
+  /** Announces the grant (the live event `access:break-glass`). */
+  onBroken: (g: LivePayload<'access:break-glass'>) => void;
   /** Different residents one person may open this way within `windowS`. */
   limit: { maxResidents: number; windowS: number };
 }

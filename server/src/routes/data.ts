@@ -5,60 +5,27 @@
  */
 import { Readable } from 'node:stream';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import Type from 'typebox';
-import { ErrorEnvelope, type Pool } from '@trygg/alarm-core';
+import { API, type Pool } from '@trygg/alarm-core';
 import { eraseResident } from '../data/erase.js';
-import { DATASETS, exportDataset } from '../data/export.js';
-
-const errors = { 401: ErrorEnvelope, 403: ErrorEnvelope, 404: ErrorEnvelope, 409: ErrorEnvelope };
+import { exportDataset } from '../data/export.js';
+import { serve } from './serve.js';
 
 const data: FastifyPluginAsyncTypebox<{ pool: Pool }> = async (app, { pool }) => {
-  app.get(
-    '/api/admin/export/:dataset',
-    {
-      config: { action: 'data:export', audit: { entity: 'export', subtype: 'search' } },
-      schema: {
-        tags: ['data'],
-        params: Type.Object({ dataset: Type.Enum([...DATASETS]) }),
-        // The body is NDJSON, streamed; errors are the usual envelope.
-      },
-    },
-    async (req, reply) => {
-      req.audit.entity(req.params.dataset);
-      req.log.info({ dataset: req.params.dataset, by: req.principal?.userId }, 'data exported');
-      return reply
-        .type('application/x-ndjson; charset=utf-8')
-        .header('content-disposition', `attachment; filename="trygg-${req.params.dataset}.ndjson"`)
-        .send(Readable.from(exportDataset(pool, req.params.dataset)));
-    },
-  );
+  serve(app, API.exportDataset, { action: 'data:export', audit: { entity: 'export', subtype: 'search' } }, async (req, reply) => {
+    req.audit.entity(req.params.dataset);
+    req.log.info({ dataset: req.params.dataset, by: req.principal?.userId }, 'data exported');
+    return reply
+      .type('application/x-ndjson; charset=utf-8')
+      .header('content-disposition', `attachment; filename="trygg-${req.params.dataset}.ndjson"`)
+      .send(Readable.from(exportDataset(pool, req.params.dataset)));
+  });
 
-  app.delete(
-    '/api/residents/:id/personal-data',
-    {
-      // Audited inside the erasure's own transaction (one event), so not by the plugin too.
-      config: { action: 'resident:erase' },
-      schema: {
-        tags: ['data'],
-        params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) }),
-        response: {
-          200: Type.Object({
-            residentId: Type.String(),
-            relatives: Type.Integer(),
-            accounts: Type.Integer(),
-            alarms: Type.Integer(),
-            journalCopies: Type.Integer(),
-          }),
-          ...errors,
-        },
-      },
-    },
-    async (req) => {
-      const p = req.principal;
-      const done = await eraseResident(pool, req.params.id, { userId: p?.userId ?? null, role: p?.roles.join(',') ?? 'unknown' });
-      req.log.warn({ by: p?.userId, ...done }, 'resident personal data erased');
-      return done;
-    },
-  );
+  // Audited inside the erasure's own transaction (one event), so not by the plugin too.
+  serve(app, API.erasePersonalData, { action: 'resident:erase' }, async (req) => {
+    const p = req.principal;
+    const done = await eraseResident(pool, req.params.id, { userId: p?.userId ?? null, role: p?.roles.join(',') ?? 'unknown' });
+    req.log.warn({ by: p?.userId, ...done }, 'resident personal data erased');
+    return done;
+  });
 };
 export default data;

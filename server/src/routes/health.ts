@@ -3,7 +3,9 @@
  * device's event now" (see store-health.ts); it answers within `READY_TIMEOUT_MS` whatever the
  * database does, because a check that hangs is read as "up" by nobody and as a hang by everybody.
  */
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { API } from '@trygg/alarm-core';
+import { serve } from './serve.js';
 
 export interface HealthChecks {
   /** The database answers on the alarm path's connections and takes writes. */
@@ -27,7 +29,7 @@ async function within<T>(promise: Promise<T>, ms: number, fallback: T): Promise<
   }
 }
 
-const health: FastifyPluginAsync<{ checks: HealthChecks }> = async (app, { checks }) => {
+const health: FastifyPluginAsyncTypebox<{ checks: HealthChecks }> = async (app, { checks }) => {
   // One database probe at a time, however often /readyz is asked (it is public): callers that
   // come while one is in flight share its answer, so a hung database never collects a pile of them.
   let probe: Promise<boolean> | null = null;
@@ -41,13 +43,15 @@ const health: FastifyPluginAsync<{ checks: HealthChecks }> = async (app, { check
     return within(probe, READY_TIMEOUT_MS, false);
   };
 
-  app.get('/healthz', { config: { public: true }, schema: { hide: true } }, async () => ({ status: 'ok' }));
-  app.get('/readyz', { config: { public: true }, schema: { hide: true } }, async (_req, reply) => {
+  serve(app, API.liveness, { public: true }, async () => ({ status: 'ok' as const }));
+  serve(app, API.readiness, { public: true }, async (_req, reply) => {
     const db = await database();
     const store = checks.store();
     const broker = checks.broker();
     const ready = db && store && broker;
-    return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not-ready', database: db, store, broker });
+    // Not ready is 503 with the same body (the contract's 503), so a balancer and a person both see why.
+    reply.code(ready ? 200 : 503);
+    return { status: ready ? ('ready' as const) : ('not-ready' as const), database: db, store, broker };
   });
 };
 export default health;

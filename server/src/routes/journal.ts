@@ -4,38 +4,25 @@
  * entries are in journal-admin.ts.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import Type from 'typebox';
 import {
-  ErrorEnvelope,
-  JournalStatus,
+  API,
   TryggError,
   alarmBundle,
+  alarmJournalStatus,
   getAlarm,
   getTimeline,
+  resendAlarmJournal,
   toFhirXml,
-  type JournalState,
   type Pool,
 } from '@trygg/alarm-core';
 import { journalPatient } from '@trygg/devices';
-
-/** Queues an entry again from the start (a re-send forgets a 202's follow-up address). */
-export const RESEND = `UPDATE journal_outbox SET status = 'pending', next_attempt_at = now(), last_error = NULL, location = NULL`;
-
-const Params = Type.Object({ id: Type.String({ format: 'uuid' }) });
-const errors = { 401: ErrorEnvelope, 403: ErrorEnvelope, 404: ErrorEnvelope };
+import { serve } from './serve.js';
 
 const journal: FastifyPluginAsyncTypebox<{ pool: Pool }> = async (app, { pool }) => {
-  app.get(
-    '/api/alarms/:id/journal',
-    {
-      config: { action: 'alarm:export', audit: { entity: 'journal-record', subtype: 'read' } },
-      schema: {
-        tags: ['journal'],
-        params: Params,
-        querystring: Type.Object({ format: Type.Optional(Type.Enum(['json', 'xml'])) }, { additionalProperties: false }),
-        // The body is FHIR (JSON or XML), not one of our schemas; errors are the usual envelope.
-      },
-    },
+  serve(
+    app,
+    API.exportAlarmJournal,
+    { action: 'alarm:export', audit: { entity: 'journal-record', subtype: 'read' } },
     async (req, reply) => {
       const alarm = await getAlarm(pool, req.params.id);
       if (!alarm) throw new TryggError('TRYGG_ERR_ALARM_NOT_FOUND');
@@ -57,49 +44,18 @@ const journal: FastifyPluginAsyncTypebox<{ pool: Pool }> = async (app, { pool })
     },
   );
 
-  app.get(
-    '/api/alarms/:id/journal/status',
-    {
-      config: { action: 'alarm:read' },
-      schema: { tags: ['journal'], params: Params, response: { 200: JournalStatus, ...errors } },
-    },
-    async (req) => {
-      const { rows } = await pool.query<{
-        status: JournalState;
-        attempts: number;
-        last_error: string | null;
-        journaled_at: Date | null;
-      }>('SELECT status, attempts, last_error, journaled_at FROM journal_outbox WHERE alarm_id = $1', [req.params.id]);
-      const r = rows[0];
-      if (!r) {
-        if (!(await getAlarm(pool, req.params.id))) throw new TryggError('TRYGG_ERR_ALARM_NOT_FOUND');
-        return { status: 'none' as const, attempts: 0, lastError: null, journaledAt: null };
-      }
-      return {
-        status: r.status,
-        attempts: r.attempts,
-        lastError: r.last_error,
-        journaledAt: r.journaled_at?.toISOString() ?? null,
-      };
-    },
-  );
+  serve(app, API.alarmJournalStatus, { action: 'alarm:read' }, async (req) => {
+    const status = await alarmJournalStatus(pool, req.params.id);
+    if (status) return status;
+    if (!(await getAlarm(pool, req.params.id))) throw new TryggError('TRYGG_ERR_ALARM_NOT_FOUND');
+    return { status: 'none' as const, attempts: 0, lastError: null, journaledAt: null };
+  });
 
-  app.post(
-    '/api/alarms/:id/journal/resend',
-    {
-      config: { action: 'journal:admin' },
-      schema: { tags: ['journal'], params: Params, response: { 200: JournalStatus, ...errors } },
-    },
-    async (req) => {
-      const { rows } = await pool.query<{ status: JournalState; attempts: number }>(
-        RESEND + ' WHERE alarm_id = $1 RETURNING status, attempts',
-        [req.params.id],
-      );
-      const r = rows[0];
-      if (!r) throw new TryggError('TRYGG_ERR_NOT_FOUND', 'this alarm has no journal entry (it is not closed)');
-      req.log.info({ alarmId: req.params.id, by: req.principal?.userId }, 'journal entry queued again');
-      return { status: r.status, attempts: r.attempts, lastError: null, journaledAt: null };
-    },
-  );
+  serve(app, API.resendAlarmJournal, { action: 'journal:admin' }, async (req) => {
+    const status = await resendAlarmJournal(pool, req.params.id);
+    if (!status) throw new TryggError('TRYGG_ERR_NOT_FOUND', 'this alarm has no journal entry (it is not closed)');
+    req.log.info({ alarmId: req.params.id, by: req.principal?.userId }, 'journal entry queued again');
+    return status;
+  });
 };
 export default journal;

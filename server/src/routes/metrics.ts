@@ -4,10 +4,11 @@
  * only requests from this machine (a scraper beside the service, or a tunnel).
  */
 import { timingSafeEqual } from 'node:crypto';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Registry } from 'prom-client';
-import { TryggError } from '@trygg/alarm-core';
+import { API, TryggError } from '@trygg/alarm-core';
 import { bearer } from '../plugins/auth.js';
+import { serve } from './serve.js';
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 
@@ -17,8 +18,8 @@ function sameToken(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-const metrics: FastifyPluginAsync<{ registry: Registry; token: string | null }> = async (app, { registry, token }) => {
-  app.get('/metrics', { config: { public: true }, schema: { hide: true } }, async (req, reply) => {
+const metrics: FastifyPluginAsyncTypebox<{ registry: Registry; token: string | null }> = async (app, { registry, token }) => {
+  serve(app, API.metrics, { public: true }, async (req, reply) => {
     if (token !== null) {
       const given = bearer(req);
       if (!given || !sameToken(given, token)) throw new TryggError('TRYGG_ERR_UNAUTHENTICATED');

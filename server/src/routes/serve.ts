@@ -46,7 +46,8 @@ export function serve<R extends ApiRoute>(
 ): void {
   const response: Record<number, TSchema> = {};
   if (contract.response) response[contract.status ?? 200] = contract.response;
-  for (const status of contract.errors) response[status] = contract.errorBody ?? ErrorEnvelope;
+  for (const status of contract.errors) response[status] = contract.errorBodies?.[status] ?? ErrorEnvelope;
+  const status = contract.status;
   app.route({
     method: contract.method,
     url: contract.path,
@@ -64,6 +65,9 @@ export function serve<R extends ApiRoute>(
     },
     ...options,
     // The contract's types are the request's; Fastify's inference cannot follow a schema that is a type parameter.
-    handler: handler as unknown as RouteOptions['handler'],
+    handler: (status === undefined
+      ? handler
+      : // The contract's success status (201, 202 …) is set before the handler runs; an error still sets its own.
+        (req: RouteRequest<R>, reply: FastifyReply) => handler(req, reply.code(status))) as unknown as RouteOptions['handler'],
   });
 }

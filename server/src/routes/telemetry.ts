@@ -3,12 +3,10 @@
  * audited by the audit plugin (who read whose measurements).
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import Type from 'typebox';
-import { ErrorEnvelope, TelemetryBuckets, TelemetrySeriesQuery, TryggError, type Pool } from '@trygg/alarm-core';
+import { API, TryggError, type Pool, type TelemetrySeriesQuery } from '@trygg/alarm-core';
+import { deviceOwner, residentDeviceIds } from '@trygg/devices';
 import { hasTimescale, telemetrySeries } from '@trygg/gateway';
-
-const Params = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
-const errors = { 400: ErrorEnvelope, 401: ErrorEnvelope, 403: ErrorEnvelope, 404: ErrorEnvelope };
+import { serve } from './serve.js';
 const UNIT_S = { s: 1, m: 60, h: 3600, d: 86400 } as const;
 /** More buckets than this in one answer is a mistake (or an attempt to make the database work). */
 const MAX_BUCKETS = 10_000;
@@ -38,46 +36,25 @@ const telemetry: FastifyPluginAsyncTypebox<{ pool: Pool }> = async (app, { pool 
     return { deviceIds, from: from.toISOString(), to: to.toISOString(), bucketS, points };
   };
 
-  app.get(
-    '/api/devices/:id/telemetry/series',
-    {
-      config: { action: 'telemetry:read', audit: { entity: 'telemetry', subtype: 'read' } },
-      schema: {
-        tags: ['telemetry'],
-        params: Params,
-        querystring: TelemetrySeriesQuery,
-        response: { 200: TelemetryBuckets, ...errors },
-      },
-    },
+  serve(
+    app,
+    API.deviceTelemetrySeries,
+    { action: 'telemetry:read', audit: { entity: 'telemetry', subtype: 'read' } },
     async (req) => {
-      const { rows } = await pool.query<{ resident_id: string | null }>('SELECT resident_id FROM devices WHERE id = $1', [
-        req.params.id,
-      ]);
-      const device = rows[0];
+      const device = await deviceOwner(pool, req.params.id);
       if (!device) throw new TryggError('TRYGG_ERR_DEVICE_UNKNOWN');
-      req.audit.patients([device.resident_id]);
+      req.audit.patients([device.residentId]);
       return series([req.params.id], req.query);
     },
   );
 
-  app.get(
-    '/api/residents/:id/telemetry',
-    {
-      config: { action: 'telemetry:read', audit: { entity: 'telemetry', subtype: 'read' } },
-      schema: {
-        tags: ['telemetry'],
-        params: Params,
-        querystring: TelemetrySeriesQuery,
-        response: { 200: TelemetryBuckets, ...errors },
-      },
-    },
+  serve(
+    app,
+    API.residentTelemetrySeries,
+    { action: 'telemetry:read', audit: { entity: 'telemetry', subtype: 'read' } },
     async (req) => {
-      const { rows } = await pool.query<{ id: string | null }>(
-        'SELECT d.id FROM residents r LEFT JOIN devices d ON d.resident_id = r.id WHERE r.id = $1 ORDER BY d.id',
-        [req.params.id],
-      );
-      if (rows.length === 0) throw new TryggError('TRYGG_ERR_NOT_FOUND', 'no such resident');
-      const ids = rows.flatMap((r) => (r.id ? [r.id] : []));
+      const ids = await residentDeviceIds(pool, req.params.id);
+      if (!ids) throw new TryggError('TRYGG_ERR_NOT_FOUND', 'no such resident');
       req.audit.patients([req.params.id]);
       return series(ids, req.query);
     },

@@ -3,27 +3,41 @@
  * is generated from it, and the web app's data layer is generated from it (dashboard/app/src/data).
  */
 import { alarmsApi } from './alarms.js';
+import { auditApi } from './audit.js';
 import { authApi } from './auth.js';
 import { breakGlassApi } from './break-glass.js';
+import { dataApi } from './data.js';
+import { devicesApi } from './devices.js';
+import { healthApi } from './health.js';
+import { journalApi } from './journal.js';
 import { oauthApi } from './oauth.js';
 import { policiesApi } from './policies.js';
 import { pushApi } from './push.js';
+import { registryApi } from './registry.js';
 import { relativesApi } from './relatives.js';
 import { residentApi } from './resident.js';
 import { staffApi } from './staff.js';
 import { statisticsApi } from './statistics.js';
+import { telemetryApi } from './telemetry.js';
 
 export * from './route.js';
 export * from './alarms.js';
+export * from './audit.js';
 export * from './auth.js';
 export * from './break-glass.js';
+export * from './data.js';
+export * from './devices.js';
+export * from './health.js';
+export * from './journal.js';
 export * from './oauth.js';
 export * from './policies.js';
 export * from './push.js';
+export * from './registry.js';
 export * from './relatives.js';
 export * from './resident.js';
 export * from './staff.js';
 export * from './statistics.js';
+export * from './telemetry.js';
 
 export const API = {
   ...alarmsApi,
@@ -36,6 +50,13 @@ export const API = {
   ...authApi,
   ...oauthApi,
   ...breakGlassApi,
+  ...registryApi,
+  ...devicesApi,
+  ...telemetryApi,
+  ...journalApi,
+  ...auditApi,
+  ...dataApi,
+  ...healthApi,
 } as const;
 
 export type Api = typeof API;

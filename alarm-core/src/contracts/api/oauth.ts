@@ -47,6 +47,6 @@ export const oauthApi = {
     body: TokenRequest,
     response: TokenResponse,
     errors: [400, 401, 429],
-    errorBody: OAuthError,
+    errorBodies: { 400: OAuthError, 401: OAuthError, 429: OAuthError },
   }),
 } as const;

@@ -32,13 +32,14 @@ export interface ApiRoute {
   status?: 200 | 201 | 202 | 204;
   /** How a non-JSON answer is sent (documentation only). */
   produces?: string;
-  /** Statuses answered with the error envelope (or with `errorBody`). */
+  /** Statuses answered with the error envelope (or with their `errorBodies`). */
   errors: readonly ErrorStatus[];
   /**
-   * The body of the error statuses when it is not Trygg's envelope: a protocol whose clients read
-   * their own shape (OAuth 2.0's token endpoint, RFC 6749 §5.2).
+   * Error statuses answered with another body than the bare envelope: a protocol whose clients
+   * read their own shape (OAuth 2.0's token endpoint, RFC 6749 §5.2), an import's refusal (the
+   * envelope and the report of every bad row), `/readyz`'s 503 (what it checked).
    */
-  errorBody?: TSchema;
+  errorBodies?: { readonly [S in ErrorStatus]?: TSchema };
   /** Request media types other than JSON (a form-encoded body). */
   consumes?: readonly string[];
   /** Left out of the OpenAPI document (internal routes). */

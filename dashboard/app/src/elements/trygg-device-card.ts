@@ -6,7 +6,8 @@ import { LitElement, css, html } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { localized, msg } from '@lit/localize';
 import type { Device, TelemetrySeries } from '@trygg/alarm-core';
-import { api, errorMessage } from '../api.js';
+import { errorMessage } from '../api.js';
+import { fetchDeviceHealthSeries } from '../data/devices.js';
 import { ago, attentionLabel, kindLabel, statusLabel } from '../device-labels.js';
 import { shared } from '../styles.js';
 import './trygg-telemetry-chart.js';
@@ -63,9 +64,7 @@ export class TryggDeviceCard extends LitElement {
 
   private async _load(): Promise<void> {
     try {
-      this._series = await api<TelemetrySeries>(`/api/devices/${encodeURIComponent(this.device.id)}/telemetry`, {
-        token: this.token,
-      });
+      this._series = await fetchDeviceHealthSeries(this.token, this.device.id);
       this._error = null;
     } catch (err) {
       this._error = errorMessage(err);

@@ -6,7 +6,8 @@ import { LitElement, css, html } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { localized, msg } from '@lit/localize';
 import type { DeviceCredentials } from '@trygg/alarm-core';
-import { api, errorMessage } from '../api.js';
+import { errorMessage } from '../api.js';
+import { reissueDeviceCredentials } from '../data/devices.js';
 import { credentialsStyles, credentialsView } from '../credentials-view.js';
 import { shared } from '../styles.js';
 
@@ -44,11 +45,7 @@ export class TryggDeviceCredentials extends LitElement {
   private async _issue(): Promise<void> {
     this._error = null;
     try {
-      const { credentials } = await api<{ credentials: DeviceCredentials }>(
-        `/api/devices/${encodeURIComponent(this.deviceId)}/credentials`,
-        { token: this.token, method: 'POST' },
-      );
-      this._credentials = credentials;
+      this._credentials = await reissueDeviceCredentials(this.token, this.deviceId);
       this._confirming = false;
     } catch (err) {
       this._error = errorMessage(err);

@@ -5,8 +5,10 @@
 import { LitElement, css, html } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { localized, msg } from '@lit/localize';
-import type { Installation, Resident, Site } from '@trygg/alarm-core';
-import { api, errorMessage } from '../api.js';
+import type { Resident, Site } from '@trygg/alarm-core';
+import { errorMessage } from '../api.js';
+import { installDevice } from '../data/devices.js';
+import { fetchRooms, searchResidents } from '../data/registry.js';
 import { formText } from '../form.js';
 import { shared } from '../styles.js';
 
@@ -80,10 +82,7 @@ export class TryggDeviceInstall extends LitElement {
     const q = this.renderRoot.querySelector<HTMLInputElement>('input[name="q"]')?.value.trim() ?? '';
     this._error = null;
     try {
-      const { residents } = await api<{ residents: Resident[] }>(`/api/residents${q ? `?q=${encodeURIComponent(q)}` : ''}`, {
-        token: this.token,
-      });
-      this._residents = residents;
+      this._residents = await searchResidents(this.token, q);
       this._chosen = null;
     } catch (err) {
       this._error = errorMessage(err);
@@ -95,7 +94,7 @@ export class TryggDeviceInstall extends LitElement {
     this._chosen = null;
     if (mode === 'room' && this._rooms.length === 0) {
       try {
-        this._rooms = (await api<{ sites: Site[] }>('/api/sites?kind=room', { token: this.token })).sites;
+        this._rooms = await fetchRooms(this.token);
       } catch (err) {
         this._error = errorMessage(err);
       }
@@ -112,13 +111,10 @@ export class TryggDeviceInstall extends LitElement {
     this._busy = true;
     this._error = null;
     try {
-      const inst = await api<Installation>('/api/installations', {
-        token: this.token,
-        body: {
-          deviceId: this.deviceId,
-          ...(this._mode === 'resident' ? { residentId: this._chosen } : { siteId: this._chosen }),
-          location,
-        },
+      const inst = await installDevice(this.token, {
+        deviceId: this.deviceId,
+        ...(this._mode === 'resident' ? { residentId: this._chosen } : { siteId: this._chosen }),
+        location,
       });
       this.dispatchEvent(new CustomEvent('trygg-installed', { detail: inst, bubbles: true, composed: true }));
     } catch (err) {

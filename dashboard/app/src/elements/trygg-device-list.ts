@@ -6,7 +6,8 @@ import { LitElement, css, html } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { localized, msg } from '@lit/localize';
 import type { Device } from '@trygg/alarm-core';
-import { api, errorMessage } from '../api.js';
+import { errorMessage } from '../api.js';
+import { fetchDevicesNeedingAttention } from '../data/devices.js';
 import { ago, attentionLabel, kindLabel } from '../device-labels.js';
 import { shared } from '../styles.js';
 
@@ -52,7 +53,7 @@ export class TryggDeviceList extends LitElement {
 
   async reload(): Promise<void> {
     try {
-      this._devices = (await api<{ devices: Device[] }>('/api/devices?attention=true', { token: this.token })).devices;
+      this._devices = await fetchDevicesNeedingAttention(this.token);
       this._error = null;
     } catch (err) {
       this._error = errorMessage(err);

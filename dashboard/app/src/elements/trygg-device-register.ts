@@ -6,8 +6,9 @@
 import { LitElement, css, html } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { localized, msg, str } from '@lit/localize';
-import type { Device, DeviceCredentials } from '@trygg/alarm-core';
-import { api, errorMessage } from '../api.js';
+import type { DeviceCredentials, DeviceInput } from '@trygg/alarm-core';
+import { errorMessage } from '../api.js';
+import { registerDevice } from '../data/devices.js';
 import { DEVICE_KINDS, kindLabel } from '../device-labels.js';
 import { formText } from '../form.js';
 import { credentialsStyles, credentialsView } from '../credentials-view.js';
@@ -49,16 +50,14 @@ export class TryggDeviceRegister extends LitElement {
     this._busy = true;
     this._error = null;
     try {
-      const made = await api<{ device: Device; credentials: DeviceCredentials }>('/api/devices', {
-        token: this.token,
-        body: {
-          serial: this.serial,
-          kind: formText(data, 'kind'),
-          protocol: formText(data, 'protocol'),
-          vendor: opt('vendor'),
-          model: opt('model'),
-          firmware: opt('firmware'),
-        },
+      const made = await registerDevice(this.token, {
+        serial: this.serial,
+        kind: formText(data, 'kind'),
+        // The select offers the contract's protocols only.
+        protocol: formText(data, 'protocol') as DeviceInput['protocol'],
+        vendor: opt('vendor'),
+        model: opt('model'),
+        firmware: opt('firmware'),
       });
       this._credentials = made.credentials;
       this.dispatchEvent(new CustomEvent('trygg-device', { detail: made.device, bubbles: true, composed: true }));

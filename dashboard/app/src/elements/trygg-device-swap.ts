@@ -8,7 +8,8 @@ import { LitElement, css, html } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { localized, msg } from '@lit/localize';
 import type { Device } from '@trygg/alarm-core';
-import { api, errorMessage } from '../api.js';
+import { errorMessage } from '../api.js';
+import { fetchDevice, findDeviceBySerial, markDeviceFaulty, swapDevice } from '../data/devices.js';
 import { shared } from '../styles.js';
 import './trygg-serial-input.js';
 
@@ -40,30 +41,20 @@ export class TryggDeviceSwap extends LitElement {
 
   private async _markFaulty(): Promise<void> {
     await this._run(async () => {
-      const d = await api<Device>(`/api/devices/${encodeURIComponent(this.device.id)}/status`, {
-        token: this.token,
-        body: { status: 'faulty' },
-      });
-      this._emit(d);
+      this._emit(await markDeviceFaulty(this.token, this.device.id));
     });
   }
 
   private async _swap(e: CustomEvent<string>): Promise<void> {
     await this._run(async () => {
-      const { devices } = await api<{ devices: Device[] }>(`/api/devices?serial=${encodeURIComponent(e.detail)}`, {
-        token: this.token,
-      });
-      const fresh = devices[0];
+      const fresh = await findDeviceBySerial(this.token, e.detail);
       if (!fresh) {
         this._error = msg('No device with that serial. Register the new device first.', { id: 'swap.unknown' });
         return;
       }
-      await api(`/api/devices/${encodeURIComponent(this.device.id)}/swap`, {
-        token: this.token,
-        body: { newDeviceId: fresh.id },
-      });
+      await swapDevice(this.token, this.device.id, fresh.id);
       this._open = false;
-      this._emit(await api<Device>(`/api/devices/${encodeURIComponent(fresh.id)}`, { token: this.token }));
+      this._emit(await fetchDevice(this.token, fresh.id));
     });
   }
 

@@ -8,7 +8,8 @@ import { LitElement, css, html } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { localized, msg, str } from '@lit/localize';
 import type { InstallationTest } from '@trygg/alarm-core';
-import { api, errorMessage } from '../api.js';
+import { errorMessage } from '../api.js';
+import { fetchInstallationTest, startDeviceTest } from '../data/devices.js';
 import { shared } from '../styles.js';
 
 @customElement('trygg-device-test')
@@ -72,9 +73,7 @@ export class TryggDeviceTest extends LitElement {
   async refresh(): Promise<void> {
     if (!this._test || this._test.status !== 'running') return;
     try {
-      this.receive(
-        await api<InstallationTest>(`/api/installation-tests/${encodeURIComponent(this._test.id)}`, { token: this.token }),
-      );
+      this.receive(await fetchInstallationTest(this.token, this._test.id));
     } catch {
       // The live stream or the next refresh will bring it.
     }
@@ -88,10 +87,7 @@ export class TryggDeviceTest extends LitElement {
     this._busy = true;
     this._error = null;
     try {
-      this._test = await api<InstallationTest>(`/api/devices/${encodeURIComponent(this.deviceId)}/tests`, {
-        token: this.token,
-        method: 'POST',
-      });
+      this._test = await startDeviceTest(this.token, this.deviceId);
     } catch (err) {
       this._error = errorMessage(err);
     } finally {

@@ -15,7 +15,8 @@ import type {
   LoginResponse,
   ServerToClientEvents,
 } from '@trygg/alarm-core';
-import { api, errorMessage } from '../api.js';
+import { errorMessage } from '../api.js';
+import { fetchJournalBacklog, fetchJournalEntries, resendJournalEntry } from '../data/journal.js';
 import { formatAge, formatTime, typeLabel } from '../labels.js';
 import { shared } from '../styles.js';
 
@@ -160,13 +161,9 @@ export class TryggJournalAdmin extends LitElement {
   private async _load(): Promise<void> {
     const token = this.session.token;
     try {
-      const query = this._filter === 'all' ? '' : '?status=undelivered';
-      const [backlog, list] = await Promise.all([
-        api<JournalBacklogState>('/api/journal/backlog', { token }),
-        api<{ entries: JournalEntry[] }>(`/api/journal/entries${query}`, { token }),
-      ]);
+      const [backlog, entries] = await Promise.all([fetchJournalBacklog(token), fetchJournalEntries(token, this._filter)]);
       this._backlog = backlog;
-      this._entries = list.entries;
+      this._entries = entries;
       this._error = null;
     } catch (err) {
       this._error = errorMessage(err);
@@ -176,10 +173,7 @@ export class TryggJournalAdmin extends LitElement {
   private async _resend(entry: JournalEntry): Promise<void> {
     this._busy = new Set([...this._busy, entry.id]);
     try {
-      const updated = await api<JournalEntry>(`/api/journal/entries/${entry.id}/resend`, {
-        token: this.session.token,
-        method: 'POST',
-      });
+      const updated = await resendJournalEntry(this.session.token, entry.id);
       this._entries = this._entries.map((e) => (e.id === updated.id ? updated : e));
       this._error = null;
     } catch (err) {

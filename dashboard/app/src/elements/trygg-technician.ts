@@ -8,7 +8,8 @@ import { LitElement, css, html } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import { localized, msg } from '@lit/localize';
 import type { Device, InstallationTest } from '@trygg/alarm-core';
-import { api, errorMessage } from '../api.js';
+import { errorMessage } from '../api.js';
+import { fetchDevice, findDeviceBySerial } from '../data/devices.js';
 import type { Session } from '../session.js';
 import { shared } from '../styles.js';
 import { TestLiveController } from '../test-live-controller.js';
@@ -91,10 +92,7 @@ export class TryggTechnician extends LitElement {
     this._registeredId = null;
     this._error = null;
     try {
-      const { devices } = await api<{ devices: Device[] }>(`/api/devices?serial=${encodeURIComponent(e.detail)}`, {
-        token: this.session.token,
-      });
-      this._device = devices[0] ?? null;
+      this._device = await findDeviceBySerial(this.session.token, e.detail);
     } catch (err) {
       this._error = errorMessage(err);
     }
@@ -103,7 +101,7 @@ export class TryggTechnician extends LitElement {
   private async _reloadDevice(): Promise<void> {
     if (!this._device) return;
     try {
-      this._device = await api<Device>(`/api/devices/${encodeURIComponent(this._device.id)}`, { token: this.session.token });
+      this._device = await fetchDevice(this.session.token, this._device.id);
     } catch (err) {
       this._error = errorMessage(err);
     }

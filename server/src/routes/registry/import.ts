@@ -4,25 +4,15 @@
  * answer is 400 TRYGG_ERR_IMPORT_INVALID with the report of every bad row).
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import Type from 'typebox';
-import { ImportReport, type Pool } from '@trygg/alarm-core';
+import { API, IMPORT_MAX_BYTES, type ImportRefused, type Pool } from '@trygg/alarm-core';
 import { decodeCsv, importCsv } from '@trygg/devices';
+import { serve } from '../serve.js';
 import { actorOf, userIdOf } from './actor.js';
-import { errors } from './errors.js';
-
-const MAX_CSV_BYTES = 10 * 1024 * 1024;
-/** A refused import: the error envelope with the full report. */
-const ImportRefused = Type.Object({
-  ...ImportReport.properties,
-  status: Type.Literal('error'),
-  code: Type.String(),
-  message: Type.String(),
-});
 
 const importRoutes: FastifyPluginAsyncTypebox<{ pool: Pool }> = async (app, { pool }) => {
   // Read by the charset the upload declares (UTF-8 when none): a Latin-1 file is decoded as such
   // or refused, never stored as replacement characters.
-  app.addContentTypeParser('text/csv', { parseAs: 'buffer', bodyLimit: MAX_CSV_BYTES }, (req, body, done) => {
+  app.addContentTypeParser('text/csv', { parseAs: 'buffer', bodyLimit: IMPORT_MAX_BYTES }, (req, body, done) => {
     const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(req.headers['content-type'] ?? '')?.[1];
     try {
       done(null, decodeCsv(body as Buffer, charset));
@@ -31,19 +21,10 @@ const importRoutes: FastifyPluginAsyncTypebox<{ pool: Pool }> = async (app, { po
     }
   });
 
-  app.post(
-    '/api/import/:kind',
-    {
-      config: { action: 'registry:import', audit: { entity: 'registry-import', subtype: 'operation' } },
-      bodyLimit: MAX_CSV_BYTES,
-      schema: {
-        tags: ['registry'],
-        params: Type.Object({ kind: Type.Enum(['residents', 'devices']) }),
-        querystring: Type.Object({ dryRun: Type.Optional(Type.Enum(['true', 'false'])) }, { additionalProperties: false }),
-        body: Type.String({ maxLength: MAX_CSV_BYTES }),
-        response: { 200: ImportReport, 400: Type.Union([ImportRefused, errors[400]]), 401: errors[401], 403: errors[403] },
-      },
-    },
+  serve(
+    app,
+    API.importRegistry,
+    { action: 'registry:import', audit: { entity: 'registry-import', subtype: 'operation' } },
     async (req, reply) => {
       const report = await importCsv(pool, req.params.kind, req.body, {
         dryRun: req.query.dryRun === 'true',
@@ -61,15 +42,18 @@ const importRoutes: FastifyPluginAsyncTypebox<{ pool: Pool }> = async (app, { po
         'registry import',
       );
       if (report.invalid.length > 0) {
-        return reply.status(400).send({
+        const refused: ImportRefused = {
           ...report,
           status: 'error',
           code: 'TRYGG_ERR_IMPORT_INVALID',
           message: `${report.invalid.length} invalid rows; nothing was imported`,
-        });
+        };
+        // The contract's 400 body (its `errorBodies`), not its success answer: sent as is.
+        return reply.status(400).send(refused) as never;
       }
       return report;
     },
+    { bodyLimit: IMPORT_MAX_BYTES },
   );
 };
 export default importRoutes;
