@@ -37,6 +37,22 @@ export class Api {
     contentType = 'application/json',
   ): Promise<ApiAnswer<T>> {
     const payload = body === undefined ? null : typeof body === 'string' ? body : JSON.stringify(body);
+    return this.send<T>(method, path, token, payload, contentType, true);
+  }
+
+  /**
+   * One request. A kept-alive socket the service closed as idle just as the request went out
+   * fails with ECONNRESET before any answer: the request never reached the service, so it is
+   * sent once more on a new socket (what Node's documentation advises, `request.reusedSocket`).
+   */
+  private send<T>(
+    method: string,
+    path: string,
+    token: string | null,
+    payload: string | null,
+    contentType: string,
+    mayRetry: boolean,
+  ): Promise<ApiAnswer<T>> {
     return new Promise((resolve, reject) => {
       const req = http.request(
         {
@@ -67,7 +83,11 @@ export class Api {
           res.on('error', reject);
         },
       );
-      req.on('error', reject);
+      req.on('error', (err: NodeJS.ErrnoException) => {
+        if (mayRetry && req.reusedSocket && err.code === 'ECONNRESET') {
+          this.send<T>(method, path, token, payload, contentType, false).then(resolve, reject);
+        } else reject(err);
+      });
       req.setTimeout(120_000, () => req.destroy(new Error(`${method} ${path}: no answer in 120 s`)));
       if (payload !== null) req.write(payload);
       req.end();
