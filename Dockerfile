@@ -17,6 +17,6 @@ ENV NODE_ENV=production
 EXPOSE 8080 1883 5060/udp 5060/tcp 5061/tcp
 USER node
 # Node runs the service itself, with no npm or shell in between that might not pass signals on:
-# `docker stop`'s SIGTERM reaches Trygg, which stops in order and exits 0 (README, Robustness).
+# `docker stop`'s SIGTERM reaches Trygg, which stops in order and exits 0 (docs/operations.md, Robustness).
 # Give it an init as PID 1 (`docker run --init`, compose's `init: true`) to reap what it starts.
 CMD ["node", "--import", "tsx", "server/src/main.ts"]

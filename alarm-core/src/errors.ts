@@ -1,6 +1,6 @@
 /**
  * Error catalogue (STYLE §5): stable codes with their HTTP status. Codes are data; messages are
- * for people. A test checks codes are unique and documented in README.md.
+ * for people. A test checks codes are unique and documented in docs/errors.md (`npm run docs:errors`).
  */
 
 export const ERRORS = {
@@ -76,6 +76,7 @@ export const ERRORS = {
     message: 'keys.p256dh must be a P-256 public key (65 octets, uncompressed) and keys.auth 16 octets, base64url',
   },
   TRYGG_ERR_CONFIG: { status: 500, message: 'invalid configuration' },
+  TRYGG_ERR_PORT_UNAVAILABLE: { status: 500, message: 'a port Trygg must listen on is in use or not allowed' },
   TRYGG_ERR_INTERNAL: { status: 500, message: 'internal error' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

@@ -5,5 +5,7 @@ export * from './ports.js';
 export * from './db/index.js';
 export * from './engine/index.js';
 export * from './escalation/index.js';
+export * from './people/index.js';
+export * from './statistics/index.js';
 export * from './journal/index.js';
 export * from './audit/balp.js';

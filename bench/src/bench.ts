@@ -4,7 +4,8 @@
  * beside its peer's from the same run, in rounds alternating Trygg and the peer; prints one table
  * (p50 / p99 / p99.9 / max for latencies, Trygg/peer ratios, spread across rounds, goals), warns
  * about figures too noisy to trust and about other work loading the machine, and writes
- * bench-results/bench.json. `--help` lists the options; `--quick` runs every section small;
+ * bench-results/bench.json and what it printed to bench/results/<date>-<sections>.md (beside
+ * bench.json for `--quick` or `--out`). `--help` lists the options; `--quick` runs every section small;
  * `--only <section>` (repeatable) runs some.
  */
 import { randomBytes } from 'node:crypto';
@@ -21,12 +22,17 @@ import { benchGateway, gatewayFigures } from './gateway.js';
 import { benchJournal, handledAlarm, journalFigures } from './journal.js';
 import { BUSY_OTHER, BUSY_STEAL, CpuSampler, describeMachine, share, type CpuShare } from './machine.js';
 import { optionsHelp, parseBenchArgs, SECTIONS, type Sizes } from './options.js';
+import { resultName, writeResult } from './results.js';
 import { benchPush, pushFigures } from './push.js';
 import { benchScale, scaleFigures } from './scale.js';
 import { benchScaip, scaipFigures } from './scaip.js';
 import { benchTelemetry, telemetryFigures } from './telemetry.js';
 
-const log = (l: string) => process.stdout.write(`${l}\n`);
+const printed: string[] = [];
+const log = (l: string) => {
+  printed.push(l);
+  process.stdout.write(`${l}\n`);
+};
 let args: ReturnType<typeof parseBenchArgs>;
 try {
   args = parseBenchArgs(process.argv.slice(2));
@@ -309,4 +315,9 @@ await writeFile(
   ),
 );
 log(`written to ${path.join(out, 'bench.json')}; total ${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`);
+const command = ['npm run bench', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' ');
+const dir = args.out !== null || args.quick ? out : undefined;
+process.stdout.write(
+  `figures written to ${await writeResult(resultName(only, args.quick), printed, { dir, when: new Date(started), command })}\n`,
+);
 process.exit(failed ? 1 : 0);

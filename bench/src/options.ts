@@ -1,5 +1,5 @@
 /**
- * The bench's options: each with its default size (the figures the README quotes) and its
+ * The bench's options: each with its default size (the figures docs/benchmarks.md quotes) and its
  * `--quick` size (every section small, a smoke check of about two minutes). An option given on
  * the command line wins over both.
  */
@@ -106,7 +106,7 @@ export function parseBenchArgs(argv: string[], sections: readonly string[] = SEC
   return { sizes, scale, quick, only, out: typeof values.out === 'string' ? values.out : null, help: values.help === true };
 }
 
-/** The options as the README's table and `--help` show them. */
+/** The options as docs/benchmarks.md's table and `--help` show them. */
 export function optionsHelp(): string[] {
   return (Object.entries(OPTIONS) as [SizeName, Spec][]).map(
     ([n, s]) => `  --${n} N`.padEnd(26) + `${s.help} (default ${s.default}, --quick ${s.quick})`,

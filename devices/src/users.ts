@@ -117,3 +117,25 @@ export async function createUser(
     user.locale ?? 'nb',
   ]);
 }
+
+/** An account by its id; null when there is none. */
+export async function readUser(db: Queryable, id: string): Promise<UserRecord | null> {
+  const { rows } = await db.query<{
+    username: string;
+    display_name: string;
+    roles: Role[];
+    locale: string;
+    session_epoch: number;
+  }>('SELECT username, display_name, roles, locale, session_epoch FROM users WHERE id = $1', [id]);
+  const row = rows[0];
+  return row
+    ? {
+        id,
+        username: row.username,
+        displayName: row.display_name,
+        roles: row.roles,
+        locale: row.locale,
+        sessionEpoch: row.session_epoch,
+      }
+    : null;
+}

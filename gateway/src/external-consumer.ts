@@ -14,8 +14,6 @@ import mqtt, { type MqttClient } from 'mqtt';
 import {
   deviceTopic,
   ERRORS,
-  isDeviceFault,
-  parseDeviceTopic,
   TOPIC_PREFIX,
   type DeviceFeedback,
   type DeviceFeedbackSink,
@@ -24,8 +22,7 @@ import {
   type Logger,
 } from '@trygg/alarm-core';
 import type { GatewayMetrics } from './metrics.js';
-import { parseDeviceEvent } from './parse-event.js';
-import { parseTelemetry } from './parse-telemetry.js';
+import { Ingress } from './ingress.js';
 import type { TelemetryWriter } from './telemetry.js';
 
 export interface ExternalBrokerOptions {
@@ -45,14 +42,14 @@ export interface ExternalBrokerOptions {
   reconnectMs?: number;
 }
 
-/** SQLSTATE 23503: the device is not in the registry (foreign key). */
-const isUnknownDevice = (err: unknown) => (err as { code?: unknown } | null)?.code === '23503';
-
 export class ExternalBrokerConsumer implements DeviceFeedbackSink {
   readonly counters = new Map<string, number>();
   private client: MqttClient | null = null;
+  private readonly ingress: Ingress;
 
-  constructor(private readonly opts: ExternalBrokerOptions) {}
+  constructor(private readonly opts: ExternalBrokerOptions) {
+    this.ingress = new Ingress({ inbox: opts.inbox, telemetry: opts.telemetry, maxClockSkewS: opts.maxClockSkewS });
+  }
 
   get ready(): boolean {
     return this.client?.connected === true;
@@ -79,7 +76,7 @@ export class ExternalBrokerConsumer implements DeviceFeedbackSink {
         return;
       }
       const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
-      this.handle(packet.topic, payload).then(
+      this.handle(packet.topic, payload, packet.qos).then(
         () => callback(),
         (err: unknown) => this.storeFailed(packet.topic, err),
       );
@@ -124,43 +121,45 @@ export class ExternalBrokerConsumer implements DeviceFeedbackSink {
     this.send(deviceId, eventId === undefined ? base : { ...base, eventId });
   }
 
-  /** Stores one message; resolves when it may be acknowledged (stored, or refused for good). */
-  private async handle(topic: string, message: Buffer): Promise<void> {
-    const target = parseDeviceTopic(topic);
-    if (!target) return; // not ours: acknowledge and forget
-    const { deviceId } = target;
-    const skewS = (ts: string) => Math.abs(Date.parse(ts) - Date.now()) / 1000;
-    try {
-      if (target.channel === 'telemetry') {
-        const parsed = parseTelemetry(message);
-        if (!parsed.ok) return this.reject(deviceId, parsed.code, parsed.detail);
-        if (skewS(parsed.sample.ts) > this.opts.maxClockSkewS) {
-          return this.reject(deviceId, 'TRYGG_ERR_CLOCK_SKEW', `ts ${parsed.sample.ts} is far off`);
-        }
-        await this.opts.telemetry.write(deviceId, parsed.sample);
+  /**
+   * The answer step of the ingress pipeline (ingress.ts: the same topic, parse, clock and store
+   * steps as the embedded broker; the broker keeps the ACL and the budget): resolves when the
+   * message may be acknowledged to the broker (stored, or refused for good), rejects when the
+   * store is away.
+   */
+  private async handle(topic: string, payload: Buffer, qos: number): Promise<void> {
+    const v = await this.ingress.handle({ topic, payload, qos, client: null });
+    switch (v.kind) {
+      case 'ignored':
+      case 'forbidden':
+      case 'over-budget':
+      case 'status':
+        return; // not ours: acknowledge and forget
+      case 'refused':
+        for (const note of v.notes) this.reject(v.deviceId, note.code, note.detail, v.eventId);
+        this.reject(v.deviceId, v.code, v.detail, v.eventId);
         return;
-      }
-      if (target.channel !== 'events') return;
-      const parsed = parseDeviceEvent(message, { now: new Date(), maxSkewS: this.opts.maxClockSkewS });
-      if (!parsed.ok) return this.reject(deviceId, parsed.code, parsed.detail, parsed.eventId);
-      const { event } = parsed;
-      for (const note of parsed.notes) this.reject(deviceId, note.code, note.detail, event.id);
-      const result = await this.opts.inbox.accept(deviceId, event).catch((err: unknown) => {
-        if (!isDeviceFault(err)) throw err;
-        this.reject(deviceId, err.code, err.message, event.id);
-        return null;
-      });
-      if (result === null) return;
-      this.count(`events.${result}`);
-      this.opts.metrics?.events.inc({ outcome: result });
-      if (result === 'reused') {
-        this.reject(deviceId, 'TRYGG_ERR_EVENT_ID_REUSED', `id ${event.id} was stored before with other content`, event.id);
-      }
-    } catch (err) {
-      if (!isUnknownDevice(err)) throw err;
-      // The broker let in a device the registry does not know: refused for good, not retried.
-      this.count('TRYGG_ERR_DEVICE_UNKNOWN');
-      this.opts.logger.warn({ code: 'TRYGG_ERR_DEVICE_UNKNOWN', deviceId }, 'message from a device not in the registry');
+      case 'written':
+        v.pending?.catch((err: unknown) => {
+          this.count('TRYGG_ERR_STORE_UNAVAILABLE');
+          this.opts.logger.warn({ code: 'TRYGG_ERR_STORE_UNAVAILABLE', deviceId: v.deviceId, err }, 'QoS 0 telemetry not stored');
+        });
+        return;
+      case 'stored':
+        for (const note of v.notes) this.reject(v.deviceId, note.code, note.detail, v.event.id);
+        this.count(`events.${v.result}`);
+        this.opts.metrics?.events.inc({ outcome: v.result });
+        if (v.result === 'reused') {
+          this.reject(
+            v.deviceId,
+            'TRYGG_ERR_EVENT_ID_REUSED',
+            `id ${v.event.id} was stored before with other content`,
+            v.event.id,
+          );
+        }
+        return;
+      case 'unavailable':
+        throw v.err;
     }
   }
 

@@ -20,6 +20,11 @@ export const ConfigSchema = Type.Object({
   host: Type.String({ minLength: 1 }),
   port: Port,
   mqttPort: Port,
+  /**
+   * The embedded default with no TRYGG_MQTT_PORT: a busy mqttPort gives way to the next free one
+   * (ports.ts). Derived, never set by an environment variable; a chosen port never moves.
+   */
+  mqttPortMayMove: Type.Boolean(),
   /** Port of the embedded PostgreSQL; 0 = any free port. */
   embeddedPgPort: Port,
   logLevel: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
@@ -225,12 +230,16 @@ const ENV: Record<string, { key: keyof Config; parse: (v: string) => unknown }> 
   TRYGG_DB_STATEMENT_TIMEOUT_MS: { key: 'dbStatementTimeoutMs', parse: toNumber },
 };
 
+/** Every environment variable the config reads (the docs are checked against it: config-doc.test.ts). */
+export const SETTINGS: readonly string[] = Object.keys(ENV);
+
 export const DEFAULTS: Config = {
   databaseUrl: null,
   dataDir: './.trygg',
   host: '0.0.0.0',
   port: 8080,
   mqttPort: 1883,
+  mqttPortMayMove: false,
   embeddedPgPort: 0,
   logLevel: 'info',
   demo: false,
@@ -353,6 +362,11 @@ export function loadConfig(
     else throw new TryggError('TRYGG_ERR_CONFIG', `Unknown option ${arg} (known: --demo)`);
   }
   Object.assign(merged, overrides);
+  // Only on the embedded default (a developer's `npm start`): a production node's port is part
+  // of its devices' configuration and must fail loudly rather than move.
+  if (!('mqttPortMayMove' in overrides)) {
+    merged.mqttPortMayMove = !source.mqttPort && !('mqttPort' in overrides) && !merged.databaseUrl && !merged.mqttUrl;
+  }
   if (!validator.Check(merged)) {
     const err = validator.Errors(merged)[0];
     // The setting, not the element of a list setting (`/pushAllowOrigins/0`).

@@ -7,6 +7,7 @@
 import pino from 'pino';
 import { TryggError } from '@trygg/alarm-core';
 import { loadConfig } from './config.js';
+import { explainStartError } from './ports.js';
 import { stopOnSignals } from './signals.js';
 import { startTrygg } from './trygg.js';
 
@@ -28,7 +29,10 @@ async function main(): Promise<void> {
       await trygg?.stop();
     },
   });
-  await started;
+  // A port another program holds is the first start's usual failure: say which and what to set.
+  await started.catch((err: unknown) => {
+    throw explainStartError(err, config);
+  });
 }
 
 main().catch((err: unknown) => {

@@ -182,7 +182,7 @@ export async function onConnection<T>(
 /**
  * One prepared statement in a transaction of its own that commits without waiting for the WAL
  * to reach the disk (`synchronous_commit = off` for it alone), in one round trip. For writes a
- * crash may forget the last fraction of a second of, never half-write: see README, "Which
+ * crash may forget the last fraction of a second of, never half-write: see docs/architecture.md, "Which
  * commits wait for the disk".
  */
 export async function commitRelaxed(pool: pg.Pool, statement: Prepared, values: readonly unknown[]): Promise<pg.QueryResult> {

@@ -10,6 +10,7 @@
  * event is only stored, batched the same way, and the engine applies it afterwards (its sweep
  * retries what fails).
  */
+import type { Alarm } from '../contracts/alarm.js';
 import type { DeviceEvent } from '../contracts/device-event.js';
 import { EVENT_TYPES, type DeviceEventType } from '../contracts/vocabulary.js';
 import { GroupCommit, type GroupCommitOptions } from '../db/group-commit.js';
@@ -36,6 +37,21 @@ interface Row {
   event: DeviceEvent;
 }
 
+/** The alarm an event opened or joined ($1 device, $2 event id), with whether the engine has applied it. */
+const ALARM_OF_EVENT: Prepared = {
+  name: 'trygg_inbox_alarm_of_event',
+  text: `SELECT e.processed_at, a.id, a.state
+           FROM device_events e
+           LEFT JOIN LATERAL (
+             SELECT a.id, a.state FROM alarms a
+              WHERE a.device_id = e.device_id AND a.opened_at >= e.received_at - interval '1 day'
+                AND EXISTS (SELECT 1 FROM alarm_timeline t
+                             WHERE t.alarm_id = a.id AND t.kind IN ('opened', 'event-joined')
+                               AND t.data->>'eventId' = e.event_id)
+              ORDER BY a.opened_at DESC LIMIT 1) a ON true
+          WHERE e.device_id = $1 AND e.event_id = $2`,
+};
+
 export class Inbox {
   private readonly taking: GroupCommit<Row, TakeOutcome>;
   private readonly batches: GroupCommit<Row, AcceptResult>;
@@ -60,6 +76,22 @@ export class Inbox {
    */
   async acceptWithOutcome(deviceId: string, event: DeviceEvent): Promise<TakeOutcome> {
     return (await this.store(deviceId, event)).outcome;
+  }
+
+  /**
+   * Where the alarm an event stored before stands now, for a sender that asks again about the
+   * same event (a SCAIP unit polling with the same ref): `undefined` while the engine has not
+   * applied the event yet, `null` when it touched no alarm, else the alarm as `acceptWithOutcome`
+   * gives it.
+   */
+  async alarmOf(deviceId: string, eventId: string): Promise<TakeOutcome['alarm']> {
+    const { rows } = await this.pool.query<{ processed_at: Date | null; id: string | null; state: Alarm['state'] | null }>(
+      ALARM_OF_EVENT,
+      [deviceId, eventId],
+    );
+    const r = rows[0];
+    if (!r || r.processed_at === null) return undefined;
+    return r.id === null || r.state === null ? null : { id: r.id, state: r.state };
   }
 
   /**

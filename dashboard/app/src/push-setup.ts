@@ -3,7 +3,7 @@
  * installation's VAPID key and registers the subscription for this user and device. Says what
  * stands in the way when it cannot (no push in this browser, blocked, not installed).
  */
-import { api } from './api.js';
+import { fetchPushKey, savePushSubscription } from './data/push.js';
 
 export type PushState = 'unsupported' | 'denied' | 'prompt' | 'on' | 'failed';
 
@@ -57,9 +57,9 @@ export async function enablePush(token: string): Promise<PushState> {
   try {
     const reg = await navigator.serviceWorker.register('/sw.js');
     await navigator.serviceWorker.ready;
-    const { publicKey } = await api<{ publicKey: string }>('/api/push/key', { token });
+    const { publicKey } = await fetchPushKey(token);
     const sub = await reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: keyBytes(publicKey) });
-    await api(`/api/push/subscriptions/${deviceName()}`, { token, method: 'PUT', body: sub.toJSON() });
+    await savePushSubscription(token, deviceName(), sub.toJSON());
     return 'on';
   } catch {
     // No push service reachable (offline, or a browser without one): say so, keep the app usable.

@@ -5,7 +5,7 @@
  * signed in; the token's own expiry still ends it.
  */
 import type { LoginResponse } from '@trygg/alarm-core';
-import { api } from './api.js';
+import { providerSignInUrl, signOut } from './data/auth.js';
 
 export type Session = LoginResponse;
 
@@ -61,7 +61,7 @@ export function clearSession(): void {
  */
 export async function endSession(token: string): Promise<void> {
   try {
-    await api('/api/auth/logout', { method: 'POST', token });
+    await signOut(token);
   } catch {
     // Already ended, or the server is away: the token still runs out by itself.
   }
@@ -88,7 +88,7 @@ export function startProviderSignIn(): void {
   } catch {
     // Without storage the returning session cannot be matched, and is refused: sign in locally.
   }
-  window.location.assign(`/api/auth/oidc/login?app_state=${encodeURIComponent(state)}`);
+  window.location.assign(providerSignInUrl(state));
 }
 
 /** The error code for a session in the address that this tab did not ask for (login CSRF). */

@@ -1,9 +1,12 @@
 /**
- * PUBLISH: where "no alarm is lost" is decided. An event is committed to the inbox *before*
- * this hook returns, and aedes writes the PUBACK only after it returns, so a PUBACK always
- * means "stored". If the store fails, the connection is closed without PUBACK and the device
- * sends again. An event that can never be stored (malformed, wrong schema) is acknowledged so
- * the device stops resending it, logged with its error code, and answered on `feedback`.
+ * PUBLISH: where "no alarm is lost" is decided. The message goes through the ingress pipeline
+ * (ingress.ts: topic, budget, parse, clock, store — the same steps the external-broker consumer
+ * takes); this hook is its answer step. An event is committed to the inbox *before* this hook
+ * returns, and aedes writes the PUBACK only after it returns, so a PUBACK always means "stored".
+ * If the store fails, the connection is closed without PUBACK and the device sends again. An
+ * event that can never be stored (malformed, wrong schema, a device no longer registered) is
+ * acknowledged so the device stops resending it, logged with its error code, and answered on
+ * `feedback`.
  *
  * Floods: each device has a message budget (token bucket). An event over budget is not
  * acknowledged and the connection is closed (nothing is lost: the device resends later, slower);
@@ -11,20 +14,19 @@
  * disconnected. A device's clock far off: telemetry is refused (a curve at the wrong time is
  * worse than a gap); an alarm is never refused for it, it is stored with Trygg's receive time.
  */
-import { DevicePresence, isDeviceFault, parseDeviceTopic, type DeviceChannel } from '@trygg/alarm-core';
-import { Compile } from 'typebox/compile';
+import type { DeviceChannel } from '@trygg/alarm-core';
 import type { AuthorizePublishHandler } from '../aedes-types.js';
 import type { GatewayContext } from '../context.js';
-import { parseDeviceEvent } from '../parse-event.js';
-import { parseTelemetry } from '../parse-telemetry.js';
+import { Ingress, type Verdict } from '../ingress.js';
 
 type Client = NonNullable<Parameters<AuthorizePublishHandler>[0]>;
 type Done = Parameters<AuthorizePublishHandler>[2];
+type Packet = Parameters<AuthorizePublishHandler>[1];
 /** [MQTT-3.4.2.1] PUBACK reason 0x99: payload format invalid (acknowledged, not stored). */
 const PAYLOAD_INVALID = 0x99;
-const statusValidator = Compile(DevicePresence);
 
 export function authorizePublish(ctx: GatewayContext): AuthorizePublishHandler {
+  const ingress = new Ingress({ inbox: ctx.inbox, telemetry: ctx.telemetry, rate: ctx.rate, maxClockSkewS: ctx.maxClockSkewS });
   const refusedInRow = new Map<string, number>();
 
   /** Over budget: counted, logged and answered once per streak, disconnected when it goes on. */
@@ -49,7 +51,72 @@ export function authorizePublish(ctx: GatewayContext): AuthorizePublishHandler {
     done(null);
   };
 
-  const skewS = (ts: string): number => Math.abs(Date.parse(ts) - Date.now()) / 1000;
+  /** The answer step: what the device hears for each verdict of the ingress pipeline. */
+  const answer = (client: Client, packet: Packet, v: Verdict, started: number, done: Done): void => {
+    const acked = (channel: DeviceChannel) => {
+      if (packet.qos > 0) ctx.metrics?.ackLatency.observe({ channel }, (performance.now() - started) / 1000);
+      done(null);
+    };
+    switch (v.kind) {
+      case 'forbidden':
+      case 'ignored':
+        ctx.count('TRYGG_ERR_TOPIC_FORBIDDEN');
+        ctx.logger.warn(
+          { code: 'TRYGG_ERR_TOPIC_FORBIDDEN', deviceId: client.id, topic: packet.topic },
+          'publish refused; disconnecting',
+        );
+        ctx.refusals(client).disconnect(0x87); // MQTT 5: not authorized
+        done(new Error('TRYGG_ERR_TOPIC_FORBIDDEN'));
+        return;
+      case 'over-budget':
+        overBudget(client, packet.messageId, v.channel, done);
+        return;
+      case 'status':
+        done(null);
+        return;
+      case 'refused':
+        for (const note of v.notes) ctx.reject(v.deviceId, note.code, note.detail, v.eventId);
+        ctx.reject(v.deviceId, v.code, v.detail, v.eventId);
+        if (v.channel === 'status') {
+          ctx.refusals(client).disconnect(PAYLOAD_INVALID);
+          done(new Error(v.code)); // refusing is the only way not to retain it
+          return;
+        }
+        ctx.refusals(client).puback(packet.messageId, PAYLOAD_INVALID);
+        done(null);
+        return;
+      case 'written':
+        refusedInRow.delete(v.deviceId);
+        if (v.pending) {
+          // QoS 0: no PUBACK to hold back; the device's next packets come in while the batch commits.
+          v.pending.catch((err: unknown) => {
+            ctx.count('TRYGG_ERR_STORE_UNAVAILABLE');
+            ctx.logger.warn({ code: 'TRYGG_ERR_STORE_UNAVAILABLE', deviceId: v.deviceId, err }, 'QoS 0 telemetry not stored');
+          });
+        }
+        acked('telemetry');
+        return;
+      case 'stored':
+        refusedInRow.delete(v.deviceId);
+        for (const note of v.notes) ctx.reject(v.deviceId, note.code, note.detail, v.event.id);
+        ctx.count(`events.${v.result}`);
+        ctx.metrics?.events.inc({ outcome: v.result });
+        if (v.result === 'reused') {
+          ctx.reject(
+            v.deviceId,
+            'TRYGG_ERR_EVENT_ID_REUSED',
+            `id ${v.event.id} was stored before with other content`,
+            v.event.id,
+          );
+        }
+        acked('events');
+        return;
+      case 'unavailable':
+        ctx.refusals(client).disconnect(0x89); // MQTT 5: server busy
+        ctx.storeFailed(v.deviceId, v.err, done);
+        return;
+    }
+  };
 
   return (client, packet, done) => {
     if (!client) {
@@ -57,101 +124,9 @@ export function authorizePublish(ctx: GatewayContext): AuthorizePublishHandler {
       return;
     }
     const started = performance.now();
-    const deviceId = client.id;
-    const target = parseDeviceTopic(packet.topic);
-    if (!target || target.deviceId !== deviceId || target.channel === 'feedback') {
-      ctx.count('TRYGG_ERR_TOPIC_FORBIDDEN');
-      ctx.logger.warn({ code: 'TRYGG_ERR_TOPIC_FORBIDDEN', deviceId, topic: packet.topic }, 'publish refused; disconnecting');
-      ctx.refusals(client).disconnect(0x87); // MQTT 5: not authorized
-      done(new Error('TRYGG_ERR_TOPIC_FORBIDDEN'));
-      return;
-    }
     const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
-    if (target.channel === 'status') {
-      // The last will arrives here too, when the connection drops.
-      if (statusValidator.Check(payload.toString('utf8'))) {
-        done(null);
-        return;
-      }
-      ctx.reject(deviceId, 'TRYGG_ERR_SCHEMA', 'status must be "online" or "offline"');
-      ctx.refusals(client).disconnect(PAYLOAD_INVALID);
-      done(new Error('TRYGG_ERR_SCHEMA')); // refusing is the only way not to retain it
-      return;
-    }
-    if (!ctx.rate.take(deviceId)) {
-      overBudget(client, packet.messageId, target.channel, done);
-      return;
-    }
-    refusedInRow.delete(deviceId);
-    const acked = () => {
-      if (packet.qos > 0) ctx.metrics?.ackLatency.observe({ channel: target.channel }, (performance.now() - started) / 1000);
-      done(null);
-    };
-    switch (target.channel) {
-      case 'telemetry': {
-        const parsed = parseTelemetry(payload);
-        if (!parsed.ok) {
-          ctx.reject(deviceId, parsed.code, parsed.detail);
-          ctx.refusals(client).puback(packet.messageId, PAYLOAD_INVALID);
-          done(null);
-          return;
-        }
-        const skew = skewS(parsed.sample.ts);
-        if (skew > ctx.maxClockSkewS) {
-          ctx.reject(deviceId, 'TRYGG_ERR_CLOCK_SKEW', `ts ${parsed.sample.ts} is ${Math.round(skew)} s off`);
-          ctx.refusals(client).puback(packet.messageId, PAYLOAD_INVALID);
-          done(null);
-          return;
-        }
-        const written = ctx.telemetry.write(deviceId, parsed.sample, { durable: packet.qos > 0 });
-        if (packet.qos === 0) {
-          // No PUBACK to hold back: let the device's next packets in while the batch commits.
-          done(null);
-          written.catch((err: unknown) => {
-            ctx.count('TRYGG_ERR_STORE_UNAVAILABLE');
-            ctx.logger.warn({ code: 'TRYGG_ERR_STORE_UNAVAILABLE', deviceId, err }, 'QoS 0 telemetry not stored');
-          });
-          return;
-        }
-        written.then(acked, (err: unknown) => {
-          ctx.refusals(client).disconnect(0x89); // MQTT 5: server busy
-          ctx.storeFailed(deviceId, err, done);
-        });
-        return;
-      }
-      case 'events': {
-        const parsed = parseDeviceEvent(payload, { now: new Date(), maxSkewS: ctx.maxClockSkewS });
-        if (!parsed.ok) {
-          ctx.reject(deviceId, parsed.code, parsed.detail, parsed.eventId);
-          ctx.refusals(client).puback(packet.messageId, PAYLOAD_INVALID);
-          done(null);
-          return;
-        }
-        const { event } = parsed;
-        for (const note of parsed.notes) ctx.reject(deviceId, note.code, note.detail, event.id);
-        ctx.inbox.accept(deviceId, event).then(
-          (result) => {
-            ctx.count(`events.${result}`);
-            ctx.metrics?.events.inc({ outcome: result });
-            if (result === 'reused') {
-              ctx.reject(deviceId, 'TRYGG_ERR_EVENT_ID_REUSED', `id ${event.id} was stored before with other content`, event.id);
-            }
-            acked();
-          },
-          (err: unknown) => {
-            if (isDeviceFault(err)) {
-              // The data itself can never be stored: resending would fail forever.
-              ctx.reject(deviceId, err.code, err.message, event.id);
-              ctx.refusals(client).puback(packet.messageId, PAYLOAD_INVALID);
-              done(null);
-              return;
-            }
-            ctx.refusals(client).disconnect(0x89); // MQTT 5: server busy
-            ctx.storeFailed(deviceId, err, done);
-          },
-        );
-        return;
-      }
-    }
+    void ingress
+      .handle({ topic: packet.topic, payload, qos: packet.qos, client: client.id })
+      .then((v) => answer(client, packet, v, started, done));
   };
 }

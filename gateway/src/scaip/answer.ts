@@ -7,21 +7,20 @@
  * withhold the `<mrs>` and the unit sends again; a value the store refuses is the request's fault
  * and gets `snu=3` at once, never "try again" forever.
  */
-import type { ErrorCode, Inbox, Logger, Queryable, TakeOutcome } from '@trygg/alarm-core';
+import type { ErrorCode, Inbox, Logger, TakeOutcome } from '@trygg/alarm-core';
 import { EVENT_TYPES, isDeviceFault } from '@trygg/alarm-core';
 import type { ScaipSiteSettings, ScaipUnit, ScaipUnits } from '@trygg/devices';
 import { classify, eventIdOf, toDeviceEvent } from './mapping.js';
 import { SNU, type Mrs } from './mrs.js';
 import { parseMrq, type Mrq } from './mrq.js';
-import { alarmProgress, alarmReply, type AlarmProgress } from './replies.js';
+import { alarmReply, type AlarmProgress } from './replies.js';
 import { refKey, type ScaipSessions } from './sessions.js';
 
 const SETTINGS_TTL_MS = 30_000;
 
 export interface AnswerDeps {
-  db: Queryable;
   units: Pick<ScaipUnits, 'siteSettings' | 'setHeartbeatInterval' | 'claimCid'>;
-  inbox: Pick<Inbox, 'acceptWithOutcome' | 'record' | 'expect'>;
+  inbox: Pick<Inbox, 'acceptWithOutcome' | 'alarmOf' | 'record' | 'expect'>;
   sessions: ScaipSessions;
   logger: Logger;
   count(what: string): void;
@@ -144,8 +143,7 @@ export class ScaipAnswers {
     const heldForMs = Date.now() - firstSeen.getTime();
     // Applied now: the engine said where the alarm stands (it may have joined one someone took).
     // A resend: where its alarm stands now is read back.
-    const progress =
-      outcome.alarm !== undefined ? progressOf(outcome.alarm) : await alarmProgress(this.deps.db, unit.deviceId, id);
+    const progress = progressOf(outcome.alarm !== undefined ? outcome.alarm : await this.deps.inbox.alarmOf(unit.deviceId, id));
     return alarmReply(mrq.ref, mrq.ver, progress, settings, heldForMs);
   }
 
@@ -161,7 +159,8 @@ export class ScaipAnswers {
 }
 
 /** How far an alarm the engine just left has come (see `AlarmProgress`). */
-function progressOf(alarm: NonNullable<TakeOutcome['alarm']> | null): AlarmProgress {
+function progressOf(alarm: TakeOutcome['alarm']): AlarmProgress {
+  if (alarm === undefined) return 'pending';
   if (alarm === null) return 'none';
   return alarm.state === 'open' ? 'open' : 'taken';
 }

@@ -31,7 +31,7 @@ export interface ScaipReceiverOptions extends Omit<TransportOptions, 'maxBodyByt
   realm: string;
   db: Pool;
   units: Pick<ScaipUnits, 'findByUsername' | 'siteSettings' | 'setHeartbeatInterval' | 'claimCid'>;
-  inbox: Pick<Inbox, 'acceptWithOutcome' | 'record' | 'expect'>;
+  inbox: Pick<Inbox, 'acceptWithOutcome' | 'alarmOf' | 'record' | 'expect'>;
   logger: Logger;
   /** Seconds a quiet ref stays the same session (default 3600). */
   sessionLifetimeS?: number;
@@ -75,7 +75,6 @@ export class ScaipReceiver {
     this.sessions = new ScaipSessions(opts.db, opts.sessionLifetimeS ?? 3600, opts.holdPollGapS ?? HOLD_POLL_GAP_S);
     this.maxInFlight = opts.maxInFlight ?? 1000;
     this.answers = new ScaipAnswers({
-      db: opts.db,
       units: opts.units,
       inbox: opts.inbox,
       sessions: this.sessions,

@@ -7,34 +7,14 @@
  * time defaults to 120 s, below the 3 minutes a unit must keep polling, so a unit never gives up
  * on Trygg before it gets `snu=0`; the escalation goes on either way.
  */
-import type { Queryable } from '@trygg/alarm-core';
 import type { ScaipSiteSettings } from '@trygg/devices';
 import { SNU, type Mrs } from './mrs.js';
 
-export type AlarmProgress = 'pending' | 'open' | 'taken' | 'none';
-
 /**
- * How far the alarm this event opened or joined has come: `pending` (not applied yet), `open`
+ * How far the alarm an event opened or joined has come: `pending` (not applied yet), `open`
  * (nobody has accepted), `taken` (accepted, arrived or closed), `none` (the event touched no alarm).
  */
-export async function alarmProgress(db: Queryable, deviceId: string, eventId: string): Promise<AlarmProgress> {
-  const { rows } = await db.query<{ processed_at: Date | null; state: string | null }>(
-    `SELECT e.processed_at, a.state
-       FROM device_events e
-       LEFT JOIN LATERAL (
-         SELECT a.state FROM alarms a
-          WHERE a.device_id = e.device_id AND a.opened_at >= e.received_at - interval '1 day'
-            AND EXISTS (SELECT 1 FROM alarm_timeline t WHERE t.alarm_id = a.id AND t.kind IN ('opened', 'event-joined')
-                          AND t.data->>'eventId' = e.event_id)
-          ORDER BY a.opened_at DESC LIMIT 1) a ON true
-      WHERE e.device_id = $1 AND e.event_id = $2`,
-    [deviceId, eventId],
-  );
-  const r = rows[0];
-  if (!r || r.processed_at === null) return 'pending';
-  if (r.state === null) return 'none';
-  return r.state === 'open' ? 'open' : 'taken';
-}
+export type AlarmProgress = 'pending' | 'open' | 'taken' | 'none';
 
 /** The final answer to an alarm: handled, with the site's voice and callback settings. */
 export function handled(ref: string, settings: ScaipSiteSettings, ver: string): Mrs {

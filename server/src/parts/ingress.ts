@@ -12,7 +12,7 @@ import { started, type Part, type PartContext } from './part.js';
 
 export interface Ingress {
   /** The inbox as the gateways use it, every store watched for readiness (store-health.ts). */
-  inbox: Pick<Inbox, 'accept' | 'acceptWithOutcome' | 'record' | 'expect'>;
+  inbox: Pick<Inbox, 'accept' | 'acceptWithOutcome' | 'alarmOf' | 'record' | 'expect'>;
   telemetry: TelemetryWriter;
   metrics: GatewayMetrics;
   storeHealth: StoreHealth;
@@ -42,6 +42,7 @@ export const ingress: Part<'ingress'> = {
       const watchedInbox: Ingress['inbox'] = {
         accept: (deviceId, event) => storeHealth.watch(inbox.accept(deviceId, event)),
         acceptWithOutcome: (deviceId, event) => storeHealth.watch(inbox.acceptWithOutcome(deviceId, event)),
+        alarmOf: (deviceId, eventId) => storeHealth.watch(inbox.alarmOf(deviceId, eventId)),
         record: (deviceId, event) => storeHealth.watch(inbox.record(deviceId, event)),
         expect: (deviceId, type) => inbox.expect(deviceId, type),
       };

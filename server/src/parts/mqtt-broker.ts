@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { DeviceAuthenticator } from '@trygg/devices';
 import { DEFAULT_LIMITS, MqttGateway } from '@trygg/gateway';
+import { mqttPortToUse } from '../ports.js';
 import { started, type Part } from './part.js';
 
 export interface MqttBroker {
@@ -29,7 +30,7 @@ export const mqttBroker: Part<'mqttBroker'> = {
         Promise.all(files.map((f) => (f === null ? Promise.resolve(null) : readFile(f))));
       const [cert, key, ca] = await readFiles(config.mqttsCertFile, config.mqttsKeyFile, config.mqttsCaFile);
       const gateway = new MqttGateway({
-        port: config.mqttPort,
+        port: await mqttPortToUse(config, logger),
         host: config.host,
         mqtts: config.mqttsPort !== null && cert && key ? { port: config.mqttsPort, cert, key, ca: ca ?? null } : null,
         devices: new DeviceAuthenticator(db.ingressPool),

@@ -1,5 +1,5 @@
 /**
- * Every access to personal data leaves one audit event (IHE BALP shape, see README): a route
+ * Every access to personal data leaves one audit event (IHE BALP shape, see docs/identity.md): a route
  * that touches personal data says so in its config (`audit: { entity, subtype }`), its handler
  * names the residents whose data it returned (`req.audit.patients(…)`), and this plugin writes
  * the event before the answer leaves — if the trail cannot be written, the data is not sent.

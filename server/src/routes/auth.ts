@@ -5,12 +5,12 @@
  * only so often (per-IP rate limit).
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import Type from 'typebox';
-import { ErrorEnvelope, LoginRequest, LoginResponse, Principal, TryggError, type Pool } from '@trygg/alarm-core';
+import { API, TryggError, type Pool } from '@trygg/alarm-core';
 import { checkLogin, type LockoutPolicy } from '@trygg/devices';
 import type { TokenService } from '../auth/tokens.js';
 import type { SessionStates } from '../auth/sessions.js';
 import { bearer } from '../plugins/auth.js';
+import { serve } from './serve.js';
 
 /** A session that ended here: the live server closes its sockets at once. */
 export interface SessionEnded {
@@ -33,53 +33,34 @@ const auth: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (
   app,
   { pool, tokens, sessions, lockout, attemptsPerMinute, onSessionEnded },
 ) => {
-  app.post(
-    '/api/auth/login',
-    {
-      config: { public: true, rateLimit: { max: attemptsPerMinute, timeWindow: 60_000 } },
-      schema: { tags: ['auth'], body: LoginRequest, response: { 200: LoginResponse, 401: ErrorEnvelope, 429: ErrorEnvelope } },
-    },
-    async (req) => {
-      const user = await checkLogin(pool, req.body.username, req.body.password, req.ip, lockout);
-      if ('reason' in user) {
-        // The same answer either way: a locked account does not tell an attacker that the name exists.
-        const code = user.reason === 'locked' ? 'TRYGG_ERR_ACCOUNT_LOCKED' : 'TRYGG_ERR_LOGIN_FAILED';
-        req.log.warn({ code, username: req.body.username, ip: req.ip, passwordChecked: user.passwordChecked }, 'login failed');
-        throw new TryggError('TRYGG_ERR_LOGIN_FAILED', 'wrong username or password, or the account is locked for a while');
-      }
-      const principal = { userId: user.id, name: user.displayName, roles: user.roles, locale: user.locale };
-      const { token, expiresAt } = await tokens.issue(principal, undefined, user.sessionEpoch);
-      req.log.info({ userId: user.id }, 'signed in');
-      return { token, expiresAt, user: principal };
-    },
-  );
+  serve(app, API.login, { public: true, rateLimit: { max: attemptsPerMinute, timeWindow: 60_000 } }, async (req) => {
+    const user = await checkLogin(pool, req.body.username, req.body.password, req.ip, lockout);
+    if ('reason' in user) {
+      // The same answer either way: a locked account does not tell an attacker that the name exists.
+      const code = user.reason === 'locked' ? 'TRYGG_ERR_ACCOUNT_LOCKED' : 'TRYGG_ERR_LOGIN_FAILED';
+      req.log.warn({ code, username: req.body.username, ip: req.ip, passwordChecked: user.passwordChecked }, 'login failed');
+      throw new TryggError('TRYGG_ERR_LOGIN_FAILED', 'wrong username or password, or the account is locked for a while');
+    }
+    const principal = { userId: user.id, name: user.displayName, roles: user.roles, locale: user.locale };
+    const { token, expiresAt } = await tokens.issue(principal, undefined, user.sessionEpoch);
+    req.log.info({ userId: user.id }, 'signed in');
+    return { token, expiresAt, user: principal };
+  });
 
-  app.post(
-    '/api/auth/logout',
-    {
-      config: { action: 'session:end' },
-      schema: {
-        tags: ['auth'],
-        description:
-          'Signs this session out (its token is refused from now on); `?everywhere=true` ends every session of the person.',
-        querystring: Type.Object({ everywhere: Type.Optional(Type.Enum(['true', 'false'])) }, { additionalProperties: false }),
-        response: { 200: Type.Object({ signedOut: Type.Literal(true) }), 401: ErrorEnvelope, 403: ErrorEnvelope },
-      },
-    },
-    async (req) => {
-      // The auth hook has verified the token (and that its session stands); here only its id is read.
-      const session = await tokens.verifySession(bearer(req) ?? '');
-      const userId = session.principal.userId;
-      const everywhere = req.query.everywhere === 'true';
-      if (everywhere) await sessions.endAll(userId);
-      else if (session.id) await sessions.end(session.id, userId, session.expiresAt);
-      else await sessions.endAll(userId); // a token from before sessions had ids can only end with all of them
-      req.log.info({ userId, sessionId: session.id, everywhere }, 'signed out');
-      onSessionEnded({ userId, sessionId: everywhere ? null : session.id });
-      return { signedOut: true as const };
-    },
-  );
-  app.get('/api/me', { config: { action: 'me:read' }, schema: { tags: ['auth'], response: { 200: Principal } } }, async (req) => {
+  serve(app, API.logout, { action: 'session:end' }, async (req) => {
+    // The auth hook has verified the token (and that its session stands); here only its id is read.
+    const session = await tokens.verifySession(bearer(req) ?? '');
+    const userId = session.principal.userId;
+    const everywhere = req.query.everywhere === 'true';
+    if (everywhere) await sessions.endAll(userId);
+    else if (session.id) await sessions.end(session.id, userId, session.expiresAt);
+    else await sessions.endAll(userId); // a token from before sessions had ids can only end with all of them
+    req.log.info({ userId, sessionId: session.id, everywhere }, 'signed out');
+    onSessionEnded({ userId, sessionId: everywhere ? null : session.id });
+    return { signedOut: true as const };
+  });
+
+  serve(app, API.me, { action: 'me:read' }, async (req) => {
     if (!req.principal) throw new TryggError('TRYGG_ERR_UNAUTHENTICATED');
     return req.principal;
   });

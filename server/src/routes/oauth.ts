@@ -4,30 +4,29 @@
  * there). RFC 6749 §4.4: `grant_type=client_credentials`, the client authenticated with HTTP
  * Basic (client_secret_basic) or in the form body (client_secret_post), `scope` optional (all
  * the client was granted). Errors take RFC 6749 §5.2's shape, not Trygg's envelope, because
- * OAuth client libraries read that.
+ * OAuth client libraries read that: a refusal is thrown as an OAuthRefusal and answered by this
+ * route's own error handler.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import Type from 'typebox';
-import { TryggError, type Pool } from '@trygg/alarm-core';
+import { API, TryggError, type OAuthErrorCode, type Pool } from '@trygg/alarm-core';
 import { verifyApiClient } from '@trygg/devices';
 import type { TokenService } from '../auth/tokens.js';
+import { serve } from './serve.js';
 
 const TOKEN_TTL_S = 15 * 60;
 
-const TokenRequest = Type.Object({
-  grant_type: Type.String(),
-  scope: Type.Optional(Type.String({ maxLength: 1000 })),
-  client_id: Type.Optional(Type.String({ maxLength: 200 })),
-  client_secret: Type.Optional(Type.String({ maxLength: 200 })),
-});
-const TokenResponse = Type.Object({
-  access_token: Type.String(),
-  token_type: Type.Literal('Bearer'),
-  expires_in: Type.Integer(),
-  scope: Type.String(),
-});
-const OAuthError = Type.Object({ error: Type.String(), error_description: Type.String() });
+/** A refusal in RFC 6749 §5.2's terms. */
+class OAuthRefusal extends Error {
+  constructor(
+    readonly status: 400 | 401 | 429,
+    readonly error: OAuthErrorCode,
+    description: string,
+  ) {
+    super(description);
+    this.name = 'OAuthRefusal';
+  }
+}
 
 /** client_secret_basic: `Basic base64(urlencode(id):urlencode(secret))` (RFC 6749 §2.3.1). */
 function basicCredentials(req: FastifyRequest): { id: string; secret: string } | null {
@@ -43,22 +42,21 @@ function basicCredentials(req: FastifyRequest): { id: string; secret: string } |
   }
 }
 
-function refuse(req: FastifyRequest, reply: FastifyReply, status: 400 | 401 | 429, error: string, description: string) {
-  req.log.warn({ code: 'TRYGG_ERR_OAUTH', error, ip: req.ip }, description);
-  if (status === 401) void reply.header('www-authenticate', 'Basic realm="trygg"');
-  return reply.status(status).header('cache-control', 'no-store').send({ error, error_description: description });
+function refuse(req: FastifyRequest, reply: FastifyReply, r: OAuthRefusal): void {
+  req.log.warn({ code: 'TRYGG_ERR_OAUTH', error: r.error, ip: req.ip }, r.message);
+  if (r.status === 401) void reply.header('www-authenticate', 'Basic realm="trygg"');
+  void reply.status(r.status).header('cache-control', 'no-store').send({ error: r.error, error_description: r.message });
 }
 
 /**
- * Whatever goes wrong before the handler (a malformed body, a NUL in a field, the rate limit)
- * answers in RFC 6749 §5.2's shape too; a bug is still a 500, logged, with nothing of it sent.
+ * A refusal, and whatever else goes wrong before or in the handler short of a bug (a malformed
+ * body, a NUL in a field, the rate limit), answers in RFC 6749 §5.2's shape; a bug is still a
+ * 500, logged, with nothing of it sent.
  */
-function oauthError(err: FastifyError | TryggError, req: FastifyRequest, reply: FastifyReply): void {
+function oauthError(err: FastifyError | TryggError | OAuthRefusal, req: FastifyRequest, reply: FastifyReply): void {
+  if (err instanceof OAuthRefusal) return refuse(req, reply, err);
   const status = err instanceof TryggError ? err.status : (err.statusCode ?? 500);
-  if (status < 500) {
-    void refuse(req, reply, status === 429 ? 429 : 400, 'invalid_request', err.message);
-    return;
-  }
+  if (status < 500) return refuse(req, reply, new OAuthRefusal(status === 429 ? 429 : 400, 'invalid_request', err.message));
   req.log.error({ err, code: 'TRYGG_ERR_INTERNAL' }, 'unhandled error');
   void reply.status(500).header('cache-control', 'no-store').send({ error: 'server_error', error_description: 'internal error' });
 }
@@ -67,39 +65,31 @@ const oauth: FastifyPluginAsyncTypebox<{ pool: Pool; tokens: TokenService; attem
   app,
   { pool, tokens, attemptsPerMinute },
 ) => {
-  app.post(
-    '/api/oauth/token',
-    {
-      config: { public: true, rateLimit: { max: attemptsPerMinute, timeWindow: 60_000 } },
-      errorHandler: oauthError,
-      schema: {
-        tags: ['auth'],
-        consumes: ['application/x-www-form-urlencoded'],
-        body: TokenRequest,
-        response: { 200: TokenResponse, 400: OAuthError, 401: OAuthError, 429: OAuthError },
-      },
-    },
+  serve(
+    app,
+    API.oauthToken,
+    { public: true, rateLimit: { max: attemptsPerMinute, timeWindow: 60_000 } },
     async (req, reply) => {
       if (req.body.grant_type !== 'client_credentials')
-        return refuse(req, reply, 400, 'unsupported_grant_type', 'only client_credentials is offered');
+        throw new OAuthRefusal(400, 'unsupported_grant_type', 'only client_credentials is offered');
       const basic = basicCredentials(req);
       const id = basic?.id ?? req.body.client_id;
       const secret = basic?.secret ?? req.body.client_secret;
-      if (!id || !secret) return refuse(req, reply, 401, 'invalid_client', 'client authentication is required');
+      if (!id || !secret) throw new OAuthRefusal(401, 'invalid_client', 'client authentication is required');
       const client = await verifyApiClient(pool, id, secret);
-      if (!client) return refuse(req, reply, 401, 'invalid_client', 'unknown client or wrong secret');
+      if (!client) throw new OAuthRefusal(401, 'invalid_client', 'unknown client or wrong secret');
       const asked = req.body.scope?.split(' ').filter(Boolean) ?? client.scopes;
       const refused = asked.filter((s) => !client.scopes.includes(s));
-      if (refused.length > 0) return refuse(req, reply, 400, 'invalid_scope', `not granted to this client: ${refused.join(' ')}`);
+      if (refused.length > 0) throw new OAuthRefusal(400, 'invalid_scope', `not granted to this client: ${refused.join(' ')}`);
       const { token } = await tokens.issue(
         { userId: `client:${client.id}`, name: client.name, roles: [], locale: 'en', kind: 'client', scopes: asked },
         TOKEN_TTL_S,
       );
       req.log.info({ clientId: client.id, scopes: asked }, 'API client token issued');
-      return reply
-        .header('cache-control', 'no-store')
-        .send({ access_token: token, token_type: 'Bearer' as const, expires_in: TOKEN_TTL_S, scope: asked.join(' ') });
+      void reply.header('cache-control', 'no-store');
+      return { access_token: token, token_type: 'Bearer' as const, expires_in: TOKEN_TTL_S, scope: asked.join(' ') };
     },
+    { errorHandler: oauthError },
   );
 };
 export default oauth;

@@ -10,17 +10,15 @@
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
-import Type from 'typebox';
-import { TryggError } from '@trygg/alarm-core';
+import { API, TryggError } from '@trygg/alarm-core';
 import type { OidcProvider, PendingSignIn } from '../auth/oidc.js';
 import type { TokenService } from '../auth/tokens.js';
 import type { AccessVerifier } from '../auth/verifier.js';
+import { serve } from './serve.js';
 
 const COOKIE = 'trygg_oidc';
 const COOKIE_PATH = '/api/auth/oidc';
 const PENDING_TTL_S = 600;
-/** The web app's own random state for one sign-in (base64url, as it makes it). */
-const AppState = Type.String({ pattern: '^[A-Za-z0-9_-]{16,128}$' });
 
 export interface OidcRouteOptions {
   tokens: TokenService;
@@ -33,38 +31,24 @@ const oidcRoutes: FastifyPluginAsyncTypebox<OidcRouteOptions> = async (app, { to
   const provider: OidcProvider | null = verifier.oidc?.signInEnabled ? verifier.oidc : null;
   const base = (req: FastifyRequest) => publicUrl ?? `${req.protocol}://${req.host}`;
 
-  app.get(
-    '/api/auth/methods',
-    {
-      config: { public: true },
-      schema: { tags: ['auth'], response: { 200: Type.Object({ local: Type.Boolean(), oidc: Type.Boolean() }) } },
-    },
-    async () => ({ local: true, oidc: provider !== null }),
-  );
+  serve(app, API.signInMethods, { public: true }, async () => ({ local: true, oidc: provider !== null }));
 
-  app.get(
-    '/api/auth/oidc/login',
-    {
-      config: { public: true },
-      schema: { tags: ['auth'], querystring: Type.Object({ app_state: AppState }, { additionalProperties: false }) },
-    },
-    async (req, reply) => {
-      if (!provider) throw new TryggError('TRYGG_ERR_NOT_FOUND', 'no identity provider is configured');
-      const { url, pending } = await provider.startSignIn(`${base(req)}/api/auth/oidc/callback`);
-      const sealed = await tokens.seal('oidc', { ...pending, appState: req.query.app_state }, PENDING_TTL_S);
-      return reply
-        .setCookie(COOKIE, sealed, {
-          path: COOKIE_PATH,
-          httpOnly: true,
-          sameSite: 'lax',
-          maxAge: PENDING_TTL_S,
-          secure: req.protocol === 'https',
-        })
-        .redirect(url.href, 302);
-    },
-  );
+  serve(app, API.oidcLogin, { public: true }, async (req, reply) => {
+    if (!provider) throw new TryggError('TRYGG_ERR_NOT_FOUND', 'no identity provider is configured');
+    const { url, pending } = await provider.startSignIn(`${base(req)}${API.oidcCallback.path}`);
+    const sealed = await tokens.seal('oidc', { ...pending, appState: req.query.app_state }, PENDING_TTL_S);
+    return reply
+      .setCookie(COOKIE, sealed, {
+        path: COOKIE_PATH,
+        httpOnly: true,
+        sameSite: 'lax',
+        maxAge: PENDING_TTL_S,
+        secure: req.protocol === 'https',
+      })
+      .redirect(url.href, 302);
+  });
 
-  app.get('/api/auth/oidc/callback', { config: { public: true }, schema: { tags: ['auth'], hide: true } }, async (req, reply) => {
+  serve(app, API.oidcCallback, { public: true }, async (req, reply) => {
     if (!provider) throw new TryggError('TRYGG_ERR_NOT_FOUND', 'no identity provider is configured');
     void reply.clearCookie(COOKIE, { path: COOKIE_PATH });
     const sealed = req.cookies[COOKIE];

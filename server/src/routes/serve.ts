@@ -34,8 +34,8 @@ export type RouteHandler<R extends ApiRoute> = (
   reply: FastifyReply,
 ) => Promise<R['response'] extends TSchema ? ResponseOf<R> : FastifyReply>;
 
-/** Route options beyond the contract that some routes need. */
-export type ServeOptions = Pick<RouteOptions, 'bodyLimit'>;
+/** Route options beyond the contract that some routes need (a protocol's own error answers: `errorHandler`). */
+export type ServeOptions = Pick<RouteOptions, 'bodyLimit' | 'errorHandler'>;
 
 export function serve<R extends ApiRoute>(
   app: App,
@@ -46,7 +46,7 @@ export function serve<R extends ApiRoute>(
 ): void {
   const response: Record<number, TSchema> = {};
   if (contract.response) response[contract.status ?? 200] = contract.response;
-  for (const status of contract.errors) response[status] = ErrorEnvelope;
+  for (const status of contract.errors) response[status] = contract.errorBody ?? ErrorEnvelope;
   app.route({
     method: contract.method,
     url: contract.path,
@@ -56,6 +56,7 @@ export function serve<R extends ApiRoute>(
       ...(contract.summary ? { summary: contract.summary } : {}),
       ...(contract.hidden ? { hide: true } : {}),
       ...(contract.produces ? { produces: [contract.produces] } : {}),
+      ...(contract.consumes ? { consumes: [...contract.consumes] } : {}),
       ...(contract.params ? { params: contract.params } : {}),
       ...(contract.query ? { querystring: contract.query } : {}),
       ...(contract.body ? { body: contract.body } : {}),

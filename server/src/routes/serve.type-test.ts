@@ -17,4 +17,19 @@ export function contractHoldsTheServer(app: App): void {
     void id;
     throw new Error(req.body.type);
   });
+  // @ts-expect-error a device's health is one of the card's, not any text
+  serve(app, API.residentCard, {}, async () => ({
+    resident: { id: 'r', name: 'R', address: null, mapUrl: null, notes: null, language: 'nb', hasKeySafe: false },
+    relatives: [],
+    devices: [{ id: 'd', kind: 'k', status: 'active', lastSeenAt: null, battery: null, rssi: null, health: 'tired' }],
+    recent: [],
+  }));
+  // @ts-expect-error a policy's scope is one of three
+  serve(app, API.listPolicies, {}, async () => ({
+    policies: [{ id: '1', scope: 'floor', scopeId: 'x', alarmType: null, chain: { source: 'x', steps: [] }, updatedAt: '' }],
+  }));
+  // @ts-expect-error OAuth's token type is Bearer
+  serve(app, API.oauthToken, {}, async () => ({ access_token: 't', token_type: 'MAC', expires_in: 1, scope: '' }));
+  // A redirect (no JSON answer) resolves with the reply.
+  serve(app, API.oidcCallback, {}, async (_req, reply) => reply.redirect('/', 302));
 }

@@ -5,81 +5,17 @@
  * technical alarms are the technicians' queue. Counts and times, no personal data.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import Type, { type Static } from 'typebox';
-import { ErrorEnvelope, type Pool } from '@trygg/alarm-core';
-
-const Num = Type.Union([Type.Number(), Type.Null()]);
-export const SiteStats = Type.Object({
-  /** An institution's id, or `home` for everyone living at home. */
-  site: Type.String(),
-  name: Type.Union([Type.String(), Type.Null()]),
-  alarms: Type.Integer(),
-  accepted: Type.Integer(),
-  within60: Type.Integer(),
-  within180: Type.Integer(),
-  acceptP50S: Num,
-  acceptP90S: Num,
-  resolveP50S: Num,
-  resolveP90S: Num,
-  /** Alarms opened in each of the last 24 hours, oldest first. */
-  perHour: Type.Array(Type.Integer()),
-});
-export type SiteStats = Static<typeof SiteStats>;
+import { API, readServiceLevels, type Pool } from '@trygg/alarm-core';
+import { serve } from './serve.js';
 
 const statistics: FastifyPluginAsyncTypebox<{ pool: Pool }> = async (app, { pool }) => {
-  app.get(
-    '/api/statistics',
-    {
-      config: { action: 'stats:read' },
-      schema: {
-        tags: ['statistics'],
-        querystring: Type.Object(
-          // Query strings are text (the app refuses type coercion): 1–3 digits, clamped to 1–366.
-          { days: Type.Optional(Type.String({ pattern: '^[0-9]{1,3}$' })) },
-          { additionalProperties: false },
-        ),
-        response: {
-          200: Type.Object({ days: Type.Integer(), since: Type.String(), sites: Type.Array(SiteStats) }),
-          401: ErrorEnvelope,
-          403: ErrorEnvelope,
-        },
-      },
-    },
-    async (req) => {
-      const days = Math.min(366, Math.max(1, Number(req.query.days ?? '7')));
-      const { rows } = await pool.query<Omit<SiteStats, 'perHour'> & { perHour: number[] | null }>(
-        `WITH a AS (
-           SELECT al.opened_at, al.closed_at, al.doc->>'state' AS state,
-                  CASE WHEN s.kind = 'institution' THEN s.id ELSE 'home' END AS site,
-                  CASE WHEN s.kind = 'institution' THEN s.name END AS name,
-                  (SELECT min(t.at) FROM alarm_timeline t WHERE t.alarm_id = al.id AND t.kind = 'claimed') AS claimed_at
-             FROM alarms al LEFT JOIN sites s ON s.id = al.site_id
-            WHERE al.opened_at > now() - $1 * interval '1 day' AND al.doc->>'class' = 'care'),
-         hours AS (SELECT generate_series(date_trunc('hour', now()) - interval '23 hours', date_trunc('hour', now()), interval '1 hour') AS h),
-         per_hour AS (
-           SELECT site, array_agg(n ORDER BY h) AS counts FROM (
-             SELECT sites.site, hours.h, count(a.opened_at)::int AS n
-               FROM (SELECT DISTINCT site FROM a) sites CROSS JOIN hours
-               LEFT JOIN a ON a.site = sites.site AND date_trunc('hour', a.opened_at) = hours.h
-              GROUP BY sites.site, hours.h) x GROUP BY site)
-         SELECT a.site, min(a.name) AS name, count(*)::int AS alarms, count(a.claimed_at)::int AS accepted,
-                count(*) FILTER (WHERE a.claimed_at - a.opened_at <= interval '60 seconds')::int AS within60,
-                count(*) FILTER (WHERE a.claimed_at - a.opened_at <= interval '180 seconds')::int AS within180,
-                percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM a.claimed_at - a.opened_at)) AS "acceptP50S",
-                percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM a.claimed_at - a.opened_at)) AS "acceptP90S",
-                percentile_cont(0.5) WITHIN GROUP (ORDER BY CASE WHEN a.state = 'resolved' THEN extract(epoch FROM a.closed_at - a.opened_at) END) AS "resolveP50S",
-                percentile_cont(0.9) WITHIN GROUP (ORDER BY CASE WHEN a.state = 'resolved' THEN extract(epoch FROM a.closed_at - a.opened_at) END) AS "resolveP90S",
-                min(p.counts) AS "perHour"
-           FROM a LEFT JOIN per_hour p ON p.site = a.site
-          GROUP BY a.site ORDER BY count(*) DESC`,
-        [days],
-      );
-      return {
-        days,
-        since: new Date(Date.now() - days * 86_400_000).toISOString(),
-        sites: rows.map((r) => ({ ...r, perHour: r.perHour ?? Array.from({ length: 24 }, () => 0) })),
-      };
-    },
-  );
+  serve(app, API.statistics, { action: 'stats:read' }, async (req) => {
+    const days = Math.min(366, Math.max(1, Number(req.query.days ?? '7')));
+    return {
+      days,
+      since: new Date(Date.now() - days * 86_400_000).toISOString(),
+      sites: await readServiceLevels(pool, days),
+    };
+  });
 };
 export default statistics;

@@ -32,8 +32,15 @@ export interface ApiRoute {
   status?: 200 | 201 | 202 | 204;
   /** How a non-JSON answer is sent (documentation only). */
   produces?: string;
-  /** Statuses answered with the error envelope. */
+  /** Statuses answered with the error envelope (or with `errorBody`). */
   errors: readonly ErrorStatus[];
+  /**
+   * The body of the error statuses when it is not Trygg's envelope: a protocol whose clients read
+   * their own shape (OAuth 2.0's token endpoint, RFC 6749 §5.2).
+   */
+  errorBody?: TSchema;
+  /** Request media types other than JSON (a form-encoded body). */
+  consumes?: readonly string[];
   /** Left out of the OpenAPI document (internal routes). */
   hidden?: boolean;
 }

@@ -21,4 +21,14 @@ export async function contractHoldsTheClient(token: string): Promise<void> {
   await call('listAlarms', { token, body: {} });
   void head;
   void wrong;
+
+  const card = await call('residentCard', { token, params: { id: 'a' } });
+  // @ts-expect-error a relative's state in an alarm is one of the card's
+  void (card.relatives[0]?.state === 'maybe');
+  // @ts-expect-error statistics take their days as query text, as the wire carries them
+  await call('statistics', { token, query: { days: 7 } });
+  // @ts-expect-error a sign-in needs its password
+  await call('login', { body: { username: 'a' } });
+  // @ts-expect-error the invitation's sign-in answers a session, which has no `relatives`
+  void (await call('signInByInvitation', { body: { token: 'x' } })).relatives;
 }

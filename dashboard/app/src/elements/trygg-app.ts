@@ -5,8 +5,10 @@
 import { LitElement, css, html } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { localized, msg } from '@lit/localize';
-import type { LoginResponse, Principal } from '@trygg/alarm-core';
-import { UNAUTHORIZED_EVENT, api, errorMessage } from '../api.js';
+import type { LoginResponse } from '@trygg/alarm-core';
+import { UNAUTHORIZED_EVENT, errorMessage } from '../api.js';
+import { fetchMe } from '../data/auth.js';
+import { signInByInvitation } from '../data/relatives.js';
 import { localeForUser } from '../i18n.js';
 import {
   UNASKED_SIGN_IN,
@@ -144,7 +146,7 @@ export class TryggApp extends LitElement {
     if (!m?.[1]) return;
     history.replaceState(null, '', location.pathname);
     try {
-      const session = await api<LoginResponse>('/api/auth/invitation', { body: { token: m[1] } });
+      const session = await signInByInvitation(m[1]);
       this._onSignedIn(new CustomEvent('trygg-signed-in', { detail: session }));
       this._invitationError = '';
     } catch (err) {
@@ -168,7 +170,7 @@ export class TryggApp extends LitElement {
       return;
     }
     try {
-      const user = await api<Principal>('/api/me', { token: back.token });
+      const user = await fetchMe(back.token);
       this._onSignedIn(new CustomEvent('trygg-signed-in', { detail: { token: back.token, expiresAt: back.expiresAt, user } }));
     } catch (err) {
       this._signInError = errorMessage(err);

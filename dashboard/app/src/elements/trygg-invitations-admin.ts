@@ -6,17 +6,11 @@
 import { LitElement, css, html } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { localized, msg } from '@lit/localize';
-import { api, errorMessage } from '../api.js';
+import type { RelativeSummary } from '@trygg/alarm-core';
+import { errorMessage } from '../api.js';
+import { fetchRelatives, inviteRelative } from '../data/relatives.js';
 import { formatTime } from '../labels.js';
 import { shared } from '../styles.js';
-
-interface Relative {
-  id: string;
-  name: string;
-  relation: string | null;
-  residentName: string;
-  signedUp: boolean;
-}
 
 @customElement('trygg-invitations-admin')
 @localized()
@@ -47,7 +41,7 @@ export class TryggInvitationsAdmin extends LitElement {
   ];
 
   @property({ attribute: false }) token = '';
-  @state() private _relatives: Relative[] = [];
+  @state() private _relatives: RelativeSummary[] = [];
   @state() private _links = new Map<string, { url: string; expiresAt: string }>();
   @state() private _error = '';
 
@@ -58,18 +52,15 @@ export class TryggInvitationsAdmin extends LitElement {
 
   private async _load(): Promise<void> {
     try {
-      this._relatives = (await api<{ relatives: Relative[] }>('/api/relatives', { token: this.token })).relatives;
+      this._relatives = (await fetchRelatives(this.token)).relatives;
     } catch (err) {
       this._error = errorMessage(err);
     }
   }
 
-  private async _invite(r: Relative): Promise<void> {
+  private async _invite(r: RelativeSummary): Promise<void> {
     try {
-      const res = await api<{ path: string; expiresAt: string }>(`/api/relatives/${encodeURIComponent(r.id)}/invitations`, {
-        token: this.token,
-        method: 'POST',
-      });
+      const res = await inviteRelative(this.token, r.id);
       this._links = new Map(this._links).set(r.id, { url: new URL(res.path, location.origin).href, expiresAt: res.expiresAt });
     } catch (err) {
       this._error = errorMessage(err);

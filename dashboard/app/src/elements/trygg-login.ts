@@ -7,7 +7,8 @@ import { formText } from '../form.js';
 import { customElement, property, state } from 'lit/decorators.js';
 import { localized, msg } from '@lit/localize';
 import type { LoginResponse } from '@trygg/alarm-core';
-import { api, errorMessage } from '../api.js';
+import { errorMessage } from '../api.js';
+import { fetchSignInMethods, providerSignInUrl, signIn } from '../data/auth.js';
 import { startProviderSignIn } from '../session.js';
 import { shared } from '../styles.js';
 
@@ -84,7 +85,7 @@ export class TryggLogin extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    api<{ oidc: boolean }>('/api/auth/methods')
+    fetchSignInMethods()
       .then((m) => (this._oidc = m.oidc))
       .catch(() => undefined); // local sign-in still works
   }
@@ -108,7 +109,7 @@ export class TryggLogin extends LitElement {
     this._busy = true;
     this._error = null;
     try {
-      const res = await api<LoginResponse>('/api/auth/login', { method: 'POST', body: { username, password } });
+      const res = await signIn(username, password);
       this.dispatchEvent(new CustomEvent<LoginResponse>('trygg-signed-in', { detail: res, bubbles: true, composed: true }));
     } catch (err) {
       this._error = errorMessage(err);
@@ -130,7 +131,7 @@ export class TryggLogin extends LitElement {
         }
         ${
           this._oidc
-            ? html`<a class="oidc" href="/api/auth/oidc/login" data-action="oidc-sign-in" @click=${this._onProviderSignIn}
+            ? html`<a class="oidc" href=${providerSignInUrl()} data-action="oidc-sign-in" @click=${this._onProviderSignIn}
                   >${msg('Sign in with the municipality', { id: 'login.oidc' })}</a
                 >
                 <p class="or">${msg('or with a Trygg account', { id: 'login.or-local' })}</p>`

@@ -6,20 +6,15 @@
 import { LitElement, css, html } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { localized, msg, str } from '@lit/localize';
-import type { Alarm } from '@trygg/alarm-core';
+import type { RelativeView } from '@trygg/alarm-core';
 import { formatList } from '../labels.js';
 import type { CommandDetail } from '../people-commands.js';
-import { api } from '../api.js';
+import { fetchRelativeView } from '../data/relatives.js';
 import { PeopleView } from '../people-view.js';
 import type { Session } from '../session.js';
 import { shared } from '../styles.js';
 import './trygg-people-alarm.js';
 import './trygg-push-setup.js';
-
-interface RelativeView {
-  people: { residentId: string; name: string; relation: string | null }[];
-  alarms: Alarm[];
-}
 
 @customElement('trygg-relative-app')
 @localized()
@@ -59,11 +54,7 @@ export class TryggRelativeApp extends LitElement {
   ];
 
   @property({ attribute: false }) session!: Session;
-  private readonly _people = new PeopleView<RelativeView>(
-    this,
-    () => this.session.token,
-    (token) => api<RelativeView>('/api/relative/alarms', { token }),
-  );
+  private readonly _people = new PeopleView<RelativeView>(this, () => this.session.token, fetchRelativeView);
   private readonly _onCommand = (e: CustomEvent<CommandDetail>): void => void this._people.command(e.detail);
 
   override render() {

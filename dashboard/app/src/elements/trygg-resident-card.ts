@@ -6,34 +6,13 @@
 import { LitElement, css, html } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { localized, msg, str } from '@lit/localize';
-import type { Alarm } from '@trygg/alarm-core';
-import { api, errorMessage } from '../api.js';
+import type { Alarm, DeviceHealth, RelativeAlarmState, ResidentCard } from '@trygg/alarm-core';
+import { errorMessage } from '../api.js';
+import { fetchResidentCard, revealKeySafe } from '../data/resident.js';
 import { formatClock, typeLabel } from '../labels.js';
 import { shared } from '../styles.js';
 
-interface Card {
-  resident: {
-    id: string;
-    name: string;
-    address: string | null;
-    mapUrl: string | null;
-    notes: string | null;
-    hasKeySafe: boolean;
-  };
-  relatives: { id: string; name: string; relation: string | null; phone: string | null; state: string }[];
-  devices: {
-    id: string;
-    kind: string;
-    status: string;
-    lastSeenAt: string | null;
-    battery: number | null;
-    rssi: number | null;
-    health: string;
-  }[];
-  recent: { id: string; type: string; state: string; openedAt: string; closedAt: string | null }[];
-}
-
-function alertState(s: string): string {
+function alertState(s: RelativeAlarmState): string {
   switch (s) {
     case 'pending':
       return msg('asked, no answer yet', { id: 'resident.rel.pending' });
@@ -47,12 +26,12 @@ function alertState(s: string): string {
       return msg('informed', { id: 'resident.rel.informed' });
     case 'expired':
       return msg('did not answer in time', { id: 'resident.rel.expired' });
-    default:
+    case 'not-alerted':
       return msg('not alerted', { id: 'resident.rel.not-alerted' });
   }
 }
 
-function health(h: string): string {
+function health(h: DeviceHealth): string {
   switch (h) {
     case 'ok':
       return msg('OK', { id: 'resident.dev.ok' });
@@ -60,7 +39,7 @@ function health(h: string): string {
       return msg('Silent – missed heartbeats', { id: 'resident.dev.silent' });
     case 'low-battery':
       return msg('Low battery', { id: 'resident.dev.low-battery' });
-    default:
+    case 'never-seen':
       return msg('Never heard from', { id: 'resident.dev.never' });
   }
 }
@@ -103,7 +82,7 @@ export class TryggResidentCard extends LitElement {
   @property({ attribute: false }) alarm!: Alarm;
   @property({ attribute: false }) token = '';
   @property({ attribute: false }) userId = '';
-  @state() private _card: Card | null = null;
+  @state() private _card: ResidentCard | null = null;
   @state() private _error = '';
   @state() private _keySafe: string | null = null;
   @state() private _keyError = '';
@@ -116,7 +95,7 @@ export class TryggResidentCard extends LitElement {
   private async _load(): Promise<void> {
     this._loadedFor = this.alarm.id + this.alarm.version;
     try {
-      this._card = await api<Card>(`/api/alarms/${encodeURIComponent(this.alarm.id)}/resident`, { token: this.token });
+      this._card = await fetchResidentCard(this.token, this.alarm.id);
       this._error = '';
     } catch (err) {
       this._error = errorMessage(err);
@@ -125,10 +104,7 @@ export class TryggResidentCard extends LitElement {
 
   private async _reveal(): Promise<void> {
     try {
-      const res = await api<{ keySafe: string | null }>(`/api/alarms/${encodeURIComponent(this.alarm.id)}/key-safe`, {
-        token: this.token,
-        method: 'POST',
-      });
+      const res = await revealKeySafe(this.token, this.alarm.id);
       this._keySafe = res.keySafe ?? '–';
       this._keyError = '';
     } catch (err) {

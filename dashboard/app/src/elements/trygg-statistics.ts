@@ -7,23 +7,11 @@
 import { LitElement, css, html, svg } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { localized, msg, str } from '@lit/localize';
-import { api, errorMessage } from '../api.js';
+import type { SiteStats } from '@trygg/alarm-core';
+import { errorMessage } from '../api.js';
+import { fetchStatistics } from '../data/statistics.js';
 import { formatDuration } from '../labels.js';
 import { shared } from '../styles.js';
-
-interface SiteStats {
-  site: string;
-  name: string | null;
-  alarms: number;
-  accepted: number;
-  within60: number;
-  within180: number;
-  acceptP50S: number | null;
-  acceptP90S: number | null;
-  resolveP50S: number | null;
-  resolveP90S: number | null;
-  perHour: number[];
-}
 
 const pct = (n: number, of: number) => (of === 0 ? 0 : Math.round((100 * n) / of));
 const dur = (s: number | null) => (s === null ? '–' : formatDuration(Math.round(s)));
@@ -87,7 +75,7 @@ export class TryggStatistics extends LitElement {
 
   private async _load(): Promise<void> {
     try {
-      this._sites = (await api<{ sites: SiteStats[] }>(`/api/statistics?days=${this._days}`, { token: this.token })).sites;
+      this._sites = (await fetchStatistics(this.token, this._days)).sites;
       this._error = '';
     } catch (err) {
       this._error = errorMessage(err);
