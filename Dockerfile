@@ -8,6 +8,7 @@ COPY gateway/package.json gateway/
 COPY dashboard/package.json dashboard/
 COPY server/package.json server/
 COPY simulators/package.json simulators/
+COPY bench/package.json bench/
 COPY test/package.json test/
 RUN npm ci --no-audit --no-fund
 COPY . .

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fhirValidator } from '../alarm-core/src/journal/test-support.js';
+import { fhirValidator } from '@trygg/alarm-core/fhir-schema';
 import { startTestService, type TestService } from './support/service.js';
 
 let svc: TestService;

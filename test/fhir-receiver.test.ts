@@ -6,7 +6,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { importJWK, SignJWT, type CryptoKey, type JWK } from 'jose';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { fhirValidator } from '../alarm-core/src/journal/test-support.js';
+import { fhirValidator } from '@trygg/alarm-core/fhir-schema';
 import { startFhirReceiver, type FhirReceiver } from '../simulators/src/fhir-receiver/index.js';
 
 const NATIONAL_ID = 'urn:oid:2.16.578.1.12.4.1.4.1';

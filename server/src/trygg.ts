@@ -1,76 +1,60 @@
 /**
- * The composition root: builds every long-lived part from the config, starts them in order and
- * stops them in reverse (STYLE §10), so tests can boot the whole service in-process many times.
+ * The composition root: the parts of a node (server/src/parts/, each a small module with
+ * start / stop), listed in the order they start; the ones the config leaves off are skipped, and
+ * they stop in reverse (STYLE §10), so tests can boot the whole service in-process many times.
+ *
+ * The order is the stop order read backwards, and it was tuned: HTTP and the live channel stop
+ * first; then the installation-test watcher, the journal, retention; then the gateways stop
+ * taking device events (SCAIP, then MQTT) before the last telemetry batch is flushed and before
+ * the engine drains; then the directory listener, the Redis fan-out, and the database last.
  */
-import { randomUUID } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
-import type { JWK } from 'jose';
 import pino, { type Logger } from 'pino';
-import {
-  AlarmEngine,
-  Inbox,
-  JournalClient,
-  JournalWorker,
-  JournalWatch,
-  createPool,
-  listOpenAlarms,
-  migrate,
-  timelineHead,
-  updatesAfter,
-  warmPool,
-  type EngineDeps,
-  type JournalWorkerDeps,
-  type Notifier,
-  type Pool,
-  type Principal,
-} from '@trygg/alarm-core';
-import {
-  EndpointGuard,
-  LiveServer,
-  PushEncryptor,
-  VapidAuth,
-  WebPushNotifier,
-  loadVapidKeys,
-  redisAdapter,
-  type Resolve,
-} from '@trygg/dashboard';
-import {
-  DeviceAuthenticator,
-  DirectoryListener,
-  ScaipUnits,
-  SqlDirectory,
-  TestWatcher,
-  isEmpty,
-  journalPatient,
-  seedDemo,
-} from '@trygg/devices';
-import {
-  DEFAULT_LIMITS,
-  ExternalBrokerConsumer,
-  GatewayMetrics,
-  MqttGateway,
-  ScaipReceiver,
-  TelemetryWriter,
-  type ScaipReceiverOptions,
-  applyTelemetryRetention,
-  hasTimescale,
-  type GatewayLimits,
-} from '@trygg/gateway';
+import type { AlarmEngine, EngineDeps, JournalWorkerDeps, Notifier, Pool } from '@trygg/alarm-core';
+import type { LiveServer, Resolve } from '@trygg/dashboard';
+import type { ExternalBrokerConsumer, GatewayLimits, MqttGateway, ScaipReceiver, ScaipReceiverOptions } from '@trygg/gateway';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from './app.js';
-import { OidcProvider } from './auth/oidc.js';
-import { can } from './auth/policy.js';
-import { AccessVerifier } from './auth/verifier.js';
-import { TokenService } from './auth/tokens.js';
+import type { TokenService } from './auth/tokens.js';
 import type { Config } from './config.js';
-import { startEmbeddedDb, type EmbeddedDb } from './embedded-db.js';
-import { mqttPortToUse } from './ports.js';
-import { StoreHealth, probeDatabase } from './store-health.js';
+import { database } from './parts/database.js';
+import { demo } from './parts/demo.js';
+import { directory } from './parts/directory.js';
+import { engine } from './parts/engine.js';
+import { identity } from './parts/identity.js';
+import { ingress } from './parts/ingress.js';
+import { installationTests } from './parts/installation-tests.js';
+import { journalWatch } from './parts/journal-watch.js';
+import { journal } from './parts/journal.js';
+import { liveRedis } from './parts/live-redis.js';
+import { live } from './parts/live.js';
+import { mqttBroker } from './parts/mqtt-broker.js';
+import { mqttConsumer } from './parts/mqtt-consumer.js';
+import { StopStack, type Part, type PartContext, type Parts } from './parts/part.js';
+import { push } from './parts/push.js';
+import { scaip } from './parts/scaip.js';
+import { telemetryRetention } from './parts/telemetry-retention.js';
+import { web } from './parts/web.js';
 
-/** Connections of the alarm path (inbox, engine, SCAIP sessions) and of its directory look-ups. */
-const ALARM_CONNECTIONS = 8;
-const DIRECTORY_CONNECTIONS = 3;
+/** The parts of a node, in start order; each starts after the parts it uses and stops before them. */
+const PARTS: Part[] = [
+  database, // embedded PostgreSQL (without DATABASE_URL), migrations, pools: closed last
+  demo, // the demo municipality, into an empty database
+  identity, // tokens, the identity provider, the access verifier
+  push, // web push: VAPID keys, endpoint guard, notifier
+  liveRedis, // socket.io fan-out through Redis (several nodes)
+  live, // the live channel (closed with HTTP, by web)
+  directory, // who hears about an alarm; the registry change listener
+  engine, // the alarm engine: stops after the gateways, so what they committed is applied
+  ingress, // inbox, telemetry writer (flushed after the gateways stop), metrics, store health
+  mqttBroker, // the embedded MQTT broker (without TRYGG_MQTT_URL)
+  mqttConsumer, // the external-broker consumer (with TRYGG_MQTT_URL)
+  scaip, // SCAIP over SIP (TRYGG_SIP)
+  telemetryRetention, // TimescaleDB policy or hourly delete
+  journal, // journal delivery (with a journal configured)
+  journalWatch, // the journal backlog alert
+  installationTests, // verified installations
+  web, // the Fastify app and the live channel on it: started last, stopped first
+];
 
 export interface Trygg {
   config: Config;
@@ -114,384 +98,62 @@ export interface StartOptions {
 
 export async function startTrygg(config: Config, opts: StartOptions = {}): Promise<Trygg> {
   const logger = opts.logger ?? pino({ level: config.logLevel });
-  const undo: (() => Promise<void>)[] = [];
-  const stop = async () => {
-    for (const fn of undo.reverse()) {
-      await fn().catch((err: unknown) => logger.error({ err }, 'stop step failed'));
-    }
-    undo.length = 0;
+  const running = new Map<keyof Parts, unknown>();
+  const stops = new StopStack(logger);
+  const ctx: PartContext = {
+    config,
+    logger,
+    options: opts,
+    get: (name) => {
+      const part = ctx.find(name);
+      if (part === null) throw new Error(`part ${name} is not running (off by config, or it starts later)`);
+      return part;
+    },
+    find: <K extends keyof Parts>(name: K) => (running.get(name) as Parts[K] | undefined) ?? null,
   };
+  const stop = () => stops.run();
   try {
-    let embedded: EmbeddedDb | null = null;
-    let databaseUrl = config.databaseUrl;
-    if (!databaseUrl) {
-      embedded = await startEmbeddedDb(config.dataDir, config.embeddedPgPort, logger);
-      const e = embedded;
-      undo.push(() => e.stop());
-      databaseUrl = embedded.url;
+    for (const part of PARTS) {
+      if (part.enabled && !part.enabled(config)) continue;
+      const started = await part.start(ctx);
+      stops.push(() => started.stop());
+      running.set(part.name, started);
     }
-    await migrate(databaseUrl, (msg) => logger.debug({ migrate: msg }, 'migration'));
-    // Four pools, so no kind of work can keep another waiting for a connection: the alarm path
-    // (inbox, engine) that a person in need waits on; the directory it looks people up in while
-    // it holds a connection of its own; device ingress that is not an alarm (telemetry batches,
-    // device sign-in); and everything else (API, journal, push, audit).
-    // Every pool bounds connecting and every statement (a hung database must surface as errors:
-    // 503, no PUBACK, not ready), except the one telemetry retention's long delete runs on.
-    const bounded = { connectTimeoutMs: config.dbConnectTimeoutMs, statementTimeoutMs: config.dbStatementTimeoutMs };
-    const pool = createPool(databaseUrl, 10, 'trygg', bounded);
-    undo.push(() => pool.end());
-    const alarmPool = createPool(databaseUrl, ALARM_CONNECTIONS, 'trygg-alarms', { ...bounded, keepIdle: true });
-    undo.push(() => alarmPool.end());
-    const directoryPool = createPool(databaseUrl, DIRECTORY_CONNECTIONS, 'trygg-directory', { ...bounded, keepIdle: true });
-    undo.push(() => directoryPool.end());
-    const ingressPool = createPool(databaseUrl, 4, 'trygg-ingress', bounded);
-    undo.push(() => ingressPool.end());
-    // QoS 0 telemetry: committed without waiting for the disk (nobody waits on its acknowledgement).
-    const relaxedPool = createPool(databaseUrl, 2, 'trygg-telemetry-qos0', { ...bounded, relaxedCommit: true });
-    undo.push(() => relaxedPool.end());
-    const maintenancePool = createPool(databaseUrl, 1, 'trygg-maintenance', { connectTimeoutMs: config.dbConnectTimeoutMs });
-    undo.push(() => maintenancePool.end());
-
-    let demoFile: string | null = null;
-    if ((embedded !== null || config.demo) && (await isEmpty(pool))) {
-      demoFile = (await seedDemo(pool, config.dataDir, { sipRealm: config.sipRealm })).file;
-      logger.info({ file: demoFile }, `demo municipality seeded; logins and device secrets are in ${demoFile}`);
-    }
-
-    const tokens = await TokenService.load(pool, config.tokenTtlSeconds);
-    const oidc = config.oidcIssuer
-      ? await OidcProvider.discover({
-          issuer: config.oidcIssuer,
-          audience: config.oidcAudience,
-          clientId: config.oidcClientId,
-          clientSecret: config.oidcClientSecret,
-        })
-      : null;
-    if (oidc) logger.info({ issuer: oidc.issuer, webSignIn: oidc.signInEnabled }, 'identity provider trusted');
-    const verifier = new AccessVerifier(pool, tokens, oidc, { sessionCheckMs: config.sessionCheckS * 1000 });
-    const vapidKeys = await loadVapidKeys(pool);
-    const pushGuard = new EndpointGuard({
-      allowOrigins: config.pushAllowOrigins,
-      ...(opts.pushResolve ? { resolve: opts.pushResolve } : {}),
-    });
-    const webPush = new WebPushNotifier({
-      db: pool,
-      guard: pushGuard,
-      timeoutMs: config.notifyTimeoutS * 1000,
-      vapid: new VapidAuth(vapidKeys, config.vapidSubject),
-      encryptor: new PushEncryptor(),
-      logger,
-      signAction: async (c) => {
-        const { rows } = await pool.query<{ display_name: string; roles: Principal['roles']; locale: string }>(
-          'SELECT display_name, roles, locale FROM users WHERE id = $1',
-          [c.userId],
-        );
-        const u = rows[0];
-        if (!u) throw new Error(`no user ${c.userId}`);
-        const principal = { userId: c.userId, name: u.display_name, roles: u.roles, locale: u.locale };
-        return tokens.issueAction(principal, c, config.pushActionTtlSeconds);
-      },
-    });
-    let adapter: Awaited<ReturnType<typeof redisAdapter>> | null = null;
-    if (config.liveRedisUrl) {
-      // Nodes of one installation share its id (in the database), and with it the Redis channel.
-      await pool.query(
-        `INSERT INTO settings (key, value) VALUES ('installation.id', to_jsonb($1::text)) ON CONFLICT DO NOTHING`,
-        [randomUUID()],
-      );
-      const { rows } = await pool.query<{ value: string }>(`SELECT value FROM settings WHERE key = 'installation.id'`);
-      const a = await redisAdapter(config.liveRedisUrl, `trygg#${rows[0]?.value ?? 'default'}`, logger);
-      adapter = a;
-      undo.push(() => a.close());
-      logger.info('live updates fan out through Redis (several nodes)');
-    }
-    const live = new LiveServer({
-      ...(adapter ? { adapter: adapter.adapter } : {}),
-      verify: (t) => verifier.verify(t),
-      stillValid: (t) => verifier.stillValid(t),
-      recheckEveryMs: config.sessionCheckS * 1000,
-      mayWatchOperators: (p) => can(p, 'live:operators'),
-      mayWatchTechnicians: (p) => can(p, 'live:technicians'),
-      mayWatchOwn: (p) => can(p, 'live:own'),
-      mayAdminister: (p) => can(p, 'journal:admin'),
-      updatesAfter: (after, limit) => updatesAfter(pool, after, limit),
-      snapshot: async () => {
-        const head = await timelineHead(pool);
-        return { head, alarms: await listOpenAlarms(pool) };
-      },
-      signInTimeoutMs: config.httpHeadersTimeoutS * 1000,
-      logger,
-    });
-
-    // The gateway and the engine need each other (feedback ↔ inbox): the engine gets the
-    // gateway as its feedback sink, the gateway gets the inbox that feeds the engine.
-    let gateway: MqttGateway | ExternalBrokerConsumer | null = null;
-    const directory = new SqlDirectory(directoryPool, { timeZone: config.timeZone });
-    const listener = new DirectoryListener(
-      databaseUrl,
-      (table) => {
-        directory.invalidate();
-        // A decommissioned device, or one whose secret was revoked, is disconnected at once.
-        if (table === undefined || table === 'devices') {
-          if (gateway instanceof MqttGateway)
-            gateway.recheckDevices().catch((err: unknown) => logger.warn({ err }, 'device recheck failed'));
-        }
-      },
-      logger,
-    );
-    await listener.start();
-    undo.push(() => listener.stop());
-    const engine = new AlarmEngine({
-      pool: alarmPool,
-      directory,
-      live,
-      notifier: opts.notifier ?? {
-        // Every notification is a log line (recipient, kind, alarm), then a push to the person's devices.
-        notify: (n, o) => {
-          logger.info({ notification: n.id, kind: n.kind, recipient: n.recipient.name, alarmId: n.alarmId }, 'notification');
-          return webPush.notify(n, o);
-        },
-      },
-      // The gateway opens while a crash's backlog of unapplied events is applied behind it.
-      awaitFirstSweep: false,
-      ...opts.engine,
-      // Delivery bookkeeping on the general pool: a push backlog never takes an alarm's connection.
-      outboxPool: pool,
-      delivery: {
-        concurrency: config.notifyConcurrency,
-        timeoutMs: config.notifyTimeoutS * 1000,
-        maxAttempts: config.notifyMaxAttempts,
-        ...opts.engine?.delivery,
-      },
-      feedback: { send: (deviceId, fb) => gateway?.send(deviceId, fb) },
-      logger,
-    });
-    await engine.start();
-    undo.push(() => engine.stop());
-    // The alarm path's connections made and its statements prepared before the first device connects.
-    await Promise.all([engine.warm(ALARM_CONNECTIONS), warmPool(directoryPool, DIRECTORY_CONNECTIONS, (c) => directory.warm(c))]);
-
-    const metrics = new GatewayMetrics(() => (gateway instanceof MqttGateway ? gateway.connectedDevices : 0));
-    const readFiles = async (...files: (string | null)[]) =>
-      Promise.all(files.map((f) => (f === null ? Promise.resolve(null) : readFile(f))));
-    const [cert, key, ca] = await readFiles(config.mqttsCertFile, config.mqttsKeyFile, config.mqttsCaFile);
-    const inbox = new Inbox(alarmPool, engine, logger, { onWrite: metrics.commitObserver('inbox') });
-    // Every event store is watched for readiness (store-health.ts).
-    const storeHealth = new StoreHealth();
-    const watchedInbox: Pick<Inbox, 'accept' | 'acceptWithOutcome' | 'alarmOf' | 'record' | 'expect'> = {
-      accept: (deviceId, event) => storeHealth.watch(inbox.accept(deviceId, event)),
-      acceptWithOutcome: (deviceId, event) => storeHealth.watch(inbox.acceptWithOutcome(deviceId, event)),
-      alarmOf: (deviceId, eventId) => storeHealth.watch(inbox.alarmOf(deviceId, eventId)),
-      record: (deviceId, event) => storeHealth.watch(inbox.record(deviceId, event)),
-      expect: (deviceId, type) => inbox.expect(deviceId, type),
-    };
-    const telemetry = new TelemetryWriter(ingressPool, {
-      relaxed: relaxedPool,
-      onWrite: metrics.commitObserver('telemetry'),
-      onRows: (n) => metrics.telemetryRows.inc(n),
-    });
-    undo.push(() => telemetry.flush()); // after the gateway has stopped taking samples
-    // External broker mode: the broker authenticates devices; this node consumes and acks after commit.
-    const gw = config.mqttUrl
-      ? new ExternalBrokerConsumer({
-          url: config.mqttUrl,
-          clientId: config.mqttClientId,
-          shareGroup: config.mqttShareGroup,
-          username: config.mqttUsername,
-          password: config.mqttPassword,
-          inbox: watchedInbox,
-          telemetry,
-          logger,
-          metrics,
-          maxClockSkewS: config.deviceMaxClockSkewS,
-        })
-      : new MqttGateway({
-          port: await mqttPortToUse(config, logger),
-          host: config.host,
-          mqtts: config.mqttsPort !== null && cert && key ? { port: config.mqttsPort, cert, key, ca: ca ?? null } : null,
-          devices: new DeviceAuthenticator(ingressPool),
-          inbox: watchedInbox,
-          telemetry,
-          logger,
-          metrics,
-          pendingPerAddress: config.mqttPendingPerAddress,
-          limits: {
-            messages: { perSecond: config.deviceMessageRate, burst: config.deviceMessageBurst },
-            floodDisconnectAfter: config.deviceMessageBurst,
-            maxClockSkewS: config.deviceMaxClockSkewS,
-            authFailures: {
-              maxPerId: config.mqttAuthFailuresPerMinute,
-              maxIdsPerAddress: config.mqttAuthFailedIdsPerMinute,
-              windowS: 60,
-              blockS: 60,
-            },
-            credentialChecks: {
-              ...DEFAULT_LIMITS.credentialChecks,
-              concurrency: config.mqttAuthConcurrency,
-              perAddress: config.mqttAuthPerAddress,
-              maxWaiting: config.mqttAuthQueue,
-              maxWaitingPerAddress: config.mqttAuthQueuePerAddress,
-            },
-            ...opts.gatewayLimits,
-          },
-        });
-    await gw.start();
-    gateway = gw;
-    undo.push(() => gw.stop());
-
-    // SCAIP units reach the same inbox, so their alarms take the same escalation.
-    let scaip: ScaipReceiver | null = null;
-    if (config.sipEnabled) {
-      const tls =
-        config.sipTlsCertFile && config.sipTlsKeyFile && config.sipTlsPort !== null
-          ? { cert: await readFile(config.sipTlsCertFile), key: await readFile(config.sipTlsKeyFile) }
-          : undefined;
-      const receiver = new ScaipReceiver({
-        host: config.host,
-        udpPort: config.sipUdpPort,
-        tcpPort: config.sipTcpPort,
-        tlsPort: tls ? config.sipTlsPort : null,
-        ...(tls ? { tls } : {}),
-        ...(config.sipPublicHost ? { advertisedHost: config.sipPublicHost } : {}),
-        realm: config.sipRealm,
-        db: alarmPool, // its sessions are on an alarm's path
-        units: new ScaipUnits(ingressPool),
-        inbox: watchedInbox,
-        logger,
-        streams: { perAddress: config.sipMaxConnectionsPerAddress, ...opts.scaip?.streams },
-        maxInFlight: opts.scaip?.maxInFlight ?? config.sipMaxInFlight,
-        ...(opts.scaip?.holdPollGapS === undefined ? {} : { holdPollGapS: opts.scaip.holdPollGapS }),
-      });
-      await receiver.start();
-      scaip = receiver;
-      undo.push(() => receiver.stop());
-      if (!tls) logger.info('SIP over TLS is off: set TRYGG_SIP_TLS_CERT and TRYGG_SIP_TLS_KEY to turn it on');
-    }
-
-    // Telemetry retention: a TimescaleDB policy, or an hourly delete on plain PostgreSQL.
-    const timescale = await hasTimescale(pool);
-    const retain = () =>
-      applyTelemetryRetention(maintenancePool, config.telemetryRetentionS, timescale).catch((err: unknown) =>
-        logger.warn({ err }, 'telemetry retention failed'),
-      );
-    await retain();
-    if (!timescale) {
-      const retention = setInterval(() => void retain(), 3600_000);
-      retention.unref();
-      undo.push(async () => clearInterval(retention));
-    }
-
-    if (config.journalUrl && config.journalTokenUrl && config.journalKeyFile) {
-      const worker = new JournalWorker({
-        pool,
-        client: new JournalClient({
-          baseUrl: config.journalUrl,
-          tokenUrl: config.journalTokenUrl,
-          clientId: config.journalClientId,
-          privateJwk: JSON.parse(await readFile(config.journalKeyFile, 'utf8')) as JWK,
-          dpop: config.journalDpop,
-          timeoutMs: opts.journal?.timeoutMs ?? 10_000,
-        }),
-        patientOf: (id) => journalPatient(pool, id),
-        logger,
-        ...opts.journal,
-      });
-      worker.start();
-      undo.push(() => worker.stop());
-    } else {
-      logger.warn('no TRYGG_JOURNAL_URL: closed alarms wait in the journal outbox until a journal is configured');
-    }
-    // The backlog alert: an entry undelivered for too long is an error an administrator must see.
-    const watch = new JournalWatch({
-      pool,
-      logger,
-      alertAfterS: config.journalAlertAfterS,
-      onChange: (state) => {
-        live.publishJournalBacklog(state);
-        // Also to administrators' phones: the banner only reaches someone who has the page open.
-        webPush.notifyJournalBacklog(state).catch((err: unknown) => logger.warn({ err }, 'journal backlog push failed'));
-      },
-      everyMs: opts.journal?.watchMs,
-    });
-    watch.start();
-    undo.push(async () => watch.stop());
-
-    // Verified installations: a device's test event settles its running test at once.
-    const tests = new TestWatcher({ pool, databaseUrl, logger, onSettled: (t) => live.publishTests(t) });
-    await tests.start();
-    undo.push(() => tests.stop());
-
-    const http = await buildApp({
-      http: {
-        idleTimeoutS: config.httpIdleTimeoutS,
-        headersTimeoutS: config.httpHeadersTimeoutS,
-        requestTimeoutS: config.httpRequestTimeoutS,
-        connectionsPerAddress: config.httpConnectionsPerAddress,
-      },
-      onInstallationTest: (t) => live.publishTests([t]),
-      installationTestWindowS: config.installationTestWindowS,
-      // In external broker mode the broker holds the connections (revocation is its ACL's job).
-      disconnectDevice: (id) => {
-        if (gw instanceof MqttGateway) gw.disconnect(id);
-      },
-      sipRealm: config.sipRealm,
-      journalAlertAfterS: config.journalAlertAfterS,
-      verifier,
-      lockout: { maxFailures: config.loginMaxFailures, lockSeconds: config.loginLockSeconds },
-      publicUrl: config.publicUrl,
-      unusualAccess: { residents: config.auditUnusualResidents, windowS: config.auditUnusualWindowS },
-      onUnusualAccess: (alert) => live.publishUnusualAccess(alert),
-      onBrokenGlass: (grant) => live.publishBrokenGlass(grant),
-      onSessionEnded: (ended) => live.endSessions(ended),
-      breakGlass: { maxResidents: config.breakGlassMaxResidents, windowS: config.breakGlassWindowS },
-      push: { vapidPublicKey: vapidKeys.publicKey, guard: pushGuard, maxSubscriptions: config.pushMaxSubscriptions },
-      online: (ids) => live.online(ids),
-      metrics: { registry: metrics.registry, token: config.metricsToken },
-      logger,
-      pool,
-      engine,
-      tokens,
-      checks: {
-        database: () => probeDatabase(alarmPool),
-        store: () => !storeHealth.failing,
-        broker: () => gw.ready && (scaip?.ready ?? true),
-      },
-    });
-    // A signed-in live socket stops counting against its address's connection cap.
-    live.attach(http.server, { established: (s) => http.connectionLimit.release(s) });
-    await http.listen({ port: config.port, host: config.host });
-    undo.push(async () => {
-      await live.close();
-      await http.close();
-    });
-    const httpPort = (http.server.address() as AddressInfo).port;
-    logger.info(
-      { http: httpPort, mqtt: gw instanceof MqttGateway ? gw.port : config.mqttUrl },
-      `Trygg is running: http://localhost:${httpPort}`,
-    );
-
-    return {
-      config,
-      logger,
-      pool,
-      engine,
-      gateway: gw instanceof MqttGateway ? gw : null,
-      external: gw instanceof ExternalBrokerConsumer ? gw : null,
-      scaip,
-      live,
-      http,
-      tokens,
-      ports: {
-        http: httpPort,
-        mqtt: gw instanceof MqttGateway ? gw.port : 0,
-        mqtts: gw instanceof MqttGateway ? gw.tlsPort : 0,
-        sip: scaip?.ports ?? { udp: null, tcp: null, tls: null },
-      },
-      demoFile,
-      stop,
-    };
+    return handleOf(ctx, stop);
   } catch (err) {
     await stop();
     throw err;
   }
+}
+
+/** The handle startTrygg returns, read from the running parts. */
+function handleOf({ config, logger, get, find }: PartContext, stop: () => Promise<void>): Trygg {
+  const gateway = find('mqttBroker')?.gateway ?? null;
+  const scaip = find('scaip')?.receiver ?? null;
+  const { http } = get('web');
+  const httpPort = (http.server.address() as AddressInfo).port;
+  logger.info(
+    { http: httpPort, mqtt: gateway ? gateway.port : config.mqttUrl },
+    `Trygg is running: http://localhost:${httpPort}`,
+  );
+  return {
+    config,
+    logger,
+    pool: get('database').pool,
+    engine: get('engine').engine,
+    gateway,
+    external: find('mqttConsumer')?.consumer ?? null,
+    scaip,
+    live: get('live').live,
+    http,
+    tokens: get('identity').tokens,
+    ports: {
+      http: httpPort,
+      mqtt: gateway ? gateway.port : 0,
+      mqtts: gateway ? gateway.tlsPort : 0,
+      sip: scaip?.ports ?? { udp: null, tcp: null, tls: null },
+    },
+    demoFile: find('demo')?.file ?? null,
+    stop,
+  };
 }

@@ -1,5 +1,6 @@
-/** @trygg/simulators: device and people simulators, load generators, benchmarks. */
+/** @trygg/simulators: device and people simulators, load generators, the local push service. */
 export * from './municipality.js';
 export * from './scaip/unit.js';
 export * from './scaip/player.js';
 export * from './push-service/index.js';
+export { sip, type SipMessage } from './scaip/sip.js';

@@ -7,18 +7,9 @@ import { DEVICE_EVENT_TYPES, opensAlarm } from '../contracts/vocabulary.js';
 import { CS, EVENT, ID, VKP_CODE_SYSTEMS } from './codes.js';
 import type { Bundle, Composition, DetectedIssue, Encounter, JournalResource } from './fhir-types.js';
 import { alarmBundle } from './map-alarm.js';
+import { fhirValidator } from './fhir-schema.js';
 import { dispenserBundle } from './map-dispenser.js';
-import {
-  cancelledAlarm,
-  clearedAlarm,
-  codings,
-  fhirValidator,
-  liv,
-  ola,
-  operatorAlarm,
-  resolvedAlarm,
-  vkpCodeSystems,
-} from './test-support.js';
+import { cancelledAlarm, clearedAlarm, codings, liv, ola, operatorAlarm, resolvedAlarm, vkpCodeSystems } from './test-support.js';
 import { uuidV5 } from './uuid.js';
 
 const ALARM_TYPES = DEVICE_EVENT_TYPES.filter(opensAlarm);

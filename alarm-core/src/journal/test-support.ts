@@ -1,20 +1,16 @@
 /**
  * What the journal tests share: alarms made by the real reducer (so fixtures cannot drift from
- * what the engine stores), the FHIR R4 JSON Schema validator, and the VKP code lists. Reads the
- * vendored reference/ data, so it is for tests only; index.ts does not export it.
+ * what the engine stores) and the VKP code lists. Reads the vendored reference/ data, so it is
+ * for tests only; index.ts does not export it. The FHIR R4 schema validator is fhir-schema.ts.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
-import AjvModule, { type AnySchemaObject, type ValidateFunction } from 'ajv';
 import type { Actor, Alarm, TimelineEntry } from '../contracts/alarm.js';
 import type { Chain, Recipient, Roster } from '../contracts/escalation.js';
 import type { DeviceEventType } from '../contracts/vocabulary.js';
 import { step, type EngineInput, type StepResult } from '../engine/reducer.js';
+import { FHIR_REFERENCE_DIR } from './fhir-schema.js';
 
-const REFERENCE = fileURLToPath(new URL('../../../reference/fhir/', import.meta.url));
-export const SCHEMA_FILE = `${REFERENCE}fhir.r4.schema.json`;
-export const CODESYSTEM_DIR = `${REFERENCE}vkp-r4/CodeSystem`;
+export const CODESYSTEM_DIR = `${FHIR_REFERENCE_DIR}vkp-r4/CodeSystem`;
 
 // --- alarms ------------------------------------------------------------------------------
 
@@ -156,42 +152,6 @@ function uuidFor(type: DeviceEventType, variant: number): string {
   for (const ch of type) h = (h * 31 + ch.charCodeAt(0)) >>> 0;
   return `00000000-0000-4000-8000-${h.toString(16).padStart(12, '0')}`;
 }
-
-// --- FHIR schema -------------------------------------------------------------------------
-
-type Validator = (type: string, value: unknown) => string[];
-let validator: Validator | null = null;
-
-/** A validator per resource type over the official R4 JSON Schema (draft-06): loaded once, each type compiled once. */
-export function fhirValidator(): Validator {
-  validator ??= loadValidator();
-  return validator;
-}
-
-function loadValidator(): Validator {
-  const Ajv = AjvModule.default;
-  const draft06 = createRequire(import.meta.url)('ajv/dist/refs/json-schema-draft-06.json') as AnySchemaObject;
-  const { id, ...schema } = JSON.parse(readFileSync(SCHEMA_FILE, 'utf8')) as AnySchemaObject;
-  const ajv = new Ajv({ strict: false, allErrors: true });
-  ajv.addMetaSchema(draft06);
-  // The schema names itself with draft-04's `id`, which Ajv 8 refuses: it becomes `$id`.
-  ajv.addSchema({ ...schema, $id: id as string });
-  const compiled = new Map<string, ValidateFunction>();
-  return (type, value) => {
-    let validate = compiled.get(type);
-    if (!validate) {
-      validate = ajv.compile({ $ref: `http://hl7.org/fhir/json-schema/4.0#/definitions/${type}` });
-      compiled.set(type, validate);
-    }
-    return validate(value)
-      ? []
-      : (validate.errors ?? []).map((e) => `${type}${e.instancePath} ${e.message ?? ''} ${JSON.stringify(e.params)}`);
-  };
-}
-
-/** The raw schema, for checking the XML order table against it. */
-export const fhirSchema = (): { definitions: Record<string, { properties?: Record<string, unknown> }> } =>
-  JSON.parse(readFileSync(SCHEMA_FILE, 'utf8')) as { definitions: Record<string, { properties?: Record<string, unknown> }> };
 
 // --- VKP code systems --------------------------------------------------------------------
 

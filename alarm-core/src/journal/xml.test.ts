@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import type { Bundle } from './fhir-types.js';
 import { alarmBundle } from './map-alarm.js';
 import { dispenserBundle } from './map-dispenser.js';
-import { fhirSchema, resolvedAlarm } from './test-support.js';
+import { fhirSchema } from './fhir-schema.js';
+import { resolvedAlarm } from './test-support.js';
 import { toFhirXml } from './xml.js';
 import { ELEMENT_ORDER } from './xml-order.js';
 

@@ -5,7 +5,7 @@
  * the entries, and builds the `transaction-response`. All or nothing: on any error nothing is kept.
  */
 import { randomUUID } from 'node:crypto';
-import { fhirSchema, fhirValidator } from '../../../alarm-core/src/journal/test-support.js';
+import { fhirSchema, fhirValidator } from '@trygg/alarm-core/fhir-schema';
 import { issue, type Issue } from './http.js';
 import { identifierKeys, type JournalStore, type StoredResource } from './store.js';
 

@@ -50,9 +50,9 @@ interface Remote {
   stop(): Promise<{ records: number; duplicates: number; rejected: number }>;
 }
 
-/** Starts the receiver in a child process (see fhir-receiver/main.ts). */
+/** Starts the receiver in a child process (see simulators/src/fhir-receiver/main.ts). */
 async function remoteReceiver(): Promise<Remote> {
-  const script = fileURLToPath(new URL('../fhir-receiver/main.ts', import.meta.url));
+  const script = fileURLToPath(import.meta.resolve('@trygg/simulators/fhir-receiver/main'));
   const child = spawn(process.execPath, ['--import', 'tsx', script], { stdio: ['ignore', 'pipe', 'inherit'] });
   if (!child.stdout) throw new Error('no stdout');
   const lines = createInterface({ input: child.stdout });

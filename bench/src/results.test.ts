@@ -11,7 +11,7 @@ afterAll(() => rm(dir, { recursive: true, force: true }));
 
 describe('bench result files', () => {
   it('live in bench/results at the repository root', () => {
-    const root = fileURLToPath(new URL('../../../', import.meta.url));
+    const root = fileURLToPath(new URL('../../', import.meta.url));
     expect(resultsDir()).toBe(path.join(root, 'bench', 'results'));
   });
 

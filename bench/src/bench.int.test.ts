@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Figure } from './bench/figures.js';
+import type { Figure } from './figures.js';
 
 const script = fileURLToPath(new URL('./bench.ts', import.meta.url));
 const out = await mkdtemp(path.join(os.tmpdir(), 'trygg-bench-test-'));

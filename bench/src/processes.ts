@@ -37,7 +37,7 @@ function start(script: string, env: Record<string, string>, args: string[] = [],
 
 /** The whole service (`server/src/main.ts`), ready when /readyz says so. */
 export async function startService(env: Record<string, string>, httpUrl: string): Promise<Child> {
-  const main = fileURLToPath(new URL('../../../server/src/main.ts', import.meta.url));
+  const main = fileURLToPath(import.meta.resolve('@trygg/server/main'));
   const c = start(main, env);
   for (const deadline = Date.now() + 60_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 250))) {
     if (c.child.exitCode !== null) throw new Error(`service exited with ${c.child.exitCode}`);

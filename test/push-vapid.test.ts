@@ -1,14 +1,15 @@
 /**
- * The push service's VAPID check (RFC 8292) against Trygg's VAPID header: Trygg's header passes;
- * the same header for another origin, a tampered signature, a key the subscription was not made
- * for, an expiry more than 24 h ahead or in the past, and a non-ES256 token are refused. And
- * Trygg signs once per push-service origin, renewing shortly before expiry.
+ * The local push service's VAPID check (RFC 8292, simulators/src/push-service) against Trygg's
+ * VAPID header: Trygg's header passes; the same header for another origin, a tampered signature,
+ * a key the subscription was not made for, an expiry more than 24 h ahead or in the past, and a
+ * non-ES256 token are refused. And Trygg signs once per push-service origin, renewing shortly
+ * before expiry.
  */
 import { describe, expect, it } from 'vitest';
 import webpush from 'web-push';
 import { SignJWT, importJWK } from 'jose';
 import { VapidAuth } from '@trygg/dashboard';
-import { VapidError, verifyVapid } from './vapid.js';
+import { VapidError, verifyVapid } from '@trygg/simulators';
 
 const keys = webpush.generateVAPIDKeys();
 const other = webpush.generateVAPIDKeys();

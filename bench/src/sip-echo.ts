@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import dgram from 'node:dgram';
-import { sip, type SipMessage } from '../scaip/sip.js';
+import { sip, type SipMessage } from '@trygg/simulators';
 
 export async function startSipEcho(sink: { host: string; port: number }): Promise<{ port: number; stop(): Promise<void> }> {
   const socket = dgram.createSocket('udp4');

@@ -8,7 +8,7 @@
  */
 import webpush from 'web-push';
 import { PushEncryptor, VapidAuth, WebPushNotifier } from '@trygg/dashboard';
-import { LocalPushService } from '../push-service/index.js';
+import { LocalPushService } from '@trygg/simulators';
 import { figure, type Figure } from './figures.js';
 import { median } from './stats.js';
 

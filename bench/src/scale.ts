@@ -167,7 +167,7 @@ async function onePoint(o: ScaleBenchOptions, n: number): Promise<ScalePoint> {
     const [httpPort, mqttPort] = [await freePort(), await freePort()];
     const httpUrl = `http://127.0.0.1:${httpPort}`;
     const mqttUrl = `mqtt://127.0.0.1:${mqttPort}`;
-    const main = fileURLToPath(new URL('../../../server/src/main.ts', import.meta.url));
+    const main = fileURLToPath(import.meta.resolve('@trygg/server/main'));
     const service = spawnLimited(main, [], {
       DATABASE_URL: databaseUrl,
       PORT: String(httpPort),

@@ -1,12 +1,12 @@
 /**
- * The local push service's decryption against RFC 8291 Appendix A (the standard's own example),
- * and Trygg's encryptor against it: a message Trygg encrypts decrypts here, and a tampered one
- * does not.
+ * The local push service's decryption (simulators/src/push-service) against RFC 8291 Appendix A
+ * (the standard's own example), and Trygg's encryptor against it: a message Trygg encrypts
+ * decrypts here, and a tampered one does not.
  */
 import { createECDH, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { PushEncryptor } from '@trygg/dashboard';
-import { DecryptError, decryptAes128gcm } from './decrypt.js';
+import { DecryptError, decryptAes128gcm } from '@trygg/simulators';
 
 const b64 = (s: string) => Buffer.from(s, 'base64url');
 
