@@ -22,7 +22,7 @@ import {
   type Logger,
 } from '@trygg/alarm-core';
 import type { GatewayMetrics } from './metrics.js';
-import { Ingress } from './ingress.js';
+import { Ingress, report, type VerdictReport } from './ingress.js';
 import type { TelemetryWriter } from './telemetry.js';
 
 export interface ExternalBrokerOptions {
@@ -46,9 +46,16 @@ export class ExternalBrokerConsumer implements DeviceFeedbackSink {
   readonly counters = new Map<string, number>();
   private client: MqttClient | null = null;
   private readonly ingress: Ingress;
+  private readonly told: VerdictReport;
 
   constructor(private readonly opts: ExternalBrokerOptions) {
     this.ingress = new Ingress({ inbox: opts.inbox, telemetry: opts.telemetry, maxClockSkewS: opts.maxClockSkewS });
+    this.told = {
+      reject: (deviceId, code, detail, eventId) => this.reject(deviceId, code, detail, eventId),
+      count: (what) => this.count(what),
+      events: opts.metrics?.events ?? null,
+      warn: (obj, msg) => opts.logger.warn(obj, msg),
+    };
   }
 
   get ready(): boolean {
@@ -129,38 +136,9 @@ export class ExternalBrokerConsumer implements DeviceFeedbackSink {
    */
   private async handle(topic: string, payload: Buffer, qos: number): Promise<void> {
     const v = await this.ingress.handle({ topic, payload, qos, client: null });
-    switch (v.kind) {
-      case 'ignored':
-      case 'forbidden':
-      case 'over-budget':
-      case 'status':
-        return; // not ours: acknowledge and forget
-      case 'refused':
-        for (const note of v.notes) this.reject(v.deviceId, note.code, note.detail, v.eventId);
-        this.reject(v.deviceId, v.code, v.detail, v.eventId);
-        return;
-      case 'written':
-        v.pending?.catch((err: unknown) => {
-          this.count('TRYGG_ERR_STORE_UNAVAILABLE');
-          this.opts.logger.warn({ code: 'TRYGG_ERR_STORE_UNAVAILABLE', deviceId: v.deviceId, err }, 'QoS 0 telemetry not stored');
-        });
-        return;
-      case 'stored':
-        for (const note of v.notes) this.reject(v.deviceId, note.code, note.detail, v.event.id);
-        this.count(`events.${v.result}`);
-        this.opts.metrics?.events.inc({ outcome: v.result });
-        if (v.result === 'reused') {
-          this.reject(
-            v.deviceId,
-            'TRYGG_ERR_EVENT_ID_REUSED',
-            `id ${v.event.id} was stored before with other content`,
-            v.event.id,
-          );
-        }
-        return;
-      case 'unavailable':
-        throw v.err;
-    }
+    report(v, this.told);
+    // Everything but the store being away is acknowledged: stored, refused for good, or not ours.
+    if (v.kind === 'unavailable') throw v.err;
   }
 
   /** Not stored: drop the connection without acknowledging; the broker delivers it again. */

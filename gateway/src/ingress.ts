@@ -68,6 +68,44 @@ export type Verdict =
   /** The store is away: not acknowledged, the device (or the broker) sends it again. */
   | { kind: 'unavailable'; deviceId: string; channel: DeviceChannel; err: unknown };
 
+/** Where a verdict is told, whatever the wire: refusals and notes to the device's feedback and the log, counts, metrics. */
+export interface VerdictReport {
+  reject(deviceId: string, code: ErrorCode, detail: string, eventId?: string): void;
+  count(what: string): void;
+  events?: { inc(labels: { outcome: AcceptResult }): void } | null;
+  warn(obj: object, msg: string): void;
+}
+
+/**
+ * What every transport says of a verdict besides its own answer: a refusal and the notes the
+ * parse step made (cleaned text) go back to the device; a stored event is counted, and a reused
+ * id is told; QoS 0 telemetry that failed after the fact is counted and logged.
+ */
+export function report(v: Verdict, to: VerdictReport): void {
+  switch (v.kind) {
+    case 'refused':
+      for (const note of v.notes) to.reject(v.deviceId, note.code, note.detail, v.eventId);
+      to.reject(v.deviceId, v.code, v.detail, v.eventId);
+      return;
+    case 'stored':
+      for (const note of v.notes) to.reject(v.deviceId, note.code, note.detail, v.event.id);
+      to.count(`events.${v.result}`);
+      to.events?.inc({ outcome: v.result });
+      if (v.result === 'reused') {
+        to.reject(v.deviceId, 'TRYGG_ERR_EVENT_ID_REUSED', `id ${v.event.id} was stored before with other content`, v.event.id);
+      }
+      return;
+    case 'written':
+      v.pending?.catch((err: unknown) => {
+        to.count('TRYGG_ERR_STORE_UNAVAILABLE');
+        to.warn({ code: 'TRYGG_ERR_STORE_UNAVAILABLE', deviceId: v.deviceId, err }, 'QoS 0 telemetry not stored');
+      });
+      return;
+    default:
+      return;
+  }
+}
+
 export interface IngressDeps {
   inbox: Pick<Inbox, 'accept'>;
   telemetry: Pick<TelemetryWriter, 'write'>;

@@ -17,7 +17,7 @@
 import type { DeviceChannel } from '@trygg/alarm-core';
 import type { AuthorizePublishHandler } from '../aedes-types.js';
 import type { GatewayContext } from '../context.js';
-import { Ingress, type Verdict } from '../ingress.js';
+import { Ingress, report, type Verdict, type VerdictReport } from '../ingress.js';
 
 type Client = NonNullable<Parameters<AuthorizePublishHandler>[0]>;
 type Done = Parameters<AuthorizePublishHandler>[2];
@@ -28,6 +28,12 @@ const PAYLOAD_INVALID = 0x99;
 export function authorizePublish(ctx: GatewayContext): AuthorizePublishHandler {
   const ingress = new Ingress({ inbox: ctx.inbox, telemetry: ctx.telemetry, rate: ctx.rate, maxClockSkewS: ctx.maxClockSkewS });
   const refusedInRow = new Map<string, number>();
+  const told: VerdictReport = {
+    reject: (deviceId, code, detail, eventId) => ctx.reject(deviceId, code, detail, eventId),
+    count: (what) => ctx.count(what),
+    events: ctx.metrics?.events ?? null,
+    warn: (obj, msg) => ctx.logger.warn(obj, msg),
+  };
 
   /** Over budget: counted, logged and answered once per streak, disconnected when it goes on. */
   const overBudget = (client: Client, messageId: number | undefined, channel: DeviceChannel, done: Done): void => {
@@ -75,8 +81,6 @@ export function authorizePublish(ctx: GatewayContext): AuthorizePublishHandler {
         done(null);
         return;
       case 'refused':
-        for (const note of v.notes) ctx.reject(v.deviceId, note.code, note.detail, v.eventId);
-        ctx.reject(v.deviceId, v.code, v.detail, v.eventId);
         if (v.channel === 'status') {
           ctx.refusals(client).disconnect(PAYLOAD_INVALID);
           done(new Error(v.code)); // refusing is the only way not to retain it
@@ -86,29 +90,12 @@ export function authorizePublish(ctx: GatewayContext): AuthorizePublishHandler {
         done(null);
         return;
       case 'written':
+        // QoS 0 (`pending`): no PUBACK to hold back; the device's next packets come in while the batch commits.
         refusedInRow.delete(v.deviceId);
-        if (v.pending) {
-          // QoS 0: no PUBACK to hold back; the device's next packets come in while the batch commits.
-          v.pending.catch((err: unknown) => {
-            ctx.count('TRYGG_ERR_STORE_UNAVAILABLE');
-            ctx.logger.warn({ code: 'TRYGG_ERR_STORE_UNAVAILABLE', deviceId: v.deviceId, err }, 'QoS 0 telemetry not stored');
-          });
-        }
         acked('telemetry');
         return;
       case 'stored':
         refusedInRow.delete(v.deviceId);
-        for (const note of v.notes) ctx.reject(v.deviceId, note.code, note.detail, v.event.id);
-        ctx.count(`events.${v.result}`);
-        ctx.metrics?.events.inc({ outcome: v.result });
-        if (v.result === 'reused') {
-          ctx.reject(
-            v.deviceId,
-            'TRYGG_ERR_EVENT_ID_REUSED',
-            `id ${v.event.id} was stored before with other content`,
-            v.event.id,
-          );
-        }
         acked('events');
         return;
       case 'unavailable':
@@ -125,8 +112,9 @@ export function authorizePublish(ctx: GatewayContext): AuthorizePublishHandler {
     }
     const started = performance.now();
     const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
-    void ingress
-      .handle({ topic: packet.topic, payload, qos: packet.qos, client: client.id })
-      .then((v) => answer(client, packet, v, started, done));
+    void ingress.handle({ topic: packet.topic, payload, qos: packet.qos, client: client.id }).then((v) => {
+      report(v, told);
+      answer(client, packet, v, started, done);
+    });
   };
 }
