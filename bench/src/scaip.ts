@@ -107,8 +107,10 @@ function sipp(args: string[], cwd: string): Sipp {
 async function times(file: string, tag: string): Promise<Map<string, number>> {
   const out = new Map<string, number>();
   const text = await readFile(file, 'utf8').catch(() => '');
-  for (const m of text.matchAll(new RegExp(`^${tag} (B\\d+) (\\d+)(?:\\.\\d+)? (\\d+)(?:\\.\\d+)?$`, 'gm'))) {
-    if (!out.has(m[1] ?? '')) out.set(m[1] ?? '', Number(m[2]) * 1000 + Number(m[3]) / 1000);
+  // SIPp's gettimeofday leaves the microseconds empty when they are 0 (`RECV B4221 1796158987.000000 `):
+  // an answer all the same (once counted as a request with no <mrs>).
+  for (const m of text.matchAll(new RegExp(`^${tag} (B\\d+) (\\d+)(?:\\.\\d+)? ?(\\d+)?(?:\\.\\d+)?\\s*$`, 'gm'))) {
+    if (!out.has(m[1] ?? '')) out.set(m[1] ?? '', Number(m[2]) * 1000 + Number(m[3] ?? 0) / 1000);
   }
   return out;
 }
