@@ -117,4 +117,16 @@ describe('Ingress', () => {
     const away = ingress(() => Promise.reject(Object.assign(new Error('gone'), { code: '57P01' })));
     expect(await away.i.handle(msg())).toMatchObject({ kind: 'unavailable', channel: 'events' });
   });
+
+  it('turns a step that throws (a bug) into a message not acknowledged, never a rejection', async () => {
+    const { i } = ingress(stored, {
+      telemetry: {
+        write: () => {
+          throw new Error('bug');
+        },
+      },
+    });
+    const t = { topic: 'trygg/v1/devices/dev-1/telemetry', body: { ts: NOW.toISOString(), battery: 50 } };
+    expect(await i.handle(msg(t))).toMatchObject({ kind: 'unavailable', deviceId: 'dev-1', channel: 'telemetry' });
+  });
 });

@@ -145,14 +145,20 @@ export class Ingress {
   async handle(msg: IngressMessage): Promise<Verdict> {
     const work = this.topic(msg);
     if ('kind' in work) return work;
-    for (const [, step] of this.steps) {
-      // Only the store step is asynchronous: the others are not awaited (a turn of the microtask
-      // queue each, on every telemetry message).
-      const next = step(work);
-      const verdict = next instanceof Promise ? await next : next;
-      if (verdict) return verdict;
+    try {
+      for (const [, step] of this.steps) {
+        // Only the store step is asynchronous: the others are not awaited (a turn of the microtask
+        // queue each, on every telemetry message).
+        const next = step(work);
+        const verdict = next instanceof Promise ? await next : next;
+        if (verdict) return verdict;
+      }
+      throw new Error('ingress: a message passed every step without a verdict');
+    } catch (err) {
+      // A bug in a step: never acknowledged (the device sends it again), never a crash; the
+      // answer step logs it as a store failure with this error.
+      return { kind: 'unavailable', deviceId: work.deviceId, channel: work.channel, err };
     }
-    throw new Error('ingress: a message passed every step without a verdict');
   }
 
   /** Whose message it is and on which channel: a device publishes only under its own prefix, never to `feedback`. */
