@@ -8,6 +8,7 @@ import type { DeviceEventType } from './contracts/vocabulary.js';
 import type { Notification } from './engine/draft.js';
 import type { LiveUpdate } from './contracts/live.js';
 import type { DeviceFeedback } from './contracts/topics.js';
+import type { ChannelKind, DeliveryState } from './contracts/reach.js';
 
 /** What a new alarm from a device gets copied onto it: where, who, and which chain. */
 export interface AlarmContext {
@@ -57,4 +58,42 @@ export interface Logger {
   warn(obj: object, msg?: string): void;
   error(obj: object, msg?: string): void;
   debug(obj: object, msg?: string): void;
+}
+
+/** What a channel made of one notification: handed over, or already on the person's device. */
+export interface ChannelResult {
+  /** The channel's own reference (the SMS gateway's message id, a call id); null when it has none. */
+  ref: string | null;
+  /**
+   * `sent`: handed over; a receipt will follow through `DeliveryReports` (or the step's receipt
+   * timeout passes and the next channel is tried). `delivered`: it is on the person's device already.
+   */
+  state: 'sent' | 'delivered';
+}
+
+/**
+ * One way of reaching a person (web push, SMS, a phone call): the deliverer walks a notification
+ * through its recipient's channels (`Recipient.reach`) in order. `send` rejects with
+ * `TRYGG_ERR_NOTIFICATION_FAILED` when this channel cannot reach the person (no subscription left,
+ * no number, refused for good): the next channel is tried at once; any other rejection is tried
+ * again on this channel (with backoff) while the step's receipt timeout allows.
+ */
+export interface Channel {
+  readonly kind: ChannelKind;
+  send(n: Notification, opts?: NotifyOptions): Promise<ChannelResult>;
+}
+
+/**
+ * Where channels report what happened after `send` (delivery receipts, a link opened, an answer
+ * by SMS). Recorded in `notification_deliveries`, shown on the operator's card and timeline; a
+ * `failed` or missing receipt moves the notification to its next channel.
+ */
+export interface DeliveryReports {
+  report(fact: {
+    notificationId: string;
+    channel: ChannelKind;
+    state: Exclude<DeliveryState, 'sent'>;
+    reason?: string | null;
+    at?: Date;
+  }): Promise<void>;
 }

@@ -13,4 +13,5 @@ export * from './journal.js';
 export * from './registry.js';
 export * from './push.js';
 export * from './telemetry.js';
+export * from './reach.js';
 export * from './api/index.js';
