@@ -16,7 +16,8 @@ interface Line {
 }
 function collector() {
   const lines: Line[] = [];
-  const at = (level: string) => (obj: object, msg?: string) => lines.push({ level, obj: obj as Record<string, unknown>, msg: msg ?? '' });
+  const at = (level: string) => (obj: object, msg?: string) =>
+    lines.push({ level, obj: obj as Record<string, unknown>, msg: msg ?? '' });
   return { lines, logger: { info: at('info'), warn: at('warn'), error: at('error'), debug: at('debug') } };
 }
 
@@ -100,7 +101,11 @@ describe('encoding', () => {
     expect(m).toMatchObject({ text, dataCoding: 0, parts: 1, from: 'Trygg', sourceTon: 5 });
     const full = 'å'.repeat(160);
     const r = await t.submit({ to: PHONE, text: full, ref: 'n2' });
-    expect(await smsc.waitForMessage(PHONE, (x) => x.messageId === r.messageId)).toMatchObject({ text: full, dataCoding: 0, parts: 1 });
+    expect(await smsc.waitForMessage(PHONE, (x) => x.messageId === r.messageId)).toMatchObject({
+      text: full,
+      dataCoding: 0,
+      parts: 1,
+    });
   });
 
   it('UCS-2 (data_coding 8) for characters outside GSM, emoji included', async () => {
@@ -114,24 +119,38 @@ describe('encoding', () => {
   it('the encoding setting forces UCS-2, or squeezes a text into GSM', async () => {
     const ucs2 = await transport({ encoding: 'ucs2' });
     const a = await ucs2.t.submit({ to: PHONE, text: 'bare ASCII', ref: 'e1' });
-    expect(await smsc.waitForMessage(PHONE, (x) => x.messageId === a.messageId)).toMatchObject({ dataCoding: 8, text: 'bare ASCII' });
+    expect(await smsc.waitForMessage(PHONE, (x) => x.messageId === a.messageId)).toMatchObject({
+      dataCoding: 8,
+      text: 'bare ASCII',
+    });
     const gsm = await transport({ encoding: 'gsm' });
     const b = await gsm.t.submit({ to: PHONE, text: 'Čapek Ŋ 🚑', ref: 'e2' });
-    expect(await smsc.waitForMessage(PHONE, (x) => x.messageId === b.messageId)).toMatchObject({ dataCoding: 0, text: 'Capek ? ?' });
+    expect(await smsc.waitForMessage(PHONE, (x) => x.messageId === b.messageId)).toMatchObject({
+      dataCoding: 0,
+      text: 'Capek ? ?',
+    });
   });
 
   it('long texts go in concatenated parts of 153 septets or 67 UCS-2 units, never splitting a character', async () => {
     const { t } = await transport();
     const gsm = `${'Alarm hos Åse Ødegård. '.repeat(17)}slutt`; // 396 characters
     const g = await t.submit({ to: PHONE, text: gsm, ref: 'l1' });
-    expect(await smsc.waitForMessage(PHONE, (x) => x.messageId === g.messageId)).toMatchObject({ text: gsm, dataCoding: 0, parts: 3 });
+    expect(await smsc.waitForMessage(PHONE, (x) => x.messageId === g.messageId)).toMatchObject({
+      text: gsm,
+      dataCoding: 0,
+      parts: 3,
+    });
     // 152 plain + "€" (two septets) straddles the boundary: it moves whole to the second part.
     const esc = `${'a'.repeat(152)}€${'b'.repeat(20)}`;
     const e = await t.submit({ to: PHONE, text: esc, ref: 'l2' });
     expect(await smsc.waitForMessage(PHONE, (x) => x.messageId === e.messageId)).toMatchObject({ text: esc, parts: 2 });
     const ucs = `${'ŋ'.repeat(66)}🚑${'ŋ'.repeat(70)}`; // the emoji's surrogate pair would straddle 67
     const u = await t.submit({ to: PHONE, text: ucs, ref: 'l3' });
-    expect(await smsc.waitForMessage(PHONE, (x) => x.messageId === u.messageId)).toMatchObject({ text: ucs, dataCoding: 8, parts: 3 });
+    expect(await smsc.waitForMessage(PHONE, (x) => x.messageId === u.messageId)).toMatchObject({
+      text: ucs,
+      dataCoding: 8,
+      parts: 3,
+    });
   });
 });
 
@@ -140,13 +159,19 @@ describe('receipts', () => {
     const { t, events } = await transport();
     const a = await t.submit({ to: PHONE, text: 'kvittering', ref: 'k1' });
     await until(() => events.find((e) => e.type === 'receipt' && e.messageId === a.messageId), 'receipt');
-    expect(events.find((e) => e.type === 'receipt' && e.messageId === a.messageId)).toMatchObject({ state: 'delivered', detail: 'DELIVRD err:000' });
+    expect(events.find((e) => e.type === 'receipt' && e.messageId === a.messageId)).toMatchObject({
+      state: 'delivered',
+      detail: 'DELIVRD err:000',
+    });
 
     smsc.receiptStat = 'UNDELIV';
     smsc.receiptTlvs = false;
     const b = await t.submit({ to: PHONE, text: 'kvittering 2', ref: 'k2' });
     await until(() => events.find((e) => e.type === 'receipt' && e.messageId === b.messageId), 'receipt');
-    expect(events.find((e) => e.type === 'receipt' && e.messageId === b.messageId)).toMatchObject({ state: 'failed', detail: 'UNDELIV err:001' });
+    expect(events.find((e) => e.type === 'receipt' && e.messageId === b.messageId)).toMatchObject({
+      state: 'failed',
+      detail: 'UNDELIV err:001',
+    });
     expect(smsc.deliverAnswers.every((s) => s === 0)).toBe(true);
   });
 
@@ -208,12 +233,16 @@ describe('failures', () => {
     const err = await t.submit({ to: PHONE, text: 'x', ref: 'p1' }).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'TRYGG_ERR_NOTIFICATION_FAILED' });
     expect((err as Error).message).toContain('ESME_RINVSRCADR');
-    await expect(t.submit({ to: '12345', text: 'x', ref: 'p2' })).rejects.toMatchObject({ code: 'TRYGG_ERR_NOTIFICATION_FAILED' });
+    await expect(t.submit({ to: '12345', text: 'x', ref: 'p2' })).rejects.toMatchObject({
+      code: 'TRYGG_ERR_NOTIFICATION_FAILED',
+    });
   });
 
   it('an aborted signal is retryable', async () => {
     const { t } = await transport();
-    await expect(t.submit({ to: PHONE, text: 'x', ref: 'a' }, { signal: AbortSignal.abort() })).rejects.toBeInstanceOf(SmppRetryableError);
+    await expect(t.submit({ to: PHONE, text: 'x', ref: 'a' }, { signal: AbortSignal.abort() })).rejects.toBeInstanceOf(
+      SmppRetryableError,
+    );
   });
 
   it('reconnects and rebinds after the SMSC drops the connection', async () => {

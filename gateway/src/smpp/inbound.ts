@@ -88,7 +88,7 @@ function readUdh(sm: Buffer): { start: number; concat: { ref: number; total: num
   const udhl = sm[0];
   if (udhl === undefined || udhl + 1 > sm.length) throw new SmppInboundError('user data header longer than the message');
   let concat: { ref: number; total: number; seq: number } | null = null;
-  for (let i = 1; i < udhl + 1; ) {
+  for (let i = 1; i < udhl + 1;) {
     const iei = sm[i]!;
     const len = sm[i + 1];
     if (len === undefined || i + 2 + len > udhl + 1) throw new SmppInboundError('user data header element overruns the header');
@@ -120,9 +120,12 @@ export function readDeliverSm(p: Pdu): Inbound {
     const id = str(p.receipted_message_id) || /\bid:(\S+)/i.exec(text)?.[1] || '';
     if (!id) throw new SmppInboundError('delivery receipt without a message id');
     const stateTlv = num(p.message_state);
-    const stat = (/\bstat:(\w+)/i.exec(text)?.[1] ?? (stateTlv !== undefined ? MESSAGE_STATE[stateTlv] : undefined))?.toUpperCase();
+    const stat = (
+      /\bstat:(\w+)/i.exec(text)?.[1] ?? (stateTlv !== undefined ? MESSAGE_STATE[stateTlv] : undefined)
+    )?.toUpperCase();
     if (!stat || !(stat in STATES)) throw new SmppInboundError(`delivery receipt with stat ${stat ?? '(none)'}`);
-    const err = /\berr:(\w+)/i.exec(text)?.[1] ?? (Buffer.isBuffer(p.network_error_code) ? p.network_error_code.toString('hex') : '000');
+    const err =
+      /\berr:(\w+)/i.exec(text)?.[1] ?? (Buffer.isBuffer(p.network_error_code) ? p.network_error_code.toString('hex') : '000');
     return { kind: 'receipt', messageId: id, state: STATES[stat] ?? null, detail: `${stat} err:${err}` };
   }
   if (messageType !== 0) throw new SmppInboundError(`esm_class 0x${esm.toString(16)} is neither a receipt nor a message`);
@@ -186,7 +189,12 @@ export class Reassembler {
     this.pending.delete(key);
     const seqs = [...p.parts.keys()].sort((a, b) => a - b);
     const [f, t] = key.split('|');
-    this.onText({ from: f ?? from, to: t ?? to, text: seqs.map((s) => p.parts.get(s)).join(''), complete: p.parts.size === p.total });
+    this.onText({
+      from: f ?? from,
+      to: t ?? to,
+      text: seqs.map((s) => p.parts.get(s)).join(''),
+      complete: p.parts.size === p.total,
+    });
   }
 
   /** Hands on whatever waits for more parts (on stop). */

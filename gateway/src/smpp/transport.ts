@@ -104,7 +104,8 @@ export class SmppTransport implements SmsTransport {
     };
     this.backoffMs = this.opts.reconnectMinMs;
     this.reassembler = new Reassembler(({ from, to, text, complete }) => {
-      if (!complete) this.opts.logger.warn({ from: mask(from) }, 'SMS reply: not every part of a long text arrived; handing on what did');
+      if (!complete)
+        this.opts.logger.warn({ from: mask(from) }, 'SMS reply: not every part of a long text arrived; handing on what did');
       this.emit({ type: 'reply', from, to, text, at: new Date().toISOString() });
     });
   }
@@ -252,7 +253,8 @@ export class SmppTransport implements SmsTransport {
       );
       this.awaiting.add(fail);
       signal?.addEventListener('abort', onAbort, { once: true });
-      if (!session.send(request, (resp) => done(null, resp))) done(new SmppRetryableError('the SMS gateway connection is closed'));
+      if (!session.send(request, (resp) => done(null, resp)))
+        done(new SmppRetryableError('the SMS gateway connection is closed'));
     });
   }
 
@@ -307,7 +309,11 @@ export class SmppTransport implements SmsTransport {
     session.on('error', (err) => {
       const code = (err as NodeJS.ErrnoException).code;
       if (code) this.opts.logger.warn({ host, port, err: code }, `SMS gateway connection: ${err.message}`);
-      else this.opts.logger.error({ code: 'TRYGG_ERR_SMPP_PDU', host, port, reason: err.message }, 'SMS gateway sent a PDU Trygg cannot read; reconnecting');
+      else
+        this.opts.logger.error(
+          { code: 'TRYGG_ERR_SMPP_PDU', host, port, reason: err.message },
+          'SMS gateway sent a PDU Trygg cannot read; reconnecting',
+        );
       session.destroy();
     });
     session.on('close', () => {
@@ -343,7 +349,11 @@ export class SmppTransport implements SmsTransport {
     if (this.stopped) return this.settleFirstBind();
     const delay = Math.round(this.backoffMs * (0.75 + Math.random() * 0.5));
     this.backoffMs = Math.min(this.backoffMs * 2, this.opts.reconnectMaxMs);
-    if (wasBound) this.opts.logger.warn({ host: this.opts.host, port: this.opts.port, why }, `SMS gateway lost (${why}); reconnecting in ${delay} ms`);
+    if (wasBound)
+      this.opts.logger.warn(
+        { host: this.opts.host, port: this.opts.port, why },
+        `SMS gateway lost (${why}); reconnecting in ${delay} ms`,
+      );
     this.settleFirstBind();
     this.reconnectTimer = setTimeout(() => this.connect(), delay);
     this.reconnectTimer.unref();
@@ -360,7 +370,10 @@ export class SmppTransport implements SmsTransport {
       inbound = readDeliverSm(p);
     } catch (err) {
       if (!(err instanceof SmppInboundError)) throw err;
-      this.opts.logger.error({ code: 'TRYGG_ERR_SMPP_PDU', reason: err.message }, 'SMS gateway sent a deliver_sm Trygg cannot read; answered ESME_RX_P_APPN');
+      this.opts.logger.error(
+        { code: 'TRYGG_ERR_SMPP_PDU', reason: err.message },
+        'SMS gateway sent a deliver_sm Trygg cannot read; answered ESME_RX_P_APPN',
+      );
       session.send(p.response({ command_status: STATUS.ESME_RX_P_APPN }));
       return;
     }
@@ -369,14 +382,16 @@ export class SmppTransport implements SmsTransport {
     if (inbound.state === null) return;
     const at = new Date().toISOString();
     const multi = this.multipart.get(inbound.messageId);
-    if (!multi) return this.emit({ type: 'receipt', messageId: inbound.messageId, state: inbound.state, detail: inbound.detail, at });
+    if (!multi)
+      return this.emit({ type: 'receipt', messageId: inbound.messageId, state: inbound.state, detail: inbound.detail, at });
     this.multipart.delete(inbound.messageId);
     if (multi.failed) return;
     if (inbound.state === 'failed') {
       multi.failed = true;
       return this.emit({ type: 'receipt', messageId: multi.messageId, state: 'failed', detail: inbound.detail, at });
     }
-    if (--multi.remaining === 0) this.emit({ type: 'receipt', messageId: multi.messageId, state: 'delivered', detail: inbound.detail, at });
+    if (--multi.remaining === 0)
+      this.emit({ type: 'receipt', messageId: multi.messageId, state: 'delivered', detail: inbound.detail, at });
   }
 
   private emit(e: SmsEvent): void {

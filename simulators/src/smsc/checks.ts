@@ -28,14 +28,21 @@ export interface CheckedPart {
 
 export type Checked = { ok: true; part: CheckedPart } | { ok: false; status: number; reason: string };
 
-const refuse = (status: number | undefined, reason: string): Checked => ({ ok: false, status: status ?? ESME.ESME_RSYSERR!, reason });
+const refuse = (status: number | undefined, reason: string): Checked => ({
+  ok: false,
+  status: status ?? ESME.ESME_RSYSERR!,
+  reason,
+});
 const int = (v: unknown) => (typeof v === 'number' ? v : 0);
 const str = (v: unknown) => (typeof v === 'string' ? v : '');
 
 /** The source address by its TON (§5.2.5); null when it is well formed. */
 export function sourceProblem(ton: number, addr: string): string | null {
   if (!addr) return 'empty source_addr';
-  if (ton === 5) return /^[A-Za-z0-9 ._-]{1,11}$/.test(addr) && /[A-Za-z]/.test(addr) ? null : `alphanumeric source_addr "${addr}" (1–11 letters, digits, space . _ -)`;
+  if (ton === 5)
+    return /^[A-Za-z0-9 ._-]{1,11}$/.test(addr) && /[A-Za-z]/.test(addr)
+      ? null
+      : `alphanumeric source_addr "${addr}" (1–11 letters, digits, space . _ -)`;
   if (ton === 1) return /^[1-9]\d{6,14}$/.test(addr) ? null : `international source_addr "${addr}" is not 7–15 digits`;
   if (ton === 3) return /^\d{1,8}$/.test(addr) ? null : `short code source_addr "${addr}" is not 1–8 digits`;
   if (ton === 0 || ton === 2) return /^\d{1,15}$/.test(addr) ? null : `source_addr "${addr}" is not digits`;
@@ -73,7 +80,10 @@ export function checkSubmit(p: Pdu): Checked {
   if (sp) return refuse(ESME.ESME_RINVSRCADR, sp);
   const dest = str(p.destination_addr);
   if (int(p.dest_addr_ton) !== 1 || int(p.dest_addr_npi) !== 1) {
-    return refuse(ESME.ESME_RINVDSTADR, `destination TON/NPI ${int(p.dest_addr_ton)}/${int(p.dest_addr_npi)}: this SMSC takes international E.164 (1/1)`);
+    return refuse(
+      ESME.ESME_RINVDSTADR,
+      `destination TON/NPI ${int(p.dest_addr_ton)}/${int(p.dest_addr_npi)}: this SMSC takes international E.164 (1/1)`,
+    );
   }
   if (!/^[1-9]\d{6,14}$/.test(dest)) return refuse(ESME.ESME_RINVDSTADR, `destination_addr "${dest}" is not an E.164 number`);
   const dc = int(p.data_coding);
@@ -95,12 +105,16 @@ export function checkSubmit(p: Pdu): Checked {
   }
   const body = sm.subarray(start);
   const decoded = dc === 0 ? decodeGsm(body) : decodeUtf16be(body);
-  if ('error' in decoded) return refuse(ESME.ESME_RINVDCS, `text is not valid ${dc === 0 ? 'GSM 7-bit' : 'UCS-2'}: ${decoded.error}`);
+  if ('error' in decoded)
+    return refuse(ESME.ESME_RINVDCS, `text is not valid ${dc === 0 ? 'GSM 7-bit' : 'UCS-2'}: ${decoded.error}`);
   // One SMS carries 140 octets: the UDH, then (GSM) fill bits to a septet boundary and 7 bits a
   // septet, or (UCS-2) the octets as they are (TS 23.040 §9.2.3.24).
   const bits = dc === 0 ? Math.ceil((start * 8) / 7) * 7 + body.length * 7 : (start + body.length) * 8;
   if (bits > 140 * 8) {
-    return refuse(ESME.ESME_RINVMSGLEN, `${body.length} ${dc === 0 ? 'septets' : 'octets'} after a ${start}-octet header exceed one SMS`);
+    return refuse(
+      ESME.ESME_RINVMSGLEN,
+      `${body.length} ${dc === 0 ? 'septets' : 'octets'} after a ${start}-octet header exceed one SMS`,
+    );
   }
   return { ok: true, part: { source, to: `+${dest}`, dataCoding: dc, text: decoded.text, concat, receipt: (rd & 0x03) === 1 } };
 }

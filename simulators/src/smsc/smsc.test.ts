@@ -64,7 +64,10 @@ describe('the local SMSC', () => {
       [{ data_coding: 3 }, ESME.ESME_RINVDCS],
       [{ short_message: Buffer.alloc(161, 0x41) }, ESME.ESME_RINVMSGLEN],
       [{ data_coding: 8, short_message: Buffer.alloc(142, 0x41) }, ESME.ESME_RINVMSGLEN],
-      [{ esm_class: 0x40, short_message: Buffer.concat([Buffer.from([5, 0, 3, 1, 2, 1]), Buffer.alloc(154, 0x41)]) }, ESME.ESME_RINVMSGLEN],
+      [
+        { esm_class: 0x40, short_message: Buffer.concat([Buffer.from([5, 0, 3, 1, 2, 1]), Buffer.alloc(154, 0x41)]) },
+        ESME.ESME_RINVMSGLEN,
+      ],
       [{ esm_class: 0x40, short_message: Buffer.from([5, 0, 3, 1, 2, 3, 0x41]) }, ESME.ESME_RINVESMCLASS], // part 3 of 2
       [{ esm_class: 0x40, short_message: Buffer.from([9, 0, 3, 1, 2, 1, 0x41]) }, ESME.ESME_RINVESMCLASS], // header past the end
       [{ destination_addr: '12' }, ESME.ESME_RINVDSTADR],
@@ -85,7 +88,11 @@ describe('the local SMSC', () => {
 
   it('refuses parts of one text that disagree on their total', async () => {
     const s = await bound();
-    const part = (total: number, seq: number) => ({ ...good, esm_class: 0x40, short_message: Buffer.from([5, 0, 3, 77, total, seq, 0x41]) });
+    const part = (total: number, seq: number) => ({
+      ...good,
+      esm_class: 0x40,
+      short_message: Buffer.from([5, 0, 3, 77, total, seq, 0x41]),
+    });
     expect((await ask(s, 'submit_sm', part(3, 1))).command_status).toBe(0);
     expect((await ask(s, 'submit_sm', part(2, 2))).command_status).toBe(ESME.ESME_RINVESMCLASS);
     expect((await ask(s, 'submit_sm', part(3, 1))).command_status).toBe(ESME.ESME_RINVESMCLASS); // twice
@@ -110,7 +117,14 @@ describe('the local SMSC', () => {
     await smsc.waitForMessage('+4790000001');
     await until(() => toPhones.length > 0, 'the phones login to get it');
     expect(toPhones.map((p) => p.destination_addr)).toEqual(['4790000001']);
-    const r = await ask(phones, 'submit_sm', { source_addr_ton: 1, source_addr_npi: 1, source_addr: '4790000001', destination_addr: 'Trygg', data_coding: 0, short_message: Buffer.from('1') });
+    const r = await ask(phones, 'submit_sm', {
+      source_addr_ton: 1,
+      source_addr_npi: 1,
+      source_addr: '4790000001',
+      destination_addr: 'Trygg',
+      data_coding: 0,
+      short_message: Buffer.from('1'),
+    });
     expect(r.command_status).toBe(0);
     await until(() => toEsme.length > 0, 'the reply at the ESME');
     expect(toEsme.map((p) => [p.esm_class, p.source_addr, String(p.short_message)])).toEqual([[0, '4790000001', '1']]);

@@ -74,10 +74,11 @@ export class LocalSmsc {
   /** The command_status of every deliver_sm_resp the ESME sent back. */
   readonly deliverAnswers: number[] = [];
 
-  private readonly opts: Required<Omit<SmscOptions, 'log' | 'phones' | 'systemType'>> & Pick<SmscOptions, 'log'> & {
-    phones: SmscOptions['phones'];
-    systemType: string | null;
-  };
+  private readonly opts: Required<Omit<SmscOptions, 'log' | 'phones' | 'systemType'>> &
+    Pick<SmscOptions, 'log'> & {
+      phones: SmscOptions['phones'];
+      systemType: string | null;
+    };
   private server: SmppServer | null = null;
   private readonly bound = new Map<Session, Bound>();
   private readonly received: SmsReceived[] = [];
@@ -176,7 +177,9 @@ export class LocalSmsc {
     const gsm = opts.encoding === 'ucs2' ? null : encodeGsm(text);
     if (opts.encoding === 'gsm' && !gsm) return Promise.reject(new Error('text has characters outside GSM 03.38'));
     const dc = gsm ? 0 : 8;
-    const units: number[][] = gsm ? [...text].map((c) => [...encodeGsm(c)!]) : [...text].map((c) => [...Buffer.from(c, 'utf16le').swap16()]);
+    const units: number[][] = gsm
+      ? [...text].map((c) => [...encodeGsm(c)!])
+      : [...text].map((c) => [...Buffer.from(c, 'utf16le').swap16()]);
     const size = (u: number[][]) => u.reduce((n, x) => n + x.length, 0);
     const max = gsm ? 160 : 140;
     const perPart = gsm ? 153 : 134;
@@ -185,7 +188,7 @@ export class LocalSmsc {
     else {
       let cur: number[] = [];
       for (const u of units) {
-        if (cur.length + u.length > perPart) chunks.push(cur), (cur = []);
+        if (cur.length + u.length > perPart) (chunks.push(cur), (cur = []));
         cur.push(...u);
       }
       chunks.push(cur);
@@ -379,7 +382,17 @@ export class LocalSmsc {
     const phones = this.receiverSession('phones');
     if (!phones) return;
     const fields: Record<string, unknown> = {};
-    for (const k of ['source_addr_ton', 'source_addr_npi', 'source_addr', 'dest_addr_ton', 'dest_addr_npi', 'destination_addr', 'esm_class', 'data_coding', 'short_message']) {
+    for (const k of [
+      'source_addr_ton',
+      'source_addr_npi',
+      'source_addr',
+      'dest_addr_ton',
+      'dest_addr_npi',
+      'destination_addr',
+      'esm_class',
+      'data_coding',
+      'short_message',
+    ]) {
       fields[k] = p[k];
     }
     phones.send(pdu('deliver_sm', fields));
@@ -390,7 +403,8 @@ export class LocalSmsc {
     const from = String(p.source_addr ?? '');
     const sm = Buffer.isBuffer(p.short_message) ? p.short_message : Buffer.alloc(0);
     const dc = typeof p.data_coding === 'number' ? p.data_coding : 0;
-    if (!/^[1-9]\d{6,14}$/.test(from)) return this.refuse(session, p, ESME.ESME_RINVSRCADR!, `phone "${from}" is not E.164 digits`);
+    if (!/^[1-9]\d{6,14}$/.test(from))
+      return this.refuse(session, p, ESME.ESME_RINVSRCADR!, `phone "${from}" is not E.164 digits`);
     if (dc !== 0 && dc !== 8) return this.refuse(session, p, ESME.ESME_RINVDCS!, `data_coding ${dc}`);
     const id = (this.nextId++).toString(16).toUpperCase();
     session.send(p.response({ message_id: id }));
