@@ -10,7 +10,7 @@
  * for a text in one part.
  */
 import { TryggError } from '@trygg/alarm-core';
-import { gsmCharacters, toGsmText } from './gsm7.js';
+import { gsmCharacters, gsmEncode, toGsmText } from './gsm7.js';
 
 export type SmsEncoding = 'auto' | 'gsm' | 'ucs2';
 export const SMS_ENCODINGS: readonly SmsEncoding[] = ['auto', 'gsm', 'ucs2'];
@@ -76,6 +76,12 @@ function ucs2Octets(units: number[]): Buffer {
  * text needs several parts. Throws TRYGG_ERR_NOTIFICATION_FAILED for a text beyond 255 parts.
  */
 export function encodeSms(text: string, encoding: SmsEncoding, ref: number): EncodedSms {
+  // The common case first: a text that fits one SMS, without splitting it into characters.
+  const one = encoding === 'ucs2' ? null : gsmEncode(encoding === 'gsm' ? toGsmText(text) : text);
+  if (one && one.length <= LIMITS.gsm.single) return { dataCoding: DATA_CODING_GSM, parts: [one] };
+  if (!one && encoding !== 'gsm' && text.length <= LIMITS.ucs2.single) {
+    return { dataCoding: DATA_CODING_UCS2, parts: [Buffer.from(text, 'utf16le').swap16()] };
+  }
   const gsm = encoding === 'ucs2' ? null : gsmCharacters(encoding === 'gsm' ? toGsmText(text) : text);
   const [dataCoding, groups, limit, toOctets] = gsm
     ? ([DATA_CODING_GSM, gsm, LIMITS.gsm, (u: number[]) => Buffer.from(u)] as const)

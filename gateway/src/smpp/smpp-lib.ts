@@ -33,7 +33,7 @@ export interface SmppSession {
   resume(): void;
   on(event: 'connect' | 'secureConnect' | 'close', listener: () => void): this;
   on(event: 'error', listener: (err: Error) => void): this;
-  on(event: 'pdu' | string, listener: (pdu: Pdu) => void): this;
+  on(event: string, listener: (pdu: Pdu) => void): this;
   removeAllListeners(): this;
   socket: Socket;
 }

@@ -89,6 +89,7 @@ export class SmppTransport implements SmsTransport {
   private readonly multipart = new Map<string, Multipart>();
   private readonly reassembler: Reassembler;
   private firstBind: (() => void) | null = null;
+  private readonly source: ReturnType<typeof senderAddress>;
 
   constructor(opts: SmppTransportOptions) {
     this.opts = {
@@ -103,6 +104,7 @@ export class SmppTransport implements SmsTransport {
       systemType: opts.systemType ?? '',
     };
     this.backoffMs = this.opts.reconnectMinMs;
+    this.source = senderAddress(this.opts.sender);
     this.reassembler = new Reassembler(({ from, to, text, complete }) => {
       if (!complete)
         this.opts.logger.warn({ from: mask(from) }, 'SMS reply: not every part of a long text arrived; handing on what did');
@@ -156,7 +158,7 @@ export class SmppTransport implements SmsTransport {
     if (!E164.test(msg.to)) throw new TryggError('TRYGG_ERR_NOTIFICATION_FAILED', `SMS to ${mask(msg.to)}: not an E.164 number`);
     this.ref = (this.ref + 1) & 0xff;
     const { dataCoding, parts } = encodeSms(msg.text, this.opts.encoding, this.ref);
-    const src = senderAddress(this.opts.sender);
+    const src = this.source;
     const dst = destinationAddress(msg.to);
     const ids: string[] = [];
     for (const part of parts) {

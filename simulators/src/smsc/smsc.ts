@@ -188,7 +188,10 @@ export class LocalSmsc {
     else {
       let cur: number[] = [];
       for (const u of units) {
-        if (cur.length + u.length > perPart) (chunks.push(cur), (cur = []));
+        if (cur.length + u.length > perPart) {
+          chunks.push(cur);
+          cur = [];
+        }
         cur.push(...u);
       }
       chunks.push(cur);
@@ -284,8 +287,8 @@ export class LocalSmsc {
     const mode = BINDS[p.command]!;
     if (this.refuseBinds) return this.refuse(session, p, ESME.ESME_RBINDFAIL!, 'binds are refused (switch)');
     if (this.bound.has(session)) return this.refuse(session, p, ESME.ESME_RALYBND!, 'already bound');
-    const id = String(p.system_id ?? '');
-    const pw = String(p.password ?? '');
+    const id = typeof p.system_id === 'string' ? p.system_id : '';
+    const pw = typeof p.password === 'string' ? p.password : '';
     const phones = this.opts.phones;
     let role: Role | null = null;
     if (id === this.opts.systemId && pw === this.opts.password) role = 'esme';
@@ -318,7 +321,7 @@ export class LocalSmsc {
     if (part.receipt) this.later(() => this.sendReceipt(session, id, part));
     this.forwardToPhones(p);
     if (!part.concat || !key) return this.take([{ part, id }]);
-    const entry = pending ?? { parts: new Map(), total: part.concat.total };
+    const entry = pending ?? { parts: new Map<number, { part: CheckedPart; id: string }>(), total: part.concat.total };
     entry.parts.set(part.concat.seq, { part, id });
     this.assembling.set(key, entry);
     if (entry.parts.size === entry.total) {
@@ -400,7 +403,7 @@ export class LocalSmsc {
 
   /** A submit from the handsets' login: a person's message, on to the ESME. */
   private fromPhone(session: Session, p: Pdu): void {
-    const from = String(p.source_addr ?? '');
+    const from = typeof p.source_addr === 'string' ? p.source_addr : '';
     const sm = Buffer.isBuffer(p.short_message) ? p.short_message : Buffer.alloc(0);
     const dc = typeof p.data_coding === 'number' ? p.data_coding : 0;
     if (!/^[1-9]\d{6,14}$/.test(from))
