@@ -245,12 +245,25 @@ describe('failures', () => {
     );
   });
 
+  it('a PDU the package cannot parse is logged with its code, and the session is made anew', async () => {
+    const { t, lines } = await transport();
+    const header = Buffer.alloc(16);
+    header.writeUInt32BE(0x7fffffff, 0); // command_length past any PDU
+    smsc.sendBytes(header);
+    await until(() => lines.find((l) => l.obj.code === 'TRYGG_ERR_SMPP_PDU'), 'the log line');
+    await until(() => t.ready && smsc.boundSessions === 1, 'bound again');
+    const { messageId } = await t.submit({ to: PHONE, text: 'etter søppel', ref: 'g' });
+    expect(await smsc.waitForMessage(PHONE, (x) => x.messageId === messageId)).toMatchObject({ text: 'etter søppel' });
+  });
+
   it('reconnects and rebinds after the SMSC drops the connection', async () => {
     const { t, lines } = await transport();
     expect(t.ready).toBe(true);
+    smsc.refuseBinds = true; // held down until the submit below has been refused
     smsc.dropConnections();
     await until(() => !t.ready, 'unbound');
     await expect(t.submit({ to: PHONE, text: 'x', ref: 'd' })).rejects.toBeInstanceOf(SmppRetryableError);
+    smsc.refuseBinds = false;
     await until(() => t.ready, 'bound again');
     const { messageId } = await t.submit({ to: PHONE, text: 'etter brudd', ref: 'd' });
     expect(await smsc.waitForMessage(PHONE, (x) => x.messageId === messageId)).toMatchObject({ text: 'etter brudd' });

@@ -270,6 +270,7 @@ export class SmppTransport implements SmsTransport {
       this.opts.logger.warn({ host, port }, 'SMS gateway: no bind within the response timeout; reconnecting');
       session.destroy();
     }, this.opts.responseTimeoutMs);
+    bindTimer.unref();
     session.on(tls ? 'secureConnect' : 'connect', () => {
       session.send(
         pdu('bind_transceiver', {
@@ -316,6 +317,8 @@ export class SmppTransport implements SmsTransport {
           { code: 'TRYGG_ERR_SMPP_PDU', host, port, reason: err.message },
           'SMS gateway sent a PDU Trygg cannot read; reconnecting',
         );
+      clearTimeout(bindTimer);
+      this.down(session, code ? 'connection failed' : 'unreadable PDU');
       session.destroy();
     });
     session.on('close', () => {
@@ -371,9 +374,10 @@ export class SmppTransport implements SmsTransport {
     try {
       inbound = readDeliverSm(p);
     } catch (err) {
-      if (!(err instanceof SmppInboundError)) throw err;
+      // SmppInboundError says what is wrong; anything else thrown while reading is the PDU's fault too.
+      const reason = err instanceof SmppInboundError || err instanceof Error ? err.message : String(err);
       this.opts.logger.error(
-        { code: 'TRYGG_ERR_SMPP_PDU', reason: err.message },
+        { code: 'TRYGG_ERR_SMPP_PDU', reason },
         'SMS gateway sent a deliver_sm Trygg cannot read; answered ESME_RX_P_APPN',
       );
       session.send(p.response({ command_status: STATUS.ESME_RX_P_APPN }));

@@ -139,6 +139,11 @@ export class LocalSmsc {
     for (const s of [...(this.server?.sessions ?? [])]) s.destroy();
   }
 
+  /** Writes raw octets to every bound ESME connection (tests: a gateway that sends garbage). */
+  sendBytes(octets: Buffer): void {
+    for (const [s, b] of this.bound) if (b.role === 'esme') s.socket.write(octets);
+  }
+
   /** Messages to a phone (E.164), parts put together, oldest first. */
   messagesTo(phone: string): SmsReceived[] {
     return this.received.filter((m) => m.to === phone);
