@@ -75,6 +75,11 @@ export const ERRORS = {
     status: 400,
     message: 'keys.p256dh must be a P-256 public key (65 octets, uncompressed) and keys.auth 16 octets, base64url',
   },
+  TRYGG_ERR_SMPP_BIND: {
+    status: 502,
+    message: 'the SMS gateway refused the SMPP bind (system id, password or system type)',
+  },
+  TRYGG_ERR_SMPP_PDU: { status: 502, message: 'the SMS gateway sent a PDU or text Trygg cannot read' },
   TRYGG_ERR_CONFIG: { status: 500, message: 'invalid configuration' },
   TRYGG_ERR_PORT_UNAVAILABLE: { status: 500, message: 'a port Trygg must listen on is in use or not allowed' },
   TRYGG_ERR_INTERNAL: { status: 500, message: 'internal error' },

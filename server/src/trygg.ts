@@ -10,7 +10,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import pino, { type Logger } from 'pino';
-import type { AlarmEngine, EngineDeps, JournalWorkerDeps, Notifier, Pool } from '@trygg/alarm-core';
+import type { AlarmEngine, EngineDeps, JournalWorkerDeps, Notifier, Pool, SmsTransport } from '@trygg/alarm-core';
 import type { LiveServer, Resolve } from '@trygg/dashboard';
 import type { ExternalBrokerConsumer, GatewayLimits, MqttGateway, ScaipReceiver, ScaipReceiverOptions } from '@trygg/gateway';
 import type { FastifyInstance } from 'fastify';
@@ -32,6 +32,7 @@ import { mqttConsumer } from './parts/mqtt-consumer.js';
 import { StopStack, type Part, type PartContext, type Parts } from './parts/part.js';
 import { push } from './parts/push.js';
 import { scaip } from './parts/scaip.js';
+import { sms } from './parts/sms.js';
 import { telemetryRetention } from './parts/telemetry-retention.js';
 import { web } from './parts/web.js';
 
@@ -41,6 +42,7 @@ const PARTS: Part[] = [
   demo, // the demo municipality, into an empty database
   identity, // tokens, the identity provider, the access verifier
   push, // web push: VAPID keys, endpoint guard, notifier
+  sms, // the SMPP transport to the SMS gateway (or the demo's local SMSC)
   liveRedis, // socket.io fan-out through Redis (several nodes)
   live, // the live channel (closed with HTTP, by web)
   directory, // who hears about an alarm; the registry change listener
@@ -74,6 +76,8 @@ export interface Trygg {
   ports: { http: number; mqtt: number; mqtts: number; sip: { udp: number | null; tcp: number | null; tls: number | null } };
   /** Path of demo.json when the demo was seeded on this start. */
   demoFile: string | null;
+  /** The SMS gateway's transport; null when the node has none. */
+  sms: SmsTransport | null;
   stop(): Promise<void>;
 }
 
@@ -154,6 +158,7 @@ function handleOf({ config, logger, get, find }: PartContext, stop: () => Promis
       sip: scaip?.ports ?? { udp: null, tcp: null, tls: null },
     },
     demoFile: find('demo')?.file ?? null,
+    sms: find('sms')?.transport ?? null,
     stop,
   };
 }
