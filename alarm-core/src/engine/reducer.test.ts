@@ -450,7 +450,7 @@ describe('device events', () => {
 });
 
 describe('heartbeat supervision', () => {
-  const sup = (state: 'offline' | 'online', chain = defaultChain('offlineButton')): EngineInput => ({
+  const sup = (state: 'offline' | 'online', chain = defaultChain('offlineProtecting')): EngineInput => ({
     kind: 'supervision',
     deviceId: 'dev-1',
     state,
@@ -565,7 +565,9 @@ describe('rules fixed while testing the chain (issue 19)', () => {
 
   it('a technician acts only on technical alarms', () => {
     const techActor: Actor = { userId: tekla.userId ?? '', name: tekla.name, role: 'technician' };
-    const care = must(step(null, ev('alarm.button', { source: 't', steps: [{ type: 'notify', to: ['technicians'], timeoutS: 60 }] }), at(0)));
+    const care = must(
+      step(null, ev('alarm.button', { source: 't', steps: [{ type: 'notify', to: ['technicians'], timeoutS: 60 }] }), at(0)),
+    );
     expect(step(care, cmd(techActor, 'accept'), at(1)).error).toBe('TRYGG_ERR_FORBIDDEN');
     const tech = must(step(null, ev('technical.battery-low', defaultChain('technical')), at(0)));
     const taken = must(step(tech, cmd(techActor, 'accept'), at(1)));
@@ -575,7 +577,11 @@ describe('rules fixed while testing the chain (issue 19)', () => {
   });
 
   it('a refill-needed dispenser opens a technical alarm: technicians asked, relatives informed', () => {
-    const r = step(null, ev('dispenser.refill-needed', defaultChain(defaultChainName('dispenser.refill-needed', 'home', 'medication-dispenser'))), at(0));
+    const r = step(
+      null,
+      ev('dispenser.refill-needed', defaultChain(defaultChainName('dispenser.refill-needed', 'home', 'medication-dispenser'))),
+      at(0),
+    );
     const a = must(r);
     expect(a).toMatchObject({ class: 'technical', priority: PRIORITY.technical });
     expect(sent(r).sort()).toEqual(['alert:tekla', 'inform:liv', 'inform:ola']);
@@ -616,5 +622,19 @@ describe('the patient journal (issue 19)', () => {
     const back = step(a, { ...open, state: 'online' }, at(60));
     expect(must(back).state).toBe('resolved');
     expect(journals(back)).toBe(false);
+  });
+});
+
+describe('offline devices that protect a person (issue 19)', () => {
+  it('alerts the response centre together with technicians for the protecting kinds, technicians only for others', () => {
+    for (const kind of ['social-alarm-unit', 'alarm-button', 'pull-cord', 'fall-sensor', 'smoke-detector'])
+      expect(defaultChainName('technical.offline', 'home', kind), kind).toBe('offlineProtecting');
+    for (const kind of ['bed-sensor', 'door-sensor', 'medication-dispenser', null])
+      expect(defaultChainName('technical.offline', 'home', kind), String(kind)).toBe('technical');
+    // The kinds are a setting: a municipality may count its door sensors in, or a kind out.
+    expect(defaultChainName('technical.offline', 'home', 'door-sensor', ['door-sensor'])).toBe('offlineProtecting');
+    expect(defaultChainName('technical.offline', 'home', 'alarm-button', ['door-sensor'])).toBe('technical');
+    // Other technical alarms of a protecting device stay with the technicians.
+    expect(defaultChainName('technical.battery-low', 'home', 'social-alarm-unit')).toBe('technical');
   });
 });
