@@ -57,7 +57,10 @@ async function alarmOf(deviceId: string, type: string): Promise<Alarm> {
 
 const command = async (username: string, alarmId: string, body: Record<string, unknown>) => {
   const { token } = await svc.login(username);
-  return svc.api<{ alarm: Alarm; code?: string }>('POST', `/api/alarms/${alarmId}/commands`, token, { id: randomUUID(), ...body });
+  return svc.api<{ alarm: Alarm; code?: string }>('POST', `/api/alarms/${alarmId}/commands`, token, {
+    id: randomUUID(),
+    ...body,
+  });
 };
 
 const journalRows = async (alarmId: string) =>
