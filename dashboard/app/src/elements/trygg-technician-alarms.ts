@@ -3,7 +3,7 @@
  * (battery, mains, tamper, dispenser, a device gone silent), with "I'm going" / "I can't" while
  * they are asked, then "I'm there" and "Resolved" with a note — the same card night staff and
  * relatives use. Live: the people stream says when one of them changed, and the list is read
- * again. Tells its host how many are open (`trygg-alarm-count`), for the tab's badge.
+ * again. Push to this phone is switched on here, as in the staff and relative apps. Tells its host how many are open (`trygg-alarm-count`), for the tab's badge.
  */
 import { LitElement, css, html } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
@@ -15,6 +15,7 @@ import { PeopleView } from '../people-view.js';
 import type { Session } from '../session.js';
 import { shared } from '../styles.js';
 import './trygg-people-alarm.js';
+import './trygg-push-setup.js';
 
 const OPEN = new Set(['open', 'claimed', 'arrived']);
 
@@ -77,6 +78,7 @@ export class TryggTechnicianAlarms extends LitElement {
     return html`
       ${this._people.live.connection === 'lost' ? html`<p class="banner" role="status">${msg('Connection lost – reconnecting …', { id: 'queue.connection-lost' })}</p>` : null}
       ${this._people.error ? html`<p class="banner error" role="alert">${this._people.error}</p>` : null}
+      <trygg-push-setup .token=${this.session.token}></trygg-push-setup>
       <section aria-labelledby="tech-now">
         <h2 id="tech-now">${msg('Technical alarms', { id: 'tech.alarms.title' })}</h2>
         ${
