@@ -128,7 +128,7 @@ describe('escalation with people', () => {
     expect(offline).toMatchObject({
       state: 'open',
       class: 'technical',
-      escalation: { chain: { source: 'default:offline-alarm-button' } },
+      escalation: { chain: { source: 'default:offline-protecting' } },
     });
     expect(offline?.escalation.alerts.map((a) => a.recipient.name).sort()).toEqual(['Responssenteret', 'Tekla Tekniker']);
     // Supervising again raises nothing new.

@@ -14,6 +14,7 @@ import {
   Chain,
   defaultChain,
   defaultChainName,
+  PROTECTING_DEVICE_KINDS,
   type AlarmContext,
   type AlarmSubject,
   type DeviceEventType,
@@ -135,6 +136,8 @@ export interface DirectoryOptions {
    * listener is what keeps the cache right; this only bounds staleness while it is reconnecting.
    */
   ttlMs?: number;
+  /** Device kinds whose offline alarm alerts the response centre too (default: alarm-core's PROTECTING_DEVICE_KINDS). */
+  protectingDeviceKinds?: readonly string[];
 }
 
 /** One formatter per time zone: making one costs near a millisecond, on the alarm's path. */
@@ -170,7 +173,9 @@ export class SqlDirectory implements Directory {
     this.timeZone = opts.timeZone ?? 'Europe/Oslo';
     this.clock = opts.clock ?? (() => new Date());
     this.ttlMs = opts.ttlMs ?? TTL_MS;
+    this.protecting = opts.protectingDeviceKinds ?? PROTECTING_DEVICE_KINDS;
   }
+  private readonly protecting: readonly string[];
   private readonly ttlMs: number;
 
   /**
@@ -309,6 +314,8 @@ export class SqlDirectory implements Directory {
       scopes.findIndex(([sc, id]) => sc === r.scope && id === r.scope_id) * 2 + (r.alarm_type === null ? 1 : 0);
     const best = rows.filter((r) => checkChain.Check(r.chain)).sort((a, b) => rank(a) - rank(b))[0];
     if (best) return { ...(best.chain as Chain), source: `policy:${best.id}` };
-    return defaultChain(defaultChainName(type, place.top_kind === 'institution' ? 'institution' : 'home', place.device_kind));
+    return defaultChain(
+      defaultChainName(type, place.top_kind === 'institution' ? 'institution' : 'home', place.device_kind, this.protecting),
+    );
   }
 }

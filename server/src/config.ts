@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Type, { type Static } from 'typebox';
 import { Compile } from 'typebox/compile';
-import { TryggError } from '@trygg/alarm-core';
+import { PROTECTING_DEVICE_KINDS, TryggError } from '@trygg/alarm-core';
 
 const Port = Type.Integer({ minimum: 0, maximum: 65535 });
 /** An SMS sender: "+" and a number, a short code or number, or a name with a letter (gateway/src/smpp/address.ts chooses its TON/NPI). */
@@ -83,6 +83,11 @@ export const ConfigSchema = Type.Object({
   sipMaxInFlight: Type.Integer({ minimum: 10, maximum: 100_000 }),
   /** The municipality's time zone: relatives' "not available" windows are in its local time. */
   timeZone: Type.String({ minLength: 1, maxLength: 64 }),
+  /**
+   * Device kinds whose silence leaves a person unprotected: their offline alarm alerts the
+   * response centre together with the technicians (other kinds: technicians only).
+   */
+  protectingDeviceKinds: Type.Array(Type.String({ minLength: 2, maxLength: 32, pattern: '^[a-z][a-z0-9-]*$' })),
   /** Seconds a device has to send its test event after a technician starts a test. */
   installationTestWindowS: Type.Integer({ minimum: 10, maximum: 3600 }),
   /** Contact given to push services in the VAPID JWT (RFC 8292 §2.1): `mailto:` or `https:`. */
@@ -208,6 +213,7 @@ const ENV: Record<string, { key: keyof Config; parse: (v: string) => unknown }> 
   TRYGG_SIP_MAX_CONNECTIONS_PER_ADDRESS: { key: 'sipMaxConnectionsPerAddress', parse: toNumber },
   TRYGG_SIP_MAX_IN_FLIGHT: { key: 'sipMaxInFlight', parse: toNumber },
   TRYGG_TIME_ZONE: { key: 'timeZone', parse: (v) => v },
+  TRYGG_PROTECTING_DEVICE_KINDS: { key: 'protectingDeviceKinds', parse: toList },
   TRYGG_TEST_WINDOW_S: { key: 'installationTestWindowS', parse: toNumber },
   TRYGG_VAPID_SUBJECT: { key: 'vapidSubject', parse: (v) => v },
   TRYGG_PUSH_ACTION_TTL_SECONDS: { key: 'pushActionTtlSeconds', parse: toNumber },
@@ -298,6 +304,7 @@ export const DEFAULTS: Config = {
   sipMaxConnectionsPerAddress: 256,
   sipMaxInFlight: 1000,
   timeZone: 'Europe/Oslo',
+  protectingDeviceKinds: [...PROTECTING_DEVICE_KINDS],
   installationTestWindowS: 600,
   vapidSubject: 'mailto:drift@trygg.localhost',
   pushActionTtlSeconds: 1800,

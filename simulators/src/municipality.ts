@@ -155,6 +155,12 @@ export async function startSimulation(opts: SimOptions): Promise<Simulation> {
           .then(() => verbose && opts.log(`→ ${d.where}: dose dispensed`))
           .catch(() => undefined);
       }
+      // Now and then it runs low: a technical alarm for the technicians, relatives told.
+      if (d.kind === 'medication-dispenser' && random() < 0.01) {
+        send(d.id, 'dispenser.refill-needed')
+          .then(() => verbose && opts.log(`→ ${d.where}: running low on medication (refill needed)`))
+          .catch(() => undefined);
+      }
       const telemetry = {
         ts: new Date().toISOString(),
         battery: Math.round(60 + random() * 40),

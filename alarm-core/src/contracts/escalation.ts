@@ -45,6 +45,11 @@ export const Chain = Type.Object(
     followUpS: Type.Optional(Seconds),
     /** Seconds between re-alerts while the response centre has not claimed. */
     realertS: Type.Optional(Seconds),
+    /**
+     * Write a technical alarm's record into the patient journal when it closes (default: not;
+     * care alarms always are). See alarm-core/src/journal/policy.ts.
+     */
+    journalTechnical: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 );

@@ -21,6 +21,7 @@ export const DEVICE_EVENT_TYPES = [
   'dispenser.dispensed',
   'dispenser.missed-dose',
   'dispenser.fault',
+  'dispenser.refill-needed',
   'technical.battery-low',
   'technical.mains-failure',
   'technical.tamper',
@@ -48,6 +49,17 @@ export const PRIORITY = {
   technical: 10,
   none: 0,
 } as const;
+
+/**
+ * Re-alerts raise an unclaimed alarm's priority one notch each, up to here and no further: a
+ * care alarm the response centre has not claimed climbs the queue, but never past a fire.
+ */
+export const REALERT_PRIORITY_CEILING = PRIORITY.fire - 1;
+
+/** The priority after one more re-alert (never lower than now, never raised past the ceiling). */
+export function raisedPriority(priority: number): number {
+  return Math.max(priority, Math.min(priority + 1, REALERT_PRIORITY_CEILING));
+}
 
 export interface EventTypeInfo {
   kind: EventKind;
@@ -196,6 +208,17 @@ export const EVENT_TYPES: Readonly<Record<DeviceEventType, EventTypeInfo>> = {
     alertDisplay: 'Trygghetsalarm',
     scaipDty: null,
     scaipStc: null,
+  },
+  // The dispenser is running low on medication (a roll or dosette to refill soon). A technical
+  // alarm: nobody is in danger yet, and the missed dose that would follow is its own care alarm.
+  // SS 91100 names no status code for it: Trygg's vendor range (09xx), as for sensor dty codes.
+  'dispenser.refill-needed': {
+    kind: 'technical',
+    priority: PRIORITY.technical,
+    alertCode: '1.12',
+    alertDisplay: 'Snart tomt for medisin',
+    scaipDty: '0011',
+    scaipStc: '0901',
   },
 };
 

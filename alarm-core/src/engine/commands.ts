@@ -16,6 +16,8 @@ export function onCommand(alarm: Alarm | null, command: AlarmCommand, actor: Act
   if (!isOpen(alarm)) return refuse(alarm, 'TRYGG_ERR_ALARM_CLOSED');
   const mine = alarm.claimedBy?.userId === actor.userId;
   const operator = actor.role === 'operator';
+  // Technicians act on devices: technical and offline alarms, never on a person's care alarm.
+  if (actor.role === 'technician' && alarm.class !== 'technical') return refuse(alarm, 'TRYGG_ERR_FORBIDDEN');
 
   switch (command.type) {
     case 'claim':
@@ -27,8 +29,10 @@ export function onCommand(alarm: Alarm | null, command: AlarmCommand, actor: Act
         if (!operator) return refuse(alarm, 'TRYGG_ERR_FORBIDDEN');
         alert = d.esc.alerts.find((a) => a.recipient.kind === 'response-centre');
       } else {
+        // Whoever was asked may still go: after saying no, and after their time ran out.
         alert = d.esc.alerts.find(
-          (a) => a.recipient.userId === actor.userId && (a.state === 'pending' || a.state === 'declined'),
+          (a) =>
+            a.recipient.userId === actor.userId && (a.state === 'pending' || a.state === 'declined' || a.state === 'expired'),
         );
         if (!alert) return refuse(alarm, 'TRYGG_ERR_NOT_ALERTED');
       }
@@ -38,7 +42,9 @@ export function onCommand(alarm: Alarm | null, command: AlarmCommand, actor: Act
     case 'decline': {
       if (alarm.state !== 'open') return refuse(alarm, 'TRYGG_ERR_ALARM_CLAIMED');
       const d = new Draft(alarm, now);
-      const alert = d.esc.alerts.find((a) => a.recipient.userId === actor.userId && a.state === 'pending');
+      const alert = d.esc.alerts.find(
+        (a) => a.recipient.userId === actor.userId && (a.state === 'pending' || a.state === 'expired'),
+      );
       if (!alert) return refuse(alarm, 'TRYGG_ERR_NOT_ALERTED');
       alert.state = 'declined';
       alert.changedAt = d.at;
@@ -99,7 +105,8 @@ function take(d: Draft, actor: Actor, recipient: Recipient, alert: Alert | undef
       a.changedAt = d.at;
       withdrawn.push(a.recipient.name);
     }
-    if (a.state !== 'expired') d.notify(a.recipient, 'taken', a.step);
+    // Expired alerts too: their person may still have it on the phone with "I'm going".
+    d.notify(a.recipient, 'taken', a.step);
   }
   if (withdrawn.length > 0) d.entry('withdrawn', { recipients: withdrawn, takenBy: actor.name });
   // A relative or staff member who went must report back, or the response centre checks.

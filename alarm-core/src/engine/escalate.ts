@@ -5,7 +5,10 @@
 import type { Alarm } from '../contracts/alarm.js';
 import type { Recipient } from '../contracts/escalation.js';
 import { OPEN_STATES, members } from '../contracts/rules.js';
+import { raisedPriority } from '../contracts/vocabulary.js';
+import { journalsOnClose } from '../journal/policy.js';
 import type { Draft } from './draft.js';
+import { expireStep } from './expire.js';
 
 /** Alerts one person at a step (again, if they were alerted before: a repeat). */
 function alert(d: Draft, r: Recipient, step: number): void {
@@ -90,6 +93,7 @@ export function enterStep(d: Draft): void {
 export function advance(d: Draft, reason: 'timeout' | 'all-declined'): void {
   d.clearTimers('step');
   const from = d.esc.step;
+  const expired = reason === 'timeout' ? expireStep(d, from) : [];
   const s = d.esc.chain.steps[from];
   if (s?.type === 'notify' && s.mode === 'one-by-one' && d.esc.cursor + 1 < members(d.esc.roster, s.to).length) {
     d.esc.cursor += 1;
@@ -97,7 +101,7 @@ export function advance(d: Draft, reason: 'timeout' | 'all-declined'): void {
     d.esc.step = from + 1;
     d.esc.cursor = 0;
   }
-  d.entry('escalated', { from, to: d.esc.step, reason });
+  d.entry('escalated', { from, to: d.esc.step, reason, ...(expired.length > 0 ? { expired } : {}) });
   enterStep(d);
 }
 
@@ -106,7 +110,7 @@ export function realert(d: Draft): void {
   const rc = d.esc.alerts.filter((a) => a.recipient.kind === 'response-centre' && a.state === 'pending');
   if (rc.length === 0) return;
   d.esc.realerts += 1;
-  d.alarm.priority += 1;
+  d.alarm.priority = raisedPriority(d.alarm.priority);
   for (const a of rc) {
     a.changedAt = d.at;
     d.notify(a.recipient, 'alert', a.step);
@@ -122,7 +126,7 @@ export function close(d: Draft, state: 'resolved' | 'cancelled'): void {
   d.alarm.state = state;
   d.alarm.closedAt = d.at;
   d.clearTimers();
-  d.effects.push({ type: 'journal' });
+  if (journalsOnClose(d.alarm)) d.effects.push({ type: 'journal' });
   for (const a of d.esc.alerts) {
     if (a.state === 'pending') {
       a.state = 'withdrawn';

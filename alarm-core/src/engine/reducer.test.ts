@@ -6,8 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Actor, Alarm, AlarmSubject } from '../contracts/alarm.js';
 import type { Chain, Recipient, Roster } from '../contracts/escalation.js';
-import type { DeviceEventType } from '../contracts/vocabulary.js';
-import { defaultChain } from '../escalation/defaults.js';
+import { PRIORITY, type DeviceEventType } from '../contracts/vocabulary.js';
+import { defaultChain, defaultChainName } from '../escalation/defaults.js';
 import type { Notification, StepResult } from './draft.js';
 import { step, type EngineInput, type OpenContext } from './reducer.js';
 
@@ -450,7 +450,7 @@ describe('device events', () => {
 });
 
 describe('heartbeat supervision', () => {
-  const sup = (state: 'offline' | 'online', chain = defaultChain('offlineButton')): EngineInput => ({
+  const sup = (state: 'offline' | 'online', chain = defaultChain('offlineProtecting')): EngineInput => ({
     kind: 'supervision',
     deviceId: 'dev-1',
     state,
@@ -494,5 +494,147 @@ describe('purity', () => {
     }
     expect(ids.size).toBeGreaterThan(6);
     expect([...ids].every((id) => id.startsWith(a.id))).toBe(true);
+  });
+});
+
+describe('rules fixed while testing the chain (issue 19)', () => {
+  const oneByOne: Chain = {
+    source: 't',
+    steps: [
+      { type: 'notify', to: ['relatives'], mode: 'one-by-one', timeoutS: 30 },
+      { type: 'notify', to: ['response-centre'], timeoutS: 60 },
+    ],
+    realertS: 60,
+  };
+
+  it('one-by-one: a decline by the current person after the one before timed out moves on at once', () => {
+    let a = must(step(null, ev('alarm.button', oneByOne), at(0)));
+    a = must(fire(a, 'step')); // Ola did not answer: Liv is asked
+    expect(a.escalation).toMatchObject({ step: 0, cursor: 1 });
+    const r = step(a, cmd(actorOf(liv), 'decline'), at(40));
+    expect(kinds(r)).toEqual(['declined', 'escalated', 'notified']);
+    expect(r.entries[1]?.data).toMatchObject({ reason: 'all-declined' });
+    expect(sent(r)).toEqual(['alert:response-centre']);
+  });
+
+  it('alerts nobody answered before their time ran out become expired; a late accept still wins', () => {
+    let a = must(step(null, ev('alarm.button', oneByOne), at(0)));
+    let r = fire(a, 'step');
+    a = must(r);
+    expect(alertOf(a, ola)).toBe('expired');
+    expect(alertOf(a, liv)).toBe('pending');
+    expect(r.entries[0]).toMatchObject({ kind: 'escalated', data: { reason: 'timeout', expired: ['Ola'] } });
+    r = fire(a, 'step'); // Liv did not answer either: the response centre
+    a = must(r);
+    expect(alertOf(a, liv)).toBe('expired');
+    expect(alertOf(a, RC)).toBe('pending');
+    // The chain runs out: the response centre is never "expired" while the alarm is open (it is re-alerted).
+    r = fire(a, 'step');
+    a = must(r);
+    expect(kinds(r)).toEqual(['escalated', 'exhausted']);
+    expect(alertOf(a, RC)).toBe('pending');
+    // Ola changes their mind after all: accepted, and everyone else (the expired too) hears who has it.
+    r = step(a, cmd(actorOf(ola), 'accept'), at(200));
+    expect(must(r).state).toBe('claimed');
+    expect(alertOf(must(r), ola)).toBe('accepted');
+    expect(alertOf(must(r), liv)).toBe('expired');
+    expect(sent(r).sort()).toEqual(['taken:liv', 'taken:response-centre']);
+  });
+
+  it('someone whose alert expired may still decline, which changes nothing for the running step', () => {
+    let a = must(step(null, ev('alarm.button', oneByOne), at(0)));
+    a = must(fire(a, 'step'));
+    const r = step(a, cmd(actorOf(ola), 'decline'), at(35));
+    expect(kinds(r)).toEqual(['declined']);
+    expect(alertOf(must(r), ola)).toBe('declined');
+    expect(alertOf(must(r), liv)).toBe('pending');
+  });
+
+  it('re-alert priority raises stop below fire: a care alarm never outranks a fire by re-alerts', () => {
+    let a = must(step(null, ev('alarm.button'), at(0)));
+    a = must(fire(a, 'step'));
+    for (let i = 0; i < 40; i++) a = must(fire(a, 'realert'));
+    expect(a.escalation.realerts).toBe(40);
+    expect(a.priority).toBe(PRIORITY.fire - 1);
+    expect(a.priority).toBeLessThan(must(step(null, ev('alarm.smoke', defaultChain('fire')), at(0))).priority);
+    // A fire alarm is not raised past where it started by re-alerts either (it is already first).
+    let f = must(step(null, ev('alarm.smoke', defaultChain('fire')), at(0)));
+    for (let i = 0; i < 3; i++) f = must(fire(f, 'realert'));
+    expect(f.priority).toBe(PRIORITY.fire);
+  });
+
+  it('a technician acts only on technical alarms', () => {
+    const techActor: Actor = { userId: tekla.userId ?? '', name: tekla.name, role: 'technician' };
+    const care = must(
+      step(null, ev('alarm.button', { source: 't', steps: [{ type: 'notify', to: ['technicians'], timeoutS: 60 }] }), at(0)),
+    );
+    expect(step(care, cmd(techActor, 'accept'), at(1)).error).toBe('TRYGG_ERR_FORBIDDEN');
+    const tech = must(step(null, ev('technical.battery-low', defaultChain('technical')), at(0)));
+    const taken = must(step(tech, cmd(techActor, 'accept'), at(1)));
+    expect(taken).toMatchObject({ state: 'claimed', claimedBy: techActor });
+    const done = step(taken, resolve(techActor, 'battery swapped'), at(600));
+    expect(must(done).state).toBe('resolved');
+  });
+
+  it('a refill-needed dispenser opens a technical alarm: technicians asked, relatives informed', () => {
+    const r = step(
+      null,
+      ev('dispenser.refill-needed', defaultChain(defaultChainName('dispenser.refill-needed', 'home', 'medication-dispenser'))),
+      at(0),
+    );
+    const a = must(r);
+    expect(a).toMatchObject({ class: 'technical', priority: PRIORITY.technical });
+    expect(sent(r).sort()).toEqual(['alert:tekla', 'inform:liv', 'inform:ola']);
+  });
+});
+
+describe('the patient journal (issue 19)', () => {
+  const journals = (r: StepResult) => r.effects.some((e) => e.type === 'journal');
+  const techActor: Actor = { userId: tekla.userId ?? '', name: tekla.name, role: 'technician' };
+
+  it('a care alarm is always journaled when it closes', () => {
+    const a = must(step(null, ev('alarm.button'), at(0)));
+    const claimed = must(step(a, cmd(olav, 'claim'), at(5)));
+    expect(journals(step(claimed, resolve(olav), at(60)))).toBe(true);
+    expect(journals(step(a, ev('cancel'), at(3)))).toBe(true);
+  });
+
+  it('a technical alarm is not journaled, unless its policy says so', () => {
+    const a = must(step(null, ev('technical.battery-low', defaultChain('technical')), at(0)));
+    const claimed = must(step(a, cmd(techActor, 'accept'), at(5)));
+    expect(journals(step(claimed, resolve(techActor), at(60)))).toBe(false);
+    const journaled = must(
+      step(null, ev('technical.battery-low', { ...defaultChain('technical'), journalTechnical: true }), at(0)),
+    );
+    const claimed2 = must(step(journaled, cmd(techActor, 'accept'), at(5)));
+    expect(journals(step(claimed2, resolve(techActor), at(60)))).toBe(true);
+  });
+
+  it('an offline alarm that clears itself is not journaled by default', () => {
+    const open: EngineInput = {
+      kind: 'supervision',
+      deviceId: 'dev-1',
+      state: 'offline',
+      lastSeenAt: at(-700).toISOString(),
+      open: ctx(defaultChain('offlineProtecting'), '00000000-0000-4000-8000-0000000000fe'),
+    };
+    const a = must(step(null, open, at(0)));
+    const back = step(a, { ...open, state: 'online' }, at(60));
+    expect(must(back).state).toBe('resolved');
+    expect(journals(back)).toBe(false);
+  });
+});
+
+describe('offline devices that protect a person (issue 19)', () => {
+  it('alerts the response centre together with technicians for the protecting kinds, technicians only for others', () => {
+    for (const kind of ['social-alarm-unit', 'alarm-button', 'pull-cord', 'fall-sensor', 'smoke-detector'])
+      expect(defaultChainName('technical.offline', 'home', kind), kind).toBe('offlineProtecting');
+    for (const kind of ['bed-sensor', 'door-sensor', 'medication-dispenser', null])
+      expect(defaultChainName('technical.offline', 'home', kind), String(kind)).toBe('technical');
+    // The kinds are a setting: a municipality may count its door sensors in, or a kind out.
+    expect(defaultChainName('technical.offline', 'home', 'door-sensor', ['door-sensor'])).toBe('offlineProtecting');
+    expect(defaultChainName('technical.offline', 'home', 'alarm-button', ['door-sensor'])).toBe('technical');
+    // Other technical alarms of a protecting device stay with the technicians.
+    expect(defaultChainName('technical.battery-low', 'home', 'social-alarm-unit')).toBe('technical');
   });
 });

@@ -2,3 +2,4 @@
 export * from './resident-card.js';
 export * from './relatives.js';
 export * from './access-grants.js';
+export * from './technician.js';

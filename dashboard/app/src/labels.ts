@@ -23,6 +23,7 @@ const TYPE_LABELS: Readonly<Record<DeviceEventType, () => string>> = {
   'dispenser.dispensed': () => msg('Dose dispensed', { id: 'type.dispenser.dispensed' }),
   'dispenser.missed-dose': () => msg('Missed dose', { id: 'type.dispenser.missed-dose' }),
   'dispenser.fault': () => msg('Dispenser fault', { id: 'type.dispenser.fault' }),
+  'dispenser.refill-needed': () => msg('Dispenser needs refill', { id: 'type.dispenser.refill-needed' }),
   'technical.battery-low': () => msg('Low battery', { id: 'type.technical.battery-low' }),
   'technical.mains-failure': () => msg('Power failure', { id: 'type.technical.mains-failure' }),
   'technical.tamper': () => msg('Tampering', { id: 'type.technical.tamper' }),

@@ -19,6 +19,7 @@ const TYPE: Record<Lang, Record<string, string>> = {
     'alarm.inactivity': 'Inaktivitet',
     'alarm.water': 'Vannlekkasje',
     'dispenser.missed-dose': 'Medisin ikke tatt',
+    'dispenser.refill-needed': 'Medisindispenser må fylles',
   },
   sv: {
     'alarm.button': 'Trygghetslarm',
@@ -31,6 +32,7 @@ const TYPE: Record<Lang, Record<string, string>> = {
     'alarm.inactivity': 'Inaktivitet',
     'alarm.water': 'Vattenläcka',
     'dispenser.missed-dose': 'Missad medicin',
+    'dispenser.refill-needed': 'Läkemedelsautomat behöver fyllas på',
   },
   en: {
     'alarm.button': 'Safety alarm',
@@ -43,6 +45,7 @@ const TYPE: Record<Lang, Record<string, string>> = {
     'alarm.inactivity': 'Inactivity',
     'alarm.water': 'Water leak',
     'dispenser.missed-dose': 'Missed medication',
+    'dispenser.refill-needed': 'Dispenser needs refill',
   },
 };
 

@@ -21,6 +21,7 @@ describe('classify', () => {
     [{ dty: 11, stc: 81 }, 'dispenser.missed-dose'],
     [{ dty: 11, stc: 83 }, 'dispenser.dispensed'],
     [{ dty: 11 }, 'dispenser.fault'],
+    [{ dty: 11, stc: 901 }, 'dispenser.refill-needed'], // Trygg's vendor status code (SS 91100 names none)
     [{ dty: 3, stc: 19 }, 'cancel'],
     [{ dty: 3, stc: 102 }, 'test'],
     [{ dty: 3, stc: 16 }, 'technical.battery-low'],

@@ -11,8 +11,9 @@ export const ACTIONS = {
   'alarm:list': ['operator', 'admin'],
   'alarm:read': ['operator', 'admin'],
   // Claim is the response centre's; accept / decline / arrived / resolve belong to whoever was
-  // alerted or took the alarm, which the reducer checks against the alarm itself.
-  'alarm:command': ['operator', 'staff', 'relative'],
+  // alerted or took the alarm, which the reducer checks against the alarm itself (technicians:
+  // only technical and offline alarms).
+  'alarm:command': ['operator', 'staff', 'relative', 'technician'],
   'live:operators': ['operator', 'admin'],
   'alarm:export': ['operator', 'admin'],
   // The code itself: only an operator, and the route checks it is the one who claimed the alarm.
@@ -43,8 +44,10 @@ export const ACTIONS = {
   'relative:invite': ['admin'],
   'relative:read': ['relative'],
   'staff:overview': ['staff'],
-  // Staff and relatives hear on the live socket's people namespace that one of their alarms changed.
-  'live:own': ['staff', 'relative'],
+  // The technical and offline alarms a technician was alerted for (their app).
+  'technician:alarms': ['technician'],
+  // Staff, relatives and technicians hear on the live socket's people namespace that one of their alarms changed.
+  'live:own': ['staff', 'relative', 'technician'],
   // Every person who can be alerted registers their phones for push.
   'push:subscribe': ['operator', 'staff', 'technician', 'relative', 'admin'],
   // Battery, signal and temperature curves: the response centre and technicians (not relatives).

@@ -21,7 +21,10 @@ export const directory: Part<'directory'> = {
   start: ({ config, logger, get, find }) =>
     started(logger, async (onStop) => {
       const db = get('database');
-      const directory = new SqlDirectory(db.directoryPool, { timeZone: config.timeZone });
+      const directory = new SqlDirectory(db.directoryPool, {
+        timeZone: config.timeZone,
+        protectingDeviceKinds: config.protectingDeviceKinds,
+      });
       const listener = new DirectoryListener(
         db.url,
         (table) => {

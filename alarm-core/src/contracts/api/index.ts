@@ -18,6 +18,7 @@ import { relativesApi } from './relatives.js';
 import { residentApi } from './resident.js';
 import { staffApi } from './staff.js';
 import { statisticsApi } from './statistics.js';
+import { technicianApi } from './technician.js';
 import { telemetryApi } from './telemetry.js';
 
 export * from './route.js';
@@ -37,11 +38,13 @@ export * from './relatives.js';
 export * from './resident.js';
 export * from './staff.js';
 export * from './statistics.js';
+export * from './technician.js';
 export * from './telemetry.js';
 
 export const API = {
   ...alarmsApi,
   ...staffApi,
+  ...technicianApi,
   ...residentApi,
   ...relativesApi,
   ...statisticsApi,

@@ -10,6 +10,7 @@ export const ROUTES = {
   getAlarm: { method: 'GET', path: '/api/alarms/:id' },
   alarmCommand: { method: 'POST', path: '/api/alarms/:id/commands' },
   staffOverview: { method: 'GET', path: '/api/staff/overview' },
+  technicianAlarms: { method: 'GET', path: '/api/technician/alarms' },
   residentCard: { method: 'GET', path: '/api/alarms/:id/resident' },
   revealKeySafe: { method: 'POST', path: '/api/alarms/:id/key-safe' },
   listRelatives: { method: 'GET', path: '/api/relatives' },

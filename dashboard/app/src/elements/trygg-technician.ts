@@ -2,7 +2,8 @@
  * The technician's page, phone first: find a device by scanning or typing its serial, register
  * it if it is new, install it at a resident or in a room, run the test alarm and watch it pass
  * live; or go through the devices that need attention. Each device shows its last heartbeat and
- * its battery and signal over time.
+ * its battery and signal over time. A technician also has their technical and offline alarms
+ * here, to accept and resolve (the tab shows how many are open).
  */
 import { LitElement, css, html } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
@@ -21,6 +22,7 @@ import './trygg-device-register.js';
 import './trygg-device-swap.js';
 import './trygg-device-test.js';
 import './trygg-serial-input.js';
+import './trygg-technician-alarms.js';
 import type { TryggDeviceTest } from './trygg-device-test.js';
 
 @customElement('trygg-technician')
@@ -54,6 +56,15 @@ export class TryggTechnician extends LitElement {
         color: var(--trygg-danger);
         font-weight: 600;
       }
+      .count {
+        display: inline-block;
+        min-width: 1.5em;
+        padding: 0 0.375em;
+        border-radius: 999px;
+        background: var(--trygg-danger);
+        color: #fff;
+        font-weight: 700;
+      }
       .lost {
         padding: 0.5rem 0.75rem;
         background: #fff4d6;
@@ -63,7 +74,9 @@ export class TryggTechnician extends LitElement {
   ];
 
   @property({ attribute: false }) session!: Session;
-  @state() private _view: 'device' | 'attention' = 'device';
+  @state() private _view: 'device' | 'attention' | 'alarms' = 'device';
+  /** Open alarms in the technician's list (null: not a technician, e.g. an administrator here). */
+  @state() private _alarmCount: number | null = null;
   @state() private _serial: string | null = null;
   @state() private _device: Device | null = null;
   @state() private _error: string | null = null;
@@ -128,6 +141,20 @@ export class TryggTechnician extends LitElement {
         >
           ${msg('Needs attention', { id: 'tech.attention' })}
         </button>
+        ${
+          this._isTechnician()
+            ? html`<button
+                type="button"
+                data-action="alarms"
+                aria-current=${this._view === 'alarms' ? 'page' : 'false'}
+                @click=${() => (this._view = 'alarms')}
+              >
+                ${msg('Alarms', { id: 'app.view.alarms' })}${
+                  this._alarmCount ? html` <span class="count" data-testid="alarm-count">${this._alarmCount}</span>` : null
+                }
+              </button>`
+            : null
+        }
       </nav>
       ${
         this._live && !this._live.connected
@@ -135,14 +162,30 @@ export class TryggTechnician extends LitElement {
           : null
       }
       ${
-        this._view === 'attention'
-          ? html`<section @trygg-device=${this._open}>
-              <h2>${msg('Needs attention', { id: 'tech.attention' })}</h2>
-              <trygg-device-list .token=${this.session.token}></trygg-device-list>
-            </section>`
-          : this._renderDevice()
+        this._isTechnician()
+          ? html`<trygg-technician-alarms
+              .session=${this.session}
+              ?hidden=${this._view !== 'alarms'}
+              @trygg-alarm-count=${(e: CustomEvent<number>) => (this._alarmCount = e.detail)}
+            ></trygg-technician-alarms>`
+          : null
+      }
+      ${
+        this._view === 'alarms'
+          ? null
+          : this._view === 'attention'
+            ? html`<section @trygg-device=${this._open}>
+                <h2>${msg('Needs attention', { id: 'tech.attention' })}</h2>
+                <trygg-device-list .token=${this.session.token}></trygg-device-list>
+              </section>`
+            : this._renderDevice()
       }
     `;
+  }
+
+  /** Technicians are alerted for technical alarms; an administrator on this page is not. */
+  private _isTechnician(): boolean {
+    return this.session.user.roles.includes('technician');
   }
 
   private _renderDevice() {
