@@ -64,16 +64,14 @@ describe('readDeliverSm', () => {
     r.add(message({ ...base, esm_class: 0x40, short_message: Buffer.from([5, 0, 3, 9, 2, 2, 0x42]) }));
     r.add(message({ ...base, esm_class: 0x40, short_message: Buffer.from([5, 0, 3, 9, 2, 1, 0x41]) }));
     const sar = (seq: number, c: string) =>
-      readDeliverSm(
-        asPdu({
-          ...base,
-          esm_class: 0,
-          short_message: Buffer.from(c),
-          sar_msg_ref_num: 300,
-          sar_total_segments: 2,
-          sar_segment_seqnum: seq,
-        }),
-      );
+      message({
+        ...base,
+        esm_class: 0,
+        short_message: Buffer.from(c),
+        sar_msg_ref_num: 300,
+        sar_total_segments: 2,
+        sar_segment_seqnum: seq,
+      });
     r.add(sar(1, 'J'));
     r.add(sar(2, 'A'));
     expect(got).toEqual(['+4790000000:AB:true', '+4790000000:JA:true']);
