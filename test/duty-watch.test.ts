@@ -66,7 +66,9 @@ describe('responders on duty', () => {
     await expect.poll(() => floorGap()?.onDuty, { timeout: 10_000 }).toBe(0);
     expect(floorGap()?.siteName).toMatch(/Solbakken/);
 
-    await svc.trygg.pool.query(`UPDATE staff_shifts SET starts_at = now() - interval '1 hour' WHERE id = $1`, [shift.rows[0]?.id]);
+    await svc.trygg.pool.query(`UPDATE staff_shifts SET starts_at = now() - interval '1 hour' WHERE id = $1`, [
+      shift.rows[0]?.id,
+    ]);
     await expect.poll(() => floorGap(), { timeout: 10_000 }).toBeNull();
   });
 });

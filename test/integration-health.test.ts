@@ -47,7 +47,9 @@ describe('/readyz per integration', () => {
     // An operator's console hears of it live.
     const { token } = await svc.login('operator');
     const heard: IntegrationHealth[][] = [];
-    const socket = await svc.operatorSocket(token, (s) => s.on('integrations:health', ({ integrations }) => heard.push(integrations)));
+    const socket = await svc.operatorSocket(token, (s) =>
+      s.on('integrations:health', ({ integrations }) => heard.push(integrations)),
+    );
     // Told on connect: every integration as it stands.
     await expect.poll(() => heard[0]?.map((i) => i.name), { timeout: 10_000 }).toEqual([...INTEGRATIONS]);
 
@@ -61,15 +63,18 @@ describe('/readyz per integration', () => {
     await expect
       .poll(async () => named((await readyz(svc)).body, 'journal')?.waiting, { timeout: 10_000 })
       .toBeGreaterThanOrEqual(1);
-    await expect
-      .poll(() => heard.at(-1)?.find((i) => i.name === 'journal')?.state, { timeout: 15_000 })
-      .toBe('down');
+    await expect.poll(() => heard.at(-1)?.find((i) => i.name === 'journal')?.state, { timeout: 15_000 }).toBe('down');
 
     receiver.setMode('ok');
     await expect
-      .poll(async () => (await svc.api<{ status: string }>('GET', `/api/alarms/${id}/journal/status`, (await svc.login('admin')).token)).body.status, {
-        timeout: 15_000,
-      })
+      .poll(
+        async () =>
+          (await svc.api<{ status: string }>('GET', `/api/alarms/${id}/journal/status`, (await svc.login('admin')).token)).body
+            .status,
+        {
+          timeout: 15_000,
+        },
+      )
       .toBe('journaled');
     await expect.poll(async () => named((await readyz(svc)).body, 'journal')?.state, { timeout: 15_000 }).toBe('ok');
     expect(named((await readyz(svc)).body, 'journal')?.lastSuccessAt).toEqual(expect.any(String));

@@ -86,7 +86,8 @@ describe('stopping with devices connected', () => {
       new Promise<'hung'>((resolve) => setTimeout(() => resolve('hung'), 30_000).unref()),
     ]);
     const tookMs = performance.now() - t0;
-    if (exit === 'hung') throw new Error(`still running 30 s after SIGTERM; last log lines: ${JSON.stringify(svc.logs.slice(-5))}`);
+    if (exit === 'hung')
+      throw new Error(`still running 30 s after SIGTERM; last log lines: ${JSON.stringify(svc.logs.slice(-5))}`);
     socket.close();
     agent.destroy();
     expect(exit).toEqual({ code: 0, signal: null });

@@ -34,7 +34,9 @@ describe('the operator page', () => {
     const id = await setup.handledAlarm('res-per-button');
     const line = page.locator('[data-testid="integration-banner"] li[data-integration="journal"]');
     await line.waitFor({ timeout: 15_000 });
-    await expect.poll(() => line.textContent(), { timeout: 15_000 }).toMatch(/Journal: ikke nåbar siden \d\d:\d\d; \d+ poster venter/);
+    await expect
+      .poll(() => line.textContent(), { timeout: 15_000 })
+      .toMatch(/Journal: ikke nåbar siden \d\d:\d\d; \d+ poster venter/);
     await page.screenshot({ path: `${SHOTS}integration-banner.png`, fullPage: true });
 
     receiver.setMode('ok');

@@ -49,7 +49,9 @@ export class RecentOutcomes {
       lastSuccessAt,
       recentFailures,
       detail:
-        this.lastSuccess === null ? `${what}: nothing sent yet` : `${what}: last attempt succeeded; ${recentFailures} failures in 15 min`,
+        this.lastSuccess === null
+          ? `${what}: nothing sent yet`
+          : `${what}: last attempt succeeded; ${recentFailures} failures in 15 min`,
     };
   }
 }

@@ -15,12 +15,7 @@
  * registry remembers when each integration entered its state (`since`) and when it last
  * answered ok (`lastSuccessAt`), unless the source knows better (a journal's first failure).
  */
-import {
-  INTEGRATIONS,
-  type IntegrationHealth,
-  type IntegrationName,
-  type IntegrationState,
-} from '@trygg/alarm-core';
+import { INTEGRATIONS, type IntegrationHealth, type IntegrationName, type IntegrationState } from '@trygg/alarm-core';
 
 /** What a source says about its integration now. */
 export interface IntegrationReport {
@@ -70,9 +65,7 @@ export class HealthRegistry {
   private readonly inFlight = new Map<IntegrationName, Promise<IntegrationReport>>();
   private readonly seen = new Map<IntegrationName, Seen>();
 
-  constructor(
-    private readonly opts: { timeoutMs?: number; now?: () => number } = {},
-  ) {}
+  constructor(private readonly opts: { timeoutMs?: number; now?: () => number } = {}) {}
 
   /** A part's integration; a second source of the same name replaces the first. */
   register(source: IntegrationSource): void {
@@ -97,12 +90,10 @@ export class HealthRegistry {
     if (!p) {
       p = Promise.resolve()
         .then(() => source.check())
-        .catch(
-          (err: unknown): IntegrationReport => ({
-            state: 'down',
-            detail: `check failed: ${err instanceof Error ? err.message : String(err)}`,
-          }),
-        )
+        .catch((err: unknown): IntegrationReport => ({
+          state: 'down',
+          detail: `check failed: ${err instanceof Error ? err.message : String(err)}`,
+        }))
         .finally(() => this.inFlight.delete(source.name));
       this.inFlight.set(source.name, p);
     }

@@ -32,7 +32,8 @@ export const integrationWatch: Part<'integrationWatch'> = {
         for (const i of now) {
           const before = last.find((b) => b.name === i.name)?.state;
           if (before === i.state || (before === undefined && (i.state === 'ok' || i.state === 'not-configured'))) continue;
-          if (i.state === 'ok' || i.state === 'not-configured') logger.info({ integration: i }, `integration ${i.name} is ${i.state}`);
+          if (i.state === 'ok' || i.state === 'not-configured')
+            logger.info({ integration: i }, `integration ${i.name} is ${i.state}`);
           else logger.warn({ integration: i }, `integration ${i.name} is ${i.state}: ${i.detail}`);
         }
         last = now;

@@ -35,12 +35,12 @@ export const journal: Part<'journal'> = {
         pool,
         client: reach.wrap(
           new JournalClient({
-          baseUrl: journalUrl,
-          tokenUrl: journalTokenUrl,
-          clientId: config.journalClientId,
-          privateJwk: JSON.parse(await readFile(journalKeyFile, 'utf8')) as JWK,
-          dpop: config.journalDpop,
-          timeoutMs: options.journal?.timeoutMs ?? 10_000,
+            baseUrl: journalUrl,
+            tokenUrl: journalTokenUrl,
+            clientId: config.journalClientId,
+            privateJwk: JSON.parse(await readFile(journalKeyFile, 'utf8')) as JWK,
+            dpop: config.journalDpop,
+            timeoutMs: options.journal?.timeoutMs ?? 10_000,
           }),
         ),
         patientOf: (id) => journalPatient(pool, id),

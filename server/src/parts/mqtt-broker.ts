@@ -67,7 +67,10 @@ export const mqttBroker: Part<'mqttBroker'> = {
         fatal: true,
         check: () =>
           gateway.ready
-            ? { state: 'ok', detail: `embedded broker listening on ${gateway.port}; ${gateway.connectedDevices} devices connected` }
+            ? {
+                state: 'ok',
+                detail: `embedded broker listening on ${gateway.port}; ${gateway.connectedDevices} devices connected`,
+              }
             : { state: 'down', detail: 'the embedded broker is not listening' },
       });
       return { gateway };
