@@ -20,8 +20,15 @@ async function until<T>(fn: () => T | Promise<T>, what: string, ms = 20_000): Pr
     await new Promise((r) => setTimeout(r, 50));
   }
 }
-const readyz = async (svc: TestService) =>
-  (await (await fetch(`${svc.httpUrl}/readyz`)).json()) as { status: string; sms?: boolean };
+/** The SMS gateway's entry in `/readyz` (true when bound), undefined when the node has none. */
+const readyz = async (svc: TestService) => {
+  const body = (await (await fetch(`${svc.httpUrl}/readyz`)).json()) as {
+    status: string;
+    integrations: { name: string; state: string }[];
+  };
+  const sms = body.integrations.find((i) => i.name === 'sms');
+  return { status: body.status, sms: sms && sms.state !== 'not-configured' ? sms.state === 'ok' : undefined };
+};
 
 const cleanup: (() => unknown)[] = [];
 afterAll(async () => {

@@ -37,6 +37,10 @@ export const ERRORS = {
   TRYGG_ERR_NOT_ALERTED: { status: 403, message: 'you were not alerted for this alarm' },
   TRYGG_ERR_JOURNAL_REJECTED: { status: 502, message: 'the patient journal refused the entry' },
   TRYGG_ERR_JOURNAL_BACKLOG: { status: 503, message: 'journal entries have waited too long for delivery' },
+  TRYGG_ERR_NOBODY_ON_DUTY: {
+    status: 503,
+    message: 'too few responders on duty (response centre below its minimum, or a floor with nobody on shift)',
+  },
   TRYGG_ERR_COMMAND_ID_REUSED: { status: 409, message: 'this command id was used for another command' },
   TRYGG_ERR_UNAUTHENTICATED: { status: 401, message: 'sign in first' },
   TRYGG_ERR_FORBIDDEN: { status: 403, message: 'your role does not allow this' },

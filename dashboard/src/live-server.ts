@@ -92,6 +92,9 @@ export class LiveServer implements LiveSink {
   constructor(private readonly opts: LiveServerOptions) {}
 
   private established: AttachOptions['established'];
+  /** The latest integrations' health and duty state, greeted to each console as it connects. */
+  private integrations: LivePayload<'integrations:health'> | null = null;
+  private duty: LivePayload<'duty:state'> | null = null;
   private recheckTimer: NodeJS.Timeout | null = null;
 
   attach(http: HttpServer, opts: AttachOptions = {}): void {
@@ -121,7 +124,11 @@ export class LiveServer implements LiveSink {
     io.on('connection', (socket) => {
       const operator = this.opts.mayWatchOperators(socket.data.principal);
       if (operator) void socket.join(OPERATORS);
-      if (this.opts.mayAdminister(socket.data.principal)) void socket.join(ADMINS);
+      if (operator && this.integrations) socket.emit('integrations:health', this.integrations);
+      if (this.opts.mayAdminister(socket.data.principal)) {
+        void socket.join(ADMINS);
+        if (this.duty) socket.emit('duty:state', this.duty);
+      }
       if (this.opts.mayWatchTechnicians?.(socket.data.principal)) void socket.join(TECHNICIANS);
       socket.on('resume', (req, reply) => {
         if (typeof reply !== 'function') return;
@@ -267,6 +274,26 @@ export class LiveServer implements LiveSink {
   /** The journal backlog alert was raised or cleared: every signed-in administrator hears it. */
   publishJournalBacklog(state: LivePayload<'journal:backlog'>): void {
     this.io?.to(ADMINS).emit('journal:backlog', state);
+  }
+
+  /** The integrations' health changed: every console (operators and administrators) hears it. */
+  publishIntegrations(state: LivePayload<'integrations:health'>): void {
+    this.integrations = state;
+    this.io?.to(OPERATORS).emit('integrations:health', state);
+  }
+
+  /** Responders on duty: a gap opened or closed; the leader (administrators) hears it. */
+  publishDuty(state: LivePayload<'duty:state'>): void {
+    this.duty = state;
+    this.io?.to(ADMINS).emit('duty:state', state);
+  }
+
+  /** Which operators have the console open now (on any node, through the adapter). */
+  async operatorsOnline(isResponder: (p: Principal) => boolean): Promise<Set<string>> {
+    const io = this.io;
+    if (!io) return new Set();
+    const sockets = await io.in(OPERATORS).fetchSockets();
+    return new Set(sockets.filter((s) => isResponder(s.data.principal)).map((s) => s.data.principal.userId));
   }
 
   /** Unusual access (many residents' records opened by one user): every signed-in administrator hears it. */

@@ -11,6 +11,8 @@ import type { Logger } from '@trygg/alarm-core';
 
 export interface RedisLive {
   adapter: ServerOptions['adapter'];
+  /** Both connections (publish and subscribe) are up. */
+  ready(): boolean;
   close(): Promise<void>;
 }
 
@@ -21,6 +23,7 @@ export async function redisAdapter(url: string, key: string, logger: Logger): Pr
   await Promise.all([pub.connect(), sub.connect()]);
   return {
     adapter: createAdapter(pub, sub, { key }),
+    ready: () => pub.isReady && sub.isReady,
     close: async () => {
       await Promise.allSettled([pub.close(), sub.close()]);
     },

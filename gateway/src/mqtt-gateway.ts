@@ -113,6 +113,8 @@ export class MqttGateway implements DeviceFeedbackSink {
   private readonly churn: Pacer;
   /** Accepted connections waiting for their turn (closed on stop: aedes does not know them yet). */
   private readonly unadmitted = new Set<net.Socket>();
+  /** Every accepted connection still open (destroyed on stop, after the broker has closed its clients). */
+  private readonly open = new Set<net.Socket>();
   private pruneTimer: NodeJS.Timeout | null = null;
 
   constructor(opts: MqttGatewayOptions) {
@@ -178,6 +180,8 @@ export class MqttGateway implements DeviceFeedbackSink {
     // many connections whose CONNECT is not accepted yet gets no more (./connection-limit.ts).
     const accept = capPendingPerAddress(broker, this.opts.pendingPerAddress ?? 0, this.opts.logger, (socket: net.Socket) => {
       socket.on('error', () => undefined); // reset before its turn: nothing to do
+      this.open.add(socket);
+      socket.once('close', () => this.open.delete(socket));
       this.unadmitted.add(socket);
       this.churn.admit(() => {
         this.unadmitted.delete(socket);
@@ -225,12 +229,18 @@ export class MqttGateway implements DeviceFeedbackSink {
     this.servers = [];
     this.broker = null;
     if (this.pruneTimer) clearInterval(this.pruneTimer);
-    // Closes and CONNACKs waiting in the pacer still run (the servers close once every connection
-    // has); connections not admitted yet are closed here.
+    // No new connections; connections not admitted yet are closed here. A server's close waits
+    // for every connection it accepted to end, and a connected device never hangs up by itself:
+    // the broker closes its clients (aedes' close), and whatever socket is still open after that
+    // (a half-open one, a CONNECT still in the pacer) is destroyed, so a stop with devices
+    // connected ends in moments instead of never (issue 20).
+    const closed = servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve())));
     for (const socket of this.unadmitted) socket.destroy();
     this.unadmitted.clear();
-    await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
     if (broker) await new Promise<void>((resolve) => broker.close(() => resolve()));
+    for (const socket of this.open) socket.destroy();
+    this.open.clear();
+    await Promise.all(closed);
     this.sessions.clear();
   }
 

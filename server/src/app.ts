@@ -28,7 +28,8 @@ import auditRoutes from './routes/audit.js';
 import breakGlassRoutes from './routes/break-glass.js';
 import dataRoutes from './routes/data.js';
 import authRoutes, { type SessionEnded } from './routes/auth.js';
-import healthRoutes, { type HealthChecks } from './routes/health.js';
+import type { HealthRegistry } from './health/registry.js';
+import healthRoutes from './routes/health.js';
 import journalAdminRoutes from './routes/journal-admin.js';
 import journalRoutes from './routes/journal.js';
 import oauthRoutes from './routes/oauth.js';
@@ -59,7 +60,8 @@ export interface AppDeps {
   pool: Pool;
   engine: AlarmEngine;
   tokens: TokenService;
-  checks: HealthChecks;
+  /** Every integration's health, for /readyz. */
+  health: HealthRegistry;
   journalAlertAfterS: number;
   verifier: AccessVerifier;
   lockout: LockoutPolicy;
@@ -138,7 +140,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(authPlugin, { verify: (t) => deps.verifier.verify(t), verifyAction: (t) => deps.verifier.verifyAction(t) });
   await app.register(auditPlugin, { pool: deps.pool, unusual: deps.unusualAccess, onUnusual: deps.onUnusualAccess });
   await app.register(relativeView, { pool: deps.pool });
-  await app.register(healthRoutes, { checks: deps.checks });
+  await app.register(healthRoutes, { registry: deps.health });
   const attemptsPerMinute = SIGN_IN_ATTEMPTS_PER_MINUTE;
   await app.register(authRoutes, {
     pool: deps.pool,

@@ -47,6 +47,14 @@ export const ConfigSchema = Type.Object({
   journalDpop: Type.Boolean(),
   /** An entry undelivered for longer than this raises the backlog alert. */
   journalAlertAfterS: Type.Integer({ minimum: 60 }),
+  /** How often the integrations' health is looked at for the live banner and the log (seconds). */
+  healthWatchS: Type.Integer({ minimum: 1, maximum: 600 }),
+  /** Fewest operators with the console open before the leader is alerted (one alone is not sound). */
+  dutyMinOperators: Type.Integer({ minimum: 1, maximum: 100 }),
+  /** How often responders on duty are counted (seconds). */
+  dutyCheckS: Type.Integer({ minimum: 1, maximum: 3600 }),
+  /** After a start, how long consoles have to reconnect before a gap is raised (seconds). */
+  dutyGraceS: Type.Integer({ minimum: 0, maximum: 3600 }),
   /** The service's address as browsers reach it (for the identity provider's redirect); null = as the request came. */
   publicUrl: Type.Union([Type.String({ pattern: '^https?://' }), Type.Null()]),
   /** The municipality's OpenID Connect provider; null = local accounts only. */
@@ -191,6 +199,10 @@ const ENV: Record<string, { key: keyof Config; parse: (v: string) => unknown }> 
   TRYGG_JOURNAL_KEY_FILE: { key: 'journalKeyFile', parse: (v) => v },
   TRYGG_JOURNAL_DPOP: { key: 'journalDpop', parse: toBool },
   TRYGG_JOURNAL_ALERT_AFTER_S: { key: 'journalAlertAfterS', parse: toNumber },
+  TRYGG_HEALTH_WATCH_S: { key: 'healthWatchS', parse: toNumber },
+  TRYGG_DUTY_MIN_OPERATORS: { key: 'dutyMinOperators', parse: toNumber },
+  TRYGG_DUTY_CHECK_S: { key: 'dutyCheckS', parse: toNumber },
+  TRYGG_DUTY_GRACE_S: { key: 'dutyGraceS', parse: toNumber },
   TRYGG_PUBLIC_URL: { key: 'publicUrl', parse: (v) => v.replace(/\/+$/, '') },
   TRYGG_OIDC_ISSUER: { key: 'oidcIssuer', parse: (v) => v },
   TRYGG_OIDC_AUDIENCE: { key: 'oidcAudience', parse: (v) => v },
@@ -282,6 +294,10 @@ export const DEFAULTS: Config = {
   journalKeyFile: null,
   journalDpop: true,
   journalAlertAfterS: 3600,
+  healthWatchS: 10,
+  dutyMinOperators: 2,
+  dutyCheckS: 30,
+  dutyGraceS: 120,
   publicUrl: null,
   oidcIssuer: null,
   oidcAudience: 'trygg-api',

@@ -16,13 +16,17 @@ import type { ExternalBrokerConsumer, GatewayLimits, MqttGateway, ScaipReceiver,
 import type { FastifyInstance } from 'fastify';
 import type { TokenService } from './auth/tokens.js';
 import type { Config } from './config.js';
+import { HealthRegistry } from './health/registry.js';
+import { reportOptionalParts } from './health/seams.js';
 import { database } from './parts/database.js';
 import { demo } from './parts/demo.js';
 import { directory } from './parts/directory.js';
+import { dutyWatch } from './parts/duty-watch.js';
 import { engine } from './parts/engine.js';
 import { identity } from './parts/identity.js';
 import { ingress } from './parts/ingress.js';
 import { installationTests } from './parts/installation-tests.js';
+import { integrationWatch } from './parts/integration-watch.js';
 import { journalWatch } from './parts/journal-watch.js';
 import { journal } from './parts/journal.js';
 import { liveRedis } from './parts/live-redis.js';
@@ -55,6 +59,8 @@ const PARTS: Part[] = [
   journal, // journal delivery (with a journal configured)
   journalWatch, // the journal backlog alert
   installationTests, // verified installations
+  integrationWatch, // the integrations' health to the log and the live banner
+  dutyWatch, // responders on duty: gaps to the leader
   web, // the Fastify app and the live channel on it: started last, stopped first
 ];
 
@@ -72,6 +78,8 @@ export interface Trygg {
   live: LiveServer;
   http: FastifyInstance;
   tokens: TokenService;
+  /** Every integration's health (what /readyz answers). */
+  health: HealthRegistry;
   /** The bound HTTP, MQTT, MQTTS and SIP ports (useful with port 0; mqtt / mqtts 0 = none; null = that SIP listener is off). */
   ports: { http: number; mqtt: number; mqtts: number; sip: { udp: number | null; tcp: number | null; tls: number | null } };
   /** Path of demo.json when the demo was seeded on this start. */
@@ -108,6 +116,7 @@ export async function startTrygg(config: Config, opts: StartOptions = {}): Promi
     config,
     logger,
     options: opts,
+    health: new HealthRegistry(),
     get: (name) => {
       const part = ctx.find(name);
       if (part === null) throw new Error(`part ${name} is not running (off by config, or it starts later)`);
@@ -122,6 +131,8 @@ export async function startTrygg(config: Config, opts: StartOptions = {}): Promi
       const started = await part.start(ctx);
       stops.push(() => started.stop());
       running.set(part.name, started);
+      // Parts that other work adds and that may not report themselves yet (the SMS gateway).
+      reportOptionalParts(ctx.health, (name) => running.get(name as keyof Parts));
     }
     return handleOf(ctx, stop);
   } catch (err) {
@@ -131,7 +142,7 @@ export async function startTrygg(config: Config, opts: StartOptions = {}): Promi
 }
 
 /** The handle startTrygg returns, read from the running parts. */
-function handleOf({ config, logger, get, find }: PartContext, stop: () => Promise<void>): Trygg {
+function handleOf({ config, logger, get, find, health }: PartContext, stop: () => Promise<void>): Trygg {
   const gateway = find('mqttBroker')?.gateway ?? null;
   const scaip = find('scaip')?.receiver ?? null;
   const { http } = get('web');
@@ -151,6 +162,7 @@ function handleOf({ config, logger, get, find }: PartContext, stop: () => Promis
     live: get('live').live,
     http,
     tokens: get('identity').tokens,
+    health,
     ports: {
       http: httpPort,
       mqtt: gateway ? gateway.port : 0,

@@ -7,6 +7,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { startFhirReceiver, type FhirReceiver } from '@trygg/simulators/fhir-receiver';
+import type { Config } from '@trygg/server';
 import { startTestService, type TestService } from './service.js';
 
 export interface JournalSetup {
@@ -17,7 +18,7 @@ export interface JournalSetup {
   stop(): Promise<void>;
 }
 
-export async function startWithJournal(): Promise<JournalSetup> {
+export async function startWithJournal(config: Partial<Config> = {}): Promise<JournalSetup> {
   const receiver = await startFhirReceiver({ requireDpop: true });
   const dir = await mkdtemp(path.join(os.tmpdir(), 'trygg-journal-'));
   const keyFile = path.join(dir, 'journal-key.json');
@@ -29,6 +30,7 @@ export async function startWithJournal(): Promise<JournalSetup> {
       journalClientId: receiver.clientId,
       journalKeyFile: keyFile,
       journalDpop: true,
+      ...config,
     },
     start: { journal: { baseBackoffMs: 50, maxBackoffMs: 400, followUpMs: 100, pollMs: 50, timeoutMs: 500, watchMs: 100 } },
   });

@@ -27,7 +27,11 @@ export interface TestService {
   device(id: string, opts?: Partial<IClientOptions>): Promise<MqttClient>;
   /** A demo device publishes an alarm event; resolves with the open alarm once the queue shows it. */
   raiseAlarm(deviceId: string, type?: string): Promise<Alarm>;
-  operatorSocket(token: string): Promise<Socket<ServerToClientEvents, ClientToServerEvents>>;
+  /** A signed-in live socket; `listen` adds listeners before it connects (to hear what is sent on connect). */
+  operatorSocket(
+    token: string,
+    listen?: (socket: Socket<ServerToClientEvents, ClientToServerEvents>) => void,
+  ): Promise<Socket<ServerToClientEvents, ClientToServerEvents>>;
   stop(): Promise<void>;
 }
 
@@ -130,7 +134,7 @@ export async function startTestService(
       }
       throw new Error(`no open alarm from ${deviceId} within 10 s`);
     },
-    operatorSocket: async (token) => {
+    operatorSocket: async (token, listen) => {
       const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(httpUrl, {
         path: '/socket.io',
         auth: { token },
@@ -138,6 +142,7 @@ export async function startTestService(
         reconnection: false,
       });
       clients.push({ end: () => socket.close() });
+      listen?.(socket);
       await new Promise<void>((resolve, reject) => {
         socket.once('connect', () => resolve());
         socket.once('connect_error', (err) => reject(err));

@@ -6,6 +6,8 @@
  */
 import Type, { type Static, type TSchema } from 'typebox';
 import { Alarm, TimelineEntry } from './alarm.js';
+import { IntegrationHealth } from './api/health.js';
+import { DutyState } from './duty.js';
 import { JournalBacklogState } from './journal.js';
 import { InstallationTest } from './registry.js';
 
@@ -52,6 +54,10 @@ export type BrokenGlass = Static<typeof BrokenGlass>;
 export const AlarmChanged = Type.Object({ alarmId: Type.String(), seq: Type.Integer({ minimum: 1 }) });
 export type AlarmChanged = Static<typeof AlarmChanged>;
 
+/** This node's integrations, sent on connect and whenever one changes state. */
+export const IntegrationsState = Type.Object({ integrations: Type.Array(IntegrationHealth) });
+export type IntegrationsState = Static<typeof IntegrationsState>;
+
 /** Server → client events on the main namespace, by name: the operators', administrators' and technicians' rooms. */
 export const LiveEvents = {
   /** To operators: one committed change of an alarm, numbered. */
@@ -62,6 +68,10 @@ export const LiveEvents = {
   'access:unusual': UnusualAccess,
   /** To administrators: someone broke the glass, with their reason. */
   'access:break-glass': BrokenGlass,
+  /** To operators and administrators: the integrations, on connect and when one changes state. */
+  'integrations:health': IntegrationsState,
+  /** To administrators (the leader): responders on duty, on connect and when a gap opens or closes. */
+  'duty:state': DutyState,
   /** To technicians: a verified-installation test started, passed or failed. */
   'installation-test:update': InstallationTest,
 } as const satisfies Record<string, TSchema>;

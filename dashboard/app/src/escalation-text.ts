@@ -188,8 +188,26 @@ function alertedPart(esc: Escalation): SummaryPart | null {
   return { text: msg(str`Alerted: ${list}`, { id: 'esc.alerted' }), urgent: false };
 }
 
+/**
+ * Steps the alarm has passed that found nobody to alert (the reducer's `skipped … nobody to
+ * alert`: a notify step whose audiences had nobody in the roster copied at opening). Urgent: an
+ * alarm that went past a floor with nobody on shift needs the operator to know.
+ */
+export function skippedPart(esc: Escalation): SummaryPart | null {
+  const passed = esc.chain.steps.slice(0, Math.min(esc.step, esc.chain.steps.length));
+  const audiences = new Set<string>();
+  for (const s of passed) {
+    if (s.type === 'notify' && members(esc.roster, s.to).length === 0) for (const a of s.to) audiences.add(a);
+  }
+  if (audiences.size === 0) return null;
+  const list = audienceList([...audiences]);
+  return { text: msg(str`Nobody to alert: ${list}`, { id: 'esc.skipped' }), urgent: true };
+}
+
 function openParts(esc: Escalation, now: number): SummaryPart[] {
   const parts: SummaryPart[] = [];
+  const skipped = skippedPart(esc);
+  if (skipped) parts.push(skipped);
   const alerted = alertedPart(esc);
   if (alerted) parts.push(alerted);
   const next = nextUp(esc);

@@ -6,7 +6,15 @@
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { io, type Socket } from 'socket.io-client';
-import type { Alarm, ClientToServerEvents, LiveUpdate, ResumeReply, ServerToClientEvents } from '@trygg/alarm-core';
+import type {
+  Alarm,
+  ClientToServerEvents,
+  DutyState,
+  IntegrationHealth,
+  LiveUpdate,
+  ResumeReply,
+  ServerToClientEvents,
+} from '@trygg/alarm-core';
 import { AlarmFeed } from './alarm-feed.js';
 import { ApiError, errorMessage } from './api.js';
 import { fetchOpenAlarms } from './data/alarms.js';
@@ -35,6 +43,10 @@ export class LiveController implements ReactiveController {
   connection: ConnectionState = 'connecting';
   /** False until the first full list has arrived; the host shows a loading state meanwhile. */
   loaded = false;
+  /** The service's integrations as the server last said (on connect and on every change). */
+  integrations: IntegrationHealth[] = [];
+  /** Responders on duty (administrators only; null for others). */
+  duty: DutyState | null = null;
 
   private readonly host: ReactiveControllerHost;
   private readonly options: LiveOptions;
@@ -124,6 +136,14 @@ export class LiveController implements ReactiveController {
       if (!socket.active) this.retry(run, () => socket.connect());
     });
     socket.on('alarm:update', (update) => this.receive(update));
+    socket.on('integrations:health', ({ integrations }) => {
+      this.integrations = integrations;
+      this.host.requestUpdate();
+    });
+    socket.on('duty:state', (state) => {
+      this.duty = state;
+      this.host.requestUpdate();
+    });
   }
 
   private retry(run: number, action: () => void): void {

@@ -53,6 +53,13 @@ export interface WebPushNotifierDeps {
   guard?: EndpointGuard;
   /** Per-request timeout when the caller gives no signal (the journal backlog alert). */
   timeoutMs?: number;
+  /**
+   * Told of every request to a push service: `ok` when the service answered as a service does
+   * (taken, or the subscription is gone), `failed` when it could not be reached or failed on its
+   * side (network, timeout, 408 / 425 / 429 / 5xx). A refusal of one subscription (other 4xx) says
+   * nothing about the service and is not told. For the push integration's health.
+   */
+  observe?(outcome: 'ok' | 'failed', error?: string): void;
 }
 
 export interface PushRequest {
@@ -197,7 +204,14 @@ export class WebPushNotifier implements Notifier {
     // A subscription stored before these rules, or a literal address: refused before any request.
     const url = this.guard.checkForSend(s.endpoint);
     const req = this.prepare(s.endpoint, { p256dh: s.p256dh, auth: s.auth }, payload);
-    const status = await postPush(url, req.headers, req.body, { lookup: this.guard.lookupFor(url), signal });
+    const status = await postPush(url, req.headers, req.body, { lookup: this.guard.lookupFor(url), signal }).catch(
+      (err: unknown) => {
+        this.deps.observe?.('failed', err instanceof Error ? err.message : String(err));
+        throw err;
+      },
+    );
+    if (status === 201 || status === 202 || status === 404 || status === 410) this.deps.observe?.('ok');
+    else if (status >= 500 || [408, 425, 429].includes(status)) this.deps.observe?.('failed', `answered ${status}`);
     if (status === 201 || status === 202) return 'delivered';
     if (status === 404 || status === 410) {
       // RFC 8030 §7.3: the subscription expired or was unsubscribed; it will never work again.

@@ -60,6 +60,11 @@ export class OidcProvider {
     return this.config.serverMetadata().issuer;
   }
 
+  /** Fetches the provider's signing keys now (for the health check); throws when it cannot. */
+  async reloadKeys(): Promise<void> {
+    await this.jwks.reload();
+  }
+
   get signInEnabled(): boolean {
     return this.settings.clientId !== null;
   }

@@ -5,6 +5,7 @@
  */
 import { createPool, migrate, type Pool } from '@trygg/alarm-core';
 import { startEmbeddedDb } from '../embedded-db.js';
+import { probeDatabase } from '../store-health.js';
 import { started, type Part } from './part.js';
 
 /** Connections of the alarm path (inbox, engine, SCAIP sessions) and of its directory look-ups. */
@@ -38,7 +39,7 @@ declare module './part.js' {
 
 export const database: Part<'database'> = {
   name: 'database',
-  start: ({ config, logger }) =>
+  start: ({ config, logger, health }) =>
     started(logger, async (onStop) => {
       let url = config.databaseUrl;
       if (!url) {
@@ -67,6 +68,15 @@ export const database: Part<'database'> = {
       onStop(() => relaxedPool.end());
       const maintenancePool = createPool(url, 1, 'trygg-maintenance', { connectTimeoutMs: config.dbConnectTimeoutMs });
       onStop(() => maintenancePool.end());
+      // Fatal: without the database no event is stored, so the node cannot take alarms.
+      health.register({
+        name: 'database',
+        fatal: true,
+        check: async () =>
+          (await probeDatabase(alarmPool))
+            ? { state: 'ok', detail: 'answers and takes writes' }
+            : { state: 'down', detail: 'answers, but does not take writes (a standby, or read-only)' },
+      });
       return {
         url,
         embedded: !config.databaseUrl,

@@ -31,7 +31,7 @@ export function deviceGateway(find: PartContext['find']): MqttGateway | External
 
 export const ingress: Part<'ingress'> = {
   name: 'ingress',
-  start: ({ logger, get, find }) =>
+  start: ({ logger, get, find, health }) =>
     started(logger, async (onStop) => {
       const db = get('database');
       const { engine } = get('engine');
@@ -46,6 +46,15 @@ export const ingress: Part<'ingress'> = {
         record: (deviceId, event) => storeHealth.watch(inbox.record(deviceId, event)),
         expect: (deviceId, type) => inbox.expect(deviceId, type),
       };
+      // Fatal: the database may answer a probe while every event insert fails (a full disk).
+      health.register({
+        name: 'event-store',
+        fatal: true,
+        check: () =>
+          storeHealth.failing
+            ? { state: 'down', detail: 'the last event stores failed (a full disk, a table that cannot be written?)' }
+            : { state: 'ok', detail: 'event stores succeed' },
+      });
       const telemetry = new TelemetryWriter(db.ingressPool, {
         relaxed: db.relaxedPool,
         onWrite: metrics.commitObserver('telemetry'),

@@ -3,6 +3,7 @@
  * see, on the live dashboard and on their phones. Runs with or without a journal configured.
  */
 import { JournalWatch } from '@trygg/alarm-core';
+import { journalCheck } from '../health/journal-health.js';
 import { started, type Part } from './part.js';
 
 declare module './part.js' {
@@ -13,7 +14,7 @@ declare module './part.js' {
 
 export const journalWatch: Part<'journalWatch'> = {
   name: 'journalWatch',
-  start: ({ config, logger, options, get, find }) =>
+  start: ({ config, logger, options, get, find, health }) =>
     started(logger, async (onStop) => {
       if (!find('journal')) {
         logger.warn('no TRYGG_JOURNAL_URL: closed alarms wait in the journal outbox until a journal is configured');
@@ -33,6 +34,8 @@ export const journalWatch: Part<'journalWatch'> = {
         everyMs: options.journal?.watchMs,
       });
       watch.start();
+      // Not fatal: alarms are handled while the journal is away, and nothing waiting is lost.
+      health.register({ name: 'journal', check: journalCheck(pool, config.journalAlertAfterS, find('journal')?.reach ?? null) });
       onStop(async () => watch.stop());
       return {};
     }),

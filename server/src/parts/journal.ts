@@ -8,11 +8,17 @@ import { readFile } from 'node:fs/promises';
 import type { JWK } from 'jose';
 import { JournalClient, JournalWorker } from '@trygg/alarm-core';
 import { journalPatient } from '@trygg/devices';
+import { JournalReachability } from '../health/journal-health.js';
 import { started, type Part } from './part.js';
+
+export interface Journal {
+  /** Whether the receiver answers, from delivery's own attempts (journal-watch.ts reports it). */
+  reach: JournalReachability;
+}
 
 declare module './part.js' {
   interface Parts {
-    journal: Record<never, never>;
+    journal: Journal;
   }
 }
 
@@ -24,22 +30,25 @@ export const journal: Part<'journal'> = {
       const { journalUrl, journalTokenUrl, journalKeyFile } = config;
       if (!journalUrl || !journalTokenUrl || !journalKeyFile) throw new Error('journal needs its URL, token URL and key file');
       const { pool } = get('database');
+      const reach = new JournalReachability();
       const worker = new JournalWorker({
         pool,
-        client: new JournalClient({
-          baseUrl: journalUrl,
-          tokenUrl: journalTokenUrl,
-          clientId: config.journalClientId,
-          privateJwk: JSON.parse(await readFile(journalKeyFile, 'utf8')) as JWK,
-          dpop: config.journalDpop,
-          timeoutMs: options.journal?.timeoutMs ?? 10_000,
-        }),
+        client: reach.wrap(
+          new JournalClient({
+            baseUrl: journalUrl,
+            tokenUrl: journalTokenUrl,
+            clientId: config.journalClientId,
+            privateJwk: JSON.parse(await readFile(journalKeyFile, 'utf8')) as JWK,
+            dpop: config.journalDpop,
+            timeoutMs: options.journal?.timeoutMs ?? 10_000,
+          }),
+        ),
         patientOf: (id) => journalPatient(pool, id),
         logger,
         ...options.journal,
       });
       worker.start();
       onStop(() => worker.stop());
-      return {};
+      return { reach };
     }),
 };

@@ -19,7 +19,7 @@ declare module './part.js' {
 export const liveRedis: Part<'liveRedis'> = {
   name: 'liveRedis',
   enabled: (config) => Boolean(config.liveRedisUrl),
-  start: ({ config, logger, get }) =>
+  start: ({ config, logger, get, health }) =>
     started(logger, async (onStop) => {
       const url = config.liveRedisUrl;
       if (!url) throw new Error('liveRedis needs TRYGG_LIVE_REDIS_URL');
@@ -33,6 +33,14 @@ export const liveRedis: Part<'liveRedis'> = {
       const a = await redisAdapter(url, `trygg#${rows[0]?.value ?? 'default'}`, logger);
       onStop(() => a.close());
       logger.info('live updates fan out through Redis (several nodes)');
+      // Not fatal: this node's own consoles still get every update; other nodes' do not.
+      health.register({
+        name: 'redis',
+        check: () =>
+          a.ready()
+            ? { state: 'ok', detail: 'live fan-out connected' }
+            : { state: 'down', detail: 'live fan-out not connected: consoles on other nodes miss updates' },
+      });
       return { adapter: a.adapter };
     }),
 };

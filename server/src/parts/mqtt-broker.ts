@@ -22,7 +22,7 @@ declare module './part.js' {
 export const mqttBroker: Part<'mqttBroker'> = {
   name: 'mqttBroker',
   enabled: (config) => !config.mqttUrl,
-  start: ({ config, logger, options, get }) =>
+  start: ({ config, logger, options, get, health }) =>
     started(logger, async (onStop) => {
       const db = get('database');
       const { inbox, telemetry, metrics } = get('ingress');
@@ -61,6 +61,18 @@ export const mqttBroker: Part<'mqttBroker'> = {
       });
       await gateway.start();
       onStop(() => gateway.stop());
+      // Fatal: MQTT devices' alarms come in here.
+      health.register({
+        name: 'mqtt',
+        fatal: true,
+        check: () =>
+          gateway.ready
+            ? {
+                state: 'ok',
+                detail: `embedded broker listening on ${gateway.port}; ${gateway.connectedDevices} devices connected`,
+              }
+            : { state: 'down', detail: 'the embedded broker is not listening' },
+      });
       return { gateway };
     }),
 };

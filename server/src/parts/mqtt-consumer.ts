@@ -18,7 +18,7 @@ declare module './part.js' {
 export const mqttConsumer: Part<'mqttConsumer'> = {
   name: 'mqttConsumer',
   enabled: (config) => Boolean(config.mqttUrl),
-  start: ({ config, logger, get }) =>
+  start: ({ config, logger, get, health }) =>
     started(logger, async (onStop) => {
       const url = config.mqttUrl;
       if (!url) throw new Error('mqttConsumer needs TRYGG_MQTT_URL');
@@ -37,6 +37,16 @@ export const mqttConsumer: Part<'mqttConsumer'> = {
       });
       await consumer.start();
       onStop(() => consumer.stop());
+      // Fatal: the devices' alarms reach this node through the external broker.
+      const where = new URL(url).host;
+      health.register({
+        name: 'mqtt',
+        fatal: true,
+        check: () =>
+          consumer.ready
+            ? { state: 'ok', detail: `connected to the external broker at ${where}` }
+            : { state: 'down', detail: `not connected to the external broker at ${where}` },
+      });
       return { consumer };
     }),
 };

@@ -8,6 +8,7 @@
  */
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
+import type { HealthRegistry } from '../health/registry.js';
 import type { StartOptions } from '../trygg.js';
 
 /** What each running part offers the parts after it, by part name; each part's file adds its own. */
@@ -23,6 +24,8 @@ export interface PartContext {
   config: Config;
   logger: Logger;
   options: StartOptions;
+  /** Where a part reports the health of what it talks to outside the process (health/registry.ts). */
+  health: HealthRegistry;
   /** A part that started before this one; throws when it is not running (off by config, or later in the list). */
   get: <K extends keyof Parts>(name: K) => Parts[K];
   /**

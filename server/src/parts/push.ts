@@ -4,6 +4,7 @@
  */
 import type { Principal } from '@trygg/alarm-core';
 import { EndpointGuard, PushEncryptor, VapidAuth, WebPushNotifier, loadVapidKeys } from '@trygg/dashboard';
+import { RecentOutcomes } from '../health/recent-outcomes.js';
 import { started, type Part } from './part.js';
 
 export interface Push {
@@ -20,7 +21,7 @@ declare module './part.js' {
 
 export const push: Part<'push'> = {
   name: 'push',
-  start: ({ config, logger, options, get }) =>
+  start: ({ config, logger, options, get, health }) =>
     started(logger, async () => {
       const { pool } = get('database');
       const { tokens } = get('identity');
@@ -29,7 +30,11 @@ export const push: Part<'push'> = {
         allowOrigins: config.pushAllowOrigins,
         ...(options.pushResolve ? { resolve: options.pushResolve } : {}),
       });
+      const outcomes = new RecentOutcomes();
+      // Not fatal: someone push cannot reach is skipped and the chain goes on (docs/escalation.md).
+      health.register({ name: 'push', check: () => outcomes.report('push service') });
       const webPush = new WebPushNotifier({
+        observe: (outcome, error) => (outcome === 'ok' ? outcomes.ok() : outcomes.failed(error)),
         db: pool,
         guard,
         timeoutMs: config.notifyTimeoutS * 1000,

@@ -17,10 +17,17 @@ declare module './part.js' {
   }
 }
 
+function describePorts(p: ScaipReceiver['ports']): string {
+  return (['udp', 'tcp', 'tls'] as const)
+    .filter((k) => p[k] !== null)
+    .map((k) => `${k.toUpperCase()} ${String(p[k])}`)
+    .join(', ');
+}
+
 export const scaip: Part<'scaip'> = {
   name: 'scaip',
   enabled: (config) => config.sipEnabled,
-  start: ({ config, logger, options, get }) =>
+  start: ({ config, logger, options, get, health }) =>
     started(logger, async (onStop) => {
       const db = get('database');
       const { inbox } = get('ingress');
@@ -46,6 +53,15 @@ export const scaip: Part<'scaip'> = {
       });
       await receiver.start();
       onStop(() => receiver.stop());
+      // Fatal: social-alarm units' alarms come in here.
+      health.register({
+        name: 'sip',
+        fatal: true,
+        check: () =>
+          receiver.ready
+            ? { state: 'ok', detail: `listening (${describePorts(receiver.ports)})` }
+            : { state: 'down', detail: 'a SIP listener is not listening' },
+      });
       if (!tls) logger.info('SIP over TLS is off: set TRYGG_SIP_TLS_CERT and TRYGG_SIP_TLS_KEY to turn it on');
       return { receiver };
     }),

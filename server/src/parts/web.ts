@@ -6,8 +6,6 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../app.js';
-import { probeDatabase } from '../store-health.js';
-import { deviceGateway } from './ingress.js';
 import { started, type Part } from './part.js';
 
 export interface Web {
@@ -22,16 +20,14 @@ declare module './part.js' {
 
 export const web: Part<'web'> = {
   name: 'web',
-  start: ({ config, logger, get, find }) =>
+  start: ({ config, logger, get, find, health }) =>
     started(logger, async (onStop) => {
       const db = get('database');
       const { tokens, verifier } = get('identity');
       const push = get('push');
       const { live } = get('live');
       const { engine } = get('engine');
-      const { metrics, storeHealth } = get('ingress');
-      const gateway = deviceGateway(find);
-      const scaip = find('scaip')?.receiver ?? null;
+      const { metrics } = get('ingress');
       const http = await buildApp({
         http: {
           idleTimeoutS: config.httpIdleTimeoutS,
@@ -60,13 +56,7 @@ export const web: Part<'web'> = {
         pool: db.pool,
         engine,
         tokens,
-        checks: {
-          database: () => probeDatabase(db.alarmPool),
-          store: () => !storeHealth.failing,
-          // A node without device ingress has no broker to wait for.
-          broker: () => (gateway?.ready ?? true) && (scaip?.ready ?? true),
-          sms: () => find('sms')?.transport.ready ?? null,
-        },
+        health,
       });
       // A signed-in live socket stops counting against its address's connection cap.
       live.attach(http.server, { established: (s) => http.connectionLimit.release(s) });

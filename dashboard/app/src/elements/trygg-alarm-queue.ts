@@ -17,6 +17,7 @@ import { LiveController } from '../live-controller.js';
 import { shared } from '../styles.js';
 import { TryggAlarmCard, type CommandRequest } from './trygg-alarm-card.js';
 import './trygg-alarm-details.js';
+import './trygg-system-status.js';
 
 const TICK_MS = 15_000;
 
@@ -186,6 +187,11 @@ export class TryggAlarmQueue extends LitElement {
             </p>`
           : null
       }
+      <trygg-system-status
+        .integrations=${live?.integrations ?? []}
+        .duty=${live?.duty ?? null}
+        .now=${this._now}
+      ></trygg-system-status>
       <div class="visually-hidden" aria-live="polite" data-testid="announcer">${this._announcement}</div>
       ${
         this._toast
