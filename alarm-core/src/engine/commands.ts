@@ -5,6 +5,7 @@
  */
 import type { Actor, Alarm } from '../contracts/alarm.js';
 import type { AlarmCommand } from '../contracts/commands.js';
+import { actingId } from '../contracts/acting.js';
 import type { Alert, Recipient } from '../contracts/escalation.js';
 import { Draft, refuse, type StepResult } from './draft.js';
 import { advance, close, isOpen } from './escalate.js';
@@ -28,7 +29,7 @@ export function onCommand(alarm: Alarm | null, command: AlarmCommand, actor: Act
         alert = d.esc.alerts.find((a) => a.recipient.kind === 'response-centre');
       } else {
         alert = d.esc.alerts.find(
-          (a) => a.recipient.userId === actor.userId && (a.state === 'pending' || a.state === 'declined'),
+          (a) => actingId(a.recipient) === actor.userId && (a.state === 'pending' || a.state === 'declined'),
         );
         if (!alert) return refuse(alarm, 'TRYGG_ERR_NOT_ALERTED');
       }
@@ -38,7 +39,7 @@ export function onCommand(alarm: Alarm | null, command: AlarmCommand, actor: Act
     case 'decline': {
       if (alarm.state !== 'open') return refuse(alarm, 'TRYGG_ERR_ALARM_CLAIMED');
       const d = new Draft(alarm, now);
-      const alert = d.esc.alerts.find((a) => a.recipient.userId === actor.userId && a.state === 'pending');
+      const alert = d.esc.alerts.find((a) => actingId(a.recipient) === actor.userId && a.state === 'pending');
       if (!alert) return refuse(alarm, 'TRYGG_ERR_NOT_ALERTED');
       alert.state = 'declined';
       alert.changedAt = d.at;
