@@ -29,7 +29,8 @@ export class TestSmsTransport implements SmsTransport {
     if (!this.ready) return Promise.reject(new Error('sms: not bound to the gateway'));
     const failure = this.failures.shift();
     if (failure) return Promise.reject(failure);
-    if (!E164.test(msg.to)) return Promise.reject(new TryggError('TRYGG_ERR_NOTIFICATION_FAILED', `invalid destination ${msg.to}`));
+    if (!E164.test(msg.to))
+      return Promise.reject(new TryggError('TRYGG_ERR_NOTIFICATION_FAILED', `invalid destination ${msg.to}`));
     if (!msg.ref) return Promise.reject(new Error('a message needs its reference'));
     const length = smsLength(msg.text);
     if (msg.text.length === 0 || length.parts > this.maxParts) {
@@ -52,7 +53,11 @@ export class TestSmsTransport implements SmsTransport {
   }
 
   /** The gateway's delivery receipt for a message. */
-  receipt(messageId: string, state: 'delivered' | 'failed', detail = state === 'delivered' ? 'DELIVRD err:000' : 'UNDELIV err:001'): void {
+  receipt(
+    messageId: string,
+    state: 'delivered' | 'failed',
+    detail = state === 'delivered' ? 'DELIVRD err:000' : 'UNDELIV err:001',
+  ): void {
     this.emit({ type: 'receipt', messageId, state, detail, at: new Date().toISOString() });
   }
 

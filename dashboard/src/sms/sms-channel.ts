@@ -119,7 +119,8 @@ export class SmsChannel implements Channel {
 
     const locale = contact.locale ?? this.deps.defaultLocale;
     const code = shortCode(n.alarmId);
-    const text = n.kind === 'alert' ? alertText(locale, n.summary, code, await this.link(n)) : updateText(locale, n.kind, n.summary);
+    const text =
+      n.kind === 'alert' ? alertText(locale, n.summary, code, await this.link(n)) : updateText(locale, n.kind, n.summary);
     const { messageId } = await this.submit({ to: number.e164, text, ref: n.id }, opts.signal);
     await recordSubmitted(this.deps.db, {
       messageId,
@@ -159,7 +160,9 @@ export class SmsChannel implements Channel {
     const key = e.type === 'reply' ? e.from : `receipt:${e.messageId}`;
     const run = (this.queues.get(key) ?? Promise.resolve())
       .then(() => (e.type === 'reply' ? this.onReply(e) : this.onReceipt(e)))
-      .catch((err: unknown) => this.deps.logger.error({ err, code: 'TRYGG_ERR_INTERNAL', event: e.type }, 'sms: event not handled'));
+      .catch((err: unknown) =>
+        this.deps.logger.error({ err, code: 'TRYGG_ERR_INTERNAL', event: e.type }, 'sms: event not handled'),
+      );
     this.queues.set(key, run);
     this.inFlight.add(run);
     void run.finally(() => {
@@ -209,7 +212,9 @@ export class SmsChannel implements Channel {
     }
     const who = maskPhone(from);
     // The gateway may deliver one message twice: the same sender, text and time is taken once.
-    const key = createHash('sha256').update(JSON.stringify([from, e.to, e.text, e.at])).digest('base64url');
+    const key = createHash('sha256')
+      .update(JSON.stringify([from, e.to, e.text, e.at]))
+      .digest('base64url');
     if (!(await takeReply(this.deps.db, key, from))) {
       log.info({ from: who }, 'sms: the same reply again; taken once');
       return;
@@ -217,20 +222,29 @@ export class SmsChannel implements Channel {
     const alerts = await alertsTo(this.deps.db, from);
     const latest = alerts[0];
     if (!latest?.recipient) {
-      log.warn({ code: 'TRYGG_ERR_SMS_SENDER_UNKNOWN', from: who }, 'sms: reply from a number that was not alerted; nothing done');
+      log.warn(
+        { code: 'TRYGG_ERR_SMS_SENDER_UNKNOWN', from: who },
+        'sms: reply from a number that was not alerted; nothing done',
+      );
       await replyOutcome(this.deps.db, key, 'not-alerted');
       return;
     }
     const parsed = parseReply(e.text);
     const code = latest.code ?? '';
     if (!parsed) {
-      log.warn({ code: 'TRYGG_ERR_SMS_REPLY_INVALID', from: who, length: e.text.length }, 'sms: reply is not an answer; help sent');
+      log.warn(
+        { code: 'TRYGG_ERR_SMS_REPLY_INVALID', from: who, length: e.text.length },
+        'sms: reply is not an answer; help sent',
+      );
       await this.answer(latest, key, { kind: 'help', code }, 'not-an-answer');
       return;
     }
     const candidates = parsed.code ? alerts.filter((a) => a.code === parsed.code) : alerts;
     if (candidates.length === 0) {
-      log.warn({ code: 'TRYGG_ERR_SMS_REPLY_INVALID', from: who, given: parsed.code }, 'sms: reply names an unknown code; help sent');
+      log.warn(
+        { code: 'TRYGG_ERR_SMS_REPLY_INVALID', from: who, given: parsed.code },
+        'sms: reply names an unknown code; help sent',
+      );
       await this.answer(latest, key, { kind: 'help', code, unknownCode: parsed.code ?? '' }, 'unknown-code');
       return;
     }
@@ -261,7 +275,10 @@ export class SmsChannel implements Channel {
     const contact = await contactOf(this.deps.db, recipient);
     if (!contact?.consent) {
       // Consent withdrawn (or the relative removed) since the alert: nothing about the alarm goes out.
-      log.warn({ alarmId: sms.alarmId, recipient: recipient.id }, 'sms: reply from a relative no longer named by the resident; nothing done');
+      log.warn(
+        { alarmId: sms.alarmId, recipient: recipient.id },
+        'sms: reply from a relative no longer named by the resident; nothing done',
+      );
       await replyOutcome(this.deps.db, key, 'no-consent');
       return;
     }
@@ -273,7 +290,10 @@ export class SmsChannel implements Channel {
     const actor = this.actorOf(recipient, contact);
     const engine = this.deps.commands();
     if (!actor || !engine) {
-      log.warn({ alarmId: sms.alarmId, code: 'TRYGG_ERR_STORE_UNAVAILABLE' }, 'sms: reply not applied now; the person is asked to try again');
+      log.warn(
+        { alarmId: sms.alarmId, code: 'TRYGG_ERR_STORE_UNAVAILABLE' },
+        'sms: reply not applied now; the person is asked to try again',
+      );
       await releaseReply(this.deps.db, key);
       await this.answer(sms, null, { kind: 'retry' }, 'retry', contact);
       return;
@@ -285,7 +305,10 @@ export class SmsChannel implements Channel {
     } catch (err) {
       const outcome = await this.refusal(err, sms.alarmId, actor, answer);
       if (outcome) {
-        log.info({ alarmId: sms.alarmId, recipient: recipient.id, answer, outcome: outcome.kind }, 'sms: reply answered, not applied');
+        log.info(
+          { alarmId: sms.alarmId, recipient: recipient.id, answer, outcome: outcome.kind },
+          'sms: reply answered, not applied',
+        );
         await this.answer(sms, key, outcome, outcome.kind, contact);
         return;
       }
@@ -329,7 +352,13 @@ export class SmsChannel implements Channel {
   }
 
   /** An SMS back to the person who replied, in their language; `key` records what became of the reply. */
-  private async answer(sms: SubmittedSms, key: string | null, a: ReplyAnswer, outcome: string, known?: SmsContact): Promise<void> {
+  private async answer(
+    sms: SubmittedSms,
+    key: string | null,
+    a: ReplyAnswer,
+    outcome: string,
+    known?: SmsContact,
+  ): Promise<void> {
     if (key) await replyOutcome(this.deps.db, key, outcome);
     const contact = known ?? (sms.recipient ? await contactOf(this.deps.db, sms.recipient) : null);
     if (sms.recipient?.kind === 'relative' && !contact?.consent) return;

@@ -43,7 +43,12 @@ describe('the alert', () => {
   });
 
   it('keeps æøå and fits one GSM 7-bit SMS with the link, in every language', () => {
-    const s = { ...per, type: 'alarm.smoke' as const, residentName: 'Bjørn Åsmund Ærø', address: 'Øvre Slottsgate 113, 0157 Oslo' };
+    const s = {
+      ...per,
+      type: 'alarm.smoke' as const,
+      residentName: 'Bjørn Åsmund Ærø',
+      address: 'Øvre Slottsgate 113, 0157 Oslo',
+    };
     for (const lang of ['nb', 'sv', 'en']) {
       const text = alertText(lang, s, 'K7Q', LINK);
       expect(smsLength(text)).toMatchObject({ encoding: 'gsm7', parts: 1 });
@@ -56,7 +61,12 @@ describe('the alert', () => {
   });
 
   it('gives way in order (question, address detail, prefix) but never drops who, the code or the link', () => {
-    const long = { ...per, residentName: 'Karoline Margrethe Johannessen-Bakken', room: 'Rom 104', address: 'Solbakken sykehjem, Bakkeveien 7' };
+    const long = {
+      ...per,
+      residentName: 'Karoline Margrethe Johannessen-Bakken',
+      room: 'Rom 104',
+      address: 'Solbakken sykehjem, Bakkeveien 7',
+    };
     const text = alertText('nb', long, 'K7Q', LINK);
     expect(smsLength(text).parts).toBe(1);
     expect(text).not.toContain('Kan du dra dit?');
@@ -74,8 +84,12 @@ describe('the alert', () => {
 
 describe('updates and answers', () => {
   it('tells who took it, that it closed, or just informs', () => {
-    expect(updateText('nb', 'taken', { ...per, takenBy: 'Liv Hansen' })).toBe('Trygg: Liv Hansen har tatt alarmen (Fall hos Per Hansen).');
-    expect(updateText('sv', 'taken', { ...per, takenBy: 'Liv Hansen' })).toBe('Trygg: Liv Hansen har tagit larmet (Fall hos Per Hansen).');
+    expect(updateText('nb', 'taken', { ...per, takenBy: 'Liv Hansen' })).toBe(
+      'Trygg: Liv Hansen har tatt alarmen (Fall hos Per Hansen).',
+    );
+    expect(updateText('sv', 'taken', { ...per, takenBy: 'Liv Hansen' })).toBe(
+      'Trygg: Liv Hansen har tagit larmet (Fall hos Per Hansen).',
+    );
     expect(updateText('en', 'closed', per)).toBe('Trygg: The alarm is closed (Fall for Per Hansen).');
     expect(updateText('nb', 'inform', per)).toContain('Til orientering');
   });
@@ -84,8 +98,12 @@ describe('updates and answers', () => {
     expect(replyText('nb', { kind: 'accepted' })).toBe('Takk, du er registrert som den som drar.');
     expect(replyText('sv', { kind: 'accepted' })).toBe('Tack, du är registrerad som den som åker.');
     expect(replyText('en', { kind: 'accepted' })).toBe('Thank you, you are registered as the one going.');
-    expect(replyText('nb', { kind: 'taken-by', by: 'Ola Nordmann' })).toBe('Alarmen er allerede tatt av Ola Nordmann. Takk for svaret.');
-    expect(replyText('nb', { kind: 'help', code: 'K7Q' })).toBe('Svar 1 for JA (jeg drar) eller 2 for NEI, gjerne med koden: "1 K7Q".');
+    expect(replyText('nb', { kind: 'taken-by', by: 'Ola Nordmann' })).toBe(
+      'Alarmen er allerede tatt av Ola Nordmann. Takk for svaret.',
+    );
+    expect(replyText('nb', { kind: 'help', code: 'K7Q' })).toBe(
+      'Svar 1 for JA (jeg drar) eller 2 for NEI, gjerne med koden: "1 K7Q".',
+    );
     expect(replyText('sv', { kind: 'help', code: 'K7Q', unknownCode: 'X9Z' })).toMatch(/^Koden X9Z är okänd\. Svara 1 för JA/);
   });
 
@@ -94,7 +112,10 @@ describe('updates and answers', () => {
       for (const kind of ['accepted', 'declined', 'already-closed', 'not-asked', 'retry'] as const) {
         expect(smsLength(replyText(lang, { kind }))).toMatchObject({ encoding: 'gsm7', parts: 1 });
       }
-      expect(smsLength(replyText(lang, { kind: 'help', code: 'K7Q', unknownCode: 'X9Z' }))).toMatchObject({ encoding: 'gsm7', parts: 1 });
+      expect(smsLength(replyText(lang, { kind: 'help', code: 'K7Q', unknownCode: 'X9Z' }))).toMatchObject({
+        encoding: 'gsm7',
+        parts: 1,
+      });
     }
   });
 });
