@@ -211,16 +211,18 @@ export class SmsChannel implements Channel {
       return;
     }
     const who = maskPhone(from);
-    // The gateway may deliver one message twice: the same sender, text and time is taken once.
+    const alerts = await alertsTo(this.deps.db, from);
+    const latest = alerts[0];
+    // A gateway may hand one message on twice, stamped anew (a lost deliver_sm_resp): the same
+    // words from the same number about the same newest alert are taken once (they say nothing new).
+    const said = e.text.normalize('NFKC').trim().replace(/\s+/g, ' ').toUpperCase();
     const key = createHash('sha256')
-      .update(JSON.stringify([from, e.to, e.text, e.at]))
+      .update(JSON.stringify([from, said, latest?.notificationId ?? e.at]))
       .digest('base64url');
     if (!(await takeReply(this.deps.db, key, from))) {
       log.info({ from: who }, 'sms: the same reply again; taken once');
       return;
     }
-    const alerts = await alertsTo(this.deps.db, from);
-    const latest = alerts[0];
     if (!latest?.recipient) {
       log.warn(
         { code: 'TRYGG_ERR_SMS_SENDER_UNKNOWN', from: who },
