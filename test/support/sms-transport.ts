@@ -42,6 +42,11 @@ export class TestSmsTransport implements SmsTransport {
     return Promise.resolve({ messageId });
   }
 
+  /** Listeners registered now (a stopped channel has removed its own). */
+  get listening(): number {
+    return this.listeners.size;
+  }
+
   onEvent(listener: (e: SmsEvent) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
