@@ -2,6 +2,7 @@
  * What a person reads, in nb, sv and en: the alert within one GSM 7-bit SMS when it can be
  * (æøå are GSM), shortened in the documented order, and the answers to a reply.
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Notification } from '@trygg/alarm-core';
 import { gsm7Septets, smsLength } from './sms-length.js';
@@ -117,5 +118,29 @@ describe('updates and answers', () => {
         parts: 1,
       });
     }
+  });
+});
+
+describe('docs/sms.md', () => {
+  const doc = readFileSync(new URL('../../../docs/sms.md', import.meta.url), 'utf8');
+  const s = { ...per, takenBy: 'Liv Hansen' };
+  const link = 'https://trygg.example.no/s/Xy7Q2mN4pK';
+  const written = (lang: string) => [
+    alertText(lang, s, 'K7Q', link),
+    updateText(lang, 'inform', s),
+    updateText(lang, 'taken', s),
+    updateText(lang, 'closed', s),
+    ...(['accepted', 'declined', 'already-closed', 'not-asked', 'retry'] as const).map((kind) => replyText(lang, { kind })),
+    replyText(lang, { kind: 'taken-by', by: 'Ola Nordmann' }),
+    replyText(lang, { kind: 'help', code: 'K7Q' }),
+    replyText(lang, { kind: 'help', code: 'K7Q', unknownCode: 'X9Z' }),
+  ];
+
+  it('shows exactly the texts the code writes, in nb, sv and en', () => {
+    const all = ['nb', 'sv', 'en'].flatMap(written);
+    expect(all.filter((t) => !doc.includes(`\`${t}\``))).toEqual([]);
+    // The rows of the three text tables: a text alone in the second cell (the reply grammar's rows hold several).
+    const rows = doc.split('\n').filter((l) => /^\| [^|`]+\| `[^`]+` +\|$/.test(l));
+    expect(rows).toHaveLength(all.length);
   });
 });
