@@ -25,7 +25,7 @@ afterAll(async () => {
 });
 
 function context(running: Partial<Parts>): PartContext {
-  const find = <K extends keyof Parts>(name: K) => (running[name] as Parts[K] | undefined) ?? null;
+  const find = <K extends keyof Parts>(name: K) => running[name] ?? null;
   return {
     config: { ...DEFAULTS, defaultLanguage: 'sv', phoneRegion: 'SE' },
     logger,

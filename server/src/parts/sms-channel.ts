@@ -28,7 +28,9 @@ declare module './part.js' {
  * DeliveryLog); until then receipts and answers are logged only (sms-channel.ts).
  */
 function reportsOf(engine: Engine | null): DeliveryReports | null {
-  return (engine as (Engine & { reports?: DeliveryReports }) | null)?.reports ?? null;
+  const offer: object | null = engine;
+  if (!offer || !('reports' in offer)) return null;
+  return (offer.reports as DeliveryReports | null | undefined) ?? null;
 }
 
 export const smsChannel: Part<'smsChannel'> = {
