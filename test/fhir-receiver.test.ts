@@ -1,5 +1,5 @@
 /**
- * The stand-in journal (test/support/fhir-receiver) against a client built the way a real one
+ * The stand-in journal (@trygg/simulators/fhir-receiver) against a client built the way a real one
  * is, with jose: private_key_jwt client assertions, DPoP proofs, conditional creates, and each
  * failure mode the outbox worker must survive.
  */
@@ -7,7 +7,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { importJWK, SignJWT, type CryptoKey, type JWK } from 'jose';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { fhirValidator } from '@trygg/alarm-core/fhir-schema';
-import { startFhirReceiver, type FhirReceiver } from '../simulators/src/fhir-receiver/index.js';
+import { startFhirReceiver, type FhirReceiver } from '@trygg/simulators/fhir-receiver';
 
 const NATIONAL_ID = 'urn:oid:2.16.578.1.12.4.1.4.1';
 const ALARM_IDS = 'urn:ietf:rfc:3986';

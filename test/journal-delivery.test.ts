@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JournalBacklogState, JournalEntry } from '@trygg/alarm-core';
-import type { FhirReceiver } from '../simulators/src/fhir-receiver/index.js';
+import type { FhirReceiver } from '@trygg/simulators/fhir-receiver';
 import { startWithJournal, type JournalSetup } from './support/journal.js';
 import type { TestService } from './support/service.js';
 

@@ -75,6 +75,11 @@ export const ERRORS = {
     status: 400,
     message: 'keys.p256dh must be a P-256 public key (65 octets, uncompressed) and keys.auth 16 octets, base64url',
   },
+  TRYGG_ERR_SMPP_BIND: {
+    status: 502,
+    message: 'the SMS gateway refused the SMPP bind (system id, password or system type)',
+  },
+  TRYGG_ERR_SMPP_PDU: { status: 502, message: 'the SMS gateway sent a PDU or text Trygg cannot read' },
   TRYGG_ERR_SMS_REPLY_INVALID: {
     status: 400,
     message: 'an SMS reply is not an answer (1/JA or 2/NEI, with or without the code): the help text was sent back',

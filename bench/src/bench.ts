@@ -25,6 +25,7 @@ import { optionsHelp, parseBenchArgs, SECTIONS, type Sizes } from './options.js'
 import { resultName, writeResult } from './results.js';
 import { benchPush, pushFigures } from './push.js';
 import { benchScale, scaleFigures } from './scale.js';
+import { benchSms, smsFigures } from './sms.js';
 import { benchScaip, scaipFigures } from './scaip.js';
 import { benchTelemetry, telemetryFigures } from './telemetry.js';
 
@@ -156,6 +157,10 @@ const sections: Record<(typeof SECTIONS)[number], Section> = {
   push: async ({ sizes: s }) => {
     const result = await benchPush({ subscriptions: 1000, messages: s.pushes, rounds: s.rounds, log });
     return { result, figures: pushFigures(result) };
+  },
+  sms: async ({ sizes: s }) => {
+    const result = await benchSms({ messages: s.sms, rounds: s.rounds, log });
+    return { result, figures: smsFigures(result) };
   },
   // Its own database: the registry it seeds must not change what the other benchmarks see.
   directory: async ({ sizes: s }) =>

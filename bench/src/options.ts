@@ -29,6 +29,7 @@ export const OPTIONS = {
   sockets: { default: 1_000, quick: 200, help: 'operator sockets for the live fan-out' },
   updates: { default: 40, quick: 10, help: 'live updates per fan-out round' },
   pushes: { default: 5_000, quick: 1_000, help: 'push messages per round' },
+  sms: { default: 5_000, quick: 1_000, help: 'SMS submitted per round (SMPP, to the local SMSC)' },
   'gw-devices': { default: 10_000, quick: 500, help: 'connected devices (memory, reconnect storm)' },
   'gw-alarms': { default: 1_000, quick: 90, help: 'alarms for the gateway latency figure, over all rounds' },
   'gw-flood-alarms': {
@@ -57,6 +58,7 @@ export const SECTIONS = [
   'scaip',
   'fanout',
   'push',
+  'sms',
   'directory',
   'gateway',
   'scale',

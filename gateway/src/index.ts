@@ -9,3 +9,4 @@ export * from './telemetry.js';
 export * from './scaip/index.js';
 export * from './telemetry-series.js';
 export * from './connection-limit.js';
+export * from './smpp/index.js';

@@ -9,6 +9,8 @@ import { Compile } from 'typebox/compile';
 import { TryggError } from '@trygg/alarm-core';
 
 const Port = Type.Integer({ minimum: 0, maximum: 65535 });
+/** An SMS sender: "+" and a number, a short code or number, or a name with a letter (gateway/src/smpp/address.ts chooses its TON/NPI). */
+const SENDER_PATTERN = '^(\\+[1-9][0-9]{6,14}|[0-9]{3,15}|[A-Za-z0-9 ._-]{0,10}[A-Za-z][A-Za-z0-9 ._-]{0,10})$';
 /** A port, or null = that listener is off. */
 const OptionalPort = Type.Union([Port, Type.Null()]);
 
@@ -153,6 +155,20 @@ export const ConfigSchema = Type.Object({
   dbConnectTimeoutMs: Type.Integer({ minimum: 100, maximum: 120_000 }),
   /** Milliseconds a statement of the service may run (every pool but telemetry retention's). */
   dbStatementTimeoutMs: Type.Integer({ minimum: 500, maximum: 3_600_000 }),
+  /** The SMS gateway (SMPP 3.4); null = none (the embedded default runs the local SMSC instead, docs/sms.md). */
+  smppHost: Type.Union([Type.String({ minLength: 1 }), Type.Null()]),
+  smppPort: Type.Integer({ minimum: 1, maximum: 65535 }),
+  smppTls: Type.Boolean(),
+  /** bind_transceiver credentials: system_id (≤ 15), password (≤ 8 in SMPP 3.4, a secret: never logged), system_type (≤ 12). */
+  smppSystemId: Type.String({ minLength: 1, maxLength: 15 }),
+  smppPassword: Type.String({ maxLength: 8 }),
+  smppSystemType: Type.String({ maxLength: 12 }),
+  /** Source address of Trygg's texts: "+4790000000", a short code, or a name of at most 11 characters. */
+  smsSender: Type.String({ minLength: 1, maxLength: 16, pattern: SENDER_PATTERN }),
+  /** GSM 7-bit when every character fits, else UCS-2 (`auto`); or always one of them. */
+  smsEncoding: Type.Enum(['auto', 'gsm', 'ucs2']),
+  /** submit_sm outstanding at once (the gateway's window). */
+  smppWindow: Type.Integer({ minimum: 1, maximum: 1000 }),
 });
 export type Config = Static<typeof ConfigSchema>;
 
@@ -234,6 +250,15 @@ const ENV: Record<string, { key: keyof Config; parse: (v: string) => unknown }> 
   TRYGG_MQTT_PASSWORD: { key: 'mqttPassword', parse: (v) => v },
   TRYGG_DB_CONNECT_TIMEOUT_MS: { key: 'dbConnectTimeoutMs', parse: toNumber },
   TRYGG_DB_STATEMENT_TIMEOUT_MS: { key: 'dbStatementTimeoutMs', parse: toNumber },
+  TRYGG_SMPP_HOST: { key: 'smppHost', parse: (v) => v },
+  TRYGG_SMPP_PORT: { key: 'smppPort', parse: toNumber },
+  TRYGG_SMPP_TLS: { key: 'smppTls', parse: toBool },
+  TRYGG_SMPP_SYSTEM_ID: { key: 'smppSystemId', parse: (v) => v },
+  TRYGG_SMPP_PASSWORD: { key: 'smppPassword', parse: (v) => v },
+  TRYGG_SMPP_SYSTEM_TYPE: { key: 'smppSystemType', parse: (v) => v },
+  TRYGG_SMS_SENDER: { key: 'smsSender', parse: (v) => v },
+  TRYGG_SMS_ENCODING: { key: 'smsEncoding', parse: (v) => v.toLowerCase() },
+  TRYGG_SMPP_WINDOW: { key: 'smppWindow', parse: toNumber },
 };
 
 /** Every environment variable the config reads (the docs are checked against it: config-doc.test.ts). */
@@ -319,6 +344,15 @@ export const DEFAULTS: Config = {
   mqttPassword: null,
   dbConnectTimeoutMs: 5_000,
   dbStatementTimeoutMs: 10_000,
+  smppHost: null,
+  smppPort: 2775,
+  smppTls: false,
+  smppSystemId: 'trygg',
+  smppPassword: '',
+  smppSystemType: '',
+  smsSender: 'Trygg',
+  smsEncoding: 'auto',
+  smppWindow: 10,
 };
 
 function toNumber(v: string): unknown {
@@ -397,6 +431,15 @@ export function loadConfig(
     throw new TryggError(
       'TRYGG_ERR_CONFIG',
       'Invalid configuration: TRYGG_MQTTS_CERT_FILE and TRYGG_MQTTS_KEY_FILE are required when TRYGG_MQTTS_PORT is set',
+    );
+  }
+  if (/[A-Za-z]/.test(merged.smsSender) && merged.smsSender.length > 11) {
+    throw new TryggError('TRYGG_ERR_CONFIG', 'Invalid configuration: TRYGG_SMS_SENDER as a name has at most 11 characters');
+  }
+  if (merged.smppHost && !merged.smppPassword) {
+    throw new TryggError(
+      'TRYGG_ERR_CONFIG',
+      'Invalid configuration: TRYGG_SMPP_PASSWORD is required when TRYGG_SMPP_HOST is set',
     );
   }
   if (merged.httpHeadersTimeoutS > merged.httpRequestTimeoutS) {

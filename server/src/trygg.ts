@@ -10,7 +10,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import pino, { type Logger } from 'pino';
-import type { AlarmEngine, EngineDeps, JournalWorkerDeps, Notifier, Pool } from '@trygg/alarm-core';
+import type { AlarmEngine, EngineDeps, JournalWorkerDeps, Notifier, Pool, SmsTransport } from '@trygg/alarm-core';
 import type { LiveServer, Resolve } from '@trygg/dashboard';
 import type { ExternalBrokerConsumer, GatewayLimits, MqttGateway, ScaipReceiver, ScaipReceiverOptions } from '@trygg/gateway';
 import type { FastifyInstance } from 'fastify';
@@ -33,6 +33,7 @@ import { StopStack, type Part, type PartContext, type Parts } from './parts/part
 import { push } from './parts/push.js';
 import { smsChannel } from './parts/sms-channel.js';
 import { scaip } from './parts/scaip.js';
+import { sms } from './parts/sms.js';
 import { telemetryRetention } from './parts/telemetry-retention.js';
 import { web } from './parts/web.js';
 
@@ -42,6 +43,7 @@ const PARTS: Part[] = [
   demo, // the demo municipality, into an empty database
   identity, // tokens, the identity provider, the access verifier
   push, // web push: VAPID keys, endpoint guard, notifier
+  sms, // the SMPP transport to the SMS gateway (or the demo's local SMSC)
   liveRedis, // socket.io fan-out through Redis (several nodes)
   live, // the live channel (closed with HTTP, by web)
   directory, // who hears about an alarm; the registry change listener
@@ -76,6 +78,8 @@ export interface Trygg {
   ports: { http: number; mqtt: number; mqtts: number; sip: { udp: number | null; tcp: number | null; tls: number | null } };
   /** Path of demo.json when the demo was seeded on this start. */
   demoFile: string | null;
+  /** The SMS gateway's transport; null when the node has none. */
+  sms: SmsTransport | null;
   stop(): Promise<void>;
 }
 
@@ -156,6 +160,7 @@ function handleOf({ config, logger, get, find }: PartContext, stop: () => Promis
       sip: scaip?.ports ?? { udp: null, tcp: null, tls: null },
     },
     demoFile: find('demo')?.file ?? null,
+    sms: find('sms')?.transport ?? null,
     stop,
   };
 }

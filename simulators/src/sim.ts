@@ -15,6 +15,7 @@ import { DEFAULT_BEHAVIOUR, faster, startPeople, type People, type Person } from
 import { SimClock } from './rates.js';
 import { startScenario } from './scenario.js';
 import { startScaipPlayer, type ScaipPlayer, type SimScaipUnit } from './scaip/player.js';
+import { startSmsPhones, type SmscLogin } from './smsc/phones.js';
 import { Tally } from './tally.js';
 
 const usage = `npm run sim -- [options]
@@ -216,6 +217,28 @@ if (!values['no-people']) {
   log('--no-people: nobody answers; claim and resolve on the operator page');
 }
 
+// Relatives' phones: the embedded SMSC of `npm start` (no TRYGG_SMPP_HOST) wrote its port and the phones' login.
+let phones: Awaited<ReturnType<typeof startSmsPhones>> | null = null;
+if (!values['no-people']) {
+  const smscFile = path.join(dataDir, 'smsc.json');
+  const login = await readFile(smscFile, 'utf8').then(
+    (t) => JSON.parse(t) as SmscLogin,
+    () => null,
+  );
+  if (login) {
+    phones = await startSmsPhones({
+      login,
+      behaviour: faster({ ...DEFAULT_BEHAVIOUR, accept, decline }, peopleSpeed),
+      verbose,
+      log,
+    }).catch((err: unknown) => {
+      log(`SMS phones not played (${smscFile}: ${err instanceof Error ? err.message : String(err)}); is \`npm start\` running?`);
+      return null;
+    });
+    if (phones) log(`relatives' phones connected to the demo's SMSC at ${login.host}:${login.port}`);
+  }
+}
+
 const scenario = startScenario({
   sim,
   devices,
@@ -256,7 +279,10 @@ if (scaipUnits.length > 0) {
 const summary = setInterval(() => {
   log(
     `[${clock.label()}${everyS ? '' : ` ×${speed}`}] ` +
-      tally.line(`devices connected ${sim.connected()}/${devices.length}; people online ${crowd?.online() ?? 0}`),
+      tally.line(
+        `devices connected ${sim.connected()}/${devices.length}; people online ${crowd?.online() ?? 0}` +
+          (phones ? `; SMS received ${phones.received()}, replied ${phones.replied()}` : ''),
+      ),
   );
 }, summaryS * 1000);
 
@@ -264,6 +290,7 @@ const stop = () => {
   clearInterval(summary);
   scenario.stop();
   crowd?.stop();
+  phones?.stop();
   api.close();
   Promise.all([sim.stop(), scaip?.stop()]).then(
     () => {

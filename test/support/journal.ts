@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { startFhirReceiver, type FhirReceiver } from '../../simulators/src/fhir-receiver/index.js';
+import { startFhirReceiver, type FhirReceiver } from '@trygg/simulators/fhir-receiver';
 import { startTestService, type TestService } from './service.js';
 
 export interface JournalSetup {

@@ -5,7 +5,7 @@
  * needs the channel); the engine it gives replies to, and the delivery log it reports receipts
  * and answers to, are looked up when a receipt or a reply comes.
  */
-import type { DeliveryReports, SmsTransport } from '@trygg/alarm-core';
+import type { DeliveryReports } from '@trygg/alarm-core';
 import { SmsChannel } from '@trygg/dashboard';
 import type { Engine } from './engine.js';
 import { started, type Part } from './part.js';
@@ -18,8 +18,6 @@ export interface SmsChannelOffer {
 declare module './part.js' {
   interface Parts {
     smsChannel: SmsChannelOffer;
-    // The same declaration as parts/sms.ts (the SMPP transport's part) makes: identical, so both may stand.
-    sms: { transport: SmsTransport };
   }
 }
 

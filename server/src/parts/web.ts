@@ -65,6 +65,7 @@ export const web: Part<'web'> = {
           store: () => !storeHealth.failing,
           // A node without device ingress has no broker to wait for.
           broker: () => (gateway?.ready ?? true) && (scaip?.ready ?? true),
+          sms: () => find('sms')?.transport.ready ?? null,
         },
       });
       // A signed-in live socket stops counting against its address's connection cap.

@@ -13,6 +13,8 @@ export interface HealthChecks {
   /** Recent event stores are not failing. */
   store(): boolean;
   broker(): boolean;
+  /** Bound to the SMS gateway; null when the node has none. */
+  sms(): boolean | null;
 }
 
 /** The longest `/readyz` waits for the database before it answers 503. */
@@ -51,7 +53,14 @@ const health: FastifyPluginAsyncTypebox<{ checks: HealthChecks }> = async (app, 
     const ready = db && store && broker;
     // Not ready is 503 with the same body (the contract's 503), so a balancer and a person both see why.
     reply.code(ready ? 200 : 503);
-    return { status: ready ? ('ready' as const) : ('not-ready' as const), database: db, store, broker };
+    const sms = checks.sms();
+    return {
+      status: ready ? ('ready' as const) : ('not-ready' as const),
+      database: db,
+      store,
+      broker,
+      ...(sms === null ? {} : { sms }),
+    };
   });
 };
 export default health;

@@ -8,6 +8,8 @@ export const Readiness = Type.Object({
   database: Type.Boolean(),
   store: Type.Boolean(),
   broker: Type.Boolean(),
+  /** Bound to the SMS gateway; absent when the node has none. Informative: it does not make the node not-ready. */
+  sms: Type.Optional(Type.Boolean()),
 });
 export type Readiness = Static<typeof Readiness>;
 

@@ -9,6 +9,7 @@ import { localized, msg, str } from '@lit/localize';
 import type { Alarm, DeviceHealth, RelativeAlarmState, ResidentCard } from '@trygg/alarm-core';
 import { errorMessage } from '../api.js';
 import { fetchResidentCard, revealKeySafe } from '../data/resident.js';
+import { kindLabel } from '../device-labels.js';
 import { formatClock, typeLabel } from '../labels.js';
 import { shared } from '../styles.js';
 
@@ -162,7 +163,7 @@ export class TryggResidentCard extends LitElement {
         ${c.devices.map(
           (d) =>
             html`<li data-device=${d.id} data-health=${d.health}>
-              ${d.kind} (${d.id}) –
+              ${kindLabel(d.kind)} (${d.id}) –
               <span class=${d.health === 'ok' ? '' : 'warn'}>${health(d.health)}</span
               >${d.battery !== null ? html` · ${msg(str`battery ${d.battery} %`, { id: 'resident.battery' })}` : null}${d.lastSeenAt ? html` · ${msg(str`last heard ${formatClock(d.lastSeenAt)}`, { id: 'resident.last-seen' })}` : null}
             </li>`,
