@@ -84,6 +84,14 @@ export const ERRORS = {
     message: 'the SMS gateway refused the SMPP bind (system id, password or system type)',
   },
   TRYGG_ERR_SMPP_PDU: { status: 502, message: 'the SMS gateway sent a PDU or text Trygg cannot read' },
+  TRYGG_ERR_SMS_REPLY_INVALID: {
+    status: 400,
+    message: 'an SMS reply is not an answer (1/JA or 2/NEI, with or without the code): the help text was sent back',
+  },
+  TRYGG_ERR_SMS_SENDER_UNKNOWN: {
+    status: 404,
+    message: 'an SMS reply came from a number that was not alerted: nothing was done',
+  },
   TRYGG_ERR_CONFIG: { status: 500, message: 'invalid configuration' },
   TRYGG_ERR_PORT_UNAVAILABLE: { status: 500, message: 'a port Trygg must listen on is in use or not allowed' },
   TRYGG_ERR_INTERNAL: { status: 500, message: 'internal error' },

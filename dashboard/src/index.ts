@@ -3,3 +3,4 @@ export * from './live-server.js';
 export * from './static.js';
 export * from './push/index.js';
 export * from './redis-adapter.js';
+export * from './sms/index.js';

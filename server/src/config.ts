@@ -96,6 +96,10 @@ export const ConfigSchema = Type.Object({
    * response centre together with the technicians (other kinds: technicians only).
    */
   protectingDeviceKinds: Type.Array(Type.String({ minLength: 2, maxLength: 32, pattern: '^[a-z][a-z0-9-]*$' })),
+  /** The language of texts to someone with no account of their own (a relative reached by SMS). */
+  defaultLanguage: Type.Enum(['nb', 'sv', 'en']),
+  /** Where a phone number typed without a country code is (ISO 3166-1 alpha-2: NO, SE, DK, FI …). */
+  phoneRegion: Type.String({ pattern: '^[A-Z]{2}$' }),
   /** Seconds a device has to send its test event after a technician starts a test. */
   installationTestWindowS: Type.Integer({ minimum: 10, maximum: 3600 }),
   /** Contact given to push services in the VAPID JWT (RFC 8292 §2.1): `mailto:` or `https:`. */
@@ -226,6 +230,8 @@ const ENV: Record<string, { key: keyof Config; parse: (v: string) => unknown }> 
   TRYGG_SIP_MAX_IN_FLIGHT: { key: 'sipMaxInFlight', parse: toNumber },
   TRYGG_TIME_ZONE: { key: 'timeZone', parse: (v) => v },
   TRYGG_PROTECTING_DEVICE_KINDS: { key: 'protectingDeviceKinds', parse: toList },
+  TRYGG_DEFAULT_LANGUAGE: { key: 'defaultLanguage', parse: (v) => v.trim().toLowerCase() },
+  TRYGG_PHONE_REGION: { key: 'phoneRegion', parse: (v) => v.trim().toUpperCase() },
   TRYGG_TEST_WINDOW_S: { key: 'installationTestWindowS', parse: toNumber },
   TRYGG_VAPID_SUBJECT: { key: 'vapidSubject', parse: (v) => v },
   TRYGG_PUSH_ACTION_TTL_SECONDS: { key: 'pushActionTtlSeconds', parse: toNumber },
@@ -321,6 +327,8 @@ export const DEFAULTS: Config = {
   sipMaxInFlight: 1000,
   timeZone: 'Europe/Oslo',
   protectingDeviceKinds: [...PROTECTING_DEVICE_KINDS],
+  defaultLanguage: 'nb',
+  phoneRegion: 'NO',
   installationTestWindowS: 600,
   vapidSubject: 'mailto:drift@trygg.localhost',
   pushActionTtlSeconds: 1800,

@@ -35,6 +35,7 @@ import { mqttBroker } from './parts/mqtt-broker.js';
 import { mqttConsumer } from './parts/mqtt-consumer.js';
 import { StopStack, type Part, type PartContext, type Parts } from './parts/part.js';
 import { push } from './parts/push.js';
+import { smsChannel } from './parts/sms-channel.js';
 import { scaip } from './parts/scaip.js';
 import { sms } from './parts/sms.js';
 import { telemetryRetention } from './parts/telemetry-retention.js';
@@ -50,6 +51,7 @@ const PARTS: Part[] = [
   liveRedis, // socket.io fan-out through Redis (several nodes)
   live, // the live channel (closed with HTTP, by web)
   directory, // who hears about an alarm; the registry change listener
+  smsChannel, // the SMS channel over the sms part's gateway: texts, receipts, answers by reply
   engine, // the alarm engine: stops after the gateways, so what they committed is applied
   ingress, // inbox, telemetry writer (flushed after the gateways stop), metrics, store health
   mqttBroker, // the embedded MQTT broker (without TRYGG_MQTT_URL)

@@ -3,6 +3,7 @@ export * from './vocabulary.js';
 export * from './device-event.js';
 export * from './device-input.js';
 export * from './escalation.js';
+export * from './acting.js';
 export * from './alarm.js';
 export * from './rules.js';
 export * from './commands.js';

@@ -5,6 +5,7 @@
  */
 import type { Actor, Alarm } from '../contracts/alarm.js';
 import type { AlarmCommand } from '../contracts/commands.js';
+import { actingId } from '../contracts/acting.js';
 import type { Alert, Recipient } from '../contracts/escalation.js';
 import { Draft, refuse, type StepResult } from './draft.js';
 import { advance, close, isOpen } from './escalate.js';
@@ -32,7 +33,8 @@ export function onCommand(alarm: Alarm | null, command: AlarmCommand, actor: Act
         // Whoever was asked may still go: after saying no, and after their time ran out.
         alert = d.esc.alerts.find(
           (a) =>
-            a.recipient.userId === actor.userId && (a.state === 'pending' || a.state === 'declined' || a.state === 'expired'),
+            actingId(a.recipient) === actor.userId &&
+            (a.state === 'pending' || a.state === 'declined' || a.state === 'expired'),
         );
         if (!alert) return refuse(alarm, 'TRYGG_ERR_NOT_ALERTED');
       }
@@ -43,7 +45,7 @@ export function onCommand(alarm: Alarm | null, command: AlarmCommand, actor: Act
       if (alarm.state !== 'open') return refuse(alarm, 'TRYGG_ERR_ALARM_CLAIMED');
       const d = new Draft(alarm, now);
       const alert = d.esc.alerts.find(
-        (a) => a.recipient.userId === actor.userId && (a.state === 'pending' || a.state === 'expired'),
+        (a) => actingId(a.recipient) === actor.userId && (a.state === 'pending' || a.state === 'expired'),
       );
       if (!alert) return refuse(alarm, 'TRYGG_ERR_NOT_ALERTED');
       alert.state = 'declined';

@@ -3,6 +3,7 @@
  * referenced by identifier (logical references), because the receiver owns those records and
  * Trygg does not know their server ids. Also the bundle entry, which names what it does send.
  */
+import { actingId } from '../contracts/acting.js';
 import type { Actor, Alarm } from '../contracts/alarm.js';
 import type { Recipient } from '../contracts/escalation.js';
 import type { DeviceEventType } from '../contracts/vocabulary.js';
@@ -52,13 +53,13 @@ export function personReference(alarm: Alarm, who: Actor | Recipient): Reference
   const recipient =
     'kind' in who
       ? who
-      : alarm.escalation.alerts.find((a) => a.recipient.userId === who.userId && a.recipient.kind !== 'response-centre')
+      : alarm.escalation.alerts.find((a) => actingId(a.recipient) === who.userId && a.recipient.kind !== 'response-centre')
           ?.recipient;
   if (recipient?.kind === 'relative') {
     return { type: 'RelatedPerson', identifier: { system: ID.relative, value: recipient.id }, ...display(who.name) };
   }
   const type = 'role' in who && who.role === 'relative' ? 'RelatedPerson' : 'Practitioner';
-  // Only someone with a user account can accept or decline, so the recipient fallback is for completeness.
+  // A relative without an account answers by SMS as `relative/<id>` (actingId) and is found above.
   const identifier: Identifier = who.userId
     ? { system: ID.user, value: who.userId }
     : { system: ID.recipient, value: recipient?.id ?? who.name };

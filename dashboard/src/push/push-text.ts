@@ -4,7 +4,7 @@
  */
 import type { Notification } from '@trygg/alarm-core';
 
-type Lang = 'nb' | 'sv' | 'en';
+export type Lang = 'nb' | 'sv' | 'en';
 type Summary = Notification['summary'];
 
 const TYPE: Record<Lang, Record<string, string>> = {
@@ -93,6 +93,12 @@ const WORDS = {
 
 export function langOf(locale: string): Lang {
   return locale === 'sv' || locale === 'en' ? locale : 'nb';
+}
+
+/** The alarm type in words ("Fall", "Brannalarm"), in the person's language; the SMS texts use it too. */
+export function alarmTypeName(locale: string, type: string): string {
+  const lang = langOf(locale);
+  return TYPE[lang][type] ?? WORDS[lang].technical;
 }
 
 export function pushText(locale: string, kind: Notification['kind'], s: Summary) {

@@ -68,6 +68,8 @@ export async function eraseResident(
          FROM alarms a WHERE a.id = n.alarm_id AND a.resident_id = $1`,
       [residentId, ERASED_NAME, ERASED_RELATIVE],
     );
+    // The SMS channel's record of texts to relatives' phones (numbers, short codes) goes with them.
+    await db.query('DELETE FROM sms_messages s USING alarms a WHERE a.id = s.alarm_id AND a.resident_id = $1', [residentId]);
     const journal = await db.query(
       `UPDATE journal_outbox SET record = trygg_scrub_alarm(record, $2, $3, $4)
         WHERE resident_id = $1 AND kind = 'alarm' AND status = 'journaled'`,
