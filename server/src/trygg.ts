@@ -10,10 +10,11 @@
  */
 import type { AddressInfo } from 'node:net';
 import pino, { type Logger } from 'pino';
-import type { AlarmEngine, EngineDeps, JournalWorkerDeps, Notifier, Pool } from '@trygg/alarm-core';
+import type { AlarmEngine, EngineDeps, JournalWorkerDeps, Notifier, Pool, SmsTransport } from '@trygg/alarm-core';
 import type { LiveServer, Resolve } from '@trygg/dashboard';
 import type { ExternalBrokerConsumer, GatewayLimits, MqttGateway, ScaipReceiver, ScaipReceiverOptions } from '@trygg/gateway';
 import type { FastifyInstance } from 'fastify';
+import type { SignInLinkMaker } from './auth/signin-links.js';
 import type { TokenService } from './auth/tokens.js';
 import type { Config } from './config.js';
 import { database } from './parts/database.js';
@@ -70,6 +71,8 @@ export interface Trygg {
   live: LiveServer;
   http: FastifyInstance;
   tokens: TokenService;
+  /** Makes a person's single-use sign-in link (identity part). */
+  signInLink: SignInLinkMaker;
   /** The bound HTTP, MQTT, MQTTS and SIP ports (useful with port 0; mqtt / mqtts 0 = none; null = that SIP listener is off). */
   ports: { http: number; mqtt: number; mqtts: number; sip: { udp: number | null; tcp: number | null; tls: number | null } };
   /** Path of demo.json when the demo was seeded on this start. */
@@ -79,6 +82,11 @@ export interface Trygg {
 
 export interface StartOptions {
   logger?: Logger;
+  /**
+   * The SMS gateway for sign-in links when no `sms` part runs (tests: a recording double, until
+   * they use the SMPP simulator).
+   */
+  signInSms?: SmsTransport;
   /** Replaces the web-push notifier (tests that count notifications). */
   notifier?: Notifier;
   /** Engine tuning (sweep period, heartbeat grace, timer instrumentation, delivery backoff). */
@@ -147,6 +155,7 @@ function handleOf({ config, logger, get, find }: PartContext, stop: () => Promis
     live: get('live').live,
     http,
     tokens: get('identity').tokens,
+    signInLink: get('identity').signInLink,
     ports: {
       http: httpPort,
       mqtt: gateway ? gateway.port : 0,

@@ -364,4 +364,22 @@ export const templates: Record<keyof typeof nb, TemplateLike> = {
   'invite.signed-up': 'Har loggat in',
   'invite.make': 'Skapa inbjudningslänk',
   'invite.valid-until': 'Skicka länken till den anhöriga. Den fungerar en gång, till',
+
+  'link.title': 'Skicka en ny inloggningslänk till mig',
+  'link.section': 'Inloggningslänk',
+  'link.refused': 'Den här inloggningslänken har redan använts eller har gått ut. Länkar fungerar en gång, en kort stund.',
+  'link.intro': 'Skriv ditt mobilnummer. Vi skickar en länk till numret vi har registrerat.',
+  'link.phone': 'Mobilnummer',
+  'link.send': 'Skicka länk',
+  'link.phone-invalid': 'Skriv mobilnumret vi har registrerat för dig, till exempel +46 70 123 45 67.',
+  'link.limited': 'För många länkar har begärts. Vänta en timme och försök igen, eller kontakta larmcentralen.',
+  'link.unavailable': 'Inloggningslänkar kan inte skickas med sms här. Kontakta larmcentralen för att få en ny länk.',
+  'link.sent':
+    'Om numret finns registrerat hos oss är ett sms med en ny inloggningslänk på väg. Länken fungerar en gång, en kort stund.',
+  'signins.title': 'Inloggade enheter',
+  'signins.none': 'Ingen enhet är inloggad.',
+  'signins.this': 'Den här enheten',
+  'signins.sign-out-this': 'Logga ut den här enheten',
+  'signins.revoked': str`${0} är utloggad.`,
+  'signins.last-used': str`Senast använd ${0}`,
 };
