@@ -145,6 +145,7 @@ export class TryggApp extends LitElement {
     super.connectedCallback();
     window.addEventListener(UNAUTHORIZED_EVENT, this._onUnauthorized);
     document.addEventListener('visibilitychange', this._onVisible);
+    window.addEventListener('hashchange', this._onHashChange);
     if (this._session) void localeForUser(this._session.user.userId, this._session.user.locale);
     void this._finishProviderSignIn();
     void this._acceptInvitation();
@@ -178,6 +179,12 @@ export class TryggApp extends LitElement {
     const due = Math.max(5_000, Date.parse(s.expiresAt) - Date.now() - 60_000);
     this._renewTimer = setTimeout(() => void this._renew(), Math.min(due, 2 ** 31 - 1));
   }
+
+  /** A link opened in a tab where the app already runs (the address changes only after `#`). */
+  private readonly _onHashChange = (): void => {
+    void this._acceptInvitation();
+    void this._acceptLink();
+  };
 
   private readonly _onVisible = (): void => {
     if (document.visibilityState === 'visible' && this._session && needsRenewal(this._session)) void this._renew();
@@ -242,6 +249,7 @@ export class TryggApp extends LitElement {
   override disconnectedCallback(): void {
     window.removeEventListener(UNAUTHORIZED_EVENT, this._onUnauthorized);
     document.removeEventListener('visibilitychange', this._onVisible);
+    window.removeEventListener('hashchange', this._onHashChange);
     clearTimeout(this._renewTimer);
     super.disconnectedCallback();
   }
