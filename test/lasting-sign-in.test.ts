@@ -96,7 +96,11 @@ describe('lasting sign-in', () => {
   it('lists the person’s devices and signs one out from the list', async () => {
     const phone = await signIn('staff2');
     const lost = await signIn('staff2');
-    const list = await svc.api<{ devices: { id: string; current: boolean; label: string }[] }>('GET', '/api/me/devices', phone.token);
+    const list = await svc.api<{ devices: { id: string; current: boolean; label: string }[] }>(
+      'GET',
+      '/api/me/devices',
+      phone.token,
+    );
     expect(list.status).toBe(200);
     expect(list.body.devices).toHaveLength(2);
     expect(list.body.devices.filter((d) => d.current)).toHaveLength(1);
