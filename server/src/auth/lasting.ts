@@ -62,13 +62,14 @@ export interface RevokedAccess {
 }
 
 /**
- * Which lasting sign-in a person gets: people on their own phone only (relatives, night staff,
- * technicians); never the response centre's or an administrator's account, which are used at
- * shared consoles.
+ * Which lasting sign-in a person gets: people on their own phone only (relatives, night staff),
+ * as the web app keeps their session on the phone; never the response centre's or an
+ * administrator's account, which are used at shared consoles, nor a technician's (phone or
+ * laptop, a session per tab).
  */
 export function lastingDays(roles: readonly Role[], policy: LastingPolicy): number {
   if (roles.includes('operator') || roles.includes('admin')) return 0;
-  if (roles.includes('staff') || roles.includes('technician')) return policy.staffDays;
+  if (roles.includes('staff')) return policy.staffDays;
   return roles.includes('relative') ? policy.relativeDays : 0;
 }
 
@@ -233,12 +234,18 @@ export class LastingSignIns {
     return rows.map((r) => ({ userId, sessionId: r.access_jti }));
   }
 
-  /** Forgets what can no longer be used: devices revoked or run out a while ago (their tokens go with them). */
+  /**
+   * Forgets what can no longer be used: devices revoked or run out a while ago (their tokens go
+   * with them), and sign-in links run out a while ago.
+   */
   async sweep(keepDays = 30): Promise<number> {
-    const { rowCount } = await this.pool.query(
+    const devices = await this.pool.query(
       `DELETE FROM signin_devices WHERE coalesce(revoked_at, expires_at) < now() - make_interval(days => $1)`,
       [keepDays],
     );
-    return rowCount ?? 0;
+    const links = await this.pool.query(`DELETE FROM signin_links WHERE expires_at < now() - make_interval(days => $1)`, [
+      keepDays,
+    ]);
+    return (devices.rowCount ?? 0) + (links.rowCount ?? 0);
   }
 }

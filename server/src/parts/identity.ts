@@ -45,7 +45,7 @@ function smsTransport(ctx: PartContext): SmsTransport | null {
 export const identity: Part<'identity'> = {
   name: 'identity',
   start: (ctx) =>
-    started(ctx.logger, async () => {
+    started(ctx.logger, async (onStop) => {
       const { config, logger, get, find } = ctx;
       const { pool } = get('database');
       const tokens = await TokenService.load(pool, config.tokenTtlSeconds);
@@ -80,6 +80,11 @@ export const identity: Part<'identity'> = {
         sms: () => smsTransport(ctx),
         logger,
       });
+      // Ended devices and spent links are forgotten after a while (hourly; any node may do it).
+      const sweep = () => lasting.sweep().catch((err: unknown) => logger.warn({ err }, 'sweeping ended sign-ins failed'));
+      const timer = setInterval(() => void sweep(), 3600_000);
+      timer.unref();
+      onStop(async () => clearInterval(timer));
       return { tokens, verifier, lasting, links, signInLink: links.make };
     }),
 };
