@@ -56,6 +56,15 @@ export const ERRORS = {
     message: 'you have opened as many residents’ records by breaking the glass as one person may in a while',
   },
   TRYGG_ERR_INVITATION_INVALID: { status: 401, message: 'the invitation link is unknown, used or expired' },
+  TRYGG_ERR_SIGNIN_LINK_INVALID: { status: 401, message: 'the sign-in link is unknown, used or expired: ask for a new one' },
+  TRYGG_ERR_REFRESH_REUSED: {
+    status: 401,
+    message: 'a used refresh token was presented again: its device is signed out (the token was copied)',
+  },
+  TRYGG_ERR_SMS_UNAVAILABLE: {
+    status: 503,
+    message: 'sign-in links cannot be sent by SMS here (no SMS gateway): contact the response centre',
+  },
   TRYGG_ERR_VALIDATION: { status: 400, message: 'request does not match the schema' },
   TRYGG_ERR_NOT_FOUND: { status: 404, message: 'not found' },
   TRYGG_ERR_NATIONAL_ID_INVALID: { status: 400, message: 'the national id or D-number has wrong check digits or date' },

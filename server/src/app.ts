@@ -9,6 +9,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AlarmEngine, InstallationTest, LivePayload, Pool } from '@trygg/alarm-core';
 import { DASHBOARD_DIST } from '@trygg/dashboard';
 import type { Logger as PinoLogger } from 'pino';
+import type { LastingSignIns } from './auth/lasting.js';
+import type { SignInLinks } from './auth/signin-links.js';
 import type { TokenService } from './auth/tokens.js';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
@@ -39,6 +41,7 @@ import policyRoutes from './routes/policies.js';
 import registryRoutes from './routes/registry/index.js';
 import pushRoutes, { type PushRouteOptions } from './routes/push.js';
 import relativeRoutes from './routes/relatives.js';
+import signInRoutes from './routes/signin.js';
 import residentRoutes from './routes/resident.js';
 import staffRoutes from './routes/staff.js';
 import technicianRoutes from './routes/technician.js';
@@ -64,6 +67,9 @@ export interface AppDeps {
   health: HealthRegistry;
   journalAlertAfterS: number;
   verifier: AccessVerifier;
+  /** Lasting sign-in on people's own phones, and sign-in links. */
+  lasting: LastingSignIns;
+  links: SignInLinks;
   lockout: LockoutPolicy;
   publicUrl: string | null;
   /** The SCAIP receiver's digest realm, which credentials the registry issues are bound to. */
@@ -146,12 +152,26 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     pool: deps.pool,
     tokens: deps.tokens,
     sessions: deps.verifier.sessions,
+    lasting: deps.lasting,
     lockout: deps.lockout,
     attemptsPerMinute,
     onSessionEnded: deps.onSessionEnded,
   });
   await app.register(oauthRoutes, { pool: deps.pool, tokens: deps.tokens, attemptsPerMinute });
-  await app.register(oidcRoutes, { tokens: deps.tokens, verifier: deps.verifier, publicUrl: deps.publicUrl });
+  await app.register(signInRoutes, {
+    tokens: deps.tokens,
+    sessions: deps.verifier.sessions,
+    lasting: deps.lasting,
+    links: deps.links,
+    attemptsPerMinute,
+    onSessionEnded: deps.onSessionEnded,
+  });
+  await app.register(oidcRoutes, {
+    tokens: deps.tokens,
+    verifier: deps.verifier,
+    publicUrl: deps.publicUrl,
+    linkBySms: () => deps.links.canSend,
+  });
   await app.register(alarmRoutes, { pool: deps.pool, engine: deps.engine });
   await app.register(policyRoutes, { pool: deps.pool });
   await app.register(journalRoutes, { pool: deps.pool });
@@ -169,7 +189,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(pushRoutes, { pool: deps.pool, engine: deps.engine, ...deps.push });
   await app.register(residentRoutes, { pool: deps.pool });
   await app.register(statisticsRoutes, { pool: deps.pool });
-  await app.register(relativeRoutes, { pool: deps.pool, tokens: deps.tokens });
+  await app.register(relativeRoutes, { pool: deps.pool, lasting: deps.lasting });
   await app.register(staffRoutes, { pool: deps.pool, online: deps.online });
   await app.register(technicianRoutes, { pool: deps.pool });
   await app.register(telemetryRoutes, { pool: deps.pool });

@@ -34,6 +34,16 @@ export const ConfigSchema = Type.Object({
   demo: Type.Boolean(),
   /** Lifetime of a sign-in token, seconds. */
   tokenTtlSeconds: Type.Integer({ minimum: 60, maximum: 7 * 24 * 3600 }),
+  /** Lasting sign-in on one's own phone: days unused before it ends, for relatives and for staff phones (0 = none). */
+  lastingSignInRelativeDays: Type.Integer({ minimum: 0, maximum: 400 }),
+  lastingSignInStaffDays: Type.Integer({ minimum: 0, maximum: 400 }),
+  /** The access session a lasting sign-in renews, seconds. */
+  lastingAccessTtlS: Type.Integer({ minimum: 60, maximum: 24 * 3600 }),
+  /** How long a sign-in link opens, seconds (an alarm's SMS may ask for its own). */
+  signInLinkTtlS: Type.Integer({ minimum: 60, maximum: 7 * 24 * 3600 }),
+  /** "Send me a new link" requests within an hour, per phone number and per address. */
+  signInLinkPerNumber: Type.Integer({ minimum: 1, maximum: 100 }),
+  signInLinkPerAddress: Type.Integer({ minimum: 1, maximum: 10_000 }),
   /** How long a session's standing (account there and unchanged, not signed out) is cached, and how often live sockets are looked at again. */
   sessionCheckS: Type.Integer({ minimum: 1, maximum: 300 }),
   /** The patient journal's FHIR base URL; null = no delivery (entries wait in the outbox). */
@@ -197,6 +207,12 @@ const ENV: Record<string, { key: keyof Config; parse: (v: string) => unknown }> 
   TRYGG_DEMO: { key: 'demo', parse: toBool },
   TRYGG_TOKEN_TTL_SECONDS: { key: 'tokenTtlSeconds', parse: toNumber },
   TRYGG_SESSION_CHECK_S: { key: 'sessionCheckS', parse: toNumber },
+  TRYGG_LASTING_SIGNIN_RELATIVE_DAYS: { key: 'lastingSignInRelativeDays', parse: toNumber },
+  TRYGG_LASTING_SIGNIN_STAFF_DAYS: { key: 'lastingSignInStaffDays', parse: toNumber },
+  TRYGG_LASTING_ACCESS_TTL_S: { key: 'lastingAccessTtlS', parse: toNumber },
+  TRYGG_SIGNIN_LINK_TTL_S: { key: 'signInLinkTtlS', parse: toNumber },
+  TRYGG_SIGNIN_LINK_PER_NUMBER: { key: 'signInLinkPerNumber', parse: toNumber },
+  TRYGG_SIGNIN_LINK_PER_ADDRESS: { key: 'signInLinkPerAddress', parse: toNumber },
   TRYGG_JOURNAL_URL: { key: 'journalUrl', parse: (v) => v },
   TRYGG_JOURNAL_TOKEN_URL: { key: 'journalTokenUrl', parse: (v) => v },
   TRYGG_JOURNAL_CLIENT_ID: { key: 'journalClientId', parse: (v) => v },
@@ -294,6 +310,12 @@ export const DEFAULTS: Config = {
   demo: false,
   tokenTtlSeconds: 12 * 3600,
   sessionCheckS: 5,
+  lastingSignInRelativeDays: 90,
+  lastingSignInStaffDays: 30,
+  lastingAccessTtlS: 900,
+  signInLinkTtlS: 900,
+  signInLinkPerNumber: 3,
+  signInLinkPerAddress: 20,
   journalUrl: null,
   journalTokenUrl: null,
   journalClientId: 'trygg',

@@ -14,6 +14,7 @@ import type { AlarmEngine, EngineDeps, JournalWorkerDeps, Notifier, Pool, SmsTra
 import type { LiveServer, Resolve } from '@trygg/dashboard';
 import type { ExternalBrokerConsumer, GatewayLimits, MqttGateway, ScaipReceiver, ScaipReceiverOptions } from '@trygg/gateway';
 import type { FastifyInstance } from 'fastify';
+import type { SignInLinkMaker } from './auth/signin-links.js';
 import type { TokenService } from './auth/tokens.js';
 import type { Config } from './config.js';
 import { HealthRegistry } from './health/registry.js';
@@ -82,6 +83,8 @@ export interface Trygg {
   tokens: TokenService;
   /** Every integration's health (what /readyz answers). */
   health: HealthRegistry;
+  /** Makes a person's single-use sign-in link (identity part). */
+  signInLink: SignInLinkMaker;
   /** The bound HTTP, MQTT, MQTTS and SIP ports (useful with port 0; mqtt / mqtts 0 = none; null = that SIP listener is off). */
   ports: { http: number; mqtt: number; mqtts: number; sip: { udp: number | null; tcp: number | null; tls: number | null } };
   /** Path of demo.json when the demo was seeded on this start. */
@@ -93,6 +96,11 @@ export interface Trygg {
 
 export interface StartOptions {
   logger?: Logger;
+  /**
+   * The SMS gateway for sign-in links when no `sms` part runs (tests: a recording double, until
+   * they use the SMPP simulator).
+   */
+  signInSms?: SmsTransport;
   /** Replaces the web-push notifier (tests that count notifications). */
   notifier?: Notifier;
   /** Engine tuning (sweep period, heartbeat grace, timer instrumentation, delivery backoff). */
@@ -165,6 +173,7 @@ function handleOf({ config, logger, get, find, health }: PartContext, stop: () =
     http,
     tokens: get('identity').tokens,
     health,
+    signInLink: get('identity').signInLink,
     ports: {
       http: httpPort,
       mqtt: gateway ? gateway.port : 0,

@@ -26,7 +26,17 @@ export const Principal = Type.Object({
 });
 export type Principal = Static<typeof Principal>;
 
-export const LoginResponse = Type.Object({ token: Type.String(), expiresAt: Type.String(), user: Principal });
+/**
+ * A session. On a person's own phone it comes with a lasting sign-in (docs/identity.md): the
+ * refresh token that renews it (`POST /api/auth/refresh`), and when that runs out unless used.
+ */
+export const LoginResponse = Type.Object({
+  token: Type.String(),
+  expiresAt: Type.String(),
+  user: Principal,
+  refreshToken: Type.Optional(Type.String()),
+  refreshExpiresAt: Type.Optional(Type.String()),
+});
 export type LoginResponse = Static<typeof LoginResponse>;
 
 /** The envelope every error crossing a boundary takes (STYLE §5). */

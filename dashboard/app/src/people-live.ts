@@ -26,7 +26,8 @@ export class PeopleLiveController implements ReactiveController {
   hostConnected(): void {
     const socket: Socket<PeopleServerToClientEvents> = io('/people', {
       path: '/socket.io',
-      auth: { token: this.token() },
+      // Asked at every (re)connect: a renewed session's token, not the one it started with.
+      auth: (cb) => cb({ token: this.token() }),
       transports: ['websocket'],
     });
     this.socket = socket;

@@ -2,10 +2,12 @@
  * The signed-in person. At the response centre's shared console the session lives in
  * sessionStorage: it survives a reload but not closing the tab. On a personal phone (night staff,
  * relatives) it lives in localStorage, so the installed app opened from a notification is still
- * signed in; the token's own expiry still ends it.
+ * signed in, and it is a lasting sign-in: the short access session is renewed with the refresh
+ * token before it runs out (renewSession), each renewal handing out the next refresh token.
  */
 import type { LoginResponse } from '@trygg/alarm-core';
 import { providerSignInUrl, signOut } from './data/auth.js';
+import { refreshSession } from './data/signin.js';
 
 export type Session = LoginResponse;
 
@@ -23,7 +25,9 @@ function read(store: Storage): Session | null {
   const s = JSON.parse(raw) as Partial<Session>;
   if (typeof s.token !== 'string' || !s.user || typeof s.user.userId !== 'string') return null;
   const expires = Date.parse(s.expiresAt ?? '');
-  if (Number.isFinite(expires) && expires <= Date.now()) {
+  // A lasting sign-in outlives its access session: it is renewed, not dropped.
+  const lastsUntil = typeof s.refreshToken === 'string' ? Date.parse(s.refreshExpiresAt ?? '') : Number.NaN;
+  if (Number.isFinite(expires) && expires <= Date.now() && !(lastsUntil > Date.now())) {
     store.removeItem(KEY);
     return null;
   }
@@ -55,13 +59,57 @@ export function clearSession(): void {
   }
 }
 
+/** Whether the access session runs out within `marginMs` (and so should be renewed first). */
+export function needsRenewal(s: Session, marginMs = 60_000): boolean {
+  const expires = Date.parse(s.expiresAt);
+  return !Number.isFinite(expires) || expires - Date.now() <= marginMs;
+}
+
+/** One renewal at a time in this tab. */
+let renewing: Promise<Session | null> | null = null;
+
+/**
+ * Renews a lasting sign-in: the refresh token is used up and the next one stored. Tabs of the
+ * same app share one session, so the renewal holds a lock across them and first looks whether
+ * another tab has renewed meanwhile (presenting a used token again would sign this phone out).
+ * Resolves with the new session, or null when the sign-in has ended (the app returns to sign-in).
+ */
+export function renewSession(current: Session): Promise<Session | null> {
+  if (!current.refreshToken) return Promise.resolve(null);
+  renewing ??= withLock(async () => {
+    const stored = loadSession();
+    if (stored?.refreshToken && stored.refreshToken !== current.refreshToken && !needsRenewal(stored)) return stored;
+    const refreshToken = stored?.refreshToken ?? current.refreshToken;
+    if (!refreshToken) return null;
+    try {
+      const next = await refreshSession(refreshToken);
+      saveSession(next);
+      return next;
+    } catch (err) {
+      // Offline: keep the sign-in and try again later; refused: it has ended.
+      if ((err as { status?: number }).status === 0) return current;
+      clearSession();
+      return null;
+    }
+  }).finally(() => (renewing = null));
+  return renewing;
+}
+
+async function withLock<T>(fn: () => Promise<T>): Promise<T> {
+  const locks = (navigator as Navigator & { locks?: LockManager }).locks;
+  return locks ? (locks.request('trygg.session.renew', fn) as Promise<T>) : fn();
+}
+
 /**
  * Signs the session out at the server, so its token opens nothing any more (not only forgotten
- * here: a copied token stops working too). Best effort: the session is cleared here either way.
+ * here: a copied token stops working too), and with it this phone's lasting sign-in. Best
+ * effort: the session is cleared here either way.
  */
-export async function endSession(token: string): Promise<void> {
+export async function endSession(session: Session | string): Promise<void> {
   try {
-    await signOut(token);
+    let s: Session | string | null = session;
+    if (typeof s !== 'string' && needsRenewal(s, 5_000)) s = await renewSession(s);
+    if (s) await signOut(typeof s === 'string' ? s : s.token);
   } catch {
     // Already ended, or the server is away: the token still runs out by itself.
   }

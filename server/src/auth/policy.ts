@@ -8,6 +8,8 @@ export const ACTIONS = {
   'me:read': ['operator', 'staff', 'technician', 'relative', 'admin'],
   // Signing out (one session, or every session of oneself).
   'session:end': ['operator', 'staff', 'technician', 'relative', 'admin'],
+  // An administrator lists and signs out the phones where a person stays signed in.
+  'signin:admin': ['admin'],
   'alarm:list': ['operator', 'admin'],
   'alarm:read': ['operator', 'admin'],
   // Claim is the response centre's; accept / decline / arrived / resolve belong to whoever was

@@ -27,9 +27,12 @@ export class SessionStates {
     private readonly freshMs: number,
   ) {}
 
-  /** Throws TRYGG_ERR_UNAUTHENTICATED unless this session of this account still stands. */
-  async check(userId: string, epoch: number, sessionId: string | null): Promise<void> {
-    const { account, revoked } = await this.look(userId, sessionId);
+  /**
+   * Throws TRYGG_ERR_UNAUTHENTICATED unless this session of this account still stands (and the
+   * signed-in device that renewed it, if any, is not revoked: lasting.ts).
+   */
+  async check(userId: string, epoch: number, sessionId: string | null, device: string | null = null): Promise<void> {
+    const { account, revoked } = await this.look(userId, sessionId, device);
     if (account.epoch === null) throw new TryggError('TRYGG_ERR_UNAUTHENTICATED', 'session ended: the account no longer exists');
     if (account.epoch !== epoch)
       throw new TryggError('TRYGG_ERR_UNAUTHENTICATED', 'session ended: the account’s password or roles changed; sign in again');
@@ -38,7 +41,7 @@ export class SessionStates {
 
   /** For a push notification's action token: the account still exists and still holds these roles. */
   async checkRoles(userId: string, roles: readonly Role[]): Promise<void> {
-    const { account } = await this.look(userId, null);
+    const { account } = await this.look(userId, null, null);
     if (account.epoch === null) throw new TryggError('TRYGG_ERR_UNAUTHENTICATED', 'the account no longer exists');
     if (!roles.every((r) => account.roles.includes(r)))
       throw new TryggError('TRYGG_ERR_UNAUTHENTICATED', 'the account’s roles changed since this notification');
@@ -48,17 +51,19 @@ export class SessionStates {
    * Asks the database about many sessions in two queries and caches the answers: the live
    * server's periodic look at every open socket, instead of one query per socket.
    */
-  async refresh(list: readonly { userId: string; sessionId: string | null }[]): Promise<void> {
+  async refresh(list: readonly { userId: string; sessionId: string | null; device?: string | null }[]): Promise<void> {
     if (list.length === 0) return;
     const now = Date.now();
     const userIds = [...new Set(list.map((x) => x.userId))];
     const sessionIds = [...new Set(list.flatMap((x) => (x.sessionId ? [x.sessionId] : [])))];
-    const [users, revoked] = await Promise.all([
+    const devices = [...new Set(list.flatMap((x) => (x.device ? [x.device] : [])))];
+    const [users, revoked, revokedDevices] = await Promise.all([
       this.pool.query<{ id: string; epoch: number; roles: Role[] }>(
         'SELECT id, session_epoch AS epoch, roles FROM users WHERE id = ANY ($1)',
         [userIds],
       ),
       this.pool.query<{ jti: string }>('SELECT jti FROM revoked_sessions WHERE jti = ANY ($1)', [sessionIds]),
+      this.pool.query<{ id: string }>('SELECT id FROM signin_devices WHERE id = ANY ($1) AND revoked_at IS NOT NULL', [devices]),
     ]);
     const found = new Map(users.rows.map((u) => [u.id, u]));
     for (const id of userIds) {
@@ -66,6 +71,8 @@ export class SessionStates {
       this.remember(this.accounts, id, { at: now, epoch: u?.epoch ?? null, roles: u?.roles ?? [] });
     }
     const gone = new Set(revoked.rows.map((r) => r.jti));
+    const goneDevices = new Set(revokedDevices.rows.map((r) => r.id));
+    for (const x of list) if (x.sessionId && x.device && goneDevices.has(x.device)) gone.add(x.sessionId);
     for (const id of sessionIds)
       this.remember(this.revoked, id, { at: now, revoked: gone.has(id) || (this.revoked.get(id)?.revoked ?? false) });
   }
@@ -80,13 +87,18 @@ export class SessionStates {
     this.remember(this.revoked, sessionId, { at: Date.now(), revoked: true });
   }
 
+  /** Remembers at once that these sessions ended (their device was revoked on this node). */
+  forget(sessionIds: readonly (string | null)[]): void {
+    for (const id of sessionIds) if (id) this.remember(this.revoked, id, { at: Date.now(), revoked: true });
+  }
+
   /** Ends every session of an account (sign out everywhere): its epoch moves on. */
   async endAll(userId: string): Promise<void> {
     await this.pool.query('UPDATE users SET session_epoch = session_epoch + 1 WHERE id = $1', [userId]);
     this.accounts.delete(userId);
   }
 
-  private async look(userId: string, sessionId: string | null) {
+  private async look(userId: string, sessionId: string | null, device: string | null) {
     const now = Date.now();
     let account = this.accounts.get(userId);
     let revoked = sessionId ? this.revoked.get(sessionId) : { at: now, revoked: false };
@@ -94,9 +106,11 @@ export class SessionStates {
     const stale = (x: { at: number } | undefined) => !x || now - x.at > this.freshMs;
     if (stale(account) || (stale(revoked) && !revoked?.revoked)) {
       const { rows } = await this.pool.query<{ epoch: number | null; roles: Role[] | null; revoked: boolean }>(
-        `SELECT u.session_epoch AS epoch, u.roles, EXISTS (SELECT 1 FROM revoked_sessions WHERE jti = $2) AS revoked
+        `SELECT u.session_epoch AS epoch, u.roles,
+                EXISTS (SELECT 1 FROM revoked_sessions WHERE jti = $2)
+                OR EXISTS (SELECT 1 FROM signin_devices WHERE id = $3 AND revoked_at IS NOT NULL) AS revoked
            FROM (SELECT 1) AS one LEFT JOIN users u ON u.id = $1`,
-        [userId, sessionId ?? ''],
+        [userId, sessionId ?? '', device ?? ''],
       );
       const row = rows[0];
       account = { at: now, epoch: row?.epoch ?? null, roles: row?.roles ?? [] };

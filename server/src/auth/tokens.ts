@@ -32,6 +32,8 @@ export interface VerifiedSession {
   epoch: number;
   /** When the token runs out, ms since the epoch. */
   expiresAt: number;
+  /** The signed-in device (lasting sign-in, lasting.ts) that renewed it; null for other sessions. */
+  device: string | null;
 }
 
 export class TokenService {
@@ -52,23 +54,32 @@ export class TokenService {
     return new TokenService(Buffer.from(value, 'base64url'), ttlSeconds);
   }
 
-  /** A session for a person (with the account's current `sessionEpoch`) or an API client. */
-  async issue(p: Principal, ttlSeconds = this.ttlSeconds, sessionEpoch = 0): Promise<{ token: string; expiresAt: string }> {
+  /**
+   * A session for a person (with the account's current `sessionEpoch`, and the signed-in device
+   * that renews it, if any) or an API client. `id` is its `jti`.
+   */
+  async issue(
+    p: Principal,
+    ttlSeconds = this.ttlSeconds,
+    sessionEpoch = 0,
+    device: string | null = null,
+  ): Promise<{ token: string; expiresAt: string; id: string }> {
     const exp = Math.floor(Date.now() / 1000) + ttlSeconds;
     const claims =
       p.kind === 'client'
         ? { name: p.name, roles: [], locale: p.locale, kind: 'client', scope: (p.scopes ?? []).join(' ') }
-        : { name: p.name, roles: p.roles, locale: p.locale, sv: sessionEpoch };
+        : { name: p.name, roles: p.roles, locale: p.locale, sv: sessionEpoch, ...(device ? { dev: device } : {}) };
+    const id = randomUUID();
     const token = await new SignJWT(claims)
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-      .setJti(randomUUID())
+      .setJti(id)
       .setSubject(p.userId)
       .setIssuer(ISSUER)
       .setAudience(AUDIENCE)
       .setIssuedAt()
       .setExpirationTime(exp)
       .sign(this.key);
-    return { token, expiresAt: new Date(exp * 1000).toISOString() };
+    return { token, expiresAt: new Date(exp * 1000).toISOString(), id };
   }
 
   /** Seals a small value for the browser to carry back (the OIDC sign-in's state); opened only by this installation. */
@@ -118,6 +129,7 @@ export class TokenService {
         id: typeof payload.jti === 'string' ? payload.jti : null,
         epoch: typeof payload.sv === 'number' ? payload.sv : 0,
         expiresAt: (payload.exp ?? 0) * 1000,
+        device: typeof payload.dev === 'string' ? payload.dev : null,
       };
       if (payload.kind === 'client') {
         const scopes = typeof payload.scope === 'string' ? payload.scope.split(' ').filter(Boolean) : [];

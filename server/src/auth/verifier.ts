@@ -57,7 +57,7 @@ export class AccessVerifier {
           throw new TryggError('TRYGG_ERR_UNAUTHENTICATED', 'this API client is revoked');
         return p;
       }
-      await this.sessions.check(p.userId, session.epoch, session.id);
+      await this.sessions.check(p.userId, session.epoch, session.id, session.device);
       return p;
     }
     if (this.oidc && iss === this.oidc.issuer) return this.principalOf(await this.oidc.verifyAccessToken(token));
@@ -77,11 +77,13 @@ export class AccessVerifier {
         ),
       ),
     );
-    await this.sessions.refresh(own.flatMap((s) => (s ? [{ userId: s.principal.userId, sessionId: s.id }] : [])));
+    await this.sessions.refresh(
+      own.flatMap((s) => (s ? [{ userId: s.principal.userId, sessionId: s.id, device: s.device }] : [])),
+    );
     return Promise.all(
       tokens.map((t, i) => {
         const s = own[i];
-        const check = s ? this.sessions.check(s.principal.userId, s.epoch, s.id) : this.verify(t);
+        const check = s ? this.sessions.check(s.principal.userId, s.epoch, s.id, s.device) : this.verify(t);
         return check.then(
           () => true,
           () => false,

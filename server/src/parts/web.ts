@@ -23,7 +23,7 @@ export const web: Part<'web'> = {
   start: ({ config, logger, get, find, health }) =>
     started(logger, async (onStop) => {
       const db = get('database');
-      const { tokens, verifier } = get('identity');
+      const { tokens, verifier, lasting, links } = get('identity');
       const push = get('push');
       const { live } = get('live');
       const { engine } = get('engine');
@@ -42,6 +42,8 @@ export const web: Part<'web'> = {
         sipRealm: config.sipRealm,
         journalAlertAfterS: config.journalAlertAfterS,
         verifier,
+        lasting,
+        links,
         lockout: { maxFailures: config.loginMaxFailures, lockSeconds: config.loginLockSeconds },
         publicUrl: config.publicUrl,
         unusualAccess: { residents: config.auditUnusualResidents, windowS: config.auditUnusualWindowS },

@@ -7,6 +7,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { API, TryggError, type Pool } from '@trygg/alarm-core';
 import { checkLogin, type LockoutPolicy } from '@trygg/devices';
+import type { LastingSignIns } from '../auth/lasting.js';
 import type { TokenService } from '../auth/tokens.js';
 import type { SessionStates } from '../auth/sessions.js';
 import { bearer } from '../plugins/auth.js';
@@ -23,6 +24,8 @@ export interface AuthRouteOptions {
   pool: Pool;
   tokens: TokenService;
   sessions: SessionStates;
+  /** A person on their own phone stays signed in there (lasting.ts). */
+  lasting: LastingSignIns;
   lockout: LockoutPolicy;
   /** Sign-in attempts per minute from one address. */
   attemptsPerMinute: number;
@@ -31,7 +34,7 @@ export interface AuthRouteOptions {
 
 const auth: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (
   app,
-  { pool, tokens, sessions, lockout, attemptsPerMinute, onSessionEnded },
+  { pool, tokens, sessions, lasting, lockout, attemptsPerMinute, onSessionEnded },
 ) => {
   serve(app, API.login, { public: true, rateLimit: { max: attemptsPerMinute, timeWindow: 60_000 } }, async (req) => {
     const user = await checkLogin(pool, req.body.username, req.body.password, req.ip, lockout);
@@ -42,9 +45,9 @@ const auth: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (
       throw new TryggError('TRYGG_ERR_LOGIN_FAILED', 'wrong username or password, or the account is locked for a while');
     }
     const principal = { userId: user.id, name: user.displayName, roles: user.roles, locale: user.locale };
-    const { token, expiresAt } = await tokens.issue(principal, undefined, user.sessionEpoch);
-    req.log.info({ userId: user.id }, 'signed in');
-    return { token, expiresAt, user: principal };
+    const session = await lasting.signIn(principal, user.sessionEpoch, req.headers['user-agent']);
+    req.log.info({ userId: user.id, lasting: session.refreshToken !== undefined }, 'signed in');
+    return session;
   });
 
   serve(app, API.logout, { action: 'session:end' }, async (req) => {
@@ -52,10 +55,13 @@ const auth: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (
     const session = await tokens.verifySession(bearer(req) ?? '');
     const userId = session.principal.userId;
     const everywhere = req.query.everywhere === 'true';
+    // Signing out ends the lasting sign-in of this device too (or of every device, everywhere).
+    if (everywhere) await lasting.revoke(userId, null, 'everywhere');
+    else if (session.device) await lasting.revoke(userId, session.device, 'signed-out');
     if (everywhere) await sessions.endAll(userId);
     else if (session.id) await sessions.end(session.id, userId, session.expiresAt);
     else await sessions.endAll(userId); // a token from before sessions had ids can only end with all of them
-    req.log.info({ userId, sessionId: session.id, everywhere }, 'signed out');
+    req.log.info({ userId, sessionId: session.id, device: session.device, everywhere }, 'signed out');
     onSessionEnded({ userId, sessionId: everywhere ? null : session.id });
     return { signedOut: true as const };
   });

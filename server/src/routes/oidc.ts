@@ -25,13 +25,19 @@ export interface OidcRouteOptions {
   verifier: AccessVerifier;
   /** The service's address as browsers reach it; null = as the request came. */
   publicUrl: string | null;
+  /** Whether "send me a new sign-in link" can send one now (an SMS gateway runs). */
+  linkBySms: () => boolean;
 }
 
-const oidcRoutes: FastifyPluginAsyncTypebox<OidcRouteOptions> = async (app, { tokens, verifier, publicUrl }) => {
+const oidcRoutes: FastifyPluginAsyncTypebox<OidcRouteOptions> = async (app, { tokens, verifier, publicUrl, linkBySms }) => {
   const provider: OidcProvider | null = verifier.oidc?.signInEnabled ? verifier.oidc : null;
   const base = (req: FastifyRequest) => publicUrl ?? `${req.protocol}://${req.host}`;
 
-  serve(app, API.signInMethods, { public: true }, async () => ({ local: true, oidc: provider !== null }));
+  serve(app, API.signInMethods, { public: true }, async () => ({
+    local: true,
+    oidc: provider !== null,
+    linkBySms: linkBySms(),
+  }));
 
   serve(app, API.oidcLogin, { public: true }, async (req, reply) => {
     if (!provider) throw new TryggError('TRYGG_ERR_NOT_FOUND', 'no identity provider is configured');

@@ -19,13 +19,13 @@ import {
   type Pool,
 } from '@trygg/alarm-core';
 import { createUser, newSecret, readUser } from '@trygg/devices';
-import type { TokenService } from '../auth/tokens.js';
+import type { LastingSignIns } from '../auth/lasting.js';
 import { serve } from './serve.js';
 
 const hash = (token: string) => createHash('sha256').update(token).digest('hex');
 const INVITATION_DAYS = 7;
 
-const relatives: FastifyPluginAsyncTypebox<{ pool: Pool; tokens: TokenService }> = async (app, { pool, tokens }) => {
+const relatives: FastifyPluginAsyncTypebox<{ pool: Pool; lasting: LastingSignIns }> = async (app, { pool, lasting }) => {
   serve(app, API.listRelatives, { action: 'relative:invite', audit: { entity: 'relative', subtype: 'search' } }, async (req) => {
     const rows = await listRelatives(pool);
     req.audit.patients(rows.map((r) => r.residentId));
@@ -73,9 +73,10 @@ const relatives: FastifyPluginAsyncTypebox<{ pool: Pool; tokens: TokenService }>
     });
     if (!user) throw new TryggError('TRYGG_ERR_INTERNAL', 'invited user missing');
     const principal = { userId, name: user.displayName, roles: user.roles, locale: user.locale };
-    const { token, expiresAt } = await tokens.issue(principal, undefined, user.sessionEpoch);
+    // The relative stays signed in on this phone (lasting.ts): the next time needs no invitation.
+    const session = await lasting.signIn(principal, user.sessionEpoch, req.headers['user-agent']);
     req.log.info({ userId, relativeId }, 'signed in by invitation');
-    return { token, expiresAt, user: principal };
+    return session;
   });
 
   serve(app, API.relativeAlarms, { action: 'relative:read', audit: { entity: 'alarm', subtype: 'search' } }, async (req) => {

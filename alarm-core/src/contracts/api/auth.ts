@@ -7,7 +7,12 @@ import Type, { type Static } from 'typebox';
 import { LoginRequest, LoginResponse, Principal } from '../auth.js';
 import { route } from './route.js';
 
-export const SignInMethods = Type.Object({ local: Type.Boolean(), oidc: Type.Boolean() });
+export const SignInMethods = Type.Object({
+  local: Type.Boolean(),
+  oidc: Type.Boolean(),
+  /** Whether "send me a new sign-in link" can send one (an SMS gateway is configured). */
+  linkBySms: Type.Boolean(),
+});
 export type SignInMethods = Static<typeof SignInMethods>;
 
 /** The web app's own random state for one sign-in through the provider (base64url, as it makes it). */

@@ -16,6 +16,7 @@ import { pushApi } from './push.js';
 import { registryApi } from './registry.js';
 import { relativesApi } from './relatives.js';
 import { residentApi } from './resident.js';
+import { signinApi } from './signin.js';
 import { staffApi } from './staff.js';
 import { statisticsApi } from './statistics.js';
 import { technicianApi } from './technician.js';
@@ -36,6 +37,7 @@ export * from './push.js';
 export * from './registry.js';
 export * from './relatives.js';
 export * from './resident.js';
+export * from './signin.js';
 export * from './staff.js';
 export * from './statistics.js';
 export * from './technician.js';
@@ -51,6 +53,7 @@ export const API = {
   ...policiesApi,
   ...pushApi,
   ...authApi,
+  ...signinApi,
   ...oauthApi,
   ...breakGlassApi,
   ...registryApi,

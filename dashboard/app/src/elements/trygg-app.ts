@@ -9,12 +9,15 @@ import type { LoginResponse } from '@trygg/alarm-core';
 import { UNAUTHORIZED_EVENT, errorMessage } from '../api.js';
 import { fetchMe } from '../data/auth.js';
 import { signInByInvitation } from '../data/relatives.js';
+import { signInByLink } from '../data/signin.js';
 import { localeForUser } from '../i18n.js';
 import {
   UNASKED_SIGN_IN,
   clearSession,
   endSession,
   loadSession,
+  needsRenewal,
+  renewSession,
   saveSession,
   takeSignInReturn,
   type Session,
@@ -131,13 +134,79 @@ export class TryggApp extends LitElement {
    */
   @state() private _view: View = 'alarms';
   @state() private _invitationError = '';
+  /** A sign-in link that was used or had run out: the sign-in page offers a new one. */
+  @state() private _linkRefused = false;
+  /** A lasting sign-in whose access session is being renewed before the app shows. */
+  @state() private _renewing = false;
+  private _renewTimer: ReturnType<typeof setTimeout> | undefined;
+  private _lastRenewal = 0;
 
   override connectedCallback(): void {
     super.connectedCallback();
     window.addEventListener(UNAUTHORIZED_EVENT, this._onUnauthorized);
+    document.addEventListener('visibilitychange', this._onVisible);
+    window.addEventListener('hashchange', this._onHashChange);
     if (this._session) void localeForUser(this._session.user.userId, this._session.user.locale);
     void this._finishProviderSignIn();
     void this._acceptInvitation();
+    void this._acceptLink();
+    if (this._session && needsRenewal(this._session)) {
+      this._renewing = true;
+      void this._renew().finally(() => (this._renewing = false));
+    } else this._scheduleRenewal();
+  }
+
+  /**
+   * Renews a lasting sign-in's access session (one minute before it runs out, when the phone
+   * wakes the app, and when a call was refused); signs out here when the sign-in has ended.
+   */
+  private async _renew(): Promise<void> {
+    const s = this._session;
+    if (!s?.refreshToken) return;
+    this._lastRenewal = Date.now();
+    const next = await renewSession(s);
+    if (this._session !== s) return; // signed out or in anew meanwhile
+    if (next) {
+      this._session = next;
+      this._scheduleRenewal();
+    } else this._signOut();
+  }
+
+  private _scheduleRenewal(): void {
+    clearTimeout(this._renewTimer);
+    const s = this._session;
+    if (!s?.refreshToken) return;
+    const due = Math.max(5_000, Date.parse(s.expiresAt) - Date.now() - 60_000);
+    this._renewTimer = setTimeout(() => void this._renew(), Math.min(due, 2 ** 31 - 1));
+  }
+
+  /** A link opened in a tab where the app already runs (the address changes only after `#`). */
+  private readonly _onHashChange = (): void => {
+    void this._acceptInvitation();
+    void this._acceptLink();
+  };
+
+  private readonly _onVisible = (): void => {
+    if (document.visibilityState === 'visible' && this._session && needsRenewal(this._session)) void this._renew();
+  };
+
+  /**
+   * A sign-in link (`/#link=<token>`, by SMS) signs its person in on this phone and starts a
+   * lasting sign-in; the token is single use. A phone already signed in keeps its session and
+   * leaves the link unused (it may be someone else's).
+   */
+  private async _acceptLink(): Promise<void> {
+    const m = /(?:^#|&)link=([A-Za-z0-9_-]+)/.exec(location.hash);
+    if (!m?.[1]) return;
+    history.replaceState(null, '', location.pathname);
+    if (this._session) return;
+    try {
+      const session = await signInByLink(m[1]);
+      this._onSignedIn(new CustomEvent('trygg-signed-in', { detail: session }));
+      this._linkRefused = false;
+    } catch {
+      this._linkRefused = true;
+    }
   }
 
   /** An invitation link (`/#invitation=<token>`) signs a relative in; the token is single use. */
@@ -179,30 +248,43 @@ export class TryggApp extends LitElement {
 
   override disconnectedCallback(): void {
     window.removeEventListener(UNAUTHORIZED_EVENT, this._onUnauthorized);
+    document.removeEventListener('visibilitychange', this._onVisible);
+    window.removeEventListener('hashchange', this._onHashChange);
+    clearTimeout(this._renewTimer);
     super.disconnectedCallback();
   }
 
-  private readonly _onUnauthorized = (): void => this._signOut();
+  /** A call was refused: a lasting sign-in is renewed (once in a while, not in a loop); otherwise back to sign-in. */
+  private readonly _onUnauthorized = (): void => {
+    if (this._session?.refreshToken && Date.now() - this._lastRenewal > 10_000) void this._renew();
+    else this._signOut();
+  };
 
   private _onSignedIn(e: CustomEvent<LoginResponse>): void {
     const session = e.detail;
     saveSession(session);
     void localeForUser(session.user.userId, session.user.locale);
     this._session = session;
+    this._linkRefused = false;
+    this._scheduleRenewal();
   }
 
   /** Forgets the session here (a 401 means the server has already ended it). */
   private _signOut(): void {
     clearSession();
+    clearTimeout(this._renewTimer);
     this._session = null;
     this._view = 'alarms';
   }
 
-  /** The person signs out: the server ends the session too, so its token opens nothing any more. */
+  /**
+   * The person signs out: the server ends the session and this phone's lasting sign-in too, so
+   * its tokens open nothing any more.
+   */
   private _onSignOut(): void {
-    const token = this._session?.token;
+    const session = this._session;
     this._signOut();
-    if (token) void endSession(token);
+    if (session) void endSession(session);
   }
 
   override render() {
@@ -227,24 +309,30 @@ export class TryggApp extends LitElement {
         }
       </header>
       ${s && (s.user.roles.includes('admin') || s.user.roles.includes('operator')) ? this._nav(s.user.roles.includes('admin')) : null}
-      <main id="main" tabindex="-1">
+      <main id="main" tabindex="-1" @trygg-sign-out=${this._onSignOut}>
         ${this._invitationError ? html`<p role="alert" data-testid="invitation-error">${this._invitationError}</p>` : null}
         ${
-          !s
-            ? html`<trygg-login .error=${this._signInError} @trygg-signed-in=${this._onSignedIn}></trygg-login>`
-            : phoneApp(s.user.roles) === 'staff'
-              ? html`<trygg-staff-app .session=${s}></trygg-staff-app>`
-              : phoneApp(s.user.roles) === 'relative'
-                ? html`<trygg-relative-app .session=${s}></trygg-relative-app>`
-                : this._view === 'statistics' && !this._isTechnician(s)
-                  ? html`<trygg-statistics .token=${s.token}></trygg-statistics>`
-                  : this._view === 'invitations' && s.user.roles.includes('admin')
-                    ? html`<trygg-invitations-admin .token=${s.token}></trygg-invitations-admin>`
-                    : this._view === 'journal' && s.user.roles.includes('admin')
-                      ? html`<trygg-journal-admin .session=${s}></trygg-journal-admin>`
-                      : this._isTechnician(s)
-                        ? html`<trygg-technician .session=${s}></trygg-technician>`
-                        : html`<trygg-alarm-queue .session=${s}></trygg-alarm-queue>`
+          this._renewing
+            ? html`<p role="status">${msg('Signing in…', { id: 'login.busy' })}</p>`
+            : !s
+              ? html`<trygg-login
+                  .error=${this._signInError}
+                  .linkRefused=${this._linkRefused}
+                  @trygg-signed-in=${this._onSignedIn}
+                ></trygg-login>`
+              : phoneApp(s.user.roles) === 'staff'
+                ? html`<trygg-staff-app .session=${s}></trygg-staff-app>`
+                : phoneApp(s.user.roles) === 'relative'
+                  ? html`<trygg-relative-app .session=${s}></trygg-relative-app>`
+                  : this._view === 'statistics' && !this._isTechnician(s)
+                    ? html`<trygg-statistics .token=${s.token}></trygg-statistics>`
+                    : this._view === 'invitations' && s.user.roles.includes('admin')
+                      ? html`<trygg-invitations-admin .token=${s.token}></trygg-invitations-admin>`
+                      : this._view === 'journal' && s.user.roles.includes('admin')
+                        ? html`<trygg-journal-admin .session=${s}></trygg-journal-admin>`
+                        : this._isTechnician(s)
+                          ? html`<trygg-technician .session=${s}></trygg-technician>`
+                          : html`<trygg-alarm-queue .session=${s}></trygg-alarm-queue>`
         }
       </main>
     `;

@@ -11,6 +11,7 @@ import { errorMessage } from '../api.js';
 import { fetchSignInMethods, providerSignInUrl, signIn } from '../data/auth.js';
 import { startProviderSignIn } from '../session.js';
 import { shared } from '../styles.js';
+import './trygg-link-request.js';
 
 @customElement('trygg-login')
 @localized()
@@ -68,6 +69,20 @@ export class TryggLogin extends LitElement {
         font-size: 1.125rem;
         text-decoration: none;
       }
+      .link {
+        max-width: 26rem;
+        margin: 0 auto clamp(1rem, 8vh, 4rem);
+        padding: 1.5rem;
+        background: var(--trygg-surface);
+        border: 1px solid var(--trygg-line);
+        border-radius: 10px;
+        display: grid;
+        gap: 1rem;
+      }
+      .link > button {
+        min-height: 48px;
+        font-size: 1.125rem;
+      }
       .or {
         margin: 0;
         text-align: center;
@@ -80,13 +95,21 @@ export class TryggLogin extends LitElement {
   /** Set by the app when a sign-in through the identity provider came back refused. */
   @property({ attribute: false }) error: string | null = null;
   @state() private _error: string | null = null;
+  /** Set by the app when a sign-in link was used before or had run out: offer a new one at once. */
+  @property({ type: Boolean }) linkRefused = false;
+  @state() private _askLink = false;
+  /** Whether sign-in links can be sent by SMS here. */
+  @state() private _linkBySms = true;
   /** Whether the municipality's identity provider is offered. */
   @state() private _oidc = false;
 
   override connectedCallback(): void {
     super.connectedCallback();
     fetchSignInMethods()
-      .then((m) => (this._oidc = m.oidc))
+      .then((m) => {
+        this._oidc = m.oidc;
+        this._linkBySms = m.linkBySms;
+      })
       .catch(() => undefined); // local sign-in still works
   }
 
@@ -120,8 +143,36 @@ export class TryggLogin extends LitElement {
     }
   }
 
+  private async _onAskLink(): Promise<void> {
+    this._askLink = true;
+    await this.updateComplete;
+    this.renderRoot.querySelector('trygg-link-request')?.renderRoot.querySelector<HTMLInputElement>('input')?.focus();
+  }
+
+  /** A used or run-out link, and the way to a new one; or the button that opens that form. */
+  private _linkPart() {
+    const open = this._askLink || this.linkRefused;
+    return html`<section class="link" aria-label=${msg('Sign-in link', { id: 'link.section' })}>
+      ${
+        this.linkRefused
+          ? html`<p class="error" role="alert" data-testid="link-refused">
+              ${msg('This sign-in link has already been used or has run out. Links work once, for a short while.', { id: 'link.refused' })}
+            </p>`
+          : null
+      }
+      ${
+        open
+          ? html`<trygg-link-request ?available=${this._linkBySms}></trygg-link-request>`
+          : html`<button type="button" data-action="ask-link" @click=${this._onAskLink}>
+              ${msg('Send me a new sign-in link', { id: 'link.title' })}
+            </button>`
+      }
+    </section>`;
+  }
+
   override render() {
     return html`
+      ${this.linkRefused ? this._linkPart() : null}
       <form @submit=${this._onSubmit} novalidate aria-labelledby="login-title" aria-busy=${this._busy ? 'true' : 'false'}>
         <h2 id="login-title">${msg('Sign in', { id: 'login.title' })}</h2>
         ${
@@ -149,6 +200,7 @@ export class TryggLogin extends LitElement {
           ${this._busy ? msg('Signing in…', { id: 'login.busy' }) : msg('Sign in', { id: 'login.submit' })}
         </button>
       </form>
+      ${this.linkRefused ? null : this._linkPart()}
     `;
   }
 }

@@ -15,6 +15,7 @@ import type { Session } from '../session.js';
 import { shared } from '../styles.js';
 import './trygg-people-alarm.js';
 import './trygg-push-setup.js';
+import './trygg-signed-in-devices.js';
 
 @customElement('trygg-relative-app')
 @localized()
@@ -87,6 +88,7 @@ export class TryggRelativeApp extends LitElement {
             </section>`
           : null
       }
+      <trygg-signed-in-devices .token=${this.session.token}></trygg-signed-in-devices>
     `;
   }
 }

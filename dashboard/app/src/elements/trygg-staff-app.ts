@@ -15,6 +15,7 @@ import type { Session } from '../session.js';
 import { shared } from '../styles.js';
 import './trygg-people-alarm.js';
 import './trygg-push-setup.js';
+import './trygg-signed-in-devices.js';
 
 type Overview = StaffOverview;
 
@@ -135,6 +136,7 @@ export class TryggStaffApp extends LitElement {
           )}
         </ul>
       </section>
+      <trygg-signed-in-devices .token=${this.session.token}></trygg-signed-in-devices>
     `;
   }
 

@@ -390,4 +390,22 @@ export const templates = {
   'sys.rc-nobody': str`Responssenteret: ingen logget inn siden ${0}`,
   'sys.rc-few': str`Responssenteret: bare ${0} logget inn (minst ${1}) siden ${2}`,
   'esc.skipped': str`Ingen å varsle: ${0}`,
+
+  'link.title': 'Send meg en ny innloggingslenke',
+  'link.section': 'Innloggingslenke',
+  'link.refused': 'Denne innloggingslenken er allerede brukt eller har gått ut. Lenker virker én gang, en kort stund.',
+  'link.intro': 'Skriv mobilnummeret ditt. Vi sender en lenke til nummeret vi har registrert.',
+  'link.phone': 'Mobilnummer',
+  'link.send': 'Send lenke',
+  'link.phone-invalid': 'Skriv mobilnummeret vi har registrert på deg, for eksempel +47 912 34 567.',
+  'link.limited': 'Det er bedt om for mange lenker. Vent en time og prøv igjen, eller kontakt responssenteret.',
+  'link.unavailable': 'Innloggingslenker kan ikke sendes på SMS her. Kontakt responssenteret for å få en ny lenke.',
+  'link.sent':
+    'Hvis nummeret er registrert hos oss, er en SMS med en ny innloggingslenke på vei. Lenken virker én gang, en kort stund.',
+  'signins.title': 'Innloggede enheter',
+  'signins.none': 'Ingen enhet er logget inn.',
+  'signins.this': 'Denne enheten',
+  'signins.sign-out-this': 'Logg ut denne enheten',
+  'signins.revoked': str`${0} er logget ut.`,
+  'signins.last-used': str`Sist brukt ${0}`,
 } satisfies Record<string, TemplateLike>;
