@@ -14,4 +14,5 @@ export * from './registry.js';
 export * from './push.js';
 export * from './telemetry.js';
 export * from './reach.js';
+export * from './chain.js';
 export * from './api/index.js';

@@ -12,3 +12,4 @@ export * from './test-watcher.js';
 export * from './telemetry-series.js';
 export * from './csv-import.js';
 export * from './csv-text.js';
+export * from './selftest-devices.js';
