@@ -18,7 +18,7 @@ const DEADLINE = { timeout: 60_000, interval: 200 };
 
 beforeAll(async () => {
   svc = await startTestService({
-    config: { selfTestIntervalS: 4, selfTestLateS: 2 },
+    config: { selfTestIntervalS: 6, selfTestLateS: 3 },
     start: { notifier: { notify: (n) => void notified.push(n) } },
   });
   db = new pg.Pool({ connectionString: svc.db.url, max: 2 });
