@@ -116,6 +116,13 @@ export class ChainSelfTest {
     this.round = this.runRound().finally(() => (this.round = null));
   }
 
+  /** Runs a round now (or waits for the one running) and returns the state after it (benchmarks, tools). */
+  async probeNow(): Promise<ChainStatus> {
+    if (!this.round) this.kick();
+    await this.round;
+    return this.status();
+  }
+
   private heard(p: TestProbe): void {
     const w = this.waiting.get(p.deviceId);
     if (!w) return;
@@ -138,8 +145,8 @@ export class ChainSelfTest {
     const timeoutMs = 2 * this.deps.lateMs;
     const eventId = `selftest-${randomUUID()}`;
     const sentAt = Date.now();
-    const heard = new Promise<TestProbe & { liveAt: number }>((resolve) =>
-      this.waiting.set(t.device.id, { after: sentAt, resolve }),
+    const heard = new Promise<TestProbe & { liveAt: number }>((resolve, reject) =>
+      this.waiting.set(t.device.id, { resolve, reject }),
     );
     const hops: ChainHops = { ...NO_HOPS };
     let error: string | null = null;
