@@ -79,7 +79,7 @@ export async function benchSelfTest(opts: {
     const eventId = (u.entry.data as { eventId?: unknown }).eventId;
     if (typeof eventId === 'string') waiting.get(eventId)?.();
   });
-  await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+  if (!socket.connected) await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
 
   const synthetic: Record<string, number[]> = {};
   const syntheticRoundsP99: Record<string, number[]> = {};
