@@ -12,8 +12,8 @@ import os from 'node:os';
 import path from 'node:path';
 import mqtt from 'mqtt';
 import pino from 'pino';
-import { io } from 'socket.io-client';
-import type { LoginResponse } from '@trygg/alarm-core';
+import { io, type Socket } from 'socket.io-client';
+import type { ClientToServerEvents, LoginResponse, ServerToClientEvents } from '@trygg/alarm-core';
 import type { DemoCredentials } from '@trygg/devices';
 import { loadConfig, startTrygg } from '@trygg/server';
 import { figure, type Figure } from './figures.js';
@@ -65,7 +65,11 @@ export async function benchSelfTest(opts: {
       body: JSON.stringify({ username: 'operator', password: op?.password }),
     })
   ).json()) as LoginResponse;
-  const socket = io(http, { path: '/socket.io', auth: { token: login.token }, transports: ['websocket'] });
+  const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(http, {
+    path: '/socket.io',
+    auth: { token: login.token },
+    transports: ['websocket'],
+  });
   const dev = demo.devices.find((d) => d.protocol === 'mqtt');
   if (!dev) throw new Error('no demo MQTT device');
   const device = await mqtt.connectAsync(`mqtt://127.0.0.1:${trygg.ports.mqtt}`, {
