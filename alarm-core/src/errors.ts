@@ -30,6 +30,10 @@ export const ERRORS = {
   TRYGG_ERR_AUTH_METHOD_UNSUPPORTED: { status: 401, message: 'MQTT 5 enhanced authentication is not supported' },
   TRYGG_ERR_DEVICE_REVOKED: { status: 403, message: 'the device was decommissioned or its secret revoked' },
   TRYGG_ERR_STORE_UNAVAILABLE: { status: 503, message: 'the database is not reachable' },
+  TRYGG_ERR_CHAIN_BROKEN: {
+    status: 503,
+    message: 'a self-test alarm did not reach the live channel in time through an ingress (system alarm)',
+  },
   TRYGG_ERR_ALARM_NOT_FOUND: { status: 404, message: 'no such alarm' },
   TRYGG_ERR_ALARM_CLAIMED: { status: 409, message: 'the alarm is already claimed by someone else' },
   TRYGG_ERR_ALARM_CLOSED: { status: 409, message: 'the alarm is already closed' },

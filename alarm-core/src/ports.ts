@@ -7,6 +7,7 @@ import type { Chain, Roster } from './contracts/escalation.js';
 import type { DeviceEventType } from './contracts/vocabulary.js';
 import type { Notification } from './engine/draft.js';
 import type { LiveUpdate } from './contracts/live.js';
+import type { TestProbe } from './contracts/chain.js';
 import type { DeviceFeedback } from './contracts/topics.js';
 import type { ChannelKind, DeliveryState } from './contracts/reach.js';
 
@@ -28,6 +29,8 @@ export interface Directory {
 /** Live updates to connected screens (dashboard package, socket.io). */
 export interface LiveSink {
   publish(updates: readonly LiveUpdate[]): void;
+  /** A device's test event was applied (after commit): the response centre's consoles hear of it. */
+  probe?(p: TestProbe): void;
 }
 
 /** What the deliverer tells a channel about one attempt. */

@@ -27,6 +27,7 @@ import { benchPush, pushFigures } from './push.js';
 import { benchScale, scaleFigures } from './scale.js';
 import { benchSms, smsFigures } from './sms.js';
 import { benchScaip, scaipFigures } from './scaip.js';
+import { benchSelfTest, selfTestFigures } from './selftest.js';
 import { benchTelemetry, telemetryFigures } from './telemetry.js';
 
 const printed: string[] = [];
@@ -210,6 +211,12 @@ const sections: Record<(typeof SECTIONS)[number], Section> = {
     });
     return { result, figures: scaleFigures(result) };
   },
+  // The service in this process on its own database: its self-test beside a device's alarm.
+  selftest: async ({ sizes: s }) =>
+    withOwnDatabase('selftest', async (url) => {
+      const result = await benchSelfTest({ databaseUrl: url, rounds: s.rounds, perRound: s['selftest-probes'], log });
+      return { result, figures: selfTestFigures(result) };
+    }),
 };
 
 const pct = (x: number) => `${Math.round(x * 100)} %`;

@@ -39,6 +39,7 @@ export const OPTIONS = {
   },
   'telemetry-rate': { default: 1_000, quick: 500, help: 'background telemetry messages per second' },
   'gw-seconds': { default: 5, quick: 1, help: 'seconds of each QoS 1 throughput round' },
+  'selftest-probes': { default: 20, quick: 5, help: 'self-test rounds and device alarms per benchmark round' },
   'scale-rate': { default: 10, quick: 10, help: 'alarms per second in each fleet size’s measured window' },
   'scale-seconds': { default: 15, quick: 5, help: 'seconds of alarms per fleet size' },
   'scale-heartbeat': { default: 300, quick: 300, help: 'each simulated device’s heartbeat and telemetry period (s)' },
@@ -62,6 +63,7 @@ export const SECTIONS = [
   'directory',
   'gateway',
   'scale',
+  'selftest',
 ] as const;
 
 export interface BenchArgs {

@@ -16,6 +16,7 @@ import {
   ResumeRequest,
   TryggError,
   type Alarm,
+  type ChainStatus,
   type ClientToServerEvents,
   type LivePayload,
   type LiveSink,
@@ -25,6 +26,7 @@ import {
   type Principal,
   type ResumeReply,
   type ServerToClientEvents,
+  type TestProbe,
 } from '@trygg/alarm-core';
 
 export interface LiveServerOptions {
@@ -95,6 +97,9 @@ export class LiveServer implements LiveSink {
   /** The latest integrations' health and duty state, greeted to each console as it connects. */
   private integrations: LivePayload<'integrations:health'> | null = null;
   private duty: LivePayload<'duty:state'> | null = null;
+  /** The self-test's last state: told to every console as it connects, so the banner shows at once. */
+  private chain: ChainStatus | null = null;
+  private readonly probeListeners = new Set<(p: TestProbe) => void>();
   private recheckTimer: NodeJS.Timeout | null = null;
 
   attach(http: HttpServer, opts: AttachOptions = {}): void {
@@ -130,6 +135,7 @@ export class LiveServer implements LiveSink {
         if (this.duty) socket.emit('duty:state', this.duty);
       }
       if (this.opts.mayWatchTechnicians?.(socket.data.principal)) void socket.join(TECHNICIANS);
+      if (this.chain) socket.emit('chain:status', this.chain);
       socket.on('resume', (req, reply) => {
         if (typeof reply !== 'function') return;
         if (!operator) {
@@ -311,6 +317,28 @@ export class LiveServer implements LiveSink {
   /** Someone broke the glass (elevated access to a resident): every signed-in administrator hears it. */
   publishBrokenGlass(grant: LivePayload<'access:break-glass'>): void {
     this.io?.to(ADMINS).emit('access:break-glass', grant);
+  }
+
+  /**
+   * LiveSink: a device's test event was applied. The response centre's consoles hear it (they
+   * show nothing for it); on this node the self-test and the installation tests hear that it was
+   * published, which is the last hop they time.
+   */
+  probe(p: TestProbe): void {
+    this.io?.to(OPERATORS).emit('test:probe', p);
+    for (const l of this.probeListeners) l(p);
+  }
+
+  /** Listens for test probes published on this node; returns the unsubscribe. */
+  onProbe(listener: (p: TestProbe) => void): () => void {
+    this.probeListeners.add(listener);
+    return () => this.probeListeners.delete(listener);
+  }
+
+  /** The self-test's state changed: every console (operators, administrators, technicians) hears it. */
+  publishChain(status: ChainStatus): void {
+    this.chain = status;
+    this.io?.to([OPERATORS, ADMINS, TECHNICIANS]).emit('chain:status', status);
   }
 
   /** Drops every live connection (clients reconnect and resume); for failover drills and tests. */

@@ -162,6 +162,10 @@ export const ConfigSchema = Type.Object({
   mqttShareGroup: Type.String({ pattern: '^[A-Za-z0-9_-]+$' }),
   mqttUsername: Type.Union([Type.String(), Type.Null()]),
   mqttPassword: Type.Union([Type.String(), Type.Null()]),
+  /** The self-test: seconds between synthetic test alarms through each ingress (also sent at start); 0 = off. */
+  selfTestIntervalS: Type.Integer({ minimum: 0, maximum: 300 }),
+  /** A test alarm that reaches the live channel later than this (seconds) is late; later than twice this, or never, is missing. */
+  selfTestLateS: Type.Integer({ minimum: 1, maximum: 150 }),
   /** Bearer token for /metrics; null = /metrics answers only requests from this machine. */
   metricsToken: Type.Union([Type.String({ minLength: 16 }), Type.Null()]),
   /** HTTP (API, web app, socket.io): an idle keep-alive connection is closed after this. */
@@ -272,6 +276,8 @@ const ENV: Record<string, { key: keyof Config; parse: (v: string) => unknown }> 
   TRYGG_MQTT_AUTH_QUEUE_PER_ADDRESS: { key: 'mqttAuthQueuePerAddress', parse: toNumber },
   TRYGG_TELEMETRY_RETENTION: { key: 'telemetryRetentionS', parse: toSeconds },
   TRYGG_METRICS_TOKEN: { key: 'metricsToken', parse: (v) => v },
+  TRYGG_SELFTEST_INTERVAL_S: { key: 'selfTestIntervalS', parse: toNumber },
+  TRYGG_SELFTEST_LATE_S: { key: 'selfTestLateS', parse: toNumber },
   TRYGG_HTTP_IDLE_TIMEOUT_S: { key: 'httpIdleTimeoutS', parse: toNumber },
   TRYGG_HTTP_HEADERS_TIMEOUT_S: { key: 'httpHeadersTimeoutS', parse: toNumber },
   TRYGG_HTTP_REQUEST_TIMEOUT_S: { key: 'httpRequestTimeoutS', parse: toNumber },
@@ -377,6 +383,8 @@ export const DEFAULTS: Config = {
   mqttAuthQueuePerAddress: 1_000,
   telemetryRetentionS: 2 * 365 * 24 * 3600,
   metricsToken: null,
+  selfTestIntervalS: 60,
+  selfTestLateS: 10,
   httpIdleTimeoutS: 60,
   httpHeadersTimeoutS: 10,
   httpRequestTimeoutS: 120,
@@ -485,6 +493,12 @@ export function loadConfig(
     throw new TryggError(
       'TRYGG_ERR_CONFIG',
       'Invalid configuration: TRYGG_SMPP_PASSWORD is required when TRYGG_SMPP_HOST is set',
+    );
+  }
+  if (merged.selfTestIntervalS > 0 && 2 * merged.selfTestLateS > merged.selfTestIntervalS) {
+    throw new TryggError(
+      'TRYGG_ERR_CONFIG',
+      'Invalid configuration: TRYGG_SELFTEST_LATE_S must be at most half of TRYGG_SELFTEST_INTERVAL_S (a test alarm is missing after twice it)',
     );
   }
   if (merged.httpHeadersTimeoutS > merged.httpRequestTimeoutS) {

@@ -3,8 +3,8 @@
  * start / stop), listed in the order they start; the ones the config leaves off are skipped, and
  * they stop in reverse (STYLE §10), so tests can boot the whole service in-process many times.
  *
- * The order is the stop order read backwards, and it was tuned: HTTP and the live channel stop
- * first; then the installation-test watcher, the journal, retention; then the gateways stop
+ * The order is the stop order read backwards, and it was tuned: the self-test stops first (it
+ * must not take the shutdown for a broken chain), then HTTP and the live channel; then the installation-test watcher, the journal, retention; then the gateways stop
  * taking device events (SCAIP, then MQTT) before the last telemetry batch is flushed and before
  * the engine drains; then the directory listener, the Redis fan-out, and the database last.
  */
@@ -16,10 +16,12 @@ import type { ExternalBrokerConsumer, GatewayLimits, MqttGateway, ScaipReceiver,
 import type { FastifyInstance } from 'fastify';
 import type { SignInLinkMaker } from './auth/signin-links.js';
 import type { TokenService } from './auth/tokens.js';
+import type { ChainSelfTest } from './chain/self-test.js';
 import type { Config } from './config.js';
 import { HealthRegistry } from './health/registry.js';
 import { reportOptionalParts } from './health/seams.js';
 import { database } from './parts/database.js';
+import { chain } from './parts/chain.js';
 import { demo } from './parts/demo.js';
 import { directory } from './parts/directory.js';
 import { dutyWatch } from './parts/duty-watch.js';
@@ -64,7 +66,8 @@ const PARTS: Part[] = [
   installationTests, // verified installations
   integrationWatch, // the integrations' health to the log and the live banner
   dutyWatch, // responders on duty: gaps to the leader
-  web, // the Fastify app and the live channel on it: started last, stopped first
+  web, // the Fastify app and the live channel on it
+  chain, // the self-test: test alarms through each ingress to the live channel, once all it proves runs; stopped first
 ];
 
 export interface Trygg {
@@ -87,6 +90,8 @@ export interface Trygg {
   signInLink: SignInLinkMaker;
   /** The bound HTTP, MQTT, MQTTS and SIP ports (useful with port 0; mqtt / mqtts 0 = none; null = that SIP listener is off). */
   ports: { http: number; mqtt: number; mqtts: number; sip: { udp: number | null; tcp: number | null; tls: number | null } };
+  /** The self-test of the chain; null when TRYGG_SELFTEST_INTERVAL_S is 0. */
+  chain: ChainSelfTest | null;
   /** Path of demo.json when the demo was seeded on this start. */
   demoFile: string | null;
   /** The SMS gateway's transport; null when the node has none. */
@@ -180,6 +185,7 @@ function handleOf({ config, logger, get, find, health }: PartContext, stop: () =
       mqtts: gateway ? gateway.tlsPort : 0,
       sip: scaip?.ports ?? { udp: null, tcp: null, tls: null },
     },
+    chain: find('chain')?.selfTest ?? null,
     demoFile: find('demo')?.file ?? null,
     sms: find('sms')?.transport ?? null,
     stop,

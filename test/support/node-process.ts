@@ -20,6 +20,7 @@ const config = loadConfig(process.env, [], {
   sipTcpPort: 0,
   sipTlsPort: null,
   host: '127.0.0.1',
+  selfTestIntervalS: Number(process.env.TRYGG_SELFTEST_INTERVAL_S ?? 0),
 });
 const trygg = await startTrygg(config, {
   logger: pino({ level: process.env.TRYGG_TEST_LOG === '1' ? 'debug' : 'warn' }, pino.destination(2)),

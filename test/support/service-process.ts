@@ -44,6 +44,7 @@ export function startServiceProcess(env: Record<string, string>, opts: ServicePr
       PORT: '0',
       TRYGG_MQTT_PORT: '0',
       TRYGG_SIP: 'false',
+      TRYGG_SELFTEST_INTERVAL_S: '0',
       HOST: '127.0.0.1',
       TRYGG_LOG_LEVEL: 'info',
       ...env,

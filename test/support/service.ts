@@ -53,6 +53,8 @@ export async function startTestService(
     sipUdpPort: 0,
     sipTcpPort: 0,
     sipTlsPort: null,
+    // The self-test's probes are off unless a test turns them on (they would add devices and events to every test).
+    selfTestIntervalS: 0,
     host: '127.0.0.1',
     demo: true,
     logLevel: 'debug',

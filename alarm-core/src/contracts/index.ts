@@ -16,4 +16,5 @@ export * from './push.js';
 export * from './telemetry.js';
 export * from './reach.js';
 export * from './duty.js';
+export * from './chain.js';
 export * from './api/index.js';

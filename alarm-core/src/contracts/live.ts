@@ -8,6 +8,7 @@ import Type, { type Static, type TSchema } from 'typebox';
 import { Alarm, TimelineEntry } from './alarm.js';
 import { IntegrationHealth } from './api/health.js';
 import { DutyState } from './duty.js';
+import { ChainStatus, TestProbe } from './chain.js';
 import { JournalBacklogState } from './journal.js';
 import { InstallationTest } from './registry.js';
 
@@ -74,6 +75,10 @@ export const LiveEvents = {
   'duty:state': DutyState,
   /** To technicians: a verified-installation test started, passed or failed. */
   'installation-test:update': InstallationTest,
+  /** To operators: a device's test event reached the engine (a synthetic probe or an installation test). */
+  'test:probe': TestProbe,
+  /** To operators, administrators and technicians: the self-test's state changed (the banner when it is not ok). */
+  'chain:status': ChainStatus,
 } as const satisfies Record<string, TSchema>;
 
 /**

@@ -38,7 +38,9 @@ export type Effect =
   /** A cancel with nothing to cancel yet, held for its alarm (it may have been overtaken on the way). */
   | { type: 'hold-cancel'; deviceId: string; eventId: string; subDevice: string | null }
   /** A held cancel used up (it cancelled the alarm that arrived after it) or too old to use. */
-  | { type: 'release-cancel'; deviceId: string; eventId: string };
+  | { type: 'release-cancel'; deviceId: string; eventId: string }
+  /** A device's test event was applied: the live channel tells the response centre (self-test, installation test). */
+  | { type: 'test-received'; deviceId: string; eventId: string };
 
 /** A cancel that arrived before any alarm it could cancel (see `EARLY_CANCEL_WINDOW_S`). */
 export interface HeldCancel {

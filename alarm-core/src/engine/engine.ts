@@ -298,6 +298,10 @@ export class AlarmEngine {
   private sendFeedback(result: StepResult): void {
     for (const e of result.effects) {
       if (e.type === 'device-feedback') this.guard('device-feedback', () => this.deps.feedback.send(e.deviceId, e.feedback));
+      if (e.type === 'test-received') {
+        const probe = { deviceId: e.deviceId, eventId: e.eventId, appliedAt: new Date().toISOString() };
+        this.guard('live', () => this.deps.live.probe?.(probe));
+      }
     }
   }
 

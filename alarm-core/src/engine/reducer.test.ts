@@ -438,6 +438,14 @@ describe('device events', () => {
     expect(fire.effects).toContainEqual({ type: 'release-cancel', deviceId: 'dev-1', eventId: 'c-held' });
   });
 
+  it('tells the live channel of a test event, never journals it, and opens nothing (the self-test, installation tests)', () => {
+    const r = step(null, ev('test'), at(0));
+    expect(r).toMatchObject({ alarm: null, entries: [] });
+    expect(r.effects).toContainEqual({ type: 'test-received', deviceId: 'dev-1', eventId: `e-${n}` });
+    expect(r.effects.some((e) => e.type === 'journal-event' || e.type === 'journal' || e.type === 'notify')).toBe(false);
+    expect(step(null, ev('heartbeat'), at(0)).effects.some((e) => e.type === 'test-received')).toBe(false);
+  });
+
   it('journals a dispensed dose on its own, and only that dispenser event', () => {
     const dispensed = step(null, ev('dispenser.dispensed'), at(0));
     const journaled = dispensed?.effects.filter((e) => e.type === 'journal-event');

@@ -168,6 +168,14 @@ function onDeviceEvent(alarm: Alarm | null, input: Extract<EngineInput, { kind: 
       return d.result();
     }
     case 'test':
+      return {
+        alarm: null,
+        entries: [],
+        effects: [
+          { type: 'device-feedback', deviceId, feedback: received(null) },
+          { type: 'test-received', deviceId, eventId: event.id },
+        ],
+      };
     case 'heartbeat':
       return { alarm: null, entries: [], effects: [{ type: 'device-feedback', deviceId, feedback: received(null) }] };
     case 'dispenser':

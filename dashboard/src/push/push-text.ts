@@ -156,3 +156,30 @@ export function backlogText(locale: string, alerting: boolean, oldestS: number |
   const w = BACKLOG[langOf(locale)];
   return { title: w.title, body: alerting ? w.raised(Math.round((oldestS ?? 0) / 60)) : w.cleared };
 }
+
+const CHAIN = {
+  nb: {
+    title: 'Alarmkjeden svikter',
+    failing: (which: string) => `En testalarm kom ikke fram i tide (${which}). Ekte alarmer kan være forsinket eller tapt.`,
+    restoredTitle: 'Alarmkjeden virker igjen',
+    restored: 'Testalarmene kommer fram igjen.',
+  },
+  sv: {
+    title: 'Larmkedjan sviktar',
+    failing: (which: string) => `Ett testlarm kom inte fram i tid (${which}). Riktiga larm kan vara försenade eller förlorade.`,
+    restoredTitle: 'Larmkedjan fungerar igen',
+    restored: 'Testlarmen kommer fram igen.',
+  },
+  en: {
+    title: 'The alarm chain is failing',
+    failing: (which: string) => `A test alarm did not arrive in time (${which}). Real alarms may be delayed or lost.`,
+    restoredTitle: 'The alarm chain works again',
+    restored: 'Test alarms arrive again.',
+  },
+} as const;
+
+/** The self-test's system alarm (raised or restored) to administrators, in their language; `which` names the ingresses. */
+export function chainText(locale: string, failing: boolean, which: readonly string[]): { title: string; body: string } {
+  const w = CHAIN[langOf(locale)];
+  return failing ? { title: w.title, body: w.failing(which.join(', ')) } : { title: w.restoredTitle, body: w.restored };
+}

@@ -29,7 +29,7 @@ import {
 import type { PushEncryptor, SubscriptionKeys } from './ece.js';
 import { EndpointGuard } from './endpoint-guard.js';
 import { postPush } from './post.js';
-import { backlogText, pushText } from './push-text.js';
+import { backlogText, chainText, pushText } from './push-text.js';
 import { dropSubscription, subscriptionsOf, type StoredSubscription } from './subscriptions.js';
 import type { VapidAuth } from './vapid.js';
 
@@ -146,6 +146,37 @@ export class WebPushNotifier implements Notifier {
           const signal = AbortSignal.timeout(this.deps.timeoutMs ?? 10_000);
           await this.send(s, payload, signal).catch((err: unknown) =>
             this.deps.logger.warn({ err, userId: id }, 'backlog push failed'),
+          );
+        }
+      }),
+    );
+  }
+
+  /**
+   * The self-test's system alarm (the chain broke, or works again) to every administrator's
+   * devices: one notification per administrator, replaced by the next state (same tag).
+   */
+  async notifyChain(state: { failing: boolean; ingresses: readonly string[] }): Promise<void> {
+    const { rows } = await this.deps.db.query<{ id: string }>(`SELECT id FROM users WHERE 'admin' = ANY(roles)`);
+    const seq = Math.floor(Date.now() / 1000);
+    await Promise.allSettled(
+      rows.map(async ({ id }) => {
+        for (const s of await subscriptionsOf(this.deps.db, id)) {
+          const text = chainText(s.locale, state.failing, state.ingresses);
+          const payload: PushPayload = {
+            notificationId: `chain:${seq}`,
+            alarmId: 'chain',
+            kind: 'system',
+            seq,
+            title: text.title,
+            body: text.body,
+            actions: [],
+            actionToken: null,
+            done: { accept: '', decline: '', failed: '' },
+          };
+          const signal = AbortSignal.timeout(this.deps.timeoutMs ?? 10_000);
+          await this.send(s, payload, signal).catch((err: unknown) =>
+            this.deps.logger.warn({ err, userId: id }, 'chain push failed'),
           );
         }
       }),

@@ -3,6 +3,7 @@
  * battery and signal and whether it needs a technician, re-issue and revoke of credentials,
  * and status changes (faulty, returned). Installing and testing are in installations.ts.
  */
+import { SELFTEST_KIND } from './selftest-devices.js';
 import type { Device, DeviceCredentials, DeviceInput, DeviceStatus, DeviceUpdate, Queryable } from '@trygg/alarm-core';
 import { TryggError } from '@trygg/alarm-core';
 import { issueCredentials } from './credentials.js';
@@ -139,7 +140,8 @@ export interface DeviceFilter {
 export async function listDevices(db: Queryable, f: DeviceFilter = {}): Promise<Device[]> {
   const { rows } = await db.query<Row>(
     `SELECT * FROM (${SELECT}
-       WHERE ($1::text IS NULL OR d.status = $1) AND ($2::text IS NULL OR d.resident_id = $2)) x
+       WHERE ($1::text IS NULL OR d.status = $1) AND ($2::text IS NULL OR d.resident_id = $2)
+         AND d.kind <> '${SELFTEST_KIND}') x
       WHERE NOT $3 OR attention IS NOT NULL
       ORDER BY CASE WHEN $3 THEN array_position(ARRAY['faulty','silent','never-heard','untested','battery-low','weak-signal'], attention) END,
                id

@@ -13,3 +13,4 @@ export * from './telemetry-series.js';
 export * from './csv-import.js';
 export * from './csv-text.js';
 export * from './duty.js';
+export * from './selftest-devices.js';

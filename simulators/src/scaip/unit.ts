@@ -10,12 +10,15 @@
 import { randomBytes } from 'node:crypto';
 import dgram from 'node:dgram';
 import net from 'node:net';
+import tls from 'node:tls';
 import { digest, sip, type SipMessage } from './sip.js';
 
 export interface ScaipUnitOptions {
   host: string;
   port: number;
-  transport?: 'UDP' | 'TCP';
+  transport?: 'UDP' | 'TCP' | 'TLS';
+  /** TLS: verify the receiver's certificate (default true); the service's own self-test on loopback turns it off. */
+  verifyTls?: boolean;
   username: string;
   password: string;
   cid: string;
@@ -97,7 +100,7 @@ export class ScaipUnit {
     return this.localPort;
   }
 
-  get transport(): 'UDP' | 'TCP' {
+  get transport(): 'UDP' | 'TCP' | 'TLS' {
     return this.opts.transport ?? 'UDP';
   }
 
@@ -106,7 +109,7 @@ export class ScaipUnit {
   }
 
   get contact(): string {
-    return `sip:${this.opts.username}@127.0.0.1:${this.localPort}${this.transport === 'TCP' ? ';transport=tcp' : ''}`;
+    return `sip:${this.opts.username}@127.0.0.1:${this.localPort}${this.transport === 'UDP' ? '' : `;transport=${this.transport.toLowerCase()}`}`;
   }
 
   /** A fresh session reference (SS 91100 `ref`). */
@@ -163,9 +166,12 @@ export class ScaipUnit {
   }
 
   private async connectTcp(): Promise<void> {
-    const s = net.connect({ host: this.opts.host, port: this.opts.port });
+    const secure = this.transport === 'TLS';
+    const s = secure
+      ? tls.connect({ host: this.opts.host, port: this.opts.port, rejectUnauthorized: this.opts.verifyTls ?? true })
+      : net.connect({ host: this.opts.host, port: this.opts.port });
     await new Promise<void>((resolve, reject) => {
-      s.once('connect', () => resolve());
+      s.once(secure ? 'secureConnect' : 'connect', () => resolve());
       s.once('error', reject);
     });
     s.on('error', () => undefined);

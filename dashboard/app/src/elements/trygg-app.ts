@@ -32,6 +32,7 @@ import './trygg-relative-app.js';
 import './trygg-staff-app.js';
 import './trygg-statistics.js';
 import './trygg-invitations-admin.js';
+import './trygg-chain-banner.js';
 
 type View = 'alarms' | 'journal' | 'technician' | 'statistics' | 'invitations';
 
@@ -309,6 +310,7 @@ export class TryggApp extends LitElement {
         }
       </header>
       ${s && (s.user.roles.includes('admin') || s.user.roles.includes('operator')) ? this._nav(s.user.roles.includes('admin')) : null}
+      ${s && phoneApp(s.user.roles) === null ? html`<trygg-chain-banner .token=${s.token}></trygg-chain-banner>` : null}
       <main id="main" tabindex="-1" @trygg-sign-out=${this._onSignOut}>
         ${this._invitationError ? html`<p role="alert" data-testid="invitation-error">${this._invitationError}</p>` : null}
         ${

@@ -179,6 +179,10 @@ export const templates = {
   'error.unknown': 'Noe gikk galt.',
   'app.views': 'Visninger',
   'app.view.alarms': 'Alarmer',
+  'chain.failing': str`Alarmkjeden svikter (${0}) siden ${1}: testalarmer kommer ikke fram. Ekte alarmer kan være forsinket eller tapt.`,
+  'chain.late': str`Alarmkjeden er treg (${0}) siden ${1}: testalarmer kommer for sent fram.`,
+  'chain.restored': str`Alarmkjeden virker igjen siden ${0}.`,
+
   'journal.title': 'Pasientjournal',
   'journal.alert': str`Journalposter har ventet mer enn ${0} min. Sjekk forbindelsen til journalen.`,
   'journal.state.pending': 'Venter',

@@ -180,6 +180,10 @@ export const templates: Record<keyof typeof nb, TemplateLike> = {
   'error.unknown': 'Något gick fel.',
   'app.views': 'Vyer',
   'app.view.alarms': 'Larm',
+  'chain.failing': str`Larmkedjan sviktar (${0}) sedan ${1}: testlarm kommer inte fram. Riktiga larm kan vara försenade eller förlorade.`,
+  'chain.late': str`Larmkedjan är långsam (${0}) sedan ${1}: testlarm kommer fram för sent.`,
+  'chain.restored': str`Larmkedjan fungerar igen sedan ${0}.`,
+
   'journal.title': 'Patientjournal',
   'journal.alert': str`Journalposter har väntat mer än ${0} min. Kontrollera anslutningen till journalen.`,
   'journal.state.pending': 'Väntar',
