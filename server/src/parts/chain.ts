@@ -126,7 +126,7 @@ export const chain: Part<'chain'> = {
           };
         },
       });
-      onStop(() => health.unregister('synthetic-chain'));
+      onStop(async () => health.unregister('synthetic-chain'));
       logger.info(
         { ingresses: targets.map((t) => t.ingress), everyS: config.selfTestIntervalS },
         'self-test: a test alarm through each ingress at start and every interval',

@@ -8,6 +8,7 @@ import { createPool, type Pool } from '@trygg/alarm-core';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/db.js';
 import { TestSmsTransport } from '../../../test/support/sms-transport.js';
 import { DEFAULTS } from '../config.js';
+import { HealthRegistry } from '../health/registry.js';
 import type { PartContext, Parts } from './part.js';
 import { smsChannel } from './sms-channel.js';
 
@@ -30,6 +31,7 @@ function context(running: Partial<Parts>): PartContext {
     config: { ...DEFAULTS, defaultLanguage: 'sv', phoneRegion: 'SE' },
     logger,
     options: {},
+    health: new HealthRegistry(),
     find,
     get: (name) => {
       const part = find(name);
