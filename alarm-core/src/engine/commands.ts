@@ -27,8 +27,11 @@ export function onCommand(alarm: Alarm | null, command: AlarmCommand, actor: Act
         if (!operator) return refuse(alarm, 'TRYGG_ERR_FORBIDDEN');
         alert = d.esc.alerts.find((a) => a.recipient.kind === 'response-centre');
       } else {
+        // Someone no channel reached may still have seen it (opened the app): their yes counts.
         alert = d.esc.alerts.find(
-          (a) => a.recipient.userId === actor.userId && (a.state === 'pending' || a.state === 'declined'),
+          (a) =>
+            a.recipient.userId === actor.userId &&
+            (a.state === 'pending' || a.state === 'declined' || (a.state === 'unreachable' && a.reason === 'all-channels-failed')),
         );
         if (!alert) return refuse(alarm, 'TRYGG_ERR_NOT_ALERTED');
       }
@@ -99,7 +102,7 @@ function take(d: Draft, actor: Actor, recipient: Recipient, alert: Alert | undef
       a.changedAt = d.at;
       withdrawn.push(a.recipient.name);
     }
-    if (a.state !== 'expired') d.notify(a.recipient, 'taken', a.step);
+    if (a.state !== 'expired' && a.state !== 'unreachable') d.notify(a.recipient, 'taken', a.step);
   }
   if (withdrawn.length > 0) d.entry('withdrawn', { recipients: withdrawn, takenBy: actor.name });
   // A relative or staff member who went must report back, or the response centre checks.
