@@ -40,6 +40,7 @@ import pushRoutes, { type PushRouteOptions } from './routes/push.js';
 import relativeRoutes from './routes/relatives.js';
 import residentRoutes from './routes/resident.js';
 import staffRoutes from './routes/staff.js';
+import reachRoutes from './routes/reach.js';
 import statisticsRoutes from './routes/statistics.js';
 import telemetryRoutes from './routes/telemetry.js';
 import type { Registry } from 'prom-client';
@@ -168,6 +169,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(statisticsRoutes, { pool: deps.pool });
   await app.register(relativeRoutes, { pool: deps.pool, tokens: deps.tokens });
   await app.register(staffRoutes, { pool: deps.pool, online: deps.online });
+  await app.register(reachRoutes, { pool: deps.pool, channelKinds: () => deps.engine.channelKinds });
   await app.register(telemetryRoutes, { pool: deps.pool });
   await app.register(metricsRoutes, deps.metrics);
   if (existsSync(DASHBOARD_DIST)) {

@@ -4,7 +4,7 @@
  * people it names), so later edits of a policy never change an alarm in flight.
  */
 import Type, { type Static } from 'typebox';
-import { ChannelKindSchema, UNREACHABLE_REASONS } from './reach.js';
+import { ChannelKindSchema, UNREACHABLE_REASONS, type ChannelKind } from './reach.js';
 
 export const AUDIENCES = ['relatives', 'floor-staff', 'site-staff', 'response-centre', 'technicians'] as const;
 export type Audience = (typeof AUDIENCES)[number];
@@ -78,8 +78,11 @@ export const Recipient = Type.Object({
 });
 export type Recipient = Static<typeof Recipient>;
 
-/** The channels to try for a person, in order (alarms stored before channels: push only). */
-export const reachOf = (r: Recipient): readonly ('push' | 'sms' | 'call' | 'console')[] => r.reach ?? ['push'];
+/**
+ * The channels to try for a person, in order. Alarms stored before channels existed carry none:
+ * the response centre is then its console, anyone else push (what they had then).
+ */
+export const reachOf = (r: Recipient): readonly ChannelKind[] => r.reach ?? (r.kind === 'response-centre' ? ['console'] : ['push']);
 
 /** The people each audience means for this alarm, resolved when the alarm opened. */
 export const Roster = Type.Object({

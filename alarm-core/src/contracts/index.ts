@@ -15,3 +15,4 @@ export * from './push.js';
 export * from './telemetry.js';
 export * from './reach.js';
 export * from './api/index.js';
+export * from './deliveries.js';

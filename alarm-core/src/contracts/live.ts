@@ -6,6 +6,7 @@
  */
 import Type, { type Static, type TSchema } from 'typebox';
 import { Alarm, TimelineEntry } from './alarm.js';
+import { NamedDeliveryFact } from './deliveries.js';
 import { JournalBacklogState } from './journal.js';
 import { InstallationTest } from './registry.js';
 
@@ -56,6 +57,8 @@ export type AlarmChanged = Static<typeof AlarmChanged>;
 export const LiveEvents = {
   /** To operators: one committed change of an alarm, numbered. */
   'alarm:update': LiveUpdate,
+  /** To operators: what became of a notification on a channel (sent, delivered, seen, answered, failed). */
+  'alarm:delivery': NamedDeliveryFact,
   /** To administrators: the journal backlog alert was raised or cleared. */
   'journal:backlog': JournalBacklogState,
   /** To administrators: one user opened many residents' records in a short time. */

@@ -49,6 +49,7 @@ const ALERT_STATE_LABELS: Readonly<Record<AlertState, () => string>> = {
   withdrawn: () => msg('Withdrawn', { id: 'alert.withdrawn' }),
   informed: () => msg('Informed', { id: 'alert.informed' }),
   expired: () => msg('Expired', { id: 'alert.expired' }),
+  unreachable: () => msg('Unreachable', { id: 'alert.unreachable' }),
 };
 
 export function alertStateLabel(state: string): string {

@@ -19,6 +19,7 @@ const STATE_SIGNS: Readonly<Record<Alert['state'], string>> = {
   withdrawn: '–',
   informed: 'i',
   expired: '–',
+  unreachable: '⚠',
 };
 
 /** Warning sign plus stronger text: urgency is never shown by colour alone. */

@@ -92,6 +92,7 @@ export const templates = {
   'alert.withdrawn': 'Trukket tilbake',
   'alert.informed': 'Informert',
   'alert.expired': 'Utløpt',
+  'alert.unreachable': 'Kan ikke nås',
 
   'cause.fall': 'Fall',
   'cause.illness': 'Sykdom',
@@ -332,6 +333,7 @@ export const templates = {
   'resident.rel.withdrawn': 'varsel trukket tilbake',
   'resident.rel.informed': 'informert',
   'resident.rel.expired': 'svarte ikke i tide',
+  'resident.rel.unreachable': 'kunne ikke nås',
   'resident.rel.not-alerted': 'ikke varslet',
   'resident.devices': 'Utstyr',
   'resident.dev.ok': 'OK',

@@ -93,6 +93,7 @@ export const templates: Record<keyof typeof nb, TemplateLike> = {
   'alert.withdrawn': 'Återkallat',
   'alert.informed': 'Informerad',
   'alert.expired': 'Utgånget',
+  'alert.unreachable': 'Kan inte nås',
 
   'cause.fall': 'Fall',
   'cause.illness': 'Sjukdom',
@@ -335,6 +336,7 @@ export const templates: Record<keyof typeof nb, TemplateLike> = {
   'resident.rel.withdrawn': 'larm återkallat',
   'resident.rel.informed': 'informerad',
   'resident.rel.expired': 'svarade inte i tid',
+  'resident.rel.unreachable': 'kunde inte nås',
   'resident.rel.not-alerted': 'inte larmad',
   'resident.devices': 'Utrustning',
   'resident.dev.ok': 'OK',
