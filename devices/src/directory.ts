@@ -342,7 +342,13 @@ export class SqlDirectory implements Directory {
         for (const edge of [from, to]) until = Math.min(until, startOfMinute + ((edge - minute + 1440) % 1440 || 1440) * 60_000);
         if (inWindow(minute, from, to)) continue;
       }
-      roster[r.audience].push({ id: r.id, name: r.name, kind: kindOf[r.audience], userId: r.user_id, ...reachFor(r, registered) });
+      roster[r.audience].push({
+        id: r.id,
+        name: r.name,
+        kind: kindOf[r.audience],
+        userId: r.user_id,
+        ...reachFor(r, registered),
+      });
     }
     return { roster, until };
   }

@@ -82,7 +82,8 @@ export type Recipient = Static<typeof Recipient>;
  * The channels to try for a person, in order. Alarms stored before channels existed carry none:
  * the response centre is then its console, anyone else push (what they had then).
  */
-export const reachOf = (r: Recipient): readonly ChannelKind[] => r.reach ?? (r.kind === 'response-centre' ? ['console'] : ['push']);
+export const reachOf = (r: Recipient): readonly ChannelKind[] =>
+  r.reach ?? (r.kind === 'response-centre' ? ['console'] : ['push']);
 
 /** The people each audience means for this alarm, resolved when the alarm opened. */
 export const Roster = Type.Object({

@@ -79,7 +79,9 @@ async function context(deps: ApplyDeps, deviceId: string, type: DeviceEventType)
       relatives: [],
       'floor-staff': [],
       'site-staff': [],
-      'response-centre': [{ id: 'response-centre', name: 'Responssenteret', kind: 'response-centre', userId: null, reach: ['console'] }],
+      'response-centre': [
+        { id: 'response-centre', name: 'Responssenteret', kind: 'response-centre', userId: null, reach: ['console'] },
+      ],
       technicians: [],
     },
     chain: {

@@ -31,7 +31,9 @@ export function onCommand(alarm: Alarm | null, command: AlarmCommand, actor: Act
         alert = d.esc.alerts.find(
           (a) =>
             a.recipient.userId === actor.userId &&
-            (a.state === 'pending' || a.state === 'declined' || (a.state === 'unreachable' && a.reason === 'all-channels-failed')),
+            (a.state === 'pending' ||
+              a.state === 'declined' ||
+              (a.state === 'unreachable' && a.reason === 'all-channels-failed')),
         );
         if (!alert) return refuse(alarm, 'TRYGG_ERR_NOT_ALERTED');
       }

@@ -224,13 +224,25 @@ export class Deliverer {
     return 'done';
   }
 
-  private async sendFailed(c: Claimed, at: ChannelPosition, receiptMs: number, err: unknown): Promise<'done' | { reason: string }> {
+  private async sendFailed(
+    c: Claimed,
+    at: ChannelPosition,
+    receiptMs: number,
+    err: unknown,
+  ): Promise<'done' | { reason: string }> {
     if (this.stopped) {
       await this.outbox.release(c);
       return 'done';
     }
     const reason = err instanceof Error ? err.message : String(err);
-    const where = { notification: c.id, alarmId: c.notification.alarmId, kind: c.notification.kind, channel: at.channel, attempts: c.attempts, reason };
+    const where = {
+      notification: c.id,
+      alarmId: c.notification.alarmId,
+      kind: c.notification.kind,
+      channel: at.channel,
+      attempts: c.attempts,
+      reason,
+    };
     const forGood = err instanceof TryggError && err.code === 'TRYGG_ERR_NOTIFICATION_FAILED';
     const delayMs = this.backoff(c.attempts);
     const windowEnds = at.startedAt.getTime() + receiptMs;

@@ -113,14 +113,7 @@ export class AlarmEngine {
       onFact: (fact) => deps.live.publishDelivery?.(fact),
       wake: () => this.deliverer.wake(),
     });
-    this.deliverer = new Deliverer(
-      outboxDb,
-      channels,
-      this.deliveries,
-      (n) => this.undeliverable(n),
-      deps.logger,
-      deps.delivery,
-    );
+    this.deliverer = new Deliverer(outboxDb, channels, this.deliveries, (n) => this.undeliverable(n), deps.logger, deps.delivery);
     this.wheel = new TimerWheel(deps.pool, (t) => {
       this.fireTimer(t)
         .catch((err: unknown) => this.warn(err, 'timer'))

@@ -105,7 +105,12 @@ export class Outbox {
    * that receipt said failed, the answer is `next` (try the next channel). `lost`: another claim
    * overtook this one.
    */
-  async awaiting(c: Claimed, at: ChannelPosition, ref: string | null, receiptMs: number): Promise<'awaiting' | 'sent' | 'next' | 'lost'> {
+  async awaiting(
+    c: Claimed,
+    at: ChannelPosition,
+    ref: string | null,
+    receiptMs: number,
+  ): Promise<'awaiting' | 'sent' | 'next' | 'lost'> {
     const { rows } = await this.db.query<{ state: string; failed: boolean }>(
       `WITH facts AS (
          SELECT bool_or(state IN ('delivered', 'seen', 'answered')) AS delivered, bool_or(state = 'failed') AS failed

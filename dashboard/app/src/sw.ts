@@ -19,7 +19,10 @@ import type { Api, PushActionRequest, PushPayload, PushReceiptRequest } from '@t
  */
 const ACTION_ROUTE = { method: 'POST', path: '/api/push/actions' } as const satisfies Pick<Api['pushAction'], 'method' | 'path'>;
 /** Where the worker confirms a message reached the phone, or was opened (the same rules as above). */
-const RECEIPT_ROUTE = { method: 'POST', path: '/api/push/receipts' } as const satisfies Pick<Api['pushReceipt'], 'method' | 'path'>;
+const RECEIPT_ROUTE = { method: 'POST', path: '/api/push/receipts' } as const satisfies Pick<
+  Api['pushReceipt'],
+  'method' | 'path'
+>;
 
 /**
  * Tells Trygg this message reached the phone (`delivered`) or was opened (`seen`): without the
@@ -123,7 +126,10 @@ sw.addEventListener('push', (e) => {
   // Shown (or already on screen): it reached this phone, which is what the receipt says.
   if (isPayload(payload)) {
     const p = payload;
-    extend(e, show(p).then(() => receipt(p, 'delivered')));
+    extend(
+      e,
+      show(p).then(() => receipt(p, 'delivered')),
+    );
   }
 });
 

@@ -88,7 +88,8 @@ export class WebPushNotifier implements Channel {
 
   async send(n: Notification, opts: NotifyOptions = {}): Promise<ChannelResult> {
     // The response centre as a group has no phone: operators see alarms on the console.
-    if (n.recipient.kind === 'response-centre') throw new TryggError('TRYGG_ERR_NOTIFICATION_FAILED', 'push: the response centre has no phone');
+    if (n.recipient.kind === 'response-centre')
+      throw new TryggError('TRYGG_ERR_NOTIFICATION_FAILED', 'push: the response centre has no phone');
     const userId = n.recipient.userId;
     if (!userId) throw new TryggError('TRYGG_ERR_NOTIFICATION_FAILED', 'push: the person has no app account');
     // The roster was copied when the alarm opened; a relative's consent is checked as it stands
