@@ -25,7 +25,7 @@ describe('engine take: store and apply in one transaction', () => {
       pool,
       directory: new SqlDirectory(pool),
       live: { publish: (u) => live.push(...u) },
-      notifier: { notify: () => undefined },
+      channels: { push: { kind: 'push', send: () => Promise.resolve({ ref: null, state: 'delivered' }) } },
       feedback: { send: (deviceId, fb) => feedback.push({ deviceId, feedback: fb }) },
       logger: quiet,
       sweepIntervalMs: 200,

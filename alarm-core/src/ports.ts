@@ -10,6 +10,7 @@ import type { LiveUpdate } from './contracts/live.js';
 import type { TestProbe } from './contracts/chain.js';
 import type { DeviceFeedback } from './contracts/topics.js';
 import type { ChannelKind, DeliveryState } from './contracts/reach.js';
+import type { NamedDeliveryFact } from './contracts/deliveries.js';
 
 /** What a new alarm from a device gets copied onto it: where, who, and which chain. */
 export interface AlarmContext {
@@ -31,23 +32,14 @@ export interface LiveSink {
   publish(updates: readonly LiveUpdate[]): void;
   /** A device's test event was applied (after commit): the response centre's consoles hear of it. */
   probe?(p: TestProbe): void;
+  /** Optional: a delivery fact recorded (sent, delivered, seen, answered, failed), to operators. */
+  publishDelivery?(fact: NamedDeliveryFact): void;
 }
 
 /** What the deliverer tells a channel about one attempt. */
 export interface NotifyOptions {
   /** Aborted when the attempt times out or the engine stops: stop sending; the outbox decides what next. */
   signal?: AbortSignal;
-}
-
-/**
- * Delivers a notification to its person (web push). Called by the deliverer after commit, once per
- * attempt; only a crashed or stalled deliverer's lapsed lease makes a second attempt of something
- * already delivered, and receivers show one message per notification id. Resolves when
- * delivered; rejects to be tried again later, or with `TRYGG_ERR_NOTIFICATION_FAILED` when this
- * channel can never reach the person (the notification is then `failed` with the reason).
- */
-export interface Notifier {
-  notify(n: Notification, opts?: NotifyOptions): Promise<void> | void;
 }
 
 /** Messages back to a device ("received", "help is coming"): the gateway. */

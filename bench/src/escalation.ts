@@ -89,7 +89,7 @@ export function benchEngine(pool: Pool, onTimerFired?: (ms: number) => void, dir
     pool,
     directory,
     live: noop,
-    notifier: noop,
+    channels: { push: { kind: 'push', send: () => Promise.resolve({ ref: null, state: 'delivered' }) } },
     feedback: noop,
     logger: quiet,
     sweepIntervalMs: 60_000,

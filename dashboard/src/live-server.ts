@@ -269,6 +269,11 @@ export class LiveServer implements LiveSink {
     }
   }
 
+  /** LiveSink: a delivery fact (sent, delivered, seen, answered, failed) to the operators' cards. */
+  publishDelivery(fact: LivePayload<'alarm:delivery'>): void {
+    this.io?.to(OPERATORS).emit('alarm:delivery', fact);
+  }
+
   /** Which of these people have the app open now (on any node, through the adapter). */
   async online(userIds: readonly string[]): Promise<Set<string>> {
     const people = this.people;

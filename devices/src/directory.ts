@@ -17,6 +17,7 @@ import {
   PROTECTING_DEVICE_KINDS,
   type AlarmContext,
   type AlarmSubject,
+  type ChannelKind,
   type DeviceEventType,
   type Directory,
   type Queryable,
@@ -24,7 +25,14 @@ import {
   type Roster,
 } from '@trygg/alarm-core';
 
-const RESPONSE_CENTRE: Recipient = { id: 'response-centre', name: 'Responssenteret', kind: 'response-centre', userId: null };
+/** The response centre is its operators' live screens: reached once the alarm is published live. */
+const RESPONSE_CENTRE: Recipient = {
+  id: 'response-centre',
+  name: 'Responssenteret',
+  kind: 'response-centre',
+  userId: null,
+  reach: ['console'],
+};
 const checkChain = Compile(Chain);
 
 interface PlaceRow {
@@ -49,6 +57,29 @@ interface PersonRow {
   user_id: string | null;
   from: string | null;
   to: string | null;
+  channels: ChannelKind[] | null;
+  phone: boolean | null;
+  push: boolean | null;
+  consent: boolean | null;
+}
+
+/**
+ * Which of a person's channels work now, in their order: push with at least one push
+ * subscription, SMS and calls with a phone number on record, and only kinds this installation can
+ * send on. Empty, with the reason, when none does (or a relative's consent is missing).
+ */
+export function reachFor(
+  row: Pick<PersonRow, 'channels' | 'phone' | 'push' | 'consent'>,
+  registered: ReadonlySet<ChannelKind>,
+): Pick<Recipient, 'reach' | 'unreachable'> {
+  if (row.consent === false) return { reach: [], unreachable: 'no-consent' };
+  const reach = (row.channels ?? ['push', 'sms']).filter((k) => {
+    if (!registered.has(k)) return false;
+    if (k === 'push') return row.push === true;
+    if (k === 'sms' || k === 'call') return row.phone === true;
+    return false;
+  });
+  return reach.length > 0 ? { reach } : { reach: [], unreachable: 'no-channel' };
 }
 
 interface PolicyRow {
@@ -64,7 +95,9 @@ interface PolicyRow {
  * - place: the device's resident and its place in the site tree, leaf to root;
  * - people: who each audience means now. Staff on duty at a site = a shift there covering now,
  *   or (for someone with no shifts at all) working there per staff_sites; relatives only with
- *   the resident's consent; `boundary` is the next shift start or end (when the answer changes);
+ *   the consent flag (a relative without it is on the roster as unreachable, 'no-consent'), and
+ *   what reach needs: the person's channel list, a phone number on record, a push subscription;
+ *   `boundary` is the next shift start or end (when the answer changes);
  * - policies: escalation policies of the resident, of each site up the tree, and of the type.
  */
 const LOOKUP = `
@@ -96,18 +129,25 @@ const LOOKUP = `
      WHERE (sh.site_id IN (SELECT id FROM floor) OR sh.site_id IN (SELECT id FROM down)) AND sh.starts_at <= $3 AND sh.ends_at > $3),
   people AS (
     SELECT 'relatives' AS audience, rl.id, rl.name, rl.user_id, rl.chain_order AS ord,
-           to_char(rl.unavailable_from, 'HH24:MI') AS "from", to_char(rl.unavailable_to, 'HH24:MI') AS "to"
-      FROM relatives rl WHERE rl.resident_id = (SELECT resident_id FROM place) AND rl.consent_at IS NOT NULL
+           to_char(rl.unavailable_from, 'HH24:MI') AS "from", to_char(rl.unavailable_to, 'HH24:MI') AS "to",
+           rl.channels, (rl.phone IS NOT NULL AND rl.phone <> '') AS phone,
+           EXISTS (SELECT 1 FROM push_subscriptions ps WHERE ps.user_id = rl.user_id) AS push,
+           rl.consent_at IS NOT NULL AS consent
+      FROM relatives rl WHERE rl.resident_id = (SELECT resident_id FROM place)
     UNION ALL
-    SELECT DISTINCT 'floor-staff', u.id, u.display_name, u.id, 0, NULL, NULL
+    SELECT DISTINCT 'floor-staff', u.id, u.display_name, u.id, 0, NULL, NULL, u.channels, (u.phone IS NOT NULL AND u.phone <> ''),
+           EXISTS (SELECT 1 FROM push_subscriptions ps WHERE ps.user_id = u.id), true
       FROM users u JOIN duty ON duty.user_id = u.id WHERE duty.site_id IN (SELECT id FROM floor)
     UNION ALL
-    SELECT DISTINCT 'site-staff', u.id, u.display_name, u.id, 0, NULL, NULL
+    SELECT DISTINCT 'site-staff', u.id, u.display_name, u.id, 0, NULL, NULL, u.channels, (u.phone IS NOT NULL AND u.phone <> ''),
+           EXISTS (SELECT 1 FROM push_subscriptions ps WHERE ps.user_id = u.id), true
       FROM users u JOIN duty ON duty.user_id = u.id WHERE duty.site_id IN (SELECT id FROM down)
     UNION ALL
-    SELECT 'technicians', u.id, u.display_name, u.id, 0, NULL, NULL FROM users u WHERE 'technician' = ANY (u.roles)
+    SELECT 'technicians', u.id, u.display_name, u.id, 0, NULL, NULL, u.channels, (u.phone IS NOT NULL AND u.phone <> ''),
+           EXISTS (SELECT 1 FROM push_subscriptions ps WHERE ps.user_id = u.id), true
+      FROM users u WHERE 'technician' = ANY (u.roles)
     UNION ALL
-    SELECT 'boundary', (extract(epoch FROM min(t)) * 1000)::bigint::text, '', NULL, 0, NULL, NULL FROM (
+    SELECT 'boundary', (extract(epoch FROM min(t)) * 1000)::bigint::text, '', NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL FROM (
       SELECT starts_at AS t FROM staff_shifts
        WHERE (site_id IN (SELECT id FROM floor) OR site_id IN (SELECT id FROM down)) AND starts_at > $3
       UNION ALL
@@ -131,6 +171,11 @@ export interface DirectoryOptions {
   /** Time zone of relatives' availability windows (the municipality's). */
   timeZone?: string;
   clock?: () => Date;
+  /**
+   * The channel kinds this installation can send on now (the engine's channels); people's reach
+   * is limited to them. Default: push only.
+   */
+  channelKinds?: () => Iterable<ChannelKind>;
   /**
    * How long an answer may be served without a change notice (default 60 s). The NOTIFY
    * listener is what keeps the cache right; this only bounds staleness while it is reconnecting.
@@ -174,9 +219,11 @@ export class SqlDirectory implements Directory {
     this.clock = opts.clock ?? (() => new Date());
     this.ttlMs = opts.ttlMs ?? TTL_MS;
     this.protecting = opts.protectingDeviceKinds ?? PROTECTING_DEVICE_KINDS;
+    this.channelKinds = opts.channelKinds ?? (() => ['push']);
   }
   private readonly protecting: readonly string[];
   private readonly ttlMs: number;
+  private readonly channelKinds: () => Iterable<ChannelKind>;
 
   /**
    * The context for a new alarm, from the cache when the registry has not changed since.
@@ -284,6 +331,7 @@ export class SqlDirectory implements Directory {
     };
     const kindOf = { relatives: 'relative', 'floor-staff': 'staff', 'site-staff': 'staff', technicians: 'technician' } as const;
     let until = Infinity;
+    const registered = new Set(this.channelKinds());
     const minute = minuteOfDay(now, this.timeZone);
     const startOfMinute = now.getTime() - (now.getTime() % 60_000);
     for (const r of rows) {
@@ -299,7 +347,13 @@ export class SqlDirectory implements Directory {
         for (const edge of [from, to]) until = Math.min(until, startOfMinute + ((edge - minute + 1440) % 1440 || 1440) * 60_000);
         if (inWindow(minute, from, to)) continue;
       }
-      roster[r.audience].push({ id: r.id, name: r.name, kind: kindOf[r.audience], userId: r.user_id });
+      roster[r.audience].push({
+        id: r.id,
+        name: r.name,
+        kind: kindOf[r.audience],
+        userId: r.user_id,
+        ...reachFor(r, registered),
+      });
     }
     return { roster, until };
   }

@@ -10,3 +10,4 @@ export * from './journal-patient.js';
 export * from './api-clients.js';
 export * from './scaip-units.js';
 export * from './registry/index.js';
+export * from './reach.js';

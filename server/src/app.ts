@@ -45,6 +45,7 @@ import signInRoutes from './routes/signin.js';
 import residentRoutes from './routes/resident.js';
 import staffRoutes from './routes/staff.js';
 import technicianRoutes from './routes/technician.js';
+import reachRoutes from './routes/reach.js';
 import statisticsRoutes from './routes/statistics.js';
 import telemetryRoutes from './routes/telemetry.js';
 import type { Registry } from 'prom-client';
@@ -192,6 +193,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(relativeRoutes, { pool: deps.pool, lasting: deps.lasting });
   await app.register(staffRoutes, { pool: deps.pool, online: deps.online });
   await app.register(technicianRoutes, { pool: deps.pool });
+  await app.register(reachRoutes, { pool: deps.pool, channelKinds: () => deps.engine.channelKinds });
   await app.register(telemetryRoutes, { pool: deps.pool });
   await app.register(metricsRoutes, deps.metrics);
   if (existsSync(DASHBOARD_DIST)) {

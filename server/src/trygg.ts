@@ -10,7 +10,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import pino, { type Logger } from 'pino';
-import type { AlarmEngine, EngineDeps, JournalWorkerDeps, Notifier, Pool, SmsTransport } from '@trygg/alarm-core';
+import type { AlarmEngine, Channels, EngineDeps, JournalWorkerDeps, Pool, SmsTransport } from '@trygg/alarm-core';
 import type { LiveServer, Resolve } from '@trygg/dashboard';
 import type { ExternalBrokerConsumer, GatewayLimits, MqttGateway, ScaipReceiver, ScaipReceiverOptions } from '@trygg/gateway';
 import type { FastifyInstance } from 'fastify';
@@ -106,8 +106,8 @@ export interface StartOptions {
    * they use the SMPP simulator).
    */
   signInSms?: SmsTransport;
-  /** Replaces the web-push notifier (tests that count notifications). */
-  notifier?: Notifier;
+  /** Replaces or adds channels by kind (tests that count notifications, a test SMS channel). */
+  channels?: Channels;
   /** Engine tuning (sweep period, heartbeat grace, timer instrumentation, delivery backoff). */
   engine?: Pick<EngineDeps, 'sweepIntervalMs' | 'heartbeatGraceS' | 'onTimerFired' | 'delivery'>;
   /** How push endpoints' names resolve (tests: a name that changes its answer); default the system's. */

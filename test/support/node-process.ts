@@ -6,6 +6,7 @@
  */
 import { appendFileSync } from 'node:fs';
 import pino from 'pino';
+import type { Notification } from '@trygg/alarm-core';
 import { loadConfig, startTrygg } from '@trygg/server';
 
 const log = process.env.NOTIFY_LOG;
@@ -24,14 +25,22 @@ const config = loadConfig(process.env, [], {
 });
 const trygg = await startTrygg(config, {
   logger: pino({ level: process.env.TRYGG_TEST_LOG === '1' ? 'debug' : 'warn' }, pino.destination(2)),
-  notifier: {
-    notify: (n) => {
-      appendFileSync(
-        log,
-        JSON.stringify({ node, id: n.id, alarmId: n.alarmId, kind: n.kind, step: n.step, recipient: n.recipient.id }) + '\n',
-      );
-    },
-  },
+  // Every notification on any channel is a line in the log (delivered at once).
+  channels: Object.fromEntries(
+    (['push', 'sms', 'console'] as const).map((kind) => [
+      kind,
+      {
+        kind,
+        send: (n: Notification) => {
+          appendFileSync(
+            log,
+            JSON.stringify({ node, id: n.id, alarmId: n.alarmId, kind: n.kind, step: n.step, recipient: n.recipient.id }) + '\n',
+          );
+          return Promise.resolve({ ref: null, state: 'delivered' as const });
+        },
+      },
+    ]),
+  ),
   engine: { sweepIntervalMs: 500 },
 });
 process.stdout.write(JSON.stringify({ ready: trygg.ports }) + '\n');

@@ -79,6 +79,7 @@ export const TIMELINE_KINDS = [
   'event-joined',
   'notified',
   'skipped',
+  'unreachable',
   'waiting',
   'escalated',
   'exhausted',

@@ -4,6 +4,7 @@
  * people it names), so later edits of a policy never change an alarm in flight.
  */
 import Type, { type Static } from 'typebox';
+import { ChannelKindSchema, UNREACHABLE_REASONS, type ChannelKind } from './reach.js';
 
 export const AUDIENCES = ['relatives', 'floor-staff', 'site-staff', 'response-centre', 'technicians'] as const;
 export type Audience = (typeof AUDIENCES)[number];
@@ -22,6 +23,11 @@ export const NotifyStep = Type.Object(
     /** `one-by-one`: each person in `to` in turn, `timeoutS` each; `all`: everyone at once. */
     mode: Type.Optional(Type.Enum(['all', 'one-by-one'])),
     timeoutS: Seconds,
+    /**
+     * Seconds each channel waits for a delivery receipt before the person's next channel is
+     * tried (default `DEFAULT_RECEIPT_TIMEOUT_S`).
+     */
+    receiptTimeoutS: Type.Optional(Type.Integer({ minimum: 1, maximum: 3600 })),
   },
   { additionalProperties: false },
 );
@@ -55,6 +61,11 @@ export const Chain = Type.Object(
 );
 export type Chain = Static<typeof Chain>;
 
+/** Seconds a channel waits for its delivery receipt when the step names none. */
+export const DEFAULT_RECEIPT_TIMEOUT_S = 30;
+
+export const UnreachableReasonSchema = Type.Enum(UNREACHABLE_REASONS);
+
 /** Someone who can be alerted. `response-centre` is the operators as one group. */
 export const Recipient = Type.Object({
   id: Type.String(),
@@ -62,8 +73,22 @@ export const Recipient = Type.Object({
   kind: Type.Enum(['relative', 'staff', 'technician', 'response-centre']),
   /** The user account that acts for this recipient (accept, decline). */
   userId: Type.Union([Type.String(), Type.Null()]),
+  /**
+   * The channels this person could be reached on when the alarm opened, in the order they are
+   * tried. Missing on alarms stored before channels existed: read as `['push']` (`reachOf`).
+   */
+  reach: Type.Optional(Type.Array(ChannelKindSchema)),
+  /** Why `reach` is empty. */
+  unreachable: Type.Optional(UnreachableReasonSchema),
 });
 export type Recipient = Static<typeof Recipient>;
+
+/**
+ * The channels to try for a person, in order. Alarms stored before channels existed carry none:
+ * the response centre is then its console, anyone else push (what they had then).
+ */
+export const reachOf = (r: Recipient): readonly ChannelKind[] =>
+  r.reach ?? (r.kind === 'response-centre' ? ['console'] : ['push']);
 
 /** The people each audience means for this alarm, resolved when the alarm opened. */
 export const Roster = Type.Object({
@@ -75,7 +100,8 @@ export const Roster = Type.Object({
 });
 export type Roster = Static<typeof Roster>;
 
-export const ALERT_STATES = ['pending', 'accepted', 'declined', 'withdrawn', 'informed', 'expired'] as const;
+/** `unreachable`: never notified (no channel that works), or every channel failed; see `reason`. */
+export const ALERT_STATES = ['pending', 'accepted', 'declined', 'withdrawn', 'informed', 'expired', 'unreachable'] as const;
 export type AlertState = (typeof ALERT_STATES)[number];
 
 /** One person alerted in this alarm, and what became of it. */
@@ -85,6 +111,8 @@ export const Alert = Type.Object({
   at: Type.String({ format: 'date-time' }),
   state: Type.Enum(ALERT_STATES),
   changedAt: Type.String({ format: 'date-time' }),
+  /** Why the person could not be reached (state `unreachable`). */
+  reason: Type.Optional(UnreachableReasonSchema),
 });
 export type Alert = Static<typeof Alert>;
 

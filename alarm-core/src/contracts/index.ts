@@ -18,3 +18,4 @@ export * from './reach.js';
 export * from './duty.js';
 export * from './chain.js';
 export * from './api/index.js';
+export * from './deliveries.js';

@@ -9,6 +9,7 @@ import { Alarm, TimelineEntry } from './alarm.js';
 import { IntegrationHealth } from './api/health.js';
 import { DutyState } from './duty.js';
 import { ChainStatus, TestProbe } from './chain.js';
+import { NamedDeliveryFact } from './deliveries.js';
 import { JournalBacklogState } from './journal.js';
 import { InstallationTest } from './registry.js';
 
@@ -63,6 +64,8 @@ export type IntegrationsState = Static<typeof IntegrationsState>;
 export const LiveEvents = {
   /** To operators: one committed change of an alarm, numbered. */
   'alarm:update': LiveUpdate,
+  /** To operators: what became of a notification on a channel (sent, delivered, seen, answered, failed). */
+  'alarm:delivery': NamedDeliveryFact,
   /** To administrators: the journal backlog alert was raised or cleared. */
   'journal:backlog': JournalBacklogState,
   /** To administrators: one user opened many residents' records in a short time. */

@@ -40,7 +40,10 @@ export const PushPayload = Type.Object({
   body: Type.String(),
   /** Buttons on the notification (only on an alert that asks the person). */
   actions: Type.Array(Type.Object({ action: Type.Enum(PUSH_ACTIONS), title: Type.String() })),
-  /** Signed, short-lived, scoped to this notification, alarm and person; present with actions. */
+  /**
+   * Signed, short-lived, scoped to this notification, alarm and person; present whenever the
+   * person has an account: it answers the buttons (alerts only) and carries the receipts.
+   */
   actionToken: Type.Union([Type.String(), Type.Null()]),
   /** What the worker shows after the button was pressed, in the person's language. */
   done: Type.Object({ accept: Type.String(), decline: Type.String(), failed: Type.String() }),
@@ -50,3 +53,10 @@ export type PushPayload = Static<typeof PushPayload>;
 /** The service worker's request when a notification button is pressed. */
 export const PushActionRequest = Type.Object({ action: Type.Enum(PUSH_ACTIONS) }, { additionalProperties: false });
 export type PushActionRequest = Static<typeof PushActionRequest>;
+
+/**
+ * The service worker's receipt for a notification, with the message's action token: `delivered`
+ * when the message reached the phone (shown), `seen` when the person opened the app from it.
+ */
+export const PushReceiptRequest = Type.Object({ state: Type.Enum(['delivered', 'seen']) }, { additionalProperties: false });
+export type PushReceiptRequest = Static<typeof PushReceiptRequest>;

@@ -79,7 +79,9 @@ async function context(deps: ApplyDeps, deviceId: string, type: DeviceEventType)
       relatives: [],
       'floor-staff': [],
       'site-staff': [],
-      'response-centre': [{ id: 'response-centre', name: 'Responssenteret', kind: 'response-centre', userId: null }],
+      'response-centre': [
+        { id: 'response-centre', name: 'Responssenteret', kind: 'response-centre', userId: null, reach: ['console'] },
+      ],
       technicians: [],
     },
     chain: {
@@ -410,4 +412,16 @@ export async function applySupervision(
     },
     deviceLock(deviceId),
   );
+}
+
+/** Every channel of an alert notification failed (the deliverer): applied to its alarm. */
+export async function applyUndeliverable(deps: ApplyDeps, n: Notification): Promise<Applied | null> {
+  const now = deps.clock();
+  return withTransaction(deps.pool, async (db) => {
+    const current = await loadAlarmForUpdate(db, n.alarmId);
+    if (!current) return null;
+    const result = step(current, { kind: 'undeliverable', notificationId: n.id, recipientId: n.recipient.id, step: n.step }, now);
+    if (result.entries.length === 0) return null;
+    return { result, entries: await persist(db, result, now) };
+  });
 }

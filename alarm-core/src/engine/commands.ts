@@ -30,11 +30,15 @@ export function onCommand(alarm: Alarm | null, command: AlarmCommand, actor: Act
         if (!operator) return refuse(alarm, 'TRYGG_ERR_FORBIDDEN');
         alert = d.esc.alerts.find((a) => a.recipient.kind === 'response-centre');
       } else {
-        // Whoever was asked may still go: after saying no, and after their time ran out.
+        // Whoever was asked may still go: after saying no, after their time ran out, and someone no
+        // channel reached who still saw it (opened the app).
         alert = d.esc.alerts.find(
           (a) =>
             actingId(a.recipient) === actor.userId &&
-            (a.state === 'pending' || a.state === 'declined' || a.state === 'expired'),
+            (a.state === 'pending' ||
+              a.state === 'declined' ||
+              a.state === 'expired' ||
+              (a.state === 'unreachable' && a.reason === 'all-channels-failed')),
         );
         if (!alert) return refuse(alarm, 'TRYGG_ERR_NOT_ALERTED');
       }
@@ -107,8 +111,9 @@ function take(d: Draft, actor: Actor, recipient: Recipient, alert: Alert | undef
       a.changedAt = d.at;
       withdrawn.push(a.recipient.name);
     }
-    // Expired alerts too: their person may still have it on the phone with "I'm going".
-    d.notify(a.recipient, 'taken', a.step);
+    // Expired alerts too: their person may still have it on the phone with "I'm going". Not
+    // the unreachable: nothing reached them to take back.
+    if (a.state !== 'unreachable') d.notify(a.recipient, 'taken', a.step);
   }
   if (withdrawn.length > 0) d.entry('withdrawn', { recipients: withdrawn, takenBy: actor.name });
   // A relative or staff member who went must report back, or the response centre checks.

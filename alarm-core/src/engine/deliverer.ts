@@ -1,21 +1,36 @@
 /**
- * The deliverer: sends the outbox's notifications through the Notifier on a loop of its own, so a
- * slow or unreachable push endpoint never holds up heartbeat supervision, crash recovery or the
- * alarms themselves. It is woken after every commit that wrote notifications, and polls for
- * retries that fall due and for leases other nodes let lapse.
+ * The deliverer: walks the outbox's notifications through their person's channels (`reach`: web
+ * push, SMS, a call; the response centre's console) on a loop of its own, so a slow or unreachable
+ * channel never holds up heartbeat supervision, crash recovery or the alarms themselves. It is
+ * woken after every commit that wrote notifications and after a failed receipt, and polls for
+ * retries, receipt deadlines and leases other nodes let lapse.
  *
- * - At most `concurrency` notifications in flight; it claims only as many as it has free slots,
- *   so nothing it holds waits in a queue while its lease runs out.
- * - Each attempt is abandoned after `timeoutMs` (the channel's requests are aborted).
- * - Each notification is marked sent as soon as it is delivered.
- * - A failure is tried again after an exponential backoff (2 s, 4 s, … at most 5 min, jittered);
- *   after `maxAttempts`, or at once when the channel says it can never reach the person
- *   (`TRYGG_ERR_NOTIFICATION_FAILED`), the notification is `failed` with its reason.
+ * Per notification, on its current channel:
+ * - `send` resolves `delivered`: a `delivered` fact, done. Resolves `sent`: a `sent` fact, then it
+ *   waits for the receipt (`DeliveryLog.report`) until the step's `receiptTimeoutS`; a `failed`
+ *   receipt or the deadline (a `failed` fact: "no delivery receipt within 30 s") moves it on.
+ * - `TRYGG_ERR_NOTIFICATION_FAILED` (the channel can never reach the person): a `failed` fact, and
+ *   the next channel at once.
+ * - Any other error is tried again on this channel after an exponential backoff (2 s, 4 s, …
+ *   jittered) while the channel's receipt window lasts (and for at most `maxAttempts`).
+ * - No channel left: `failed`. For an alert, the engine is told first (`onUndeliverable`), so the
+ *   alert becomes unreachable and the chain moves on at once.
+ *
+ * At most `concurrency` notifications in flight; it claims only as many as it has free slots.
+ * Each send is abandoned after `timeoutMs` (the channel's requests are aborted).
  */
+import { reachOf } from '../contracts/escalation.js';
+import type { ChannelKind } from '../contracts/reach.js';
 import type { Queryable } from '../db/pool.js';
 import { TryggError } from '../errors.js';
-import type { Logger, Notifier } from '../ports.js';
-import { Outbox, type Claimed } from './outbox.js';
+import type { Channel, Logger } from '../ports.js';
+import type { DeliveryLog } from './deliveries.js';
+import type { Notification } from './draft.js';
+import { Outbox, type ChannelPosition, type Claimed } from './outbox.js';
+import { DEFAULT_RECEIPT_TIMEOUT_S } from '../contracts/escalation.js';
+
+/** The channels an installation can send on, by kind. */
+export type Channels = Partial<Record<ChannelKind, Channel>>;
 
 export interface DeliveryOptions {
   /** Notifications being delivered at once (each to every device of its person). */
@@ -58,7 +73,10 @@ export class Deliverer {
 
   constructor(
     db: Queryable,
-    private readonly notifier: Notifier,
+    private readonly channels: Channels,
+    private readonly facts: DeliveryLog,
+    /** Every channel of an alert failed: the engine applies it (resolves once committed). */
+    private readonly onUndeliverable: (n: Notification) => Promise<void>,
     private readonly logger: Logger,
     opts: DeliveryOptions = {},
   ) {
@@ -124,58 +142,140 @@ export class Deliverer {
 
   private deliver(c: Claimed): void {
     const abort = new AbortController();
-    const timeout = setTimeout(() => abort.abort(new Error(`no answer within ${this.opts.timeoutMs} ms`)), this.opts.timeoutMs);
-    const done = this.attempt(c, abort.signal).finally(() => {
-      clearTimeout(timeout);
-      this.running.delete(c.id);
-      if (this.saturated) this.wake();
-    });
+    const done = this.walk(c, abort.signal)
+      .catch((err: unknown) =>
+        this.logger.warn(
+          { err, notification: c.id, code: 'TRYGG_ERR_STORE_UNAVAILABLE' },
+          'could not record a delivery; the lease lapses and it is tried again',
+        ),
+      )
+      .finally(() => {
+        this.running.delete(c.id);
+        if (this.saturated) this.wake();
+      });
     this.running.set(c.id, { abort, done });
   }
 
-  private async attempt(c: Claimed, signal: AbortSignal): Promise<void> {
-    try {
-      // A channel that ignores the signal still gives its slot back at the timeout.
-      await Promise.race([this.notifier.notify(c.notification, { signal }), aborted(signal)]);
-    } catch (err) {
-      await this.failure(c, err).catch((e: unknown) =>
-        this.logger.warn(
-          { err: e, notification: c.id, code: 'TRYGG_ERR_STORE_UNAVAILABLE' },
-          'could not record a failed delivery',
-        ),
-      );
-      return;
+  /** Takes the notification from where its row says, channel by channel, until it waits, is done, or is due again. */
+  private async walk(c: Claimed, stop: AbortSignal): Promise<void> {
+    const n = c.notification;
+    const reach = reachOf(n.recipient);
+    const receiptMs = (n.receiptTimeoutS ?? DEFAULT_RECEIPT_TIMEOUT_S) * 1000;
+    let index = c.channelIndex;
+    let startedAt = c.state === 'pending' ? c.channelStartedAt : null;
+    const reasons: string[] = [];
+    if (c.state === 'awaiting' && c.channel) {
+      const reason = `no delivery receipt within ${Math.round(receiptMs / 1000)} s`;
+      await this.facts.record(c.id, c.channel, 'failed', reason);
+      reasons.push(`${c.channel}: ${reason}`);
+      index += 1;
     }
-    // Not marked (the database is away): the lease lapses and it is delivered again, same id.
-    await this.outbox
-      .sent(c.id)
-      .catch((err: unknown) =>
-        this.logger.warn({ err, notification: c.id, code: 'TRYGG_ERR_STORE_UNAVAILABLE' }, 'could not mark a notification sent'),
-      );
+    for (let first = true; ; first = false) {
+      if (this.stopped) {
+        await this.outbox.release(c);
+        return;
+      }
+      const kind = reach[index];
+      if (!kind) {
+        await this.exhausted(c, index, reasons);
+        return;
+      }
+      // A walk that moves on starts a new send: the lease covers it.
+      if (!first && !(await this.outbox.renew(c, this.opts.timeoutMs + LEASE_MARGIN_MS))) return;
+      const at: ChannelPosition = { index, channel: kind, startedAt: startedAt ?? new Date() };
+      startedAt = null;
+      const outcome = await this.sendOn(c, at, receiptMs, stop);
+      if (outcome === 'done') return;
+      reasons.push(outcome.reason.startsWith(`${kind}:`) ? outcome.reason : `${kind}: ${outcome.reason}`);
+      index += 1;
+    }
   }
 
-  private async failure(c: Claimed, err: unknown): Promise<void> {
+  /** One channel: done (delivered, waiting for a receipt, or due again on it), or on to the next. */
+  private async sendOn(
+    c: Claimed,
+    at: ChannelPosition,
+    receiptMs: number,
+    stop: AbortSignal,
+  ): Promise<'done' | { reason: string }> {
+    const channel = this.channels[at.channel];
+    if (!channel) {
+      const reason = `no ${at.channel} channel on this installation`;
+      await this.facts.record(c.id, at.channel, 'failed', reason);
+      return { reason };
+    }
+    const signal = AbortSignal.any([stop, AbortSignal.timeout(this.opts.timeoutMs)]);
+    let result: Awaited<ReturnType<Channel['send']>>;
+    try {
+      // A channel that ignores the signal still gives its slot back at the timeout.
+      result = await Promise.race([channel.send(c.notification, { signal }), aborted(signal)]);
+    } catch (err) {
+      return this.sendFailed(c, at, receiptMs, err);
+    }
+    if (result.state === 'delivered') {
+      await this.facts.record(c.id, at.channel, 'delivered');
+      // Not marked (the database is away): the lease lapses and it is delivered again, same id.
+      await this.outbox.sent(c.id);
+      return 'done';
+    }
+    await this.facts.record(c.id, at.channel, 'sent');
+    const marked = await this.outbox.awaiting(c, at, result.ref, receiptMs);
+    if (marked === 'next') return { reason: 'failed receipt' };
+    return 'done';
+  }
+
+  private async sendFailed(
+    c: Claimed,
+    at: ChannelPosition,
+    receiptMs: number,
+    err: unknown,
+  ): Promise<'done' | { reason: string }> {
     if (this.stopped) {
       await this.outbox.release(c);
-      return;
+      return 'done';
     }
     const reason = err instanceof Error ? err.message : String(err);
     const where = {
       notification: c.id,
       alarmId: c.notification.alarmId,
       kind: c.notification.kind,
+      channel: at.channel,
       attempts: c.attempts,
       reason,
     };
     const forGood = err instanceof TryggError && err.code === 'TRYGG_ERR_NOTIFICATION_FAILED';
-    if (forGood || c.attempts >= this.opts.maxAttempts) {
-      await this.outbox.failed(c, reason);
-      this.logger.warn({ ...where, code: 'TRYGG_ERR_NOTIFICATION_FAILED' }, 'notification not delivered; given up');
-      return;
-    }
     const delayMs = this.backoff(c.attempts);
-    await this.outbox.retry(c, delayMs, reason);
+    const windowEnds = at.startedAt.getTime() + receiptMs;
+    if (forGood || c.attempts >= this.opts.maxAttempts || Date.now() + delayMs > windowEnds) {
+      const why = forGood ? reason : `not delivered within ${Math.round(receiptMs / 1000)} s: ${reason}`;
+      await this.facts.record(c.id, at.channel, 'failed', why);
+      this.logger.warn({ ...where, code: 'TRYGG_ERR_NOTIFICATION_FAILED' }, 'channel failed; trying the next');
+      return { reason: why };
+    }
+    await this.outbox.retry(c, delayMs, reason, at);
     this.logger.warn({ ...where, retryInMs: delayMs }, 'notification delivery failed; will retry');
+    return 'done';
+  }
+
+  /** No channel left: the engine hears of an alert first (so a crash in between tells it again), then `failed`. */
+  private async exhausted(c: Claimed, index: number, reasons: string[]): Promise<void> {
+    const n = c.notification;
+    const reason = reasons.length > 0 ? reasons.join('; ') : 'no channel left';
+    if (n.kind === 'alert') {
+      try {
+        await this.onUndeliverable(n);
+      } catch (err) {
+        const delayMs = this.backoff(c.attempts);
+        this.logger.warn({ err, notification: c.id, retryInMs: delayMs }, 'could not tell the engine; will retry');
+        await this.outbox.later(c, delayMs, reason, index);
+        return;
+      }
+    }
+    await this.outbox.failed(c, reason, index);
+    this.logger.warn(
+      { notification: c.id, alarmId: n.alarmId, kind: n.kind, reason, code: 'TRYGG_ERR_NOTIFICATION_FAILED' },
+      'notification reached nobody on any channel',
+    );
   }
 
   /** base · 2^(attempt−1), capped, with half of it jittered so retries of a burst spread out. */

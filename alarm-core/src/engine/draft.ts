@@ -4,7 +4,7 @@
  * touched (the draft works on a clone), which keeps `step` pure.
  */
 import type { Actor, Alarm, TimelineKind } from '../contracts/alarm.js';
-import type { PendingTimer, Recipient } from '../contracts/escalation.js';
+import { DEFAULT_RECEIPT_TIMEOUT_S, type PendingTimer, type Recipient } from '../contracts/escalation.js';
 import type { DeviceFeedback } from '../contracts/topics.js';
 import type { ErrorCode } from '../errors.js';
 
@@ -18,6 +18,11 @@ export interface Notification {
   recipient: Recipient;
   kind: NotificationKind;
   step: number;
+  /**
+   * Seconds each of the person's channels waits for a delivery receipt before the next is tried
+   * (the step's `receiptTimeoutS`); missing on notifications written before channels existed.
+   */
+  receiptTimeoutS?: number;
   summary: {
     type: Alarm['type'];
     priority: number;
@@ -101,6 +106,7 @@ export class Draft {
         recipient,
         kind,
         step,
+        receiptTimeoutS: this.receiptTimeoutS(step),
         summary: {
           type: this.alarm.type,
           priority: this.alarm.priority,
@@ -111,6 +117,11 @@ export class Draft {
         },
       },
     });
+  }
+
+  private receiptTimeoutS(step: number): number {
+    const s = this.esc.chain.steps[step];
+    return (s?.type === 'notify' ? s.receiptTimeoutS : undefined) ?? DEFAULT_RECEIPT_TIMEOUT_S;
   }
 
   feedback(feedback: DeviceFeedback): void {

@@ -14,11 +14,13 @@ import type { AlarmCommand } from '../contracts/commands.js';
 import type { DeviceEvent } from '../contracts/device-event.js';
 import { opensAlarm, type DeviceEventType } from '../contracts/vocabulary.js';
 import type { LiveUpdate } from '../contracts/live.js';
+import type { ChannelKind } from '../contracts/reach.js';
 import { prepare, warmPool, type Pool, type Queryable } from '../db/pool.js';
 import { TryggError } from '../errors.js';
-import type { DeviceFeedbackSink, Directory, LiveSink, Logger, Notifier } from '../ports.js';
+import type { Channel, DeviceFeedbackSink, Directory, LiveSink, Logger } from '../ports.js';
 import {
   applyCommand,
+  applyUndeliverable,
   applyDeviceEvent,
   applySupervision,
   applyTimer,
@@ -31,7 +33,9 @@ import {
   type TakeItem,
 } from './apply.js';
 import type { StepResult } from './draft.js';
-import { Deliverer, type DeliveryOptions } from './deliverer.js';
+import { Deliverer, type Channels, type DeliveryOptions } from './deliverer.js';
+import { DeliveryLog } from './deliveries.js';
+import type { Notification } from './draft.js';
 import { findSupervisionChanges } from './supervision.js';
 import { TimerWheel, type DueTimer } from './timers.js';
 
@@ -39,7 +43,12 @@ export interface EngineDeps {
   pool: Pool;
   directory: Directory;
   live: LiveSink;
-  notifier: Notifier;
+  /**
+   * The ways people are reached, by kind (push, sms, call); each notification walks its
+   * recipient's `reach` through them. `console` (the response centre's live screens) is built in:
+   * delivered once published live, which happened at commit.
+   */
+  channels: Channels;
   feedback: DeviceFeedbackSink;
   logger: Logger;
   clock?: () => Date;
@@ -60,6 +69,9 @@ export interface EngineDeps {
   onTimerFired?: (lateMs: number) => void;
 }
 
+/** The response centre's console: its operators see every alarm live, published at commit. */
+const CONSOLE: Channel = { kind: 'console', send: () => Promise.resolve({ ref: null, state: 'delivered' }) };
+
 export interface CommandOutcome {
   alarm: Alarm;
   entries: TimelineEntry[];
@@ -77,6 +89,10 @@ export class AlarmEngine {
   private readonly clock: () => Date;
   private readonly jobs = new Subject<Job>();
   private readonly deliverer: Deliverer;
+  /** Where channels report receipts and answers (`DeliveryReports`), and the facts' read side. */
+  readonly deliveries: DeliveryLog;
+  /** The channel kinds this installation can send on (the directory computes people's reach from it). */
+  readonly channelKinds: readonly ChannelKind[];
   private readonly wheel: TimerWheel;
   private subscription: Subscription | null = null;
   private readonly loops: NodeJS.Timeout[] = [];
@@ -88,7 +104,16 @@ export class AlarmEngine {
   constructor(deps: EngineDeps) {
     this.deps = deps;
     this.clock = deps.clock ?? (() => new Date());
-    this.deliverer = new Deliverer(deps.outboxPool ?? deps.pool, deps.notifier, deps.logger, deps.delivery);
+    const outboxDb = deps.outboxPool ?? deps.pool;
+    const channels: Channels = { console: CONSOLE, ...deps.channels };
+    this.channelKinds = Object.keys(channels) as ChannelKind[];
+    this.deliveries = new DeliveryLog({
+      db: outboxDb,
+      logger: deps.logger,
+      onFact: (fact) => deps.live.publishDelivery?.(fact),
+      wake: () => this.deliverer.wake(),
+    });
+    this.deliverer = new Deliverer(outboxDb, channels, this.deliveries, (n) => this.undeliverable(n), deps.logger, deps.delivery);
     this.wheel = new TimerWheel(deps.pool, (t) => {
       this.fireTimer(t)
         .catch((err: unknown) => this.warn(err, 'timer'))
@@ -198,6 +223,14 @@ export class AlarmEngine {
   /** Applies a person's command to an alarm; refused commands reject with a TryggError. */
   command(alarmId: string, command: AlarmCommand, actor: Actor): Promise<CommandOutcome> {
     return this.enqueue(`alarm:${alarmId}`, () => this.applyCommand(alarmId, command, actor));
+  }
+
+  /** Every channel of an alert failed: the alert becomes unreachable (and the chain may move on). */
+  undeliverable(n: Notification): Promise<void> {
+    return this.enqueue(`alarm:${n.alarmId}`, async () => {
+      const done = await applyUndeliverable(this.applyDeps, n);
+      if (done) this.afterCommit(done);
+    });
   }
 
   /** Applies a due timer (once, whichever node gets there first). */

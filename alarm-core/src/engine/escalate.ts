@@ -3,19 +3,44 @@
  * out or everyone at it declines, and re-alerting the response centre while nobody claims.
  */
 import type { Alarm } from '../contracts/alarm.js';
-import type { Recipient } from '../contracts/escalation.js';
+import { reachOf, type Recipient } from '../contracts/escalation.js';
+import type { UnreachableReason } from '../contracts/reach.js';
 import { OPEN_STATES, members } from '../contracts/rules.js';
 import { raisedPriority } from '../contracts/vocabulary.js';
 import { journalsOnClose } from '../journal/policy.js';
 import type { Draft } from './draft.js';
 import { expireStep } from './expire.js';
 
-/** Alerts one person at a step (again, if they were alerted before: a repeat). */
-function alert(d: Draft, r: Recipient, step: number): void {
+/** Whether any channel could reach this person when the alarm opened. */
+export const reachable = (r: Recipient): boolean => reachOf(r).length > 0;
+
+/**
+ * Records a person as unreachable at a step: never "alerted", no notification; the timeline says
+ * who and why, so the operator sees it.
+ */
+function unreachable(d: Draft, r: Recipient, step: number, reason: UnreachableReason): void {
   const existing = d.esc.alerts.find((a) => a.recipient.id === r.id);
-  if (existing) Object.assign(existing, { state: 'pending', step, at: d.at, changedAt: d.at });
-  else d.esc.alerts.push({ recipient: r, step, at: d.at, state: 'pending', changedAt: d.at });
+  if (existing) Object.assign(existing, { state: 'unreachable', step, at: d.at, changedAt: d.at, reason });
+  else d.esc.alerts.push({ recipient: r, step, at: d.at, state: 'unreachable', changedAt: d.at, reason });
+  d.entry('unreachable', { step, recipient: r.name, recipientId: r.id, reason });
+}
+
+/**
+ * Alerts one person at a step (again, if they were alerted before: a repeat); a person with no
+ * channel is recorded as unreachable instead. Whether they were alerted.
+ */
+function alert(d: Draft, r: Recipient, step: number): boolean {
+  if (!reachable(r)) {
+    unreachable(d, r, step, r.unreachable ?? 'no-channel');
+    return false;
+  }
+  const existing = d.esc.alerts.find((a) => a.recipient.id === r.id);
+  if (existing) {
+    Object.assign(existing, { state: 'pending', step, at: d.at, changedAt: d.at });
+    delete existing.reason;
+  } else d.esc.alerts.push({ recipient: r, step, at: d.at, state: 'pending', changedAt: d.at });
   d.notify(r, 'alert', step);
+  return true;
 }
 
 /** Tells people without asking them (relatives at a fire); once per alarm. */
@@ -23,6 +48,10 @@ function inform(d: Draft, people: Recipient[], step: number): Recipient[] {
   const told: Recipient[] = [];
   for (const r of people) {
     if (d.esc.alerts.some((a) => a.recipient.id === r.id)) continue;
+    if (!reachable(r)) {
+      unreachable(d, r, step, r.unreachable ?? 'no-channel');
+      continue;
+    }
     d.esc.alerts.push({ recipient: r, step, at: d.at, state: 'informed', changedAt: d.at });
     d.notify(r, 'inform', step);
     told.push(r);
@@ -60,15 +89,33 @@ export function enterStep(d: Draft): void {
       }
       case 'notify': {
         const everyone = members(d.esc.roster, s.to);
-        const targets = s.mode === 'one-by-one' ? everyone.slice(d.esc.cursor, d.esc.cursor + 1) : everyone;
         const informed = inform(d, members(d.esc.roster, s.inform ?? []), i);
-        if (targets.length === 0) {
+        if (everyone.length === 0) {
           d.entry('skipped', { step: i, audiences: s.to, reason: 'nobody to alert' });
           d.esc.step = i + 1;
           d.esc.cursor = 0;
           continue;
         }
-        for (const r of targets) alert(d, r, i);
+        let alerted: Recipient[];
+        if (s.mode === 'one-by-one') {
+          // The next person who can be reached; those who cannot are recorded and passed at once.
+          alerted = [];
+          while (d.esc.cursor < everyone.length && alerted.length === 0) {
+            const r = everyone[d.esc.cursor];
+            if (r && alert(d, r, i)) alerted.push(r);
+            else d.esc.cursor += 1;
+          }
+        } else {
+          alerted = everyone.filter((r) => alert(d, r, i));
+        }
+        if (alerted.length === 0) {
+          // Nobody at this step can be reached: on to the next step now, not at the timeout.
+          d.entry('skipped', { step: i, audiences: s.to, reason: 'nobody reachable' });
+          d.esc.step = i + 1;
+          d.esc.cursor = 0;
+          continue;
+        }
+        const targets = alerted;
         const t = d.schedule('step', s.timeoutS);
         d.entry('notified', {
           step: i,
@@ -90,7 +137,7 @@ export function enterStep(d: Draft): void {
 }
 
 /** Leaves the current step (next person of a one-by-one step, or the next step) and enters it. */
-export function advance(d: Draft, reason: 'timeout' | 'all-declined'): void {
+export function advance(d: Draft, reason: 'timeout' | 'all-declined' | 'unreachable'): void {
   d.clearTimers('step');
   const from = d.esc.step;
   const expired = reason === 'timeout' ? expireStep(d, from) : [];
@@ -103,6 +150,18 @@ export function advance(d: Draft, reason: 'timeout' | 'all-declined'): void {
   }
   d.entry('escalated', { from, to: d.esc.step, reason, ...(expired.length > 0 ? { expired } : {}) });
   enterStep(d);
+}
+
+/**
+ * Every channel of a notification failed (the deliverer said so): the person's alert becomes
+ * unreachable, and if nobody at the running step is still waiting to answer, the chain moves on.
+ */
+export function undeliverable(d: Draft, recipientId: string, step: number): void {
+  const a = d.esc.alerts.find((x) => x.recipient.id === recipientId && x.step === step && x.state === 'pending');
+  if (!a) return; // answered, withdrawn or moved on meanwhile
+  unreachable(d, a.recipient, step, 'all-channels-failed');
+  const waiting = d.esc.alerts.some((x) => x.step === d.esc.step && x.state === 'pending');
+  if (!waiting && step === d.esc.step && d.alarm.state === 'open') advance(d, 'unreachable');
 }
 
 /** Re-alerts the response centre (still unclaimed) and raises the priority one notch. */

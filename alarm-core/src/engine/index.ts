@@ -4,3 +4,5 @@ export * from './inbox.js';
 export * from './store.js';
 export * from './outbox.js';
 export * from './timers.js';
+export * from './deliverer.js';
+export * from './deliveries.js';

@@ -11,7 +11,7 @@ import type { Chain, Roster } from '../contracts/escalation.js';
 import { alarmClassOf, EVENT_TYPES, PRIORITY, type DeviceEventType } from '../contracts/vocabulary.js';
 import { onCommand } from './commands.js';
 import { Draft, type HeldCancel, type StepResult } from './draft.js';
-import { advance, close, enterStep, isOpen, realert } from './escalate.js';
+import { advance, close, enterStep, isOpen, realert, undeliverable } from './escalate.js';
 
 export { isOpen } from './escalate.js';
 export type { Effect, EntryDraft, HeldCancel, Notification, NotificationKind, StepResult } from './draft.js';
@@ -36,7 +36,9 @@ export type EngineInput =
   | { kind: 'device-event'; deviceId: string; event: DeviceEvent; open: OpenContext | null; held?: HeldCancel | null }
   | { kind: 'command'; command: AlarmCommand; actor: Actor }
   | { kind: 'timer'; token: string }
-  | { kind: 'supervision'; deviceId: string; state: 'offline' | 'online'; lastSeenAt: string | null; open: OpenContext | null };
+  | { kind: 'supervision'; deviceId: string; state: 'offline' | 'online'; lastSeenAt: string | null; open: OpenContext | null }
+  /** The deliverer tried every channel of an alert notification and none reached the person. */
+  | { kind: 'undeliverable'; notificationId: string; recipientId: string; step: number };
 
 /** Applies one input to one alarm (or to none yet). */
 export function step(alarm: Alarm | null, input: EngineInput, now: Date): StepResult {
@@ -49,6 +51,8 @@ export function step(alarm: Alarm | null, input: EngineInput, now: Date): StepRe
       return onTimer(alarm, input.token, now);
     case 'supervision':
       return onSupervision(alarm, input, now);
+    case 'undeliverable':
+      return onUndeliverable(alarm, input, now);
   }
 }
 
@@ -238,5 +242,13 @@ function onSupervision(alarm: Alarm | null, input: Extract<EngineInput, { kind: 
   close(d, 'resolved');
   d.alarm.resolution = { note: 'The device is back online.', cause: 'technical', action: 'no-action' };
   d.entry('cleared', { lastSeenAt: input.lastSeenAt });
+  return d.result();
+}
+
+function onUndeliverable(alarm: Alarm | null, input: Extract<EngineInput, { kind: 'undeliverable' }>, now: Date): StepResult {
+  if (!isOpen(alarm)) return { alarm: null, entries: [], effects: [] };
+  const d = new Draft(alarm, now);
+  undeliverable(d, input.recipientId, input.step);
+  for (const e of d.entries) if (e.kind === 'unreachable') e.data.notificationId = input.notificationId;
   return d.result();
 }

@@ -80,6 +80,7 @@ function stepsOf(alarm: Alarm, e: TimelineEntry): Step[] {
       return [step(EVENT.signedOff, 'Avbrutt på enheten før noen tok alarmen')];
     case 'event-joined':
     case 'skipped':
+    case 'unreachable':
     case 'waiting':
     case 'escalated':
     case 'exhausted':

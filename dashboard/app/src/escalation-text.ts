@@ -49,6 +49,7 @@ const ALERT_STATE_LABELS: Readonly<Record<AlertState, () => string>> = {
   withdrawn: () => msg('Withdrawn', { id: 'alert.withdrawn' }),
   informed: () => msg('Informed', { id: 'alert.informed' }),
   expired: () => msg('Expired', { id: 'alert.expired' }),
+  unreachable: () => msg('Unreachable', { id: 'alert.unreachable' }),
 };
 
 export function alertStateLabel(state: string): string {
@@ -274,4 +275,40 @@ export function escalationSummary(alarm: Alarm, now = Date.now()): SummaryPart[]
   }
   const [first, ...rest] = parts;
   return first ? [{ ...first, text: capitalise(first.text) }, ...rest] : [];
+}
+
+const CHANNEL_LABELS: Readonly<Record<string, () => string>> = {
+  push: () => msg('App', { id: 'channel.push' }),
+  sms: () => msg('SMS', { id: 'channel.sms' }),
+  call: () => msg('Call', { id: 'channel.call' }),
+  console: () => msg('Console', { id: 'channel.console' }),
+};
+
+/** "SMS delivered 13:35:02": one channel's latest delivery fact for a person. */
+export function deliveryLine(channel: string, state: string, time: string): string {
+  const ch = CHANNEL_LABELS[channel]?.() ?? channel;
+  switch (state) {
+    case 'sent':
+      return msg(str`${ch} sent ${time}`, { id: 'delivery.sent' });
+    case 'delivered':
+      return msg(str`${ch} delivered ${time}`, { id: 'delivery.delivered' });
+    case 'seen':
+      return msg(str`${ch} seen ${time}`, { id: 'delivery.seen' });
+    case 'answered':
+      return msg(str`${ch} answered ${time}`, { id: 'delivery.answered' });
+    default:
+      return msg(str`${ch} failed ${time}`, { id: 'delivery.failed' });
+  }
+}
+
+/** Why a person could not be reached, for the operator. */
+export function unreachableReasonLabel(reason: string): string {
+  switch (reason) {
+    case 'no-consent':
+      return msg('unreachable: no consent on record', { id: 'unreachable.no-consent' });
+    case 'all-channels-failed':
+      return msg('unreachable: every channel failed', { id: 'unreachable.all-channels-failed' });
+    default:
+      return msg('unreachable: no app and no phone number', { id: 'unreachable.no-channel' });
+  }
 }

@@ -10,7 +10,7 @@
  * Built by Vite as its own entry (`/sw.js`, scope `/`). Worker types are declared here because
  * the app's DOM types and the worker's do not mix in one program.
  */
-import type { Api, PushActionRequest, PushPayload } from '@trygg/alarm-core';
+import type { Api, PushActionRequest, PushPayload, PushReceiptRequest } from '@trygg/alarm-core';
 
 /**
  * The notification buttons' route, held to the route map by the compiler. Not imported from the
@@ -18,6 +18,30 @@ import type { Api, PushActionRequest, PushPayload } from '@trygg/alarm-core';
  * with the app would make it load the app's chunk.
  */
 const ACTION_ROUTE = { method: 'POST', path: '/api/push/actions' } as const satisfies Pick<Api['pushAction'], 'method' | 'path'>;
+/** Where the worker confirms a message reached the phone, or was opened (the same rules as above). */
+const RECEIPT_ROUTE = { method: 'POST', path: '/api/push/receipts' } as const satisfies Pick<
+  Api['pushReceipt'],
+  'method' | 'path'
+>;
+
+/**
+ * Tells Trygg this message reached the phone (`delivered`) or was opened (`seen`): without the
+ * receipt, Trygg tries the person's next channel (SMS) at the step's receipt timeout. Best effort:
+ * a receipt that cannot be sent changes nothing on the phone.
+ */
+async function receipt(p: PushPayload, state: PushReceiptRequest['state']): Promise<void> {
+  if (!p.actionToken) return;
+  const body: PushReceiptRequest = { state };
+  try {
+    await fetch(RECEIPT_ROUTE.path, {
+      method: RECEIPT_ROUTE.method,
+      headers: { authorization: `Bearer ${p.actionToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+  } catch {
+    // Offline for a moment: the receipt timeout decides.
+  }
+}
 
 interface ShownNotification {
   data: unknown;
@@ -99,7 +123,14 @@ sw.addEventListener('push', (e) => {
   } catch {
     payload = null;
   }
-  if (isPayload(payload)) extend(e, show(payload));
+  // Shown (or already on screen): it reached this phone, which is what the receipt says.
+  if (isPayload(payload)) {
+    const p = payload;
+    extend(
+      e,
+      show(p).then(() => receipt(p, 'delivered')),
+    );
+  }
 });
 
 async function answer(p: PushPayload, action: 'accept' | 'decline'): Promise<void> {
@@ -136,5 +167,5 @@ sw.addEventListener('notificationclick', (e) => {
   const p = e.notification.data;
   e.notification.close();
   if (isPayload(p) && p.actionToken && (e.action === 'accept' || e.action === 'decline')) extend(e, answer(p, e.action));
-  else extend(e, openApp());
+  else extend(e, Promise.all([openApp(), isPayload(p) ? receipt(p, 'seen') : null]));
 });

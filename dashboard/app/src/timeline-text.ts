@@ -5,7 +5,7 @@
  */
 import { msg, str } from '@lit/localize';
 import type { Alarm, TimelineEntry } from '@trygg/alarm-core';
-import { audienceLabel, audienceList, personName } from './escalation-text.js';
+import { audienceLabel, audienceList, personName, unreachableReasonLabel } from './escalation-text.js';
 import { formatClock, typeLabel } from './labels.js';
 import { actionLabel, causeLabel } from './resolution-codes.js';
 
@@ -108,6 +108,11 @@ export function timelineSentence(entry: TimelineEntry, alarm: Alarm | null, now 
     case 'skipped': {
       const list = audienceList(texts(d, 'audiences'));
       return msg(str`Nobody registered for ${list} – step skipped`, { id: 'timeline.skipped' });
+    }
+    case 'unreachable': {
+      const name = personName(text(d, 'recipient') ?? '?', alarm);
+      const why = unreachableReasonLabel(text(d, 'reason') ?? 'no-channel');
+      return `${msg(str`${name} cannot be reached – skipped`, { id: 'timeline.unreachable' })} (${why})`;
     }
     case 'waiting': {
       const until = text(d, 'until');

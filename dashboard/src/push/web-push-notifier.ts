@@ -1,15 +1,16 @@
 /**
- * The Notifier port over web push (RFC 8030): each notification goes to every device its person
+ * The push Channel over web push (RFC 8030): each notification goes to every device its person
  * subscribed, encrypted for that device (RFC 8291), with the installation's VAPID header
  * (RFC 8292, cached per push-service origin). An alert carries Accept / Decline buttons and a
  * short-lived token scoped to this notification, alarm and person, so the service worker can
  * answer from the lock screen without a signed-in page.
  *
- * The deliverer calls this once per attempt, with a signal that ends the attempt. It resolves
- * when at least one device took the message; it rejects to be tried again (a push service
- * overloaded or unreachable), or with `TRYGG_ERR_NOTIFICATION_FAILED` when push can never reach
- * this person (no account, no subscription, every subscription gone or refused for good), so a
- * next channel can take over. The push `Topic` (per alarm) lets the push service replace an
+ * The deliverer calls `send` once per attempt, with a signal that ends the attempt. It resolves
+ * `sent` when at least one push service took the message (the service worker then confirms it
+ * reached the phone: `delivered`, through `POST /api/push/receipts`); it rejects to be tried again
+ * (a push service overloaded or unreachable), or with `TRYGG_ERR_NOTIFICATION_FAILED` when push
+ * can never reach this person (no account, no subscription, every subscription gone — 404 / 410 —
+ * or refused for good), so the person's next channel takes over at once. The push `Topic` (per alarm) lets the push service replace an
  * undelivered older message, and the service worker shows each notification id once.
  *
  * Every request connects only where the EndpointGuard allows (checked as the connection is made).
@@ -18,9 +19,10 @@ import { createHash } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import {
   TryggError,
+  type Channel,
+  type ChannelResult,
   type Logger,
   type Notification,
-  type Notifier,
   type NotifyOptions,
   type PushAction,
   type PushPayload,
@@ -75,7 +77,7 @@ function seqOf(id: string): number {
 }
 
 /** The relative is still named by their resident (consent given and not withdrawn). */
-async function consentStands(db: Queryable, relativeId: string): Promise<boolean> {
+export async function consentStands(db: Queryable, relativeId: string): Promise<boolean> {
   const { rowCount } = await db.query('SELECT 1 FROM relatives WHERE id = $1 AND consent_at IS NOT NULL', [relativeId]);
   return rowCount === 1;
 }
@@ -83,16 +85,18 @@ async function consentStands(db: Queryable, relativeId: string): Promise<boolean
 /** A push service's answer that will not change by trying again (RFC 8030 §7, RFC 8292 §4.2). */
 class RefusedForGood extends Error {}
 
-export class WebPushNotifier implements Notifier {
+export class WebPushNotifier implements Channel {
+  readonly kind = 'push' as const;
   private readonly guard: EndpointGuard;
 
   constructor(private readonly deps: WebPushNotifierDeps) {
     this.guard = deps.guard ?? new EndpointGuard();
   }
 
-  async notify(n: Notification, opts: NotifyOptions = {}): Promise<void> {
+  async send(n: Notification, opts: NotifyOptions = {}): Promise<ChannelResult> {
     // The response centre as a group has no phone: operators see alarms on the console.
-    if (n.recipient.kind === 'response-centre') return;
+    if (n.recipient.kind === 'response-centre')
+      throw new TryggError('TRYGG_ERR_NOTIFICATION_FAILED', 'push: the response centre has no phone');
     const userId = n.recipient.userId;
     if (!userId) throw new TryggError('TRYGG_ERR_NOTIFICATION_FAILED', 'push: the person has no app account');
     // The roster was copied when the alarm opened; a relative's consent is checked as it stands
@@ -105,9 +109,9 @@ export class WebPushNotifier implements Notifier {
     const signal = opts.signal ?? AbortSignal.timeout(this.deps.timeoutMs ?? 10_000);
     // One abort listener per device's request (up to the subscription cap), beside the caller's.
     setMaxListeners(subs.length + 10, signal);
-    const results = await Promise.allSettled(subs.map(async (s) => this.send(s, await this.payload(n, s), signal)));
+    const results = await Promise.allSettled(subs.map(async (s) => this.post(s, await this.payload(n, s), signal)));
     // Delivered when any device took it: the others' failures do not make it go out again.
-    if (results.some((r) => r.status === 'fulfilled' && r.value === 'delivered')) return;
+    if (results.some((r) => r.status === 'fulfilled' && r.value === 'delivered')) return { ref: null, state: 'sent' };
     const failures = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
     for (const err of failures) this.deps.logger.warn({ err, notification: n.id }, 'push failed');
     const gone = results.length - failures.length;
@@ -144,7 +148,7 @@ export class WebPushNotifier implements Notifier {
             done: { accept: '', decline: '', failed: '' },
           };
           const signal = AbortSignal.timeout(this.deps.timeoutMs ?? 10_000);
-          await this.send(s, payload, signal).catch((err: unknown) =>
+          await this.post(s, payload, signal).catch((err: unknown) =>
             this.deps.logger.warn({ err, userId: id }, 'backlog push failed'),
           );
         }
@@ -188,10 +192,11 @@ export class WebPushNotifier implements Notifier {
     const text = pushText(s.locale, n.kind, n.summary);
     const asks = n.kind === 'alert';
     const actions: PushAction[] = asks ? ['accept', 'decline'] : [];
-    const actionToken =
-      asks && n.recipient.userId
-        ? await this.deps.signAction({ userId: n.recipient.userId, notificationId: n.id, alarmId: n.alarmId, actions })
-        : null;
+    // Every message to a person with an account carries a token: the worker's receipts need it
+    // (delivered, seen); only an alert's allows an answer.
+    const actionToken = n.recipient.userId
+      ? await this.deps.signAction({ userId: n.recipient.userId, notificationId: n.id, alarmId: n.alarmId, actions })
+      : null;
     return {
       notificationId: n.id,
       alarmId: n.alarmId,
@@ -231,7 +236,7 @@ export class WebPushNotifier implements Notifier {
    * One device: `delivered`, or `gone` (404 / 410: removed). Throws `TRYGG_ERR_PUSH_ENDPOINT_REFUSED`
    * or RefusedForGood when trying again cannot help, any other error when it might.
    */
-  private async send(s: StoredSubscription, payload: PushPayload, signal: AbortSignal): Promise<'delivered' | 'gone'> {
+  private async post(s: StoredSubscription, payload: PushPayload, signal: AbortSignal): Promise<'delivered' | 'gone'> {
     // A subscription stored before these rules, or a literal address: refused before any request.
     const url = this.guard.checkForSend(s.endpoint);
     const req = this.prepare(s.endpoint, { p256dh: s.p256dh, auth: s.auth }, payload);

@@ -50,6 +50,8 @@ export const ACTIONS = {
   'technician:alarms': ['technician'],
   // Staff, relatives and technicians hear on the live socket's people namespace that one of their alarms changed.
   'live:own': ['staff', 'relative', 'technician'],
+  // Who nobody can reach now (no app, no phone, no consent): administrators fix it before it matters.
+  'reach:read': ['admin'],
   // Every person who can be alerted registers their phones for push.
   'push:subscribe': ['operator', 'staff', 'technician', 'relative', 'admin'],
   // Battery, signal and temperature curves: the response centre and technicians (not relatives).

@@ -21,9 +21,11 @@ export const directory: Part<'directory'> = {
   start: ({ config, logger, get, find }) =>
     started(logger, async (onStop) => {
       const db = get('database');
+      // People's reach is limited to the channels the engine has (it starts after the directory).
       const directory = new SqlDirectory(db.directoryPool, {
         timeZone: config.timeZone,
         protectingDeviceKinds: config.protectingDeviceKinds,
+        channelKinds: () => find('engine')?.engine.channelKinds ?? ['push', 'console'],
       });
       const listener = new DirectoryListener(
         db.url,

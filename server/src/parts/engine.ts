@@ -1,10 +1,12 @@
 /**
  * The alarm engine: applies device events, commands and timers to alarms, escalates, notifies
- * (a log line, then web push, unless a test replaces the notifier) and sends device feedback
- * through whichever gateway runs. Its connections are made and its statements prepared before
- * the first device connects.
+ * people through the channels this node has (web push from the push part, SMS from the `sms`
+ * part when it runs; a test may replace or add channels; the response centre's console is
+ * built in) and sends device feedback through whichever gateway runs. Its connections are made
+ * and its statements prepared before the first device connects.
  */
-import { AlarmEngine, warmPool } from '@trygg/alarm-core';
+import { AlarmEngine, warmPool, type Channel, type Channels } from '@trygg/alarm-core';
+import type { Logger } from 'pino';
 import { ALARM_CONNECTIONS, DIRECTORY_CONNECTIONS } from './database.js';
 import { deviceGateway } from './ingress.js';
 import { started, type Part } from './part.js';
@@ -26,6 +28,15 @@ export const engine: Part<'engine'> = {
       const db = get('database');
       const { directory } = get('directory');
       const { webPush } = get('push');
+      // The seam for the SMS channel: a part named `sms` offering `channel` (kind 'sms') is used
+      // when it runs; it reports receipts and answers to `engine.deliveries` (DeliveryReports).
+      // The voice work adds 'call' the same way.
+      const sms = (find as (name: string) => { channel?: Channel } | null)('sms')?.channel;
+      const channels: Channels = {
+        push: logged(webPush, logger),
+        ...(sms ? { sms: logged(sms, logger) } : {}),
+        ...options.channels,
+      };
       // The gateway and the engine need each other (feedback ↔ inbox): the engine gets the
       // gateway as its feedback sink (looked up when feedback is sent: the gateway starts after
       // the engine), the gateway gets the inbox that feeds the engine (ingress.ts).
@@ -33,13 +44,7 @@ export const engine: Part<'engine'> = {
         pool: db.alarmPool,
         directory,
         live: get('live').live,
-        notifier: options.notifier ?? {
-          // Every notification is a log line (recipient, kind, alarm), then a push to the person's devices.
-          notify: (n, o) => {
-            logger.info({ notification: n.id, kind: n.kind, recipient: n.recipient.name, alarmId: n.alarmId }, 'notification');
-            return webPush.notify(n, o);
-          },
-        },
+        channels,
         // The gateway opens while a crash's backlog of unapplied events is applied behind it.
         awaitFirstSweep: false,
         ...options.engine,
@@ -64,3 +69,17 @@ export const engine: Part<'engine'> = {
       return { engine };
     }),
 };
+
+/** Every send is a log line (recipient, kind, alarm, channel), then the channel's own work. */
+function logged(channel: Channel, logger: Logger): Channel {
+  return {
+    kind: channel.kind,
+    send: (n, o) => {
+      logger.info(
+        { notification: n.id, kind: n.kind, recipient: n.recipient.name, alarmId: n.alarmId, channel: channel.kind },
+        'notification',
+      );
+      return channel.send(n, o);
+    },
+  };
+}

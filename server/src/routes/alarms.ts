@@ -26,7 +26,8 @@ const alarms: FastifyPluginAsyncTypebox<{ pool: Pool; engine: AlarmEngine }> = a
     const alarm = await getAlarm(pool, req.params.id);
     if (!alarm) throw new TryggError('TRYGG_ERR_ALARM_NOT_FOUND');
     req.audit.patients([alarm.subject.residentId]);
-    return { alarm, timeline: await getTimeline(pool, alarm.id) };
+    const [timeline, deliveries] = await Promise.all([getTimeline(pool, alarm.id), engine.deliveries.ofAlarm(alarm.id)]);
+    return { alarm, timeline, deliveries };
   });
 
   serve(app, API.alarmCommand, { action: 'alarm:command' }, async (req) => {

@@ -68,7 +68,24 @@ const push: FastifyPluginAsyncTypebox<PushRouteDeps> = async (app, { pool, engin
       { id, type: req.body.action },
       { userId: p.userId, name: p.name, role: actorRole(p) },
     );
+    // The answer came through push: a fact on the operator's card ("answered", accept / decline).
+    await engine.deliveries
+      .report({ notificationId: scope.notificationId, channel: 'push', state: 'answered', reason: req.body.action })
+      .catch((err: unknown) =>
+        req.log.warn({ err, notification: scope.notificationId }, 'answer not recorded as a delivery fact'),
+      );
     return { alarm };
+  });
+
+  serve(app, API.pushReceipt, { action: 'push:subscribe', actionToken: true }, async (req) => {
+    const scope = req.actionScope;
+    if (!scope) throw new TryggError('TRYGG_ERR_UNAUTHENTICATED');
+    const recorded = await engine.deliveries.take({
+      notificationId: scope.notificationId,
+      channel: 'push',
+      state: req.body.state,
+    });
+    return { recorded };
   });
 };
 export default push;

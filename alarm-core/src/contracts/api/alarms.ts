@@ -2,6 +2,7 @@
 import Type, { type Static } from 'typebox';
 import { Alarm, TimelineEntry } from '../alarm.js';
 import { AlarmCommand } from '../commands.js';
+import { NamedDeliveryFact } from '../deliveries.js';
 import { route, UuidParams } from './route.js';
 
 const errors = [400, 401, 403, 404, 409] as const;
@@ -14,7 +15,12 @@ export const AlarmList = Type.Object({
 
 export type AlarmList = Static<typeof AlarmList>;
 
-export const AlarmWithTimeline = Type.Object({ alarm: Alarm, timeline: Type.Array(TimelineEntry) });
+export const AlarmWithTimeline = Type.Object({
+  alarm: Alarm,
+  timeline: Type.Array(TimelineEntry),
+  /** What became of each notification on each channel, oldest first (the card's "SMS delivered 13:35:02"). */
+  deliveries: Type.Array(NamedDeliveryFact),
+});
 export type AlarmWithTimeline = Static<typeof AlarmWithTimeline>;
 
 export const alarmsApi = {
@@ -30,7 +36,7 @@ export const alarmsApi = {
     method: 'GET',
     path: '/api/alarms/:id',
     tag: 'alarms',
-    summary: 'One alarm with its timeline',
+    summary: 'One alarm with its timeline and its delivery facts',
     params: UuidParams,
     response: AlarmWithTimeline,
     errors,

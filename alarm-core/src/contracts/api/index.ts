@@ -13,6 +13,7 @@ import { journalApi } from './journal.js';
 import { oauthApi } from './oauth.js';
 import { policiesApi } from './policies.js';
 import { pushApi } from './push.js';
+import { reachApi } from './reach.js';
 import { registryApi } from './registry.js';
 import { relativesApi } from './relatives.js';
 import { residentApi } from './resident.js';
@@ -34,6 +35,7 @@ export * from './journal.js';
 export * from './oauth.js';
 export * from './policies.js';
 export * from './push.js';
+export * from './reach.js';
 export * from './registry.js';
 export * from './relatives.js';
 export * from './resident.js';
@@ -52,6 +54,7 @@ export const API = {
   ...statisticsApi,
   ...policiesApi,
   ...pushApi,
+  ...reachApi,
   ...authApi,
   ...signinApi,
   ...oauthApi,

@@ -5,7 +5,7 @@
  */
 import Type, { type Static } from 'typebox';
 import { Alarm } from '../alarm.js';
-import { PushActionRequest, PushSubscriptionBody } from '../push.js';
+import { PushActionRequest, PushReceiptRequest, PushSubscriptionBody } from '../push.js';
 import { route, SIGNED_IN } from './route.js';
 
 /** A name for this browser, chosen by the web app and kept in it. */
@@ -66,6 +66,16 @@ export const pushApi = {
     summary: 'Accept or decline from a notification button; `Authorization: Bearer <action token from the push message>`.',
     body: PushActionRequest,
     response: Type.Object({ alarm: Alarm }),
+    errors,
+  }),
+  pushReceipt: route({
+    method: 'POST',
+    path: '/api/push/receipts',
+    tag: 'push',
+    summary:
+      'The service worker confirms a notification reached the phone (`delivered`) or was opened (`seen`); `Authorization: Bearer <action token from the push message>`.',
+    body: PushReceiptRequest,
+    response: Type.Object({ recorded: Type.Boolean() }),
     errors,
   }),
 } as const;

@@ -26,6 +26,8 @@ export const ROUTES = {
   savePushSubscription: { method: 'PUT', path: '/api/push/subscriptions/:device' },
   deletePushSubscription: { method: 'DELETE', path: '/api/push/subscriptions/:device' },
   pushAction: { method: 'POST', path: '/api/push/actions' },
+  pushReceipt: { method: 'POST', path: '/api/push/receipts' },
+  listUnreachable: { method: 'GET', path: '/api/reach/unreachable' },
   login: { method: 'POST', path: '/api/auth/login' },
   logout: { method: 'POST', path: '/api/auth/logout' },
   me: { method: 'GET', path: '/api/me' },

@@ -6,7 +6,7 @@
 import { LitElement, css, html } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { localized, msg, str } from '@lit/localize';
-import type { Alarm, TimelineEntry } from '@trygg/alarm-core';
+import type { Alarm, TimelineEntry, NamedDeliveryFact } from '@trygg/alarm-core';
 import { errorMessage } from '../api.js';
 import { fetchAlarm } from '../data/alarms.js';
 import { formatClock, formatTime, stateLabel, subjectName, subjectPlace, typeLabel } from '../labels.js';
@@ -81,6 +81,7 @@ export class TryggAlarmDetails extends LitElement {
 
   @state() private _alarm: Alarm | null = null;
   @state() private _timeline: TimelineEntry[] = [];
+  @state() private _deliveries: NamedDeliveryFact[] = [];
   @state() private _error: string | null = null;
   @state() private _loading = false;
 
@@ -99,6 +100,7 @@ export class TryggAlarmDetails extends LitElement {
       if (request !== this._request) return; // a newer load is on its way
       this._alarm = res.alarm;
       this._timeline = [...res.timeline].sort((a, b) => a.seq - b.seq);
+      this._deliveries = res.deliveries;
       this._error = null;
     } catch (err) {
       if (request === this._request) this._error = errorMessage(err);
@@ -139,7 +141,7 @@ export class TryggAlarmDetails extends LitElement {
           </button>
         </div>
         ${this._error ? html`<p role="alert">${this._error}</p>` : null} ${a ? this._resolution(a) : null}
-        ${a ? html`<trygg-escalation-view .alarm=${a}></trygg-escalation-view>` : null}
+        ${a ? html`<trygg-escalation-view .alarm=${a} .deliveries=${this._deliveries}></trygg-escalation-view>` : null}
         ${a?.subject.residentId ? html`<trygg-resident-card .alarm=${a} .token=${this.token} .userId=${this.userId}></trygg-resident-card>` : null}
         <h3 id="history-title">${msg('History', { id: 'details.history' })}</h3>
         <ol aria-labelledby="history-title" data-testid="timeline">

@@ -6,8 +6,16 @@
 import { LitElement, css, html } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { localized, msg, str } from '@lit/localize';
-import type { Alarm, Alert } from '@trygg/alarm-core';
-import { alertStateLabel, escalationSummary, recipientKindLabel, recipientName, stepText } from '../escalation-text.js';
+import type { Alarm, Alert, NamedDeliveryFact } from '@trygg/alarm-core';
+import {
+  alertStateLabel,
+  deliveryLine,
+  escalationSummary,
+  recipientKindLabel,
+  recipientName,
+  stepText,
+  unreachableReasonLabel,
+} from '../escalation-text.js';
 import { formatClock, formatTime } from '../labels.js';
 import { shared } from '../styles.js';
 
@@ -19,6 +27,7 @@ const STATE_SIGNS: Readonly<Record<Alert['state'], string>> = {
   withdrawn: '–',
   informed: 'i',
   expired: '–',
+  unreachable: '⚠',
 };
 
 /** Warning sign plus stronger text: urgency is never shown by colour alone. */
@@ -131,10 +140,27 @@ export class TryggEscalationView extends LitElement {
       time {
         font-variant-numeric: tabular-nums;
       }
+      .facts {
+        flex-basis: 100%;
+        color: var(--trygg-muted);
+      }
     `,
   ];
 
   @property({ attribute: false }) alarm!: Alarm;
+  /** What became of each notification on each channel (from the alarm route). */
+  @property({ attribute: false }) deliveries: NamedDeliveryFact[] = [];
+
+  /** "SMS delivered 13:35:02 · push failed 13:34:30", the latest fact per channel; "not answered" while waiting. */
+  private _facts(alert: Alert) {
+    const latest = new Map<string, NamedDeliveryFact>();
+    for (const f of this.deliveries)
+      if (f.recipientId === alert.recipient.id && f.channel !== 'console') latest.set(f.channel, f);
+    const parts = [...latest.values()].map((f) => deliveryLine(f.channel, f.state, formatClock(f.at)));
+    if (alert.state === 'unreachable') parts.push(unreachableReasonLabel(alert.reason ?? 'no-channel'));
+    else if (alert.state === 'pending' && parts.length > 0) parts.push(msg('not answered', { id: 'delivery.not-answered' }));
+    return parts.length > 0 ? html`<span class="facts" data-testid="delivery">${parts.join(', ')}</span>` : null;
+  }
 
   private _steps() {
     const a = this.alarm;
@@ -170,6 +196,7 @@ export class TryggEscalationView extends LitElement {
         ><span aria-hidden="true">${STATE_SIGNS[alert.state]}</span>${alertStateLabel(alert.state)}</span
       >
       <time datetime=${at} title=${formatTime(at)}>${msg(str`at ${time}`, { id: 'time.at' })}</time>
+      ${this._facts(alert)}
     </li>`;
   }
 

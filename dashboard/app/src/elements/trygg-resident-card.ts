@@ -27,6 +27,8 @@ function alertState(s: RelativeAlarmState): string {
       return msg('informed', { id: 'resident.rel.informed' });
     case 'expired':
       return msg('did not answer in time', { id: 'resident.rel.expired' });
+    case 'unreachable':
+      return msg('could not be reached', { id: 'resident.rel.unreachable' });
     case 'not-alerted':
       return msg('not alerted', { id: 'resident.rel.not-alerted' });
   }
