@@ -28,10 +28,9 @@ export const engine: Part<'engine'> = {
       const db = get('database');
       const { directory } = get('directory');
       const { webPush } = get('push');
-      // The seam for the SMS channel: a part named `sms` offering `channel` (kind 'sms') is used
-      // when it runs; it reports receipts and answers to `engine.deliveries` (DeliveryReports).
+      // The SMS channel (part `smsChannel`, over the `sms` part's gateway) is used when it runs; it reports receipts and answers to `engine.deliveries` (DeliveryReports).
       // The voice work adds 'call' the same way.
-      const sms = (find as (name: string) => { channel?: Channel } | null)('sms')?.channel;
+      const sms = find('smsChannel')?.channel;
       const channels: Channels = {
         push: logged(webPush, logger),
         ...(sms ? { sms: logged(sms, logger) } : {}),

@@ -5,9 +5,7 @@
  * needs the channel); the engine it gives replies to, and the delivery log it reports receipts
  * and answers to, are looked up when a receipt or a reply comes.
  */
-import type { DeliveryReports } from '@trygg/alarm-core';
 import { SmsChannel } from '@trygg/dashboard';
-import type { Engine } from './engine.js';
 import { started, type Part } from './part.js';
 
 export interface SmsChannelOffer {
@@ -21,16 +19,6 @@ declare module './part.js' {
   }
 }
 
-/**
- * The delivery log, when the engine part offers one as `reports` (the delivery core's
- * DeliveryLog); until then receipts and answers are logged only (sms-channel.ts).
- */
-function reportsOf(engine: Engine | null): DeliveryReports | null {
-  const offer: object | null = engine;
-  if (!offer || !('reports' in offer)) return null;
-  return (offer.reports as DeliveryReports | null | undefined) ?? null;
-}
-
 export const smsChannel: Part<'smsChannel'> = {
   name: 'smsChannel',
   start: ({ config, logger, get, find }) =>
@@ -42,11 +30,16 @@ export const smsChannel: Part<'smsChannel'> = {
         db: pool,
         transport: sms.transport,
         commands: () => find('engine')?.engine ?? null,
-        reports: () => reportsOf(find('engine')),
+        reports: () => find('engine')?.engine.deliveries ?? null,
         logger,
         defaultLocale: config.defaultLanguage,
         region: config.phoneRegion,
-        // linkFor: the single-use sign-in link maker (issue 19 item 4), wired with the sign-in work.
+        // An alert's SMS carries a single-use, short-lived link that signs its person in (when
+        // they have an account): the relative's view without a password.
+        linkFor: async (r, n) =>
+          r.userId && n.kind === 'alert'
+            ? get('identity').signInLink(r.userId, { purpose: 'alert', alarmId: n.alarmId })
+            : null,
       });
       channel.start();
       onStop(() => channel.stop());
