@@ -149,6 +149,18 @@ export const ConfigSchema = Type.Object({
   dbConnectTimeoutMs: Type.Integer({ minimum: 100, maximum: 120_000 }),
   /** Milliseconds a statement of the service may run (every pool but telemetry retention's). */
   dbStatementTimeoutMs: Type.Integer({ minimum: 500, maximum: 3_600_000 }),
+  /** This node's name in the service's own events and ingress marks (stable across restarts). */
+  nodeName: Type.String({ minLength: 1, maxLength: 128 }),
+  /** Devices overdue at once that make one supervision incident: this share of the supervised … */
+  stormShare: Type.Number({ exclusiveMinimum: 0, maximum: 1 }),
+  /** … and at least this many … */
+  stormMinDevices: Type.Integer({ minimum: 2 }),
+  /** … each gone overdue within this many seconds. */
+  stormWindowS: Type.Integer({ minimum: 10, maximum: 86_400 }),
+  /** A device heard in fewer than this share of its heartbeat slots (24 h or 30 days) is on the technicians' flaky list. */
+  flakyBelow: Type.Number({ minimum: 0, maximum: 1 }),
+  /** Days after which an alarm button's monthly user test is overdue. */
+  userTestIntervalDays: Type.Integer({ minimum: 1, maximum: 366 }),
 });
 export type Config = Static<typeof ConfigSchema>;
 
@@ -228,6 +240,12 @@ const ENV: Record<string, { key: keyof Config; parse: (v: string) => unknown }> 
   TRYGG_MQTT_PASSWORD: { key: 'mqttPassword', parse: (v) => v },
   TRYGG_DB_CONNECT_TIMEOUT_MS: { key: 'dbConnectTimeoutMs', parse: toNumber },
   TRYGG_DB_STATEMENT_TIMEOUT_MS: { key: 'dbStatementTimeoutMs', parse: toNumber },
+  TRYGG_NODE_NAME: { key: 'nodeName', parse: (v) => v },
+  TRYGG_STORM_SHARE: { key: 'stormShare', parse: toNumber },
+  TRYGG_STORM_MIN_DEVICES: { key: 'stormMinDevices', parse: toNumber },
+  TRYGG_STORM_WINDOW_S: { key: 'stormWindowS', parse: toNumber },
+  TRYGG_FLAKY_BELOW: { key: 'flakyBelow', parse: toNumber },
+  TRYGG_USER_TEST_INTERVAL_DAYS: { key: 'userTestIntervalDays', parse: toNumber },
 };
 
 /** Every environment variable the config reads (the docs are checked against it: config-doc.test.ts). */
@@ -311,6 +329,12 @@ export const DEFAULTS: Config = {
   mqttPassword: null,
   dbConnectTimeoutMs: 5_000,
   dbStatementTimeoutMs: 10_000,
+  nodeName: os.hostname().slice(0, 128),
+  stormShare: 0.2,
+  stormMinDevices: 10,
+  stormWindowS: 300,
+  flakyBelow: 0.9,
+  userTestIntervalDays: 31,
 };
 
 function toNumber(v: string): unknown {

@@ -32,6 +32,7 @@ import { mqttConsumer } from './parts/mqtt-consumer.js';
 import { StopStack, type Part, type PartContext, type Parts } from './parts/part.js';
 import { push } from './parts/push.js';
 import { scaip } from './parts/scaip.js';
+import { serviceWatch } from './parts/service-watch.js';
 import { telemetryRetention } from './parts/telemetry-retention.js';
 import { web } from './parts/web.js';
 
@@ -49,6 +50,7 @@ const PARTS: Part[] = [
   mqttBroker, // the embedded MQTT broker (without TRYGG_MQTT_URL)
   mqttConsumer, // the external-broker consumer (with TRYGG_MQTT_URL)
   scaip, // SCAIP over SIP (TRYGG_SIP)
+  serviceWatch, // starts, stops and ingress up or down as facts: supervision's grace after an outage
   telemetryRetention, // TimescaleDB policy or hourly delete
   journal, // journal delivery (with a journal configured)
   journalWatch, // the journal backlog alert
@@ -82,7 +84,9 @@ export interface StartOptions {
   /** Replaces the web-push notifier (tests that count notifications). */
   notifier?: Notifier;
   /** Engine tuning (sweep period, heartbeat grace, timer instrumentation, delivery backoff). */
-  engine?: Pick<EngineDeps, 'sweepIntervalMs' | 'heartbeatGraceS' | 'onTimerFired' | 'delivery'>;
+  engine?: Pick<EngineDeps, 'sweepIntervalMs' | 'heartbeatGraceS' | 'onTimerFired' | 'delivery' | 'supervision'>;
+  /** How often the service watch marks ingress, and when a mark is stale (tests: faster than 10 s / 30 s). */
+  serviceWatch?: { everyMs?: number; staleS?: number };
   /** How push endpoints' names resolve (tests: a name that changes its answer); default the system's. */
   pushResolve?: Resolve;
   /** Gateway limits beyond the config (tests). */

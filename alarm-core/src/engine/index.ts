@@ -4,3 +4,6 @@ export * from './inbox.js';
 export * from './store.js';
 export * from './outbox.js';
 export * from './timers.js';
+export * from './supervision.js';
+export * from './incident.js';
+export * from './service-watch.js';
