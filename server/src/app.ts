@@ -41,6 +41,7 @@ import relativeRoutes from './routes/relatives.js';
 import residentRoutes from './routes/resident.js';
 import staffRoutes from './routes/staff.js';
 import statisticsRoutes from './routes/statistics.js';
+import supervisionRoutes from './routes/supervision.js';
 import telemetryRoutes from './routes/telemetry.js';
 import type { Registry } from 'prom-client';
 
@@ -60,6 +61,8 @@ export interface AppDeps {
   tokens: TokenService;
   checks: HealthChecks;
   journalAlertAfterS: number;
+  /** The flaky list's default threshold and the user test interval (routes/supervision.ts). */
+  supervision: { flakyBelow: number; userTestIntervalDays: number };
   verifier: AccessVerifier;
   lockout: LockoutPolicy;
   publicUrl: string | null;
@@ -169,6 +172,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(relativeRoutes, { pool: deps.pool, tokens: deps.tokens });
   await app.register(staffRoutes, { pool: deps.pool, online: deps.online });
   await app.register(telemetryRoutes, { pool: deps.pool });
+  await app.register(supervisionRoutes, { pool: deps.pool, ...deps.supervision });
   await app.register(metricsRoutes, deps.metrics);
   if (existsSync(DASHBOARD_DIST)) {
     // The built web app: public assets only (personal data comes through the API). One public

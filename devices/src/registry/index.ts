@@ -12,3 +12,5 @@ export * from './test-watcher.js';
 export * from './telemetry-series.js';
 export * from './csv-import.js';
 export * from './csv-text.js';
+export * from './supervision-quality.js';
+export * from './user-tests.js';

@@ -18,6 +18,7 @@ import { relativesApi } from './relatives.js';
 import { residentApi } from './resident.js';
 import { staffApi } from './staff.js';
 import { statisticsApi } from './statistics.js';
+import { supervisionApi } from './supervision.js';
 import { telemetryApi } from './telemetry.js';
 
 export * from './route.js';
@@ -37,6 +38,7 @@ export * from './relatives.js';
 export * from './resident.js';
 export * from './staff.js';
 export * from './statistics.js';
+export * from './supervision.js';
 export * from './telemetry.js';
 
 export const API = {
@@ -53,6 +55,7 @@ export const API = {
   ...registryApi,
   ...devicesApi,
   ...telemetryApi,
+  ...supervisionApi,
   ...journalApi,
   ...auditApi,
   ...dataApi,

@@ -17,6 +17,7 @@ import { LiveController } from '../live-controller.js';
 import { shared } from '../styles.js';
 import { TryggAlarmCard, type CommandRequest } from './trygg-alarm-card.js';
 import './trygg-alarm-details.js';
+import './trygg-supervision-view.js';
 
 const TICK_MS = 15_000;
 
@@ -224,6 +225,7 @@ export class TryggAlarmQueue extends LitElement {
                     )}
                   </ul>`
           }
+          ${operator ? html`<trygg-supervision-view .token=${this.session.token}></trygg-supervision-view>` : null}
         </section>
         ${
           this._detailsId

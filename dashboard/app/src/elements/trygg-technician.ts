@@ -2,7 +2,7 @@
  * The technician's page, phone first: find a device by scanning or typing its serial, register
  * it if it is new, install it at a resident or in a room, run the test alarm and watch it pass
  * live; or go through the devices that need attention. Each device shows its last heartbeat and
- * its battery and signal over time.
+ * its battery and signal over time; or see supervision: the flaky devices and overdue user tests.
  */
 import { LitElement, css, html } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
@@ -21,6 +21,7 @@ import './trygg-device-register.js';
 import './trygg-device-swap.js';
 import './trygg-device-test.js';
 import './trygg-serial-input.js';
+import './trygg-supervision-view.js';
 import type { TryggDeviceTest } from './trygg-device-test.js';
 
 @customElement('trygg-technician')
@@ -63,7 +64,7 @@ export class TryggTechnician extends LitElement {
   ];
 
   @property({ attribute: false }) session!: Session;
-  @state() private _view: 'device' | 'attention' = 'device';
+  @state() private _view: 'device' | 'attention' | 'supervision' = 'device';
   @state() private _serial: string | null = null;
   @state() private _device: Device | null = null;
   @state() private _error: string | null = null;
@@ -128,6 +129,14 @@ export class TryggTechnician extends LitElement {
         >
           ${msg('Needs attention', { id: 'tech.attention' })}
         </button>
+        <button
+          type="button"
+          data-action="supervision"
+          aria-current=${this._view === 'supervision' ? 'page' : 'false'}
+          @click=${() => (this._view = 'supervision')}
+        >
+          ${msg('Supervision', { id: 'tech.supervision' })}
+        </button>
       </nav>
       ${
         this._live && !this._live.connected
@@ -135,12 +144,17 @@ export class TryggTechnician extends LitElement {
           : null
       }
       ${
-        this._view === 'attention'
-          ? html`<section @trygg-device=${this._open}>
-              <h2>${msg('Needs attention', { id: 'tech.attention' })}</h2>
-              <trygg-device-list .token=${this.session.token}></trygg-device-list>
+        this._view === 'supervision'
+          ? html`<section>
+              <h2>${msg('Supervision', { id: 'tech.supervision' })}</h2>
+              <trygg-supervision-view .token=${this.session.token} flaky></trygg-supervision-view>
             </section>`
-          : this._renderDevice()
+          : this._view === 'attention'
+            ? html`<section @trygg-device=${this._open}>
+                <h2>${msg('Needs attention', { id: 'tech.attention' })}</h2>
+                <trygg-device-list .token=${this.session.token}></trygg-device-list>
+              </section>`
+            : this._renderDevice()
       }
     `;
   }
