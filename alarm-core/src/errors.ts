@@ -108,6 +108,10 @@ export const ERRORS = {
   TRYGG_ERR_CONFIG: { status: 500, message: 'invalid configuration' },
   TRYGG_ERR_PORT_UNAVAILABLE: { status: 500, message: 'a port Trygg must listen on is in use or not allowed' },
   TRYGG_ERR_INTERNAL: { status: 500, message: 'internal error' },
+  TRYGG_ERR_USER_TEST_DEVICE: {
+    status: 409,
+    message: "only an alarm from a resident's alarm button or social-alarm unit can be marked as the user test",
+  },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

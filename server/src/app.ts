@@ -47,6 +47,7 @@ import staffRoutes from './routes/staff.js';
 import technicianRoutes from './routes/technician.js';
 import reachRoutes from './routes/reach.js';
 import statisticsRoutes from './routes/statistics.js';
+import supervisionRoutes from './routes/supervision.js';
 import telemetryRoutes from './routes/telemetry.js';
 import type { Registry } from 'prom-client';
 
@@ -67,6 +68,8 @@ export interface AppDeps {
   /** Every integration's health, for /readyz. */
   health: HealthRegistry;
   journalAlertAfterS: number;
+  /** The flaky list's default threshold and the user test interval (routes/supervision.ts). */
+  supervision: { flakyBelow: number; userTestIntervalDays: number };
   verifier: AccessVerifier;
   /** Lasting sign-in on people's own phones, and sign-in links. */
   lasting: LastingSignIns;
@@ -195,6 +198,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(technicianRoutes, { pool: deps.pool });
   await app.register(reachRoutes, { pool: deps.pool, channelKinds: () => deps.engine.channelKinds });
   await app.register(telemetryRoutes, { pool: deps.pool });
+  await app.register(supervisionRoutes, { pool: deps.pool, ...deps.supervision });
   await app.register(metricsRoutes, deps.metrics);
   if (existsSync(DASHBOARD_DIST)) {
     // The built web app: public assets only (personal data comes through the API). One public

@@ -196,6 +196,18 @@ export const ConfigSchema = Type.Object({
   smsEncoding: Type.Enum(['auto', 'gsm', 'ucs2']),
   /** submit_sm outstanding at once (the gateway's window). */
   smppWindow: Type.Integer({ minimum: 1, maximum: 1000 }),
+  /** This node's name in the service's own events and ingress marks (stable across restarts). */
+  nodeName: Type.String({ minLength: 1, maxLength: 128 }),
+  /** Devices overdue at once that make one supervision incident: this share of the supervised … */
+  stormShare: Type.Number({ exclusiveMinimum: 0, maximum: 1 }),
+  /** … and at least this many … */
+  stormMinDevices: Type.Integer({ minimum: 2 }),
+  /** … each gone overdue within this many seconds. */
+  stormWindowS: Type.Integer({ minimum: 10, maximum: 86_400 }),
+  /** A device heard in fewer than this share of its heartbeat slots (24 h or 30 days) is on the technicians' flaky list. */
+  flakyBelow: Type.Number({ minimum: 0, maximum: 1 }),
+  /** Days after which an alarm button's monthly user test is overdue. */
+  userTestIntervalDays: Type.Integer({ minimum: 1, maximum: 366 }),
 });
 export type Config = Static<typeof ConfigSchema>;
 
@@ -299,6 +311,12 @@ const ENV: Record<string, { key: keyof Config; parse: (v: string) => unknown }> 
   TRYGG_SMS_SENDER: { key: 'smsSender', parse: (v) => v },
   TRYGG_SMS_ENCODING: { key: 'smsEncoding', parse: (v) => v.toLowerCase() },
   TRYGG_SMPP_WINDOW: { key: 'smppWindow', parse: toNumber },
+  TRYGG_NODE_NAME: { key: 'nodeName', parse: (v) => v },
+  TRYGG_STORM_SHARE: { key: 'stormShare', parse: toNumber },
+  TRYGG_STORM_MIN_DEVICES: { key: 'stormMinDevices', parse: toNumber },
+  TRYGG_STORM_WINDOW_S: { key: 'stormWindowS', parse: toNumber },
+  TRYGG_FLAKY_BELOW: { key: 'flakyBelow', parse: toNumber },
+  TRYGG_USER_TEST_INTERVAL_DAYS: { key: 'userTestIntervalDays', parse: toNumber },
 };
 
 /** Every environment variable the config reads (the docs are checked against it: config-doc.test.ts). */
@@ -406,6 +424,12 @@ export const DEFAULTS: Config = {
   smsSender: 'Trygg',
   smsEncoding: 'auto',
   smppWindow: 10,
+  nodeName: os.hostname().slice(0, 128),
+  stormShare: 0.2,
+  stormMinDevices: 10,
+  stormWindowS: 300,
+  flakyBelow: 0.9,
+  userTestIntervalDays: 31,
 };
 
 function toNumber(v: string): unknown {

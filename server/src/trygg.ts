@@ -41,6 +41,7 @@ import { push } from './parts/push.js';
 import { smsChannel } from './parts/sms-channel.js';
 import { scaip } from './parts/scaip.js';
 import { sms } from './parts/sms.js';
+import { serviceWatch } from './parts/service-watch.js';
 import { telemetryRetention } from './parts/telemetry-retention.js';
 import { web } from './parts/web.js';
 
@@ -60,6 +61,7 @@ const PARTS: Part[] = [
   mqttBroker, // the embedded MQTT broker (without TRYGG_MQTT_URL)
   mqttConsumer, // the external-broker consumer (with TRYGG_MQTT_URL)
   scaip, // SCAIP over SIP (TRYGG_SIP)
+  serviceWatch, // starts, stops and ingress up or down as facts: supervision's grace after an outage
   telemetryRetention, // TimescaleDB policy or hourly delete
   journal, // journal delivery (with a journal configured)
   journalWatch, // the journal backlog alert
@@ -109,7 +111,9 @@ export interface StartOptions {
   /** Replaces or adds channels by kind (tests that count notifications, a test SMS channel). */
   channels?: Channels;
   /** Engine tuning (sweep period, heartbeat grace, timer instrumentation, delivery backoff). */
-  engine?: Pick<EngineDeps, 'sweepIntervalMs' | 'heartbeatGraceS' | 'onTimerFired' | 'delivery'>;
+  engine?: Pick<EngineDeps, 'sweepIntervalMs' | 'heartbeatGraceS' | 'onTimerFired' | 'delivery' | 'supervision'>;
+  /** How often the service watch marks ingress, and when a mark is stale (tests: faster than 10 s / 30 s). */
+  serviceWatch?: { everyMs?: number; staleS?: number };
   /** How push endpoints' names resolve (tests: a name that changes its answer); default the system's. */
   pushResolve?: Resolve;
   /** Gateway limits beyond the config (tests). */

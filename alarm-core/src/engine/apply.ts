@@ -162,7 +162,8 @@ async function persistAll(
   return saves.map((at) => (at === null ? [] : toEntries((out[at]?.rows ?? []) as TimelineRow[])));
 }
 
-async function persist(db: PoolClient, result: StepResult, now: Date): Promise<TimelineEntry[]> {
+/** One step's writes in the caller's transaction; its timeline entries. */
+export async function persist(db: PoolClient, result: StepResult, now: Date): Promise<TimelineEntry[]> {
   return (await persistAll(db, [result], now))[0] ?? [];
 }
 

@@ -36,7 +36,8 @@ import type { StepResult } from './draft.js';
 import { Deliverer, type Channels, type DeliveryOptions } from './deliverer.js';
 import { DeliveryLog } from './deliveries.js';
 import type { Notification } from './draft.js';
-import { findSupervisionChanges } from './supervision.js';
+import { superviseIncident } from './incident.js';
+import { DEFAULT_SUPERVISION, findSupervisionChanges, type SupervisionSettings } from './supervision.js';
 import { TimerWheel, type DueTimer } from './timers.js';
 
 export interface EngineDeps {
@@ -65,6 +66,8 @@ export interface EngineDeps {
   awaitFirstSweep?: boolean;
   /** Seconds of silence beyond twice the heartbeat interval before a device is offline. */
   heartbeatGraceS?: number;
+  /** Ingress staleness and the storm threshold (supervision.ts); `heartbeatGraceS` wins for the grace. */
+  supervision?: Partial<SupervisionSettings>;
   /** Called after each timer is applied, with how late it fired (ms): for the benchmark. */
   onTimerFired?: (lateMs: number) => void;
 }
@@ -238,9 +241,19 @@ export class AlarmEngine {
     return this.enqueue(`alarm:${t.alarmId}`, () => this.applyTimer(t));
   }
 
-  /** Runs heartbeat supervision once (its own loop runs it periodically). */
+  /**
+   * Runs heartbeat supervision once (its own loop runs it periodically): first the incident (many
+   * devices silent at once are one alarm), then each device not standing for an incident.
+   */
   async supervise(): Promise<void> {
-    const changes = await findSupervisionChanges(this.deps.pool, this.deps.heartbeatGraceS ?? 60);
+    const settings: SupervisionSettings = {
+      ...DEFAULT_SUPERVISION,
+      ...this.deps.supervision,
+      graceS: this.deps.heartbeatGraceS ?? this.deps.supervision?.graceS ?? DEFAULT_SUPERVISION.graceS,
+    };
+    const round = await this.enqueue('device:trygg-system', () => superviseIncident(this.deps.pool, settings, this.clock));
+    if (round.applied) this.afterCommit(round.applied);
+    const changes = await findSupervisionChanges(this.deps.pool, settings);
     await Promise.allSettled(
       changes.map((c) =>
         this.enqueue(`device:${c.deviceId}`, () => this.applySupervision(c.deviceId, c.state, c.lastSeenAt)).catch(

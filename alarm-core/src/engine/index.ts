@@ -6,3 +6,6 @@ export * from './outbox.js';
 export * from './timers.js';
 export * from './deliverer.js';
 export * from './deliveries.js';
+export * from './supervision.js';
+export * from './incident.js';
+export * from './service-watch.js';

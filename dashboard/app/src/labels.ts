@@ -115,11 +115,17 @@ export function formatList(items: readonly string[]): string {
 
 /** Who the alarm is about: the resident, or the device when nobody is registered to it. */
 export function subjectName(alarm: Alarm): string {
+  // A supervision incident (docs/supervision.md): Trygg itself, the count of silent devices in `location`.
+  if (alarm.subject.deviceId === 'trygg-system') {
+    return msg(str`${alarm.subject.location ?? '?'} devices silent at once`, { id: 'subject.incident' });
+  }
   return alarm.subject.residentName ?? alarm.subject.deviceId;
 }
 
 /** Address, floor, room and where in the home on one line, whichever are known. */
 export function subjectPlace(alarm: Alarm): string {
+  // An incident's place is its sites (`siteName`); its `location` is the count, in its name.
+  if (alarm.subject.deviceId === 'trygg-system') return alarm.subject.siteName ?? '';
   const { address, room, floor, location } = alarm.subject;
   // The registry names rooms ("Rom 101"); a bare number gets the word in front.
   const roomText = room ? (/^\d/.test(room) ? msg(str`Room ${room}`, { id: 'subject.room' }) : room) : null;

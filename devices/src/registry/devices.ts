@@ -137,11 +137,13 @@ export interface DeviceFilter {
   limit?: number;
 }
 
+/** The registry's devices (not `trygg-system`, Trygg itself as the subject of its own incidents). */
 export async function listDevices(db: Queryable, f: DeviceFilter = {}): Promise<Device[]> {
   const { rows } = await db.query<Row>(
     `SELECT * FROM (${SELECT}
        WHERE ($1::text IS NULL OR d.status = $1) AND ($2::text IS NULL OR d.resident_id = $2)
-         AND d.kind <> '${SELFTEST_KIND}') x
+         AND d.kind <> '${SELFTEST_KIND}'
+         AND d.kind <> 'system') x
       WHERE NOT $3 OR attention IS NOT NULL
       ORDER BY CASE WHEN $3 THEN array_position(ARRAY['faulty','silent','never-heard','untested','battery-low','weak-signal'], attention) END,
                id

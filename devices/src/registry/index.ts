@@ -14,3 +14,5 @@ export * from './csv-import.js';
 export * from './csv-text.js';
 export * from './duty.js';
 export * from './selftest-devices.js';
+export * from './supervision-quality.js';
+export * from './user-tests.js';

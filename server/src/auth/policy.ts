@@ -56,6 +56,11 @@ export const ACTIONS = {
   'push:subscribe': ['operator', 'staff', 'technician', 'relative', 'admin'],
   // Battery, signal and temperature curves: the response centre and technicians (not relatives).
   'telemetry:read': ['operator', 'technician', 'admin'],
+  // Supervision quality (the flaky list), overdue user tests; marking an alarm as the user test.
+  'supervision:read': ['operator', 'technician', 'admin'],
+  'user-test:write': ['operator', 'admin'],
+  // The service's own starts, stops and ingress outages.
+  'service:read': ['technician', 'admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Action = keyof typeof ACTIONS;

@@ -15,6 +15,8 @@ import type { ProbeTarget } from './probes.js';
 
 export interface SelfTestDeps {
   pool: Pool;
+  /** This node's name in the service's own events (TRYGG_NODE_NAME). */
+  node: string;
   logger: Logger;
   targets: ProbeTarget[];
   intervalMs: number;
@@ -225,7 +227,8 @@ export class ChainSelfTest {
       kind === 'chain-restored' ? 'the alarm chain works again' : 'the alarm chain is broken or late: system alarm raised',
     );
     await this.deps.pool
-      .query('INSERT INTO service_events (kind, ingresses, detail) VALUES ($1, $2, $3)', [
+      .query('INSERT INTO service_events (node, kind, ingresses, detail) VALUES ($1, $2, $3, $4)', [
+        this.deps.node,
         kind,
         ingresses,
         JSON.stringify(detail),

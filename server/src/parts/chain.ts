@@ -93,6 +93,7 @@ export const chain: Part<'chain'> = {
       }
       const selfTest = new ChainSelfTest({
         pool: db.pool,
+        node: config.nodeName,
         logger,
         targets,
         intervalMs: config.selfTestIntervalS * 1000,

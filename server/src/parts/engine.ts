@@ -46,6 +46,12 @@ export const engine: Part<'engine'> = {
         channels,
         // The gateway opens while a crash's backlog of unapplied events is applied behind it.
         awaitFirstSweep: false,
+        supervision: {
+          stormShare: config.stormShare,
+          stormMinDevices: config.stormMinDevices,
+          stormWindowS: config.stormWindowS,
+          ...(options.serviceWatch?.staleS ? { ingressStaleS: options.serviceWatch.staleS } : {}),
+        },
         ...options.engine,
         // Delivery bookkeeping on the general pool: a push backlog never takes an alarm's connection.
         outboxPool: db.pool,

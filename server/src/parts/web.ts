@@ -41,6 +41,7 @@ export const web: Part<'web'> = {
         disconnectDevice: (id) => find('mqttBroker')?.gateway.disconnect(id),
         sipRealm: config.sipRealm,
         journalAlertAfterS: config.journalAlertAfterS,
+        supervision: { flakyBelow: config.flakyBelow, userTestIntervalDays: config.userTestIntervalDays },
         verifier,
         lasting,
         links,

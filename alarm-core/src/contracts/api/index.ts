@@ -21,6 +21,7 @@ import { signinApi } from './signin.js';
 import { staffApi } from './staff.js';
 import { statisticsApi } from './statistics.js';
 import { technicianApi } from './technician.js';
+import { supervisionApi } from './supervision.js';
 import { telemetryApi } from './telemetry.js';
 
 export * from './route.js';
@@ -43,6 +44,7 @@ export * from './signin.js';
 export * from './staff.js';
 export * from './statistics.js';
 export * from './technician.js';
+export * from './supervision.js';
 export * from './telemetry.js';
 
 export const API = {
@@ -62,6 +64,7 @@ export const API = {
   ...registryApi,
   ...devicesApi,
   ...telemetryApi,
+  ...supervisionApi,
   ...journalApi,
   ...auditApi,
   ...dataApi,

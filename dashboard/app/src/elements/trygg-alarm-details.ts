@@ -9,6 +9,7 @@ import { localized, msg, str } from '@lit/localize';
 import type { Alarm, TimelineEntry, NamedDeliveryFact } from '@trygg/alarm-core';
 import { errorMessage } from '../api.js';
 import { fetchAlarm } from '../data/alarms.js';
+import { recordUserTest } from '../data/supervision.js';
 import { formatClock, formatTime, stateLabel, subjectName, subjectPlace, typeLabel } from '../labels.js';
 import { actionLabel, causeLabel } from '../resolution-codes.js';
 import { shared } from '../styles.js';
@@ -84,10 +85,13 @@ export class TryggAlarmDetails extends LitElement {
   @state() private _deliveries: NamedDeliveryFact[] = [];
   @state() private _error: string | null = null;
   @state() private _loading = false;
+  /** This alarm was recorded as the resident's user test (here, just now). */
+  @state() private _userTest: 'recorded' | null = null;
 
   private _request = 0;
 
   override willUpdate(changed: Map<PropertyKey, unknown>): void {
+    if (changed.has('alarmId')) this._userTest = null;
     if (changed.has('alarmId') || changed.has('version')) void this._load();
   }
 
@@ -106,6 +110,16 @@ export class TryggAlarmDetails extends LitElement {
       if (request === this._request) this._error = errorMessage(err);
     } finally {
       if (request === this._request) this._loading = false;
+    }
+  }
+
+  private async _markUserTest(): Promise<void> {
+    try {
+      await recordUserTest(this.token, this.alarmId);
+      this._userTest = 'recorded';
+      this._error = null;
+    } catch (err) {
+      this._error = errorMessage(err);
     }
   }
 
@@ -141,6 +155,17 @@ export class TryggAlarmDetails extends LitElement {
           </button>
         </div>
         ${this._error ? html`<p role="alert">${this._error}</p>` : null} ${a ? this._resolution(a) : null}
+        ${
+          a?.class === 'care' && a.subject.residentId
+            ? this._userTest
+              ? html`<p role="status" data-testid="user-test-recorded">
+                  ${msg('Recorded as the user test.', { id: 'details.user-test-recorded' })}
+                </p>`
+              : html`<button type="button" data-action="user-test" @click=${this._markUserTest}>
+                  ${msg("Mark as the resident's user test", { id: 'details.user-test' })}
+                </button>`
+            : null
+        }
         ${a ? html`<trygg-escalation-view .alarm=${a} .deliveries=${this._deliveries}></trygg-escalation-view>` : null}
         ${a?.subject.residentId ? html`<trygg-resident-card .alarm=${a} .token=${this.token} .userId=${this.userId}></trygg-resident-card>` : null}
         <h3 id="history-title">${msg('History', { id: 'details.history' })}</h3>

@@ -18,6 +18,7 @@ import { shared } from '../styles.js';
 import { TryggAlarmCard, type CommandRequest } from './trygg-alarm-card.js';
 import './trygg-alarm-details.js';
 import './trygg-system-status.js';
+import './trygg-supervision-view.js';
 
 const TICK_MS = 15_000;
 
@@ -230,6 +231,7 @@ export class TryggAlarmQueue extends LitElement {
                     )}
                   </ul>`
           }
+          ${operator ? html`<trygg-supervision-view .token=${this.session.token}></trygg-supervision-view>` : null}
         </section>
         ${
           this._detailsId

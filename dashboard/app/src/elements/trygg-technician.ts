@@ -2,8 +2,9 @@
  * The technician's page, phone first: find a device by scanning or typing its serial, register
  * it if it is new, install it at a resident or in a room, run the test alarm and watch it pass
  * live; or go through the devices that need attention. Each device shows its last heartbeat and
- * its battery and signal over time. A technician also has their technical and offline alarms
- * here, to accept and resolve (the tab shows how many are open).
+ * its battery and signal over time; or see supervision: the flaky devices and overdue user tests.
+ * A technician also has their technical and offline alarms here, to accept and resolve (the tab
+ * shows how many are open).
  */
 import { LitElement, css, html } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
@@ -23,6 +24,7 @@ import './trygg-device-swap.js';
 import './trygg-device-test.js';
 import './trygg-serial-input.js';
 import './trygg-technician-alarms.js';
+import './trygg-supervision-view.js';
 import type { TryggDeviceTest } from './trygg-device-test.js';
 
 @customElement('trygg-technician')
@@ -74,7 +76,7 @@ export class TryggTechnician extends LitElement {
   ];
 
   @property({ attribute: false }) session!: Session;
-  @state() private _view: 'device' | 'attention' | 'alarms' = 'device';
+  @state() private _view: 'device' | 'attention' | 'alarms' | 'supervision' = 'device';
   /** Open alarms in the technician's list (null: not a technician, e.g. an administrator here). */
   @state() private _alarmCount: number | null = null;
   @state() private _serial: string | null = null;
@@ -155,6 +157,14 @@ export class TryggTechnician extends LitElement {
               </button>`
             : null
         }
+        <button
+          type="button"
+          data-action="supervision"
+          aria-current=${this._view === 'supervision' ? 'page' : 'false'}
+          @click=${() => (this._view = 'supervision')}
+        >
+          ${msg('Supervision', { id: 'tech.supervision' })}
+        </button>
       </nav>
       ${
         this._live && !this._live.connected
@@ -173,12 +183,17 @@ export class TryggTechnician extends LitElement {
       ${
         this._view === 'alarms'
           ? null
-          : this._view === 'attention'
-            ? html`<section @trygg-device=${this._open}>
-                <h2>${msg('Needs attention', { id: 'tech.attention' })}</h2>
-                <trygg-device-list .token=${this.session.token}></trygg-device-list>
+          : this._view === 'supervision'
+            ? html`<section>
+                <h2>${msg('Supervision', { id: 'tech.supervision' })}</h2>
+                <trygg-supervision-view .token=${this.session.token} flaky></trygg-supervision-view>
               </section>`
-            : this._renderDevice()
+            : this._view === 'attention'
+              ? html`<section @trygg-device=${this._open}>
+                  <h2>${msg('Needs attention', { id: 'tech.attention' })}</h2>
+                  <trygg-device-list .token=${this.session.token}></trygg-device-list>
+                </section>`
+              : this._renderDevice()
       }
     `;
   }
