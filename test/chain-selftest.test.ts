@@ -19,7 +19,17 @@ const DEADLINE = { timeout: 60_000, interval: 200 };
 beforeAll(async () => {
   svc = await startTestService({
     config: { selfTestIntervalS: 6, selfTestLateS: 3 },
-    start: { notifier: { notify: (n) => void notified.push(n) } },
+    start: {
+      channels: {
+        push: {
+          kind: 'push',
+          send: async (n: Notification) => {
+            notified.push(n);
+            return { ref: null, state: 'delivered' as const };
+          },
+        },
+      },
+    },
   });
   db = new pg.Pool({ connectionString: svc.db.url, max: 2 });
 }, 60_000);

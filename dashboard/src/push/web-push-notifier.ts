@@ -179,7 +179,7 @@ export class WebPushNotifier implements Channel {
             done: { accept: '', decline: '', failed: '' },
           };
           const signal = AbortSignal.timeout(this.deps.timeoutMs ?? 10_000);
-          await this.send(s, payload, signal).catch((err: unknown) =>
+          await this.post(s, payload, signal).catch((err: unknown) =>
             this.deps.logger.warn({ err, userId: id }, 'chain push failed'),
           );
         }

@@ -59,7 +59,12 @@ beforeAll(async () => {
     db: pool,
     transport: sms,
     commands: () => engine,
-    reports: () => ({ report: async (f) => void facts.push(f) }),
+    reports: () => ({
+      report: async (f) => {
+        facts.push(f);
+        await engine.deliveries.report(f);
+      },
+    }),
     logger: quiet,
     defaultLocale: 'nb',
     region: 'NO',
@@ -68,18 +73,20 @@ beforeAll(async () => {
   channel.start();
   engine = new AlarmEngine({
     pool,
-    directory: new SqlDirectory(pool),
+    directory: new SqlDirectory(pool, { channelKinds: () => ['sms', 'console'] }),
     live: { publish: () => undefined },
-    // The deliverer walks channels once the delivery core lands; here SMS is the only one.
-    notifier: {
-      notify: async (n: Notification) => {
-        if (n.recipient.kind === 'response-centre') return;
-        try {
-          await channel.send(n);
-        } catch (err) {
-          failures.push({ id: n.id, err: (err as Error).message });
-          throw err;
-        }
+    // SMS is the only channel here (the response centre's console is built in).
+    channels: {
+      sms: {
+        kind: 'sms',
+        send: async (n: Notification) => {
+          try {
+            return await channel.send(n);
+          } catch (err) {
+            failures.push({ id: n.id, err: (err as Error).message });
+            throw err;
+          }
+        },
       },
     },
     feedback: { send: () => undefined },

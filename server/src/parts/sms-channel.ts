@@ -37,9 +37,7 @@ export const smsChannel: Part<'smsChannel'> = {
         // An alert's SMS carries a single-use, short-lived link that signs its person in (when
         // they have an account): the relative's view without a password.
         linkFor: async (r, n) =>
-          r.userId && n.kind === 'alert'
-            ? get('identity').signInLink(r.userId, { purpose: 'alert', alarmId: n.alarmId })
-            : null,
+          r.userId && n.kind === 'alert' ? get('identity').signInLink(r.userId, { purpose: 'alert', alarmId: n.alarmId }) : null,
       });
       channel.start();
       onStop(() => channel.stop());
