@@ -110,13 +110,18 @@ describe('SqlDirectory', () => {
     expect(changes).toBeGreaterThan(before);
   });
 
-  it('alerts a relative only while the resident’s consent to tell them stands', async () => {
+  it('alerts a relative only while the resident’s consent to tell them stands (without it: unreachable, no-consent)', async () => {
     const fresh = () => new SqlDirectory(pool).contextFor('res-astrid-button', 'alarm.button');
     const before = (await fresh())?.roster.relatives.map((r) => r.name) ?? [];
     expect(before.length).toBeGreaterThan(0);
     await pool.query(`UPDATE relatives SET consent_at = NULL WHERE resident_id = 'res-astrid'`);
-    expect((await fresh())?.roster.relatives).toEqual([]);
+    // Still named on the roster, so the operator sees why nobody was told, but never alerted:
+    // no channel, and the reason.
+    const without = (await fresh())?.roster.relatives ?? [];
+    expect(without.map((r) => r.name)).toEqual(before);
+    for (const r of without) expect(r).toMatchObject({ reach: [], unreachable: 'no-consent' });
     await pool.query(`UPDATE relatives SET consent_at = now(), consent_by = 'test' WHERE resident_id = 'res-astrid'`);
+    for (const r of (await fresh())?.roster.relatives ?? []) expect(r.unreachable).not.toBe('no-consent');
   });
 
   it('skips a relative who is not available at night, and asks them again in the morning', async () => {
