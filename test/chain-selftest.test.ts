@@ -48,7 +48,11 @@ const stateOf = (ingress: string) =>
     .status()
     .ingresses.find((i) => i.ingress === ingress)?.state;
 const serviceEvents = async () =>
-  (await db.query<{ kind: string; ingresses: string[] }>('SELECT kind, ingresses FROM service_events ORDER BY id')).rows;
+  (
+    await db.query<{ kind: string; ingresses: string[] }>(
+      "SELECT kind, ingresses FROM service_events WHERE kind LIKE 'chain-%' ORDER BY id",
+    )
+  ).rows;
 
 describe('the chain proves itself with synthetic test alarms', () => {
   it('proves MQTT and SIP over UDP and TCP, timing every hop, and exposes it in /metrics', async () => {
