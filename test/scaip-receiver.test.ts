@@ -277,6 +277,9 @@ describe('SCAIP supervision', () => {
     await db.query(
       `UPDATE devices SET heartbeat_interval_s = 10, last_seen_at = now() - interval '1 hour' WHERE id = 'scaip-silent'`,
     );
+    // Ingress has been up long past the grace after it came back (docs/supervision.md): the
+    // silence is the device's own, not the service's.
+    await db.query(`UPDATE service_ingress SET up_since = now() - interval '1 hour' WHERE protocol = 'scaip' AND up`);
     await svc.trygg.engine.supervise();
     await expect
       .poll(async () => (await alarmsOf('scaip-silent')).map((a) => [a.type, a.state]))

@@ -5,9 +5,13 @@
  * closed technical alarm writes no patient-journal record. Around it, through the real API: a
  * technician may not act on a care alarm even when a policy names technicians, and a policy with
  * `journalTechnical: true` does put a technical alarm into the journal.
+ *
+ * The technician has the app on a phone (a push subscription at the faithful push service): a
+ * person with no channel is recorded unreachable and never alerted (docs/escalation.md).
  */
 import { randomUUID } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
+import { LocalPushService, type TestSubscription } from '@trygg/simulators';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SHOTS, launchBrowser, signIn } from './support/browser.js';
 import { startTestService, type TestService } from './support/service.js';
@@ -16,9 +20,18 @@ import type { Alarm } from './support/types.js';
 let svc: TestService;
 let browser: Browser;
 let page: Page;
+let pushService: LocalPushService;
+let techPhone: TestSubscription;
 
 beforeAll(async () => {
-  svc = await startTestService();
+  pushService = new LocalPushService();
+  await pushService.start();
+  svc = await startTestService({ config: { pushAllowOrigins: [pushService.origin] } });
+  // Tekla has the app on her phone: push reaches her.
+  const { token } = await svc.login('tech');
+  const vapidKey = (await svc.api<{ publicKey: string }>('GET', '/api/push/key', token)).body.publicKey;
+  techPhone = pushService.subscribe(vapidKey);
+  expect((await svc.api('PUT', '/api/push/subscriptions/tekla-phone', token, techPhone.json)).status).toBe(200);
   browser = await launchBrowser();
   page = await browser.newPage({ viewport: { width: 390, height: 844 }, locale: 'nb-NO', isMobile: true, hasTouch: true });
 });
@@ -26,6 +39,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await svc?.stop();
+  await pushService?.stop();
 });
 
 /** A demo device publishes one event over MQTT (QoS 1: resolved once Trygg committed it). */
@@ -78,6 +92,8 @@ describe('technician app', () => {
     const alarm = await alarmOf('res-kari-button', 'technical.battery-low');
     expect(alarm).toMatchObject({ class: 'technical', escalation: { chain: { source: 'default:technical' } } });
     expect(alarm.escalation.alerts.map((a) => [a.recipient.name, a.state])).toEqual([['Tekla Tekniker', 'pending']]);
+    // … and her phone was sent the alert.
+    await pushService.waitFor((m) => m.subscriptionId === techPhone.id && m.text.includes(alarm.id), 15_000);
 
     const card = page.locator(`article[data-alarm-id="${alarm.id}"]`);
     await card.waitFor({ timeout: 15_000 });
