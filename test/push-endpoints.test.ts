@@ -113,14 +113,24 @@ describe('push endpoints', () => {
     const alarm = await svc.raiseAlarm('res-kari-button');
     const row = async () =>
       (
-        await svc.trygg.pool.query<{ state: string; attempts: number; last_error: string }>(
-          `SELECT state, attempts, last_error FROM notifications WHERE alarm_id = $1 AND recipient->>'userId' = 'user-ola'`,
+        await svc.trygg.pool.query<{ state: string; attempts: number; channel: string | null }>(
+          `SELECT state, attempts, channel FROM notifications WHERE alarm_id = $1 AND recipient->>'userId' = 'user-ola'`,
           [alarm.id],
         )
       ).rows[0];
-    // Refused for good on both devices before any connection: failed at once, for the next channel.
-    await expect.poll(row).toMatchObject({ state: 'failed', attempts: 1 });
-    const reason = (await row())?.last_error ?? '';
+    const pushFailed = async () =>
+      (
+        await svc.trygg.pool.query<{ reason: string }>(
+          `SELECT d.reason FROM notification_deliveries d JOIN notifications n ON n.id = d.notification_id
+            WHERE d.alarm_id = $1 AND n.recipient->>'userId' = 'user-ola' AND d.channel = 'push' AND d.state = 'failed'`,
+          [alarm.id],
+        )
+      ).rows.map((r) => r.reason);
+    // Refused for good on both devices before any connection: push failed at once (the first
+    // attempt, not retried), and Ola's next channel (SMS, his number) has it.
+    await expect.poll(row).toMatchObject({ state: 'awaiting', attempts: 1, channel: 'sms' });
+    expect(await pushFailed()).toHaveLength(1);
+    const reason = (await pushFailed())[0] ?? '';
     expect(reason).toContain('endpoint: rebind.example.net resolves to 127.0.0.1 is loopback');
     expect(reason).toContain('endpoint must use the https port (443)');
   });

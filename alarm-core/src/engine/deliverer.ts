@@ -204,13 +204,18 @@ export class Deliverer {
       await this.facts.record(c.id, at.channel, 'failed', reason);
       return { reason };
     }
-    const signal = AbortSignal.any([stop, AbortSignal.timeout(this.opts.timeoutMs)]);
+    // The attempt's timeout says what happened ("no answer within 1000 ms"), not the platform's generic abort.
+    const attempt = new AbortController();
+    const timer = setTimeout(() => attempt.abort(new Error(`no answer within ${this.opts.timeoutMs} ms`)), this.opts.timeoutMs);
+    const signal = AbortSignal.any([stop, attempt.signal]);
     let result: Awaited<ReturnType<Channel['send']>>;
     try {
       // A channel that ignores the signal still gives its slot back at the timeout.
       result = await Promise.race([channel.send(c.notification, { signal }), aborted(signal)]);
     } catch (err) {
       return this.sendFailed(c, at, receiptMs, err);
+    } finally {
+      clearTimeout(timer);
     }
     if (result.state === 'delivered') {
       await this.facts.record(c.id, at.channel, 'delivered');
@@ -246,8 +251,15 @@ export class Deliverer {
     const forGood = err instanceof TryggError && err.code === 'TRYGG_ERR_NOTIFICATION_FAILED';
     const delayMs = this.backoff(c.attempts);
     const windowEnds = at.startedAt.getTime() + receiptMs;
-    if (forGood || c.attempts >= this.opts.maxAttempts || Date.now() + delayMs > windowEnds) {
-      const why = forGood ? reason : `not delivered within ${Math.round(receiptMs / 1000)} s: ${reason}`;
+    const outOfTime = Date.now() + delayMs > windowEnds;
+    if (forGood || c.attempts >= this.opts.maxAttempts || outOfTime) {
+      // Given up for the channel's own answer, after the last attempt, or when its receipt window
+      // would end before the next: only the last says "within" (the channel's name is added once, by the walk).
+      const own = reason.startsWith(`${at.channel}: `) ? reason.slice(at.channel.length + 2) : reason;
+      const why =
+        forGood || c.attempts >= this.opts.maxAttempts
+          ? reason
+          : `not delivered within ${Math.round(receiptMs / 1000)} s: ${own}`;
       await this.facts.record(c.id, at.channel, 'failed', why);
       this.logger.warn({ ...where, code: 'TRYGG_ERR_NOTIFICATION_FAILED' }, 'channel failed; trying the next');
       return { reason: why };
