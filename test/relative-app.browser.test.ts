@@ -75,7 +75,8 @@ describe('relative app', () => {
     expect([again.status, again.body.code]).toEqual([401, 'TRYGG_ERR_INVITATION_INVALID']);
     // A relative reads only their own person's alarms, and not the operators' queue.
     expect((await svc.api('GET', '/api/alarms', sessionToken)).status).toBe(403);
-  });
+    // Two browser pages, two sign-ins, a screenshot and an accessibility check: 15–25 s on a busy machine.
+  }, 60_000);
 
   it('accepts from the notification action through the service worker, with no page open', async () => {
     const worker: Worker = phone.serviceWorkers()[0] ?? (await phone.waitForEvent('serviceworker', { timeout: 10_000 }));

@@ -69,7 +69,10 @@ export async function startTestService(
     },
   });
   const trygg = await startTrygg(config, { logger: pino({ level: 'debug' }, sink), ...opts.start });
-  const demo = JSON.parse(await readFile(path.join(dataDir, 'demo.json'), 'utf8')) as DemoCredentials;
+  // A service started with `demo: false` (e.g. one with no SMS gateway, since the demo starts a local SMSC) has no demo.json.
+  const demo: DemoCredentials = config.demo
+    ? (JSON.parse(await readFile(path.join(dataDir, 'demo.json'), 'utf8')) as DemoCredentials)
+    : { municipality: '', users: [], devices: [], scaipUnits: [] };
   const httpUrl = `http://127.0.0.1:${trygg.ports.http}`;
   const mqttUrl = `mqtt://127.0.0.1:${trygg.ports.mqtt}`;
   const clients: { end(): unknown }[] = [];

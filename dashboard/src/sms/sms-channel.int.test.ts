@@ -153,16 +153,20 @@ describe('the SMS channel', () => {
       /^Trygg: Fall for Per Hansen, .*Reply 1 \(YES\) or 2 \(NO\)\. Code [A-Z2-9]{3}\. https:\/\/trygg\.test\/s\/Xy7Q2mN4pK$/,
     );
     for (const p of [LIV, OLA, EMMA]) expect(sms.to(p).at(-1)?.length).toMatchObject({ encoding: 'gsm7', parts: 1 });
-    // Kari has no number: the channel refuses for good, so a next channel (or unreachable) follows at once.
-    await expect.poll(() => failures.filter((f) => f.id.startsWith(alarmId)).map((f) => f.err)).toContain('sms: no phone number');
-    const kari = async () =>
+    // Kari has no number (and SMS and the console are all this directory knows): she cannot be
+    // reached, so she is recorded unreachable at once and never alerted; nothing is tried.
+    const unreachable = async () =>
       (
-        await pool.query<{ state: string; last_error: string }>(
-          `SELECT state, last_error FROM notifications WHERE alarm_id = $1 AND recipient->>'id' = 'rel-kari'`,
+        await pool.query<{ recipientId: string; reason: string }>(
+          `SELECT data->>'recipientId' AS "recipientId", data->>'reason' AS reason
+             FROM alarm_timeline WHERE alarm_id = $1 AND kind = 'unreachable'`,
           [alarmId],
         )
       ).rows;
-    await expect.poll(kari).toEqual([{ state: 'failed', last_error: expect.stringContaining('sms: no phone number') as string }]);
+    await expect.poll(unreachable).toEqual([{ recipientId: 'rel-kari', reason: 'no-channel' }]);
+    const kari = await pool.query(`SELECT 1 FROM notifications WHERE alarm_id = $1 AND recipient->>'id' = 'rel-kari'`, [alarmId]);
+    expect(kari.rows).toEqual([]);
+    expect(failures.filter((f) => f.id.startsWith(alarmId))).toEqual([]);
   });
 
   it('reports the gateway’s receipts against the notification', async () => {
