@@ -12,20 +12,23 @@ import { axeViolations } from './support/axe.js';
 import { SHOTS, launchBrowser, signIn } from './support/browser.js';
 import { freePort } from './support/ports.js';
 import { startTestService, type TestService } from './support/service.js';
-import { RecordingSms, linkIn } from './support/sms-double.js';
+import { linkIn } from './support/sms-double.js';
+import { startPhones, type TestPhones } from './support/sms-phones.js';
 
 const OLA = '+4791234567';
 let svc: TestService;
 let browser: Browser;
-const sms = new RecordingSms();
+let sms: TestPhones;
 
 beforeAll(async () => {
   browser = await launchBrowser();
   const port = await freePort();
   // The links in the SMS point at the address browsers use.
-  svc = await startTestService({ config: { port, publicUrl: `http://127.0.0.1:${port}` }, start: { signInSms: sms } });
-});
+  svc = await startTestService({ config: { port, publicUrl: `http://127.0.0.1:${port}` } });
+  sms = await startPhones(svc);
+}, 60_000);
 afterAll(async () => {
+  sms?.stop();
   await browser?.close();
   await svc?.stop();
 });
@@ -47,7 +50,7 @@ const renew = (refreshToken: string | undefined) => svc.api('POST', '/api/auth/r
 
 /** On the sign-in page: "send me a new link", the number, and the link from the SMS that arrives. */
 const askForLink = async (page: Page) => {
-  const nth = sms.sent.filter((m) => m.to === OLA).length;
+  const nth = sms.inbox.filter((m) => m.to === OLA).length;
   await page.locator('[data-action="ask-link"]').click();
   const input = page.locator('input[name="phone"]');
   await input.fill('912 34 567');

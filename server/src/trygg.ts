@@ -103,11 +103,6 @@ export interface Trygg {
 
 export interface StartOptions {
   logger?: Logger;
-  /**
-   * The SMS gateway for sign-in links when no `sms` part runs (tests: a recording double, until
-   * they use the SMPP simulator).
-   */
-  signInSms?: SmsTransport;
   /** Replaces or adds channels by kind (tests that count notifications, a test SMS channel). */
   channels?: Channels;
   /** Engine tuning (sweep period, heartbeat grace, timer instrumentation, delivery backoff). */

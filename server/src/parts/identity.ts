@@ -33,14 +33,9 @@ declare module './part.js' {
   }
 }
 
-/**
- * The SMS gateway, if this node has one: the `sms` part (server/src/parts/sms.ts, `{ transport }`),
- * else the transport a test passed in. Looked up by name without its type, since that part is
- * another change's; what is used of it is the SmsTransport contract.
- */
+/** The SMS gateway, if this node has one: the `sms` part (server/src/parts/sms.ts). */
 function smsTransport(ctx: PartContext): SmsTransport | null {
-  const find = ctx.find as unknown as (name: string) => { transport?: SmsTransport } | null;
-  return find('sms')?.transport ?? ctx.options.signInSms ?? null;
+  return ctx.find('sms')?.transport ?? null;
 }
 
 export const identity: Part<'identity'> = {
