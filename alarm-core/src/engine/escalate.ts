@@ -154,11 +154,16 @@ export function advance(d: Draft, reason: 'timeout' | 'all-declined' | 'unreacha
 
 /**
  * Every channel of a notification failed (the deliverer said so): the person's alert becomes
- * unreachable, and if nobody at the running step is still waiting to answer, the chain moves on.
+ * unreachable (also after its step timed out and it expired), and if nobody at the running step is
+ * still waiting to answer, the chain moves on.
  */
 export function undeliverable(d: Draft, recipientId: string, step: number): void {
-  const a = d.esc.alerts.find((x) => x.recipient.id === recipientId && x.step === step && x.state === 'pending');
-  if (!a) return; // answered, withdrawn or moved on meanwhile
+  // An alert that expired (its step timed out) still becomes unreachable: the operator should see
+  // that nothing reached the person, not only that they did not answer.
+  const a = d.esc.alerts.find(
+    (x) => x.recipient.id === recipientId && x.step === step && (x.state === 'pending' || x.state === 'expired'),
+  );
+  if (!a) return; // answered, declined or withdrawn meanwhile
   unreachable(d, a.recipient, step, 'all-channels-failed');
   const waiting = d.esc.alerts.some((x) => x.step === d.esc.step && x.state === 'pending');
   if (!waiting && step === d.esc.step && d.alarm.state === 'open') advance(d, 'unreachable');
