@@ -39,8 +39,10 @@ export class TryggTechnician extends LitElement {
         max-width: 40rem;
         margin: 0 auto;
       }
+      /* Four tabs do not fit side by side on a phone: they wrap instead of widening the page. */
       nav {
         display: flex;
+        flex-wrap: wrap;
         gap: 0.5rem;
       }
       nav button[aria-current='page'] {
