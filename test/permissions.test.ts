@@ -107,7 +107,7 @@ describe('every REST route', () => {
 describe('routes opened by a push action token', () => {
   it('refuse every sign-in token and API client token: only the scoped action token opens them', async () => {
     const actionRoutes = routes.filter((r) => r.actionToken);
-    expect(actionRoutes.map((r) => `${r.method} ${r.url}`)).toEqual(['POST /api/push/actions']);
+    expect(actionRoutes.map((r) => `${r.method} ${r.url}`)).toEqual(['POST /api/push/actions', 'POST /api/push/receipts']);
     for (const r of actionRoutes) {
       for (const token of [...tokens.values(), clientToken]) {
         expect({ route: `${r.method} ${r.url}`, ...(await call(r, token)) }).toEqual({

@@ -20,6 +20,14 @@ const units: ScaipUnit[] = [];
 beforeAll(async () => {
   svc = await startTestService();
   db = new pg.Pool({ connectionString: svc.db.url, max: 2 });
+  // Devices get one heartbeat interval of grace after ingress comes up (docs/supervision.md):
+  // these tests are about a device's own silence, so the ingress has been up an hour.
+  for (const deadline = Date.now() + 20_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 200))) {
+    const { rowCount } = await db.query(`UPDATE service_ingress SET up_since = now() - interval '1 hour' WHERE up`);
+    if ((rowCount ?? 0) >= 2) break;
+  }
+  // The technician is reached by SMS (no app on a phone here): alerted, not unreachable.
+  await db.query(`UPDATE users SET phone = '+4790000077' WHERE id = 'user-tech'`);
 });
 afterAll(async () => {
   for (const u of units) await u.stop();
