@@ -18,6 +18,10 @@ const phones: BrowserContext[] = [];
 beforeAll(async () => {
   browser = await launchBrowser();
   svc = await startTestService();
+  // The night staff's phones are reached by SMS too (no push service here): alerted, not unreachable.
+  await svc.trygg.pool.query(
+    `UPDATE users SET phone = CASE id WHEN 'user-staff1' THEN '+4790000071' ELSE '+4790000072' END WHERE id IN ('user-staff1', 'user-staff2')`,
+  );
   // Floor 1's alarms go to every nurse of the institution at once.
   const { token } = await svc.login('admin');
   const res = await svc.api('PUT', '/api/escalation-policies', token, {
