@@ -6,37 +6,19 @@
  * the same answer; requests are limited per number and per address; without an SMS gateway (a
  * node with no TRYGG_SMPP_HOST and no demo, hence no local SMSC) the page is told.
  */
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SimPhones, type PhoneSms, type SmscLogin } from '@trygg/simulators/smsc';
 import { linkIn } from './support/sms-double.js';
+import { startPhones, type TestPhones } from './support/sms-phones.js';
 import { startTestService, type TestService } from './support/service.js';
 
 let svc: TestService;
 let bare: TestService;
-let phones: SimPhones;
-/** Whole texts each phone received, in order (a text in several parts is joined once all have come). */
-const inbox: { to: string; text: string }[] = [];
-const partial = new Map<string, PhoneSms[]>();
-const receive = (m: PhoneSms) => {
-  if (!m.part) return void inbox.push({ to: m.to, text: m.text });
-  const parts = [...(partial.get(m.to) ?? []), m];
-  if (parts.length < m.part.total) return void partial.set(m.to, parts);
-  partial.delete(m.to);
-  parts.sort((a, b) => (a.part?.seq ?? 0) - (b.part?.seq ?? 0));
-  inbox.push({ to: m.to, text: parts.map((p) => p.text).join('') });
-};
+let phones: TestPhones;
 
 beforeAll(async () => {
   svc = await startTestService({ config: { signInLinkPerNumber: 3, signInLinkPerAddress: 9 } });
   bare = await startTestService({ config: { demo: false } });
-  for (const deadline = Date.now() + 20_000; !svc.trygg.sms?.ready; await new Promise((r) => setTimeout(r, 100))) {
-    if (Date.now() > deadline) throw new Error('the SMS gateway did not bind within 20 s');
-  }
-  const login = JSON.parse(await readFile(path.join(svc.trygg.config.dataDir, 'smsc.json'), 'utf8')) as SmscLogin;
-  phones = new SimPhones(login, receive);
-  await phones.start();
+  phones = await startPhones(svc);
 }, 60_000);
 afterAll(async () => {
   phones?.stop();
@@ -45,14 +27,11 @@ afterAll(async () => {
 });
 
 /** The `after`-th text (from 0) to `to`, already received or still to come. */
-const sms = async (to: string, after = 0) => {
-  await expect.poll(() => inbox.filter((m) => m.to === to).length, { timeout: 15_000 }).toBeGreaterThan(after);
-  return inbox.filter((m) => m.to === to)[after]!;
-};
+const sms = (to: string, after = 0) => phones.next(to, after);
 /** No text reaches `to` within a second (what was asked for before would have come by then). */
 const noSms = async (to: string) => {
   await new Promise((r) => setTimeout(r, 1_000));
-  return !inbox.some((m) => m.to === to);
+  return !phones.inbox.some((m) => m.to === to);
 };
 
 const tokenOf = (url: string) => url.replace(/^.*#link=/, '');

@@ -130,30 +130,7 @@ export class WebPushNotifier implements Channel {
    * notification per administrator, replaced by the next state (same tag and topic).
    */
   async notifyJournalBacklog(state: { alerting: boolean; oldestUndeliveredS: number | null }): Promise<void> {
-    const { rows } = await this.deps.db.query<{ id: string }>(`SELECT id FROM users WHERE 'admin' = ANY(roles)`);
-    const seq = Math.floor(Date.now() / 1000);
-    await Promise.allSettled(
-      rows.map(async ({ id }) => {
-        for (const s of await subscriptionsOf(this.deps.db, id)) {
-          const text = backlogText(s.locale, state.alerting, state.oldestUndeliveredS);
-          const payload: PushPayload = {
-            notificationId: `journal-backlog:${seq}`,
-            alarmId: 'journal-backlog',
-            kind: 'system',
-            seq,
-            title: text.title,
-            body: text.body,
-            actions: [],
-            actionToken: null,
-            done: { accept: '', decline: '', failed: '' },
-          };
-          const signal = AbortSignal.timeout(this.deps.timeoutMs ?? 10_000);
-          await this.post(s, payload, signal).catch((err: unknown) =>
-            this.deps.logger.warn({ err, userId: id }, 'backlog push failed'),
-          );
-        }
-      }),
-    );
+    await this.notifyAdmins('journal-backlog', (locale) => backlogText(locale, state.alerting, state.oldestUndeliveredS));
   }
 
   /**
@@ -161,26 +138,31 @@ export class WebPushNotifier implements Channel {
    * devices: one notification per administrator, replaced by the next state (same tag).
    */
   async notifyChain(state: { failing: boolean; ingresses: readonly string[] }): Promise<void> {
+    await this.notifyAdmins('chain', (locale) => chainText(locale, state.failing, state.ingresses));
+  }
+
+  /** A system message (no actions) to every device of every administrator, in each one's language. */
+  private async notifyAdmins(topic: string, text: (locale: string) => { title: string; body: string }): Promise<void> {
     const { rows } = await this.deps.db.query<{ id: string }>(`SELECT id FROM users WHERE 'admin' = ANY(roles)`);
     const seq = Math.floor(Date.now() / 1000);
     await Promise.allSettled(
       rows.map(async ({ id }) => {
         for (const s of await subscriptionsOf(this.deps.db, id)) {
-          const text = chainText(s.locale, state.failing, state.ingresses);
+          const { title, body } = text(s.locale);
           const payload: PushPayload = {
-            notificationId: `chain:${seq}`,
-            alarmId: 'chain',
+            notificationId: `${topic}:${seq}`,
+            alarmId: topic,
             kind: 'system',
             seq,
-            title: text.title,
-            body: text.body,
+            title,
+            body,
             actions: [],
             actionToken: null,
             done: { accept: '', decline: '', failed: '' },
           };
           const signal = AbortSignal.timeout(this.deps.timeoutMs ?? 10_000);
           await this.post(s, payload, signal).catch((err: unknown) =>
-            this.deps.logger.warn({ err, userId: id }, 'chain push failed'),
+            this.deps.logger.warn({ err, userId: id, topic }, 'system push failed'),
           );
         }
       }),
